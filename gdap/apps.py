@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GdapConfig(AppConfig):
+    name = "gdap"
+    verbose_name = "GDAP"

@@ -1,0 +1,50 @@
+"""Enumerations of the servicerequests app (Partner Center wire values)."""
+
+from django.db import models
+
+
+class Severity(models.TextChoices):
+    """``ServiceRequestSeverity``; the integer values are the real API's."""
+
+    CRITICAL = "critical", "Critical (A)"
+    MODERATE = "moderate", "Moderate (B)"
+    MINIMAL = "minimal", "Minimal (C)"
+
+
+SEVERITY_INTEGERS = {1: Severity.CRITICAL, 2: Severity.MODERATE, 3: Severity.MINIMAL}
+
+
+class Status(models.TextChoices):
+    """``ServiceRequestStatus``; the integer values are the real API's."""
+
+    NONE = "none", "None"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    ATTENTION_NEEDED = "attention_needed", "Attention needed"
+
+
+STATUS_INTEGERS = {0: Status.NONE, 1: Status.OPEN, 2: Status.CLOSED, 3: Status.ATTENTION_NEEDED}
+
+
+class IssueType(models.TextChoices):
+    TECHNICAL = "technical", "Technical"
+    BILLING = "billing", "Billing"
+    SUBSCRIPTION_MANAGEMENT = "subscription_management", "Subscription management"
+    QUOTA = "quota", "Service and subscription limits (quotas)"
+
+
+class SupportPlan(models.TextChoices):
+    CLOUD_SOLUTION_PROVIDER = "cloud_solution_provider", "Cloud Solution Provider"
+    PARTNER_ENTITLEMENT = "partner_entitlement", "Partner's own entitlement"
+
+
+class Portal(models.TextChoices):
+    AZURE = "azure", "Azure portal"
+    M365 = "m365", "Microsoft 365 admin center"
+    DYNAMICS = "dynamics", "Power Platform admin center"
+
+
+class DispatchStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"

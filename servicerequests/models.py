@@ -1,0 +1,197 @@
+"""Service requests, their notes, the support topic catalogue and the dispatch outbox."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from customers.choices import Workload
+
+from .choices import DispatchStatus, IssueType, Portal, Severity, Status, SupportPlan
+
+
+def new_service_request_id() -> str:
+    """A Partner Center-shaped service request id: a 15-digit numeric string."""
+    return str(secrets.randbelow(9 * 10**14) + 10**14)
+
+
+class SupportTopic(models.Model):
+    """A support topic (Partner Center ``SupportTopic``; integer id) for one workload."""
+
+    id = models.PositiveIntegerField(primary_key=True)
+    workload = models.CharField(max_length=16, choices=Workload.choices)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["workload", "name"]
+        indexes = [models.Index(fields=["workload", "name"], name="supporttopic_wl_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceRequest(models.Model):
+    """A service request filed by a partner user, on behalf of a customer or about its own subscription.
+
+    ``customer`` is null for a request about the partner's own subscription
+    (SR-OWN-SUBSCRIPTION-ENTITLEMENT). ``eligibility`` is the snapshot of rule
+    outcomes at filing time. ``version`` backs the API's ETag.
+    """
+
+    id = models.CharField(primary_key=True, max_length=15, default=new_service_request_id, editable=False)
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="service_requests")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="service_requests",
+    )
+    workload = models.CharField(max_length=16, choices=Workload.choices)
+    subscription = models.ForeignKey(
+        "customers.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_requests",
+    )
+    issue_type = models.CharField(max_length=32, choices=IssueType.choices, blank=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=10000)
+    severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.MINIMAL)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.NONE)
+    support_topic = models.ForeignKey(
+        SupportTopic, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    support_plan = models.CharField(max_length=32, choices=SupportPlan.choices, blank=True)
+    support_entitlement = models.ForeignKey(
+        "partners.SupportEntitlement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+    )
+    contact_first_name = models.CharField(max_length=100, blank=True)
+    contact_last_name = models.CharField(max_length=100, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=64, blank=True)
+    country_code = models.CharField(max_length=2, blank=True)
+    created_by = models.ForeignKey(
+        "partners.User", null=True, on_delete=models.SET_NULL, related_name="filed_requests"
+    )
+    assigned_to = models.ForeignKey(
+        "partners.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_requests",
+    )
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    external_ticket_id = models.CharField(max_length=32, blank=True)
+    portal = models.CharField(max_length=16, choices=Portal.choices, blank=True)
+    eligibility = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["partner", "-created_at", "-id"], name="sr_partner_created_idx"),
+            models.Index(fields=["partner", "status", "-created_at", "-id"], name="sr_partner_status_idx"),
+            models.Index(
+                fields=["partner", "customer", "-created_at", "-id"], name="sr_partner_customer_idx"
+            ),
+            models.Index(
+                fields=["partner", "assigned_to", "status", "-created_at"],
+                name="sr_partner_assignee_idx",
+            ),
+            models.Index(
+                fields=["partner", "severity", "status", "-created_at"], name="sr_partner_severity_idx"
+            ),
+            models.Index(
+                fields=["partner", "workload", "status", "-created_at"], name="sr_partner_workload_idx"
+            ),
+            models.Index(fields=["partner", "sla_due_at"], name="sr_partner_sla_idx"),
+            models.Index(fields=["partner", "created_by", "-created_at"], name="sr_partner_creator_idx"),
+            models.Index(
+                fields=["sla_due_at"],
+                condition=Q(sla_breached=False, status__in=["open", "attention_needed"]),
+                name="sr_sla_sweep_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(name="sr_status_valid", condition=Q(status__in=Status.values)),
+            models.CheckConstraint(name="sr_severity_valid", condition=Q(severity__in=Severity.values)),
+            models.CheckConstraint(name="sr_workload_valid", condition=Q(workload__in=Workload.values)),
+            models.CheckConstraint(name="sr_id_is_15_digits", condition=Q(id__regex=r"^[1-9][0-9]{14}$")),
+            models.CheckConstraint(
+                name="sr_issue_type_only_for_azure",
+                condition=Q(issue_type="") | Q(workload=Workload.AZURE),
+            ),
+            models.CheckConstraint(
+                name="sr_own_subscription_needs_entitlement",
+                condition=Q(customer__isnull=False) | Q(support_entitlement__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="sr_closed_has_closed_at",
+                condition=~Q(status=Status.CLOSED) | Q(closed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id}: {self.title}"
+
+
+class Note(models.Model):
+    """A note on a service request (Partner Center ``ServiceRequestNote``)."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(max_length=10000)
+    created_by = models.ForeignKey(
+        "partners.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at"], name="note_request_idx")]
+
+    def __str__(self) -> str:
+        return f"Note on {self.request_id}"
+
+
+class Dispatch(models.Model):
+    """The outbox row that hands a request to its workload portal.
+
+    Written in the same transaction as the request; one per request, so a
+    re-run never files a second portal ticket.
+    """
+
+    request = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE, related_name="dispatch")
+    portal = models.CharField(max_length=16, choices=Portal.choices)
+    status = models.CharField(max_length=16, choices=DispatchStatus.choices, default=DispatchStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(status="pending"), name="dispatch_pending_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="dispatch_status_valid", condition=Q(status__in=DispatchStatus.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispatch of {self.request_id} ({self.status})"

@@ -1,0 +1,1 @@
+"""Webhook registrations and deliveries (see the webhooks issue; models arrive with it)."""
