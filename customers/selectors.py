@@ -4,7 +4,8 @@ from django.db.models import Q, QuerySet
 
 from partners.models import User
 
-from .models import Customer
+from .models import Customer, ServiceHealthIssue
+from .support_options import SupportOptions, support_options_for
 
 
 def customer_list(*, actor: User, search: str = "") -> QuerySet[Customer]:
@@ -29,3 +30,18 @@ def customer_list(*, actor: User, search: str = "") -> QuerySet[Customer]:
 def customer_get(*, actor: User, customer_id) -> Customer:
     """One customer the actor may see; raises ``Customer.DoesNotExist`` otherwise."""
     return customer_list(actor=actor).get(pk=customer_id)
+
+
+def service_health_issues(*, customer: Customer, workload: str = "", open_only: bool = True):
+    """Service health issues that concern the customer: its own plus the global ones."""
+    qs = ServiceHealthIssue.objects.filter(Q(customer=customer) | Q(customer__isnull=True))
+    if workload:
+        qs = qs.filter(workload=workload)
+    if open_only:
+        qs = qs.filter(is_resolved=False)
+    return qs.order_by("-start_at")
+
+
+def customer_support_options(*, customer: Customer) -> SupportOptions:
+    """SUPPORT-OPTIONS-* for the customer, from its subscriptions (one query)."""
+    return support_options_for(customer.subscriptions.only("channel", "is_trial", "status"))
