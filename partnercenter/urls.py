@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from partnercenter import health
 from partners import views as partner_views
 
 urlpatterns = [
@@ -17,5 +18,7 @@ urlpatterns = [
     ),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("gdap/", include("gdap.urls")),
 ]
