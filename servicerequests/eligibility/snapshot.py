@@ -1,0 +1,539 @@
+"""Everything the eligibility rules need, loaded with a fixed number of queries.
+
+``snapshot_build`` reads at most six queries whatever the number of
+relationships, assignments, groups, roles or subscriptions (``values()``
+joins, no per-row queries):
+
+1. the user, their partner (and its indirect provider) and Partner Center roles;
+2. the user's security groups in their partner;
+3. the customer with its domains, only if linked to the user's partner;
+4. the partner's GDAP relationships with that customer, with their roles;
+5. the access assignments in the active ones, with their groups and roles;
+6. the chosen subscription with its provider, reseller, ISV and Azure RBAC assignments.
+
+A request about the partner's own subscription reads 1 and the partner's
+support entitlements instead of 2-6. The snapshot is plain frozen
+dataclasses, so the rule functions are pure and tests can build snapshots
+without a database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from customers.models import Customer, Subscription
+from gdap.choices import AssignmentStatus
+from gdap.models import AccessAssignment, Relationship
+from partners.models import GroupMembership, SupportEntitlement, User
+
+from . import tables
+from .types import CustomerNotVisible, EligibilityRequest
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """A partner as the rules see it (the filing partner, a provider, a reseller)."""
+
+    id: Any
+    name: str
+    type: str
+    cloud: str = "commercial"
+    domains: tuple[str, ...] = ()
+    support_email: str = ""
+    support_phone: str = ""
+    support_url: str = ""
+    indirect_provider: PartnerFacts | None = None
+
+    @property
+    def contact_line(self) -> str:
+        parts = [p for p in (self.support_url, self.support_email, self.support_phone) if p]
+        return f"{self.name} ({', '.join(parts)})" if parts else self.name
+
+
+@dataclass(frozen=True)
+class UserFacts:
+    """The filing user: identity, Partner Center role codes and security groups (id → name)."""
+
+    id: Any
+    username: str
+    email: str = ""
+    phone: str = ""
+    roles: frozenset[str] = frozenset()
+    groups: dict[Any, str] = field(default_factory=dict)
+
+    @property
+    def group_names(self) -> list[str]:
+        return sorted(self.groups.values())
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """The customer tenant: id, name, cloud and its domains (lower case)."""
+
+    id: Any
+    name: str
+    cloud: str
+    default_domain: str = ""
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoleFacts:
+    """An Entra role with its capabilities (from a ``gdap.EntraRole`` row)."""
+
+    template_id: str
+    name: str
+    support_tickets: bool = False
+    service_health: bool = False
+
+
+@dataclass(frozen=True)
+class RelationshipFacts:
+    """A GDAP relationship between the partner and the customer."""
+
+    id: str
+    display_name: str
+    status: str
+    end_at: datetime | None
+    roles: tuple[RoleFacts, ...] = ()
+
+    def is_active_at(self, at: datetime) -> bool:
+        return (
+            self.status == tables.ACTIVE_RELATIONSHIP_STATUS and self.end_at is not None and self.end_at > at
+        )
+
+
+@dataclass(frozen=True)
+class AssignmentFacts:
+    """An access assignment: roles of a relationship granted to one of the partner's groups."""
+
+    id: Any
+    relationship_id: str
+    group_id: Any
+    group_name: str
+    status: str
+    roles: tuple[RoleFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class RbacFacts:
+    """An Azure RBAC role on the chosen subscription, held by a user or a security group."""
+
+    role_definition_id: str
+    user_id: Any = None
+    group_id: Any = None
+    group_name: str = ""
+
+
+@dataclass(frozen=True)
+class SubscriptionFacts:
+    """The chosen subscription of the customer, with its provider, reseller, ISV and RBAC."""
+
+    id: Any
+    workload: str
+    offer: str
+    status: str = "active"
+    channel: str = "csp"
+    azure_subscription_id: Any = None
+    provider: PartnerFacts | None = None
+    reseller: PartnerFacts | None = None
+    isv: dict[str, str] | None = None
+    rbac: tuple[RbacFacts, ...] = ()
+
+    @property
+    def label(self) -> str:
+        ident = self.azure_subscription_id or self.id
+        return f"'{self.offer}' ({ident})"
+
+
+@dataclass(frozen=True)
+class EntitlementFacts:
+    """One of the partner's own support entitlements."""
+
+    entitlement_id: str
+    kind: str
+    valid_until: datetime | None = None
+
+    def is_valid_at(self, at: datetime) -> bool:
+        return self.valid_until is None or self.valid_until > at
+
+    @property
+    def label(self) -> str:
+        kind = tables.ENTITLEMENT_KIND_NAMES.get(self.kind, self.kind)
+        return f"{self.entitlement_id} ({kind})"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the rules read for one request at one moment.
+
+    ``user``/``partner`` are None for an unknown user or one without a
+    partner; ``customer`` is None for an own-subscription request (or when
+    there is no partner to see it through); ``subscription`` is None when
+    none is chosen or it is not one of this customer's.
+    """
+
+    request: EligibilityRequest
+    now: datetime
+    user: UserFacts | None = None
+    partner: PartnerFacts | None = None
+    customer: CustomerFacts | None = None
+    relationships: tuple[RelationshipFacts, ...] = ()
+    assignments: tuple[AssignmentFacts, ...] = ()
+    subscription: SubscriptionFacts | None = None
+    entitlements: tuple[EntitlementFacts, ...] = ()
+
+    @cached_property
+    def active_relationships(self) -> tuple[RelationshipFacts, ...]:
+        """SR-GDAP-ACTIVE: status ``active`` and end date in the future."""
+        return tuple(r for r in self.relationships if r.is_active_at(self.now))
+
+    @cached_property
+    def user_assignments(self) -> tuple[AssignmentFacts, ...]:
+        """Assignments to one of the user's groups inside an active relationship (any status)."""
+        active_ids = {r.id for r in self.active_relationships}
+        groups = self.user.groups if self.user else {}
+        return tuple(a for a in self.assignments if a.relationship_id in active_ids and a.group_id in groups)
+
+    @cached_property
+    def active_user_assignments(self) -> tuple[AssignmentFacts, ...]:
+        """SR-GDAP-ASSIGNMENT: the user's groups' ``active`` assignments in active relationships."""
+        return tuple(a for a in self.user_assignments if a.status == tables.ACTIVE_ASSIGNMENT_STATUS)
+
+    @cached_property
+    def effective_roles(self) -> dict[str, RoleFacts]:
+        """Entra roles the user gets in the customer tenant (template id → role)."""
+        roles: dict[str, RoleFacts] = {}
+        for assignment in self.active_user_assignments:
+            for role in assignment.roles:
+                roles.setdefault(role.template_id, role)
+        return roles
+
+    def relationship_name(self, relationship_id: str) -> str:
+        for r in self.relationships:
+            if r.id == relationship_id:
+                return r.display_name
+        return relationship_id
+
+
+# --- Loading ---------------------------------------------------------------------------------
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def _as_user_pk(value: Any) -> Any:
+    try:
+        return User._meta.pk.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return None
+
+
+def _role(row: dict[str, Any]) -> RoleFacts | None:
+    if row["roles__template_id"] is None:
+        return None
+    return RoleFacts(
+        template_id=str(row["roles__template_id"]),
+        name=row["roles__name"],
+        support_tickets=bool(row["roles__support_tickets"]),
+        service_health=bool(row["roles__service_health"]),
+    )
+
+
+_ROLE_FIELDS = ("roles__template_id", "roles__name", "roles__support_tickets", "roles__service_health")
+
+
+def _partner_ref(row: dict[str, Any], prefix: str) -> PartnerFacts | None:
+    if row[f"{prefix}_id"] is None:
+        return None
+    return PartnerFacts(
+        id=row[f"{prefix}_id"],
+        name=row[f"{prefix}__name"],
+        type=row[f"{prefix}__type"],
+        support_email=row[f"{prefix}__support_email"] or "",
+        support_phone=row[f"{prefix}__support_phone"] or "",
+        support_url=row[f"{prefix}__support_url"] or "",
+    )
+
+
+def _partner_ref_fields(prefix: str) -> tuple[str, ...]:
+    return tuple(
+        f"{prefix}{suffix}"
+        for suffix in ("_id", "__name", "__type", "__support_email", "__support_phone", "__support_url")
+    )
+
+
+def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
+    """Query 1: the user, the partner, its indirect provider and the user's Partner Center roles."""
+    if user_pk is None:
+        return None, None
+    rows = list(
+        User.objects.filter(pk=user_pk).values(
+            "id",
+            "username",
+            "email",
+            "phone",
+            "partner_id",
+            "partner__name",
+            "partner__type",
+            "partner__cloud",
+            "partner__domains",
+            "partner__support_email",
+            "partner__support_phone",
+            "partner__support_url",
+            *_partner_ref_fields("partner__indirect_provider"),
+            "roles__role",
+        )
+    )
+    if not rows:
+        return None, None
+    first = rows[0]
+    user = UserFacts(
+        id=first["id"],
+        username=first["username"],
+        email=first["email"] or "",
+        phone=first["phone"] or "",
+        roles=frozenset(r["roles__role"] for r in rows if r["roles__role"]),
+    )
+    partner = None
+    if first["partner_id"] is not None:
+        partner = PartnerFacts(
+            id=first["partner_id"],
+            name=first["partner__name"],
+            type=first["partner__type"],
+            cloud=first["partner__cloud"],
+            domains=tuple(first["partner__domains"] or ()),
+            support_email=first["partner__support_email"] or "",
+            support_phone=first["partner__support_phone"] or "",
+            support_url=first["partner__support_url"] or "",
+            indirect_provider=_partner_ref(first, "partner__indirect_provider"),
+        )
+    return user, partner
+
+
+def _load_groups(user: UserFacts, partner: PartnerFacts) -> dict[Any, str]:
+    """Query 2: the user's security groups in their partner."""
+    return dict(
+        GroupMembership.objects.filter(user_id=user.id, group__partner_id=partner.id)
+        .order_by("group__name")
+        .values_list("group_id", "group__name")
+    )
+
+
+def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFacts | None:
+    """Query 3: the customer and its domains, only if it is linked to the partner."""
+    rows = list(
+        Customer.objects.filter(pk=customer_pk, partner_links__partner_id=partner.id).values(
+            "id", "name", "cloud", "default_domain", "domains__domain"
+        )
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    domains = {r["domains__domain"].lower() for r in rows if r["domains__domain"]}
+    if first["default_domain"]:
+        domains.add(first["default_domain"].lower())
+    return CustomerFacts(
+        id=first["id"],
+        name=first["name"],
+        cloud=first["cloud"],
+        default_domain=first["default_domain"] or "",
+        domains=tuple(sorted(domains)),
+    )
+
+
+def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple[RelationshipFacts, ...]:
+    """Query 4: the partner's GDAP relationships with the customer and their roles."""
+    rows = (
+        Relationship.objects.filter(partner_id=partner.id, customer_id=customer.id)
+        .order_by("display_name", "id", "roles__name")
+        .values("id", "display_name", "status", "end_at", *_ROLE_FIELDS)
+    )
+    grouped: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = grouped.setdefault(row["id"], {"row": row, "roles": []})
+        role = _role(row)
+        if role is not None:
+            entry["roles"].append(role)
+    return tuple(
+        RelationshipFacts(
+            id=rid,
+            display_name=e["row"]["display_name"],
+            status=e["row"]["status"],
+            end_at=e["row"]["end_at"],
+            roles=tuple(e["roles"]),
+        )
+        for rid, e in grouped.items()
+    )
+
+
+def _load_assignments(
+    partner: PartnerFacts, customer: CustomerFacts, now: datetime
+) -> tuple[AssignmentFacts, ...]:
+    """Query 5: the live access assignments (any group) inside active relationships, with roles."""
+    rows = (
+        AccessAssignment.objects.filter(
+            relationship__partner_id=partner.id,
+            relationship__customer_id=customer.id,
+            relationship__status=tables.ACTIVE_RELATIONSHIP_STATUS,
+            relationship__end_at__gt=now,
+        )
+        .exclude(status=AssignmentStatus.DELETED)
+        .order_by("security_group__name", "id", "roles__name")
+        .values("id", "relationship_id", "security_group_id", "security_group__name", "status", *_ROLE_FIELDS)
+    )
+    grouped: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        entry = grouped.setdefault(row["id"], {"row": row, "roles": []})
+        role = _role(row)
+        if role is not None:
+            entry["roles"].append(role)
+    return tuple(
+        AssignmentFacts(
+            id=aid,
+            relationship_id=e["row"]["relationship_id"],
+            group_id=e["row"]["security_group_id"],
+            group_name=e["row"]["security_group__name"],
+            status=e["row"]["status"],
+            roles=tuple(e["roles"]),
+        )
+        for aid, e in grouped.items()
+    )
+
+
+def _load_subscription(subscription_pk: uuid.UUID, customer: CustomerFacts) -> SubscriptionFacts | None:
+    """Query 6: the customer's subscription (by id or Azure subscription id) and its RBAC."""
+    rows = list(
+        Subscription.objects.filter(
+            Q(pk=subscription_pk) | Q(azure_subscription_id=subscription_pk), customer_id=customer.id
+        ).values(
+            "id",
+            "workload",
+            "offer",
+            "status",
+            "channel",
+            "azure_subscription_id",
+            *_partner_ref_fields("provider"),
+            *_partner_ref_fields("reseller"),
+            "isv_id",
+            "isv__name",
+            "isv__support_url",
+            "isv__support_email",
+            "isv__support_phone",
+            "azure_role_assignments__role_definition_id",
+            "azure_role_assignments__user_id",
+            "azure_role_assignments__group_id",
+            "azure_role_assignments__group__name",
+        )
+    )
+    if not rows:
+        return None
+    chosen_id = next((r["id"] for r in rows if r["id"] == subscription_pk), rows[0]["id"])
+    rows = [r for r in rows if r["id"] == chosen_id]
+    first = rows[0]
+    isv = None
+    if first["isv_id"] is not None:
+        isv = {
+            "name": first["isv__name"],
+            "supportUrl": first["isv__support_url"] or "",
+            "supportEmail": first["isv__support_email"] or "",
+            "supportPhone": first["isv__support_phone"] or "",
+        }
+    rbac = tuple(
+        RbacFacts(
+            role_definition_id=r["azure_role_assignments__role_definition_id"],
+            user_id=r["azure_role_assignments__user_id"],
+            group_id=r["azure_role_assignments__group_id"],
+            group_name=r["azure_role_assignments__group__name"] or "",
+        )
+        for r in rows
+        if r["azure_role_assignments__role_definition_id"]
+    )
+    return SubscriptionFacts(
+        id=first["id"],
+        workload=first["workload"],
+        offer=first["offer"],
+        status=first["status"],
+        channel=first["channel"],
+        azure_subscription_id=first["azure_subscription_id"],
+        provider=_partner_ref(first, "provider"),
+        reseller=_partner_ref(first, "reseller"),
+        isv=isv,
+        rbac=rbac,
+    )
+
+
+def _load_entitlements(partner: PartnerFacts) -> tuple[EntitlementFacts, ...]:
+    """The partner's own support entitlements (own-subscription requests only)."""
+    return tuple(
+        EntitlementFacts(entitlement_id=r["entitlement_id"], kind=r["kind"], valid_until=r["valid_until"])
+        for r in SupportEntitlement.objects.filter(partner_id=partner.id)
+        .order_by("entitlement_id")
+        .values("entitlement_id", "kind", "valid_until")
+    )
+
+
+def snapshot_build(request: EligibilityRequest, *, now: datetime) -> Snapshot:
+    """Load the snapshot for ``request`` at ``now`` (at most six queries).
+
+    Never raises for an unknown user or subscription: they are simply absent
+    from the snapshot and the rules report them. Raises
+    :class:`CustomerNotVisible` when a customer is given that does not exist
+    or is not linked to the user's partner (callers answer 404). A user
+    without a partner sees no customer at all: nothing is loaded for it.
+    """
+    user, partner = _load_user(_as_user_pk(request.user_id))
+    if user is None or partner is None:
+        return Snapshot(request=request, now=now, user=user, partner=partner)
+
+    if request.customer_id is None:
+        return Snapshot(
+            request=request, now=now, user=user, partner=partner, entitlements=_load_entitlements(partner)
+        )
+
+    customer_pk = _as_uuid(request.customer_id)
+    customer = _load_customer(customer_pk, partner) if customer_pk else None
+    if customer is None:
+        raise CustomerNotVisible(request.customer_id)
+
+    user = UserFacts(
+        id=user.id,
+        username=user.username,
+        email=user.email,
+        phone=user.phone,
+        roles=user.roles,
+        groups=_load_groups(user, partner),
+    )
+    relationships = _load_relationships(partner, customer)
+    assignments: tuple[AssignmentFacts, ...] = ()
+    if any(r.is_active_at(now) for r in relationships):
+        assignments = _load_assignments(partner, customer, now)
+    subscription = None
+    subscription_pk = _as_uuid(request.subscription_id)
+    if subscription_pk is not None:
+        subscription = _load_subscription(subscription_pk, customer)
+    return Snapshot(
+        request=request,
+        now=now,
+        user=user,
+        partner=partner,
+        customer=customer,
+        relationships=relationships,
+        assignments=assignments,
+        subscription=subscription,
+    )

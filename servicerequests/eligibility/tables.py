@@ -1,0 +1,250 @@
+"""The eligibility rules' data: every table the rule functions read, in one module.
+
+A change of policy (a role that can open tickets, a partner type that may
+file, a portal host) is a one-line diff here; the rule functions in
+``rules.py`` only combine these tables with the snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from customers.choices import AzureRole, SubscriptionStatus, Workload
+from gdap.choices import RelationshipStatus
+from gdap.roles import DIRECTORY_READERS, ENTRA_ROLES, SERVICE_SUPPORT_ADMINISTRATOR
+from partners.choices import Cloud, EntitlementKind, PartnerCenterRole, PartnerType
+from servicerequests.choices import IssueType, Severity, SupportPlan
+
+# --- The rules, in the order of RULES.md's "Eligibility rules" table -------------------------
+
+RULE_IDS: tuple[str, ...] = (
+    "SR-WORKLOAD-SUPPORTED",
+    "SR-PARTNER-TYPE",
+    "SR-PC-ROLE-ADMIN-AGENT",
+    "SR-CLOUD-MATCH",
+    "SR-GDAP-ACTIVE",
+    "SR-GDAP-ASSIGNMENT",
+    "SR-GDAP-ROLE-TICKETS",
+    "SR-GDAP-ANY-ROLE",
+    "SR-AZURE-RBAC",
+    "SR-AZURE-SUBSCRIPTION",
+    "SR-AZURE-NONTECH-PROVIDER-ONLY",
+    "SR-AZURE-SUPPORT-PLAN",
+    "SR-CONTACT-IS-PARTNER",
+    "SR-CRITICAL-NEEDS-PHONE",
+    "SR-OWN-SUBSCRIPTION-ENTITLEMENT",
+    "SR-MARKETPLACE-ISV",
+)
+
+ANY_CONTEXT = "any"  # on behalf of a customer and own subscription
+CUSTOMER_CONTEXT = "customer"  # only on behalf of a customer
+OWN_CONTEXT = "own"  # only about the partner's own subscription
+
+
+@dataclass(frozen=True)
+class RuleScope:
+    """Which requests a rule applies to (RULES.md's "applies to" column)."""
+
+    context: str
+    workloads: frozenset[str] | None = None  # None: every workload
+
+    def not_applicable_reason(self, *, on_behalf_of_customer: bool, workload: str) -> str:
+        """Why the rule does not apply to such a request; "" when it does."""
+        if self.context == CUSTOMER_CONTEXT and not on_behalf_of_customer:
+            return "Applies only to requests on behalf of a customer, not about your own subscription."
+        if self.context == OWN_CONTEXT and on_behalf_of_customer:
+            return "Applies only to requests about the partner's own subscription."
+        if self.workloads is not None and workload not in self.workloads:
+            names = ", ".join(WORKLOAD_NAMES[w] for w in sorted(self.workloads))
+            return f"Applies only to {names} requests."
+        return ""
+
+
+GDAP_TICKET_WORKLOADS = frozenset({Workload.M365, Workload.DYNAMICS, Workload.EMS})
+AZURE_ONLY = frozenset({Workload.AZURE})
+
+RULE_SCOPES: dict[str, RuleScope] = {
+    "SR-WORKLOAD-SUPPORTED": RuleScope(ANY_CONTEXT),
+    "SR-PARTNER-TYPE": RuleScope(ANY_CONTEXT),
+    "SR-PC-ROLE-ADMIN-AGENT": RuleScope(CUSTOMER_CONTEXT),
+    "SR-CLOUD-MATCH": RuleScope(CUSTOMER_CONTEXT),
+    "SR-GDAP-ACTIVE": RuleScope(CUSTOMER_CONTEXT),
+    "SR-GDAP-ASSIGNMENT": RuleScope(CUSTOMER_CONTEXT),
+    "SR-GDAP-ROLE-TICKETS": RuleScope(CUSTOMER_CONTEXT, GDAP_TICKET_WORKLOADS),
+    "SR-GDAP-ANY-ROLE": RuleScope(CUSTOMER_CONTEXT, AZURE_ONLY),
+    "SR-AZURE-RBAC": RuleScope(CUSTOMER_CONTEXT, AZURE_ONLY),
+    "SR-AZURE-SUBSCRIPTION": RuleScope(CUSTOMER_CONTEXT, AZURE_ONLY),
+    "SR-AZURE-NONTECH-PROVIDER-ONLY": RuleScope(CUSTOMER_CONTEXT, AZURE_ONLY),
+    "SR-AZURE-SUPPORT-PLAN": RuleScope(CUSTOMER_CONTEXT, AZURE_ONLY),
+    "SR-CONTACT-IS-PARTNER": RuleScope(ANY_CONTEXT),
+    "SR-CRITICAL-NEEDS-PHONE": RuleScope(ANY_CONTEXT),
+    "SR-OWN-SUBSCRIPTION-ENTITLEMENT": RuleScope(OWN_CONTEXT),
+    "SR-MARKETPLACE-ISV": RuleScope(ANY_CONTEXT, frozenset({Workload.MARKETPLACE})),
+}
+
+# --- Workloads -------------------------------------------------------------------------------
+
+WORKLOAD_NAMES: dict[str, str] = {str(w): w.label for w in Workload}
+# SR-WORKLOAD-SUPPORTED: what Microsoft supports through the CSP entitlement.
+SUPPORTED_WORKLOADS = frozenset({Workload.AZURE, Workload.M365, Workload.DYNAMICS, Workload.EMS})
+
+# --- Partners and Partner Center roles -------------------------------------------------------
+
+PARTNER_TYPE_NAMES: dict[str, str] = {str(t): t.label for t in PartnerType}
+# SR-PARTNER-TYPE: partner types that may file for customers.
+FILING_PARTNER_TYPES = frozenset(
+    {
+        PartnerType.DIRECT_BILL,
+        PartnerType.INDIRECT_PROVIDER,
+        PartnerType.INDIRECT_RESELLER,
+        PartnerType.ADVISOR,
+    }
+)
+# SR-AZURE-NONTECH-PROVIDER-ONLY: partner types that can be the provider of an Azure subscription.
+PROVIDER_PARTNER_TYPES = frozenset({PartnerType.DIRECT_BILL, PartnerType.INDIRECT_PROVIDER})
+
+# SR-PC-ROLE-ADMIN-AGENT: the one Partner Center role that files on behalf of customers.
+FILING_PC_ROLE = PartnerCenterRole.ADMIN_AGENT
+PC_ROLE_NAMES: dict[str, str] = {str(r): r.label for r in PartnerCenterRole}
+# What each other role may do instead (shown when SR-PC-ROLE-ADMIN-AGENT fails).
+PC_ROLE_LIMITS: dict[str, str] = {
+    PartnerCenterRole.SALES_AGENT: "a sales agent may only view service requests",
+    PartnerCenterRole.HELPDESK_AGENT: "a helpdesk agent may view requests but not file them for customers",
+    PartnerCenterRole.BILLING_ADMIN: "a billing admin manages billing and can't file for customers",
+    PartnerCenterRole.GLOBAL_ADMIN: "a global admin manages the partner account; filing needs Admin agent",
+    PartnerCenterRole.SUPPORT_MANAGER: "a support manager reviews queues and can't file for customers",
+}
+
+CLOUD_NAMES: dict[str, str] = {str(c): c.label for c in Cloud}
+
+# --- GDAP ------------------------------------------------------------------------------------
+
+ENTRA_ROLE_NAMES: dict[str, str] = {template_id: name for template_id, name, _t, _h in ENTRA_ROLES}
+# SR-GDAP-ROLE-TICKETS: the capability each workload needs, and the least privileged role that has it.
+REQUIRED_CAPABILITY: dict[str, str] = dict.fromkeys(GDAP_TICKET_WORKLOADS, "support_tickets")
+LEAST_PRIVILEGED_TICKET_ROLE = ENTRA_ROLE_NAMES[SERVICE_SUPPORT_ADMINISTRATOR]
+# SR-GDAP-ANY-ROLE: any role does; this is the least privileged one to suggest.
+LEAST_PRIVILEGED_ANY_ROLE = ENTRA_ROLE_NAMES[DIRECTORY_READERS]
+
+ACTIVE_RELATIONSHIP_STATUS = RelationshipStatus.ACTIVE
+ACTIVE_ASSIGNMENT_STATUS = "active"
+
+# SR-GDAP-ACTIVE remedies per relationship status, best first; {name} is the relationship, {customer}
+# the customer and {customer_s} its possessive.
+GDAP_STATUS_REMEDIES: tuple[tuple[str, str], ...] = (
+    (RelationshipStatus.APPROVED, "Wait a moment: '{name}' was approved and is being activated."),
+    (RelationshipStatus.ACTIVATING, "Wait a moment: '{name}' is being activated."),
+    (
+        RelationshipStatus.APPROVAL_PENDING,
+        "Ask {customer_s} Global Administrator to approve '{name}' through its invitation link.",
+    ),
+    (
+        RelationshipStatus.CREATED,
+        "Lock '{name}' for approval and send the invitation link to {customer_s} Global Administrator.",
+    ),
+    (
+        RelationshipStatus.ACTIVE,
+        "'{name}' has passed its end date: request a new GDAP relationship from {customer}.",
+    ),
+    (
+        RelationshipStatus.EXPIRING,
+        "'{name}' has expired and can't be restored: request a new GDAP relationship from {customer}.",
+    ),
+    (
+        RelationshipStatus.EXPIRED,
+        "'{name}' has expired and can't be restored: request a new GDAP relationship from {customer}.",
+    ),
+    (
+        RelationshipStatus.TERMINATION_REQUESTED,
+        "'{name}' is being terminated: request a new GDAP relationship from {customer}.",
+    ),
+    (
+        RelationshipStatus.TERMINATING,
+        "'{name}' is being terminated: request a new GDAP relationship from {customer}.",
+    ),
+    (
+        RelationshipStatus.TERMINATED,
+        "'{name}' was terminated: request a new GDAP relationship from {customer}.",
+    ),
+)
+
+# --- Azure -----------------------------------------------------------------------------------
+
+AZURE_ROLE_NAMES: dict[str, str] = {str(r): r.label for r in AzureRole}
+# SR-AZURE-RBAC: Azure RBAC roles that may create support tickets on a subscription (not Reader).
+TICKET_RBAC_ROLES = frozenset({AzureRole.OWNER, AzureRole.CONTRIBUTOR, AzureRole.SUPPORT_REQUEST_CONTRIBUTOR})
+LEAST_PRIVILEGED_RBAC_ROLE = AzureRole.SUPPORT_REQUEST_CONTRIBUTOR.label
+
+# SR-AZURE-SUBSCRIPTION: subscription statuses that can get a support request.
+ACTIVE_SUBSCRIPTION_STATUSES = frozenset({SubscriptionStatus.ACTIVE})
+
+# SR-AZURE-NONTECH-PROVIDER-ONLY: issue types; an empty one means technical.
+AZURE_ISSUE_TYPES: dict[str, str] = {str(t): t.label for t in IssueType}
+DEFAULT_AZURE_ISSUE_TYPE = IssueType.TECHNICAL
+NON_TECHNICAL_ISSUE_TYPES = frozenset({IssueType.BILLING, IssueType.SUBSCRIPTION_MANAGEMENT, IssueType.QUOTA})
+
+# SR-AZURE-SUPPORT-PLAN: the only plan that covers requests on behalf of customers; empty means it.
+CSP_SUPPORT_PLAN = SupportPlan.CLOUD_SOLUTION_PROVIDER
+SUPPORT_PLAN_NAMES: dict[str, str] = {str(p): p.label for p in SupportPlan}
+
+# --- Contact and severity --------------------------------------------------------------------
+
+# SR-CRITICAL-NEEDS-PHONE: severities that need a phone number.
+SEVERITIES_NEEDING_PHONE = frozenset({Severity.CRITICAL})
+SEVERITY_NAMES: dict[str, str] = {str(s): s.label for s in Severity}
+
+# --- Own subscription ------------------------------------------------------------------------
+
+ENTITLEMENT_KIND_NAMES: dict[str, str] = {str(k): k.label for k in EntitlementKind}
+
+# --- Portals (routing of an allowed request) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortalSpec:
+    """One workload portal: its name, the stub page here, its real hosts per cloud and review list."""
+
+    portal: str
+    display_name: str
+    stub_path: str
+    list_name: str
+    hosts: dict[str, str]
+    public_path: str  # appended to https://<host>; may use {domain} and {tenant}
+
+
+PORTAL_FOR_WORKLOAD: dict[str, str] = {
+    Workload.AZURE: "azure",
+    Workload.M365: "m365",
+    Workload.EMS: "m365",
+    Workload.DYNAMICS: "dynamics",
+}
+
+PORTALS: dict[str, PortalSpec] = {
+    "azure": PortalSpec(
+        portal="azure",
+        display_name="Azure portal",
+        stub_path="/portals/azure/new-support-request",
+        list_name="Manage support requests",
+        hosts={Cloud.COMMERCIAL: "portal.azure.com", Cloud.US_GOVERNMENT: "portal.azure.us"},
+        public_path="/#@{domain}/blade/Microsoft_Azure_Support/HelpAndSupportBlade/newsupportrequest",
+    ),
+    "m365": PortalSpec(
+        portal="m365",
+        display_name="Microsoft 365 admin center",
+        stub_path="/portals/m365/new-support-request",
+        list_name="View all support tickets",
+        hosts={Cloud.COMMERCIAL: "admin.microsoft.com", Cloud.US_GOVERNMENT: "portal.office365.us"},
+        public_path="/Partner/BeginClientSession.aspx?CTID={tenant}&CSDEST=o365admincenter",
+    ),
+    "dynamics": PortalSpec(
+        portal="dynamics",
+        display_name="Power Platform admin center",
+        stub_path="/portals/dynamics/new-support-request",
+        list_name="See all support requests",
+        hosts={
+            Cloud.COMMERCIAL: "admin.powerplatform.microsoft.com",
+            Cloud.US_GOVERNMENT: "high.admin.powerplatform.microsoft.us",
+        },
+        public_path="/support?tenant={tenant}",
+    ),
+}

@@ -1,0 +1,153 @@
+"""The value types of the eligibility engine: the request, one rule's outcome, the decision."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+PASSED = "passed"
+FAILED = "failed"
+NOT_APPLICABLE = "not_applicable"
+OUTCOME_VALUES = (PASSED, FAILED, NOT_APPLICABLE)
+
+
+class CustomerNotVisible(Exception):
+    """The customer does not exist or is not linked to the filing user's partner.
+
+    Callers turn it into a 404: from a partner's point of view an unknown
+    customer and another partner's customer are the same thing.
+    """
+
+    def __init__(self, customer_id: Any):
+        self.customer_id = customer_id
+        super().__init__(f"customer {customer_id} is not visible to this partner")
+
+
+@dataclass(frozen=True)
+class EligibilityRequest:
+    """What the user wants to file, as far as the rules of RULES.md care.
+
+    ``customer_id`` None means a request about the partner's own subscription.
+    ``subscription_id`` is a ``customers.Subscription`` id (an Azure
+    subscription id is accepted too). An empty ``contact_email`` means the
+    filing user's own e-mail; an empty ``support_plan`` means the Azure
+    portal's fixed default, Cloud Solution Provider; an empty ``issue_type``
+    for Azure means ``technical``.
+    """
+
+    user_id: Any
+    customer_id: uuid.UUID | str | None
+    workload: str
+    subscription_id: uuid.UUID | str | None = None
+    issue_type: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    severity: str = "minimal"
+    support_plan: str = ""
+    support_entitlement_id: str = ""
+
+    @property
+    def on_behalf_of_customer(self) -> bool:
+        return self.customer_id is not None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One rule's verdict: passed, failed or not_applicable; ``remedy`` is set only when failed."""
+
+    rule_id: str
+    outcome: str
+    message: str
+    remedy: str = ""
+
+    def __post_init__(self):
+        if self.outcome not in OUTCOME_VALUES:
+            raise ValueError(f"outcome must be one of {OUTCOME_VALUES}, not {self.outcome!r}")
+        if self.outcome != FAILED and self.remedy:
+            raise ValueError(f"{self.rule_id}: only a failed outcome carries a remedy")
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == FAILED
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "ruleId": self.rule_id,
+            "outcome": self.outcome,
+            "message": self.message,
+            "remedy": self.remedy,
+        }
+
+
+@dataclass(frozen=True)
+class PortalRoute:
+    """Where an allowed request goes: a workload portal, in the partner's cloud.
+
+    ``url`` is this application's stub portal page (the redirect target, the
+    routing token is added by ``servicerequests.routing``); ``public_url`` is
+    the real portal's address in the customer's tenant, shown for reference.
+    """
+
+    portal: str
+    cloud: str
+    display_name: str
+    url: str
+    public_url: str
+    host: str
+    list_name: str
+    government: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "portal": self.portal,
+            "cloud": self.cloud,
+            "displayName": self.display_name,
+            "url": self.url,
+            "publicUrl": self.public_url,
+            "host": self.host,
+            "listName": self.list_name,
+            "government": self.government,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict on a request: every rule's outcome in RULES.md order, plus where to go next.
+
+    ``portal`` is set only when the request is allowed; ``isv_contact`` is set
+    for a marketplace product whose publisher is known.
+    """
+
+    outcomes: tuple[Outcome, ...]
+    portal: PortalRoute | None = None
+    isv_contact: dict[str, str] | None = None
+    request: EligibilityRequest | None = field(default=None, compare=False)
+
+    @property
+    def allowed(self) -> bool:
+        return not any(o.failed for o in self.outcomes)
+
+    @property
+    def failed_rule_ids(self) -> list[str]:
+        return [o.rule_id for o in self.outcomes if o.failed]
+
+    @property
+    def failed_outcomes(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.failed]
+
+    def outcome(self, rule_id: str) -> Outcome:
+        """The outcome of one rule; ``KeyError`` for an unknown rule id."""
+        for o in self.outcomes:
+            if o.rule_id == rule_id:
+                return o
+        raise KeyError(rule_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API.md shape, JSON-ready (also what a service request stores as its eligibility snapshot)."""
+        return {
+            "allowed": self.allowed,
+            "outcomes": [o.as_dict() for o in self.outcomes],
+            "portal": self.portal.as_dict() if self.portal else None,
+            "isvContact": dict(self.isv_contact) if self.isv_contact else None,
+        }

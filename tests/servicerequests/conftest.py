@@ -1,0 +1,148 @@
+"""A small world for the eligibility and routing tests: one request that every rule allows.
+
+Contoso Partners (direct bill) with admin agent alice (groups Admin agents,
+Azure managers, Support desk); customer Fabrikam (fabrikam.onmicrosoft.com,
+fabrikam.com) with the active GDAP relationship 'Fabrikam support'
+(Service Support Administrator, Global Reader, Directory Readers) whose
+assignment gives Support desk Service Support Administrator; an Azure plan
+provided by Contoso with Support Request Contributor for Azure managers; an
+M365 subscription; a Litware marketplace product; Contoso's entitlements
+PREM-7781 (valid) and PREM-0001 (expired). Each test breaks one thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from customers.choices import AzureRole, Workload
+from customers.models import CustomerDomain, Subscription
+from gdap.models import AccessAssignment, EntraRole, Relationship
+from gdap.roles import ENTRA_ROLES
+from partners.models import Partner, SecurityGroup, User
+from servicerequests.eligibility import EligibilityRequest
+from tests.factories import (
+    AccessAssignmentFactory,
+    AzureRoleAssignmentFactory,
+    CustomerFactory,
+    CustomerPartnerRelationshipFactory,
+    IsvPublisherFactory,
+    PartnerFactory,
+    RelationshipFactory,
+    SecurityGroupFactory,
+    SubscriptionFactory,
+    SupportEntitlementFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    partner: Partner
+    alice: User
+    customer: Any
+    groups: dict[str, SecurityGroup]
+    relationship: Relationship
+    assignment: AccessAssignment
+    azure: Subscription
+    m365: Subscription
+    marketplace: Subscription
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def request(self, **overrides) -> EligibilityRequest:
+        values = {"user_id": self.alice.pk, "customer_id": self.customer.pk, "workload": "m365"}
+        if overrides.get("workload") == "azure":
+            values["subscription_id"] = self.azure.pk
+        if overrides.get("workload") == "marketplace":
+            values["subscription_id"] = self.marketplace.pk
+        values.update(overrides)
+        return EligibilityRequest(**values)
+
+
+def ensure_entra_roles() -> None:
+    """The catalogue rows of ``gdap/roles.py`` (a data migration loads them; ``--nomigrations`` doesn't)."""
+    for template_id, name, tickets, health in ENTRA_ROLES:
+        EntraRole.objects.get_or_create(
+            template_id=template_id,
+            defaults={"name": name, "support_tickets": tickets, "service_health": health},
+        )
+
+
+@pytest.fixture
+def world(db) -> World:
+    ensure_entra_roles()
+    now = timezone.now()
+    partner = PartnerFactory(
+        name="Contoso Partners",
+        domains=["contosopartners.com"],
+        support_email="help@contosopartners.com",
+        support_phone="+1 425 555 0100",
+    )
+    groups = {
+        name: SecurityGroupFactory(partner=partner, name=name)
+        for name in ("Admin agents", "Support desk", "Azure managers")
+    }
+    alice = UserFactory(
+        username="alice",
+        email="alice@contosopartners.com",
+        phone="+1 425 555 0101",
+        partner=partner,
+        roles=["admin_agent"],
+        groups_in=list(groups.values()),
+    )
+    customer = CustomerFactory(name="Fabrikam", default_domain="fabrikam.onmicrosoft.com")
+    CustomerDomain.objects.create(customer=customer, domain="fabrikam.com")
+    CustomerPartnerRelationshipFactory(customer=customer, partner=partner, relationship="reseller")
+    relationship = RelationshipFactory(
+        partner=partner,
+        customer=customer,
+        display_name="Fabrikam support",
+        activated_at=now - timedelta(days=30),
+        role_names=["Service Support Administrator", "Global Reader", "Directory Readers"],
+    )
+    assignment = AccessAssignmentFactory(
+        relationship=relationship,
+        security_group=groups["Support desk"],
+        role_names=["Service Support Administrator"],
+    )
+    azure = SubscriptionFactory(
+        customer=customer, workload=Workload.AZURE, offer="Azure plan", provider=partner
+    )
+    AzureRoleAssignmentFactory(
+        subscription=azure,
+        role_definition_id=AzureRole.SUPPORT_REQUEST_CONTRIBUTOR,
+        group=groups["Azure managers"],
+    )
+    m365 = SubscriptionFactory(
+        customer=customer, workload=Workload.M365, offer="Microsoft 365 E3", provider=partner
+    )
+    isv = IsvPublisherFactory(
+        name="Litware",
+        support_url="https://support.litware.example",
+        support_email="support@litware.example",
+        support_phone="+1 800 555 0199",
+    )
+    marketplace = SubscriptionFactory(
+        customer=customer, workload=Workload.MARKETPLACE, offer="Litware Backup", provider=partner, isv=isv
+    )
+    SupportEntitlementFactory(
+        partner=partner, entitlement_id="PREM-7781", valid_until=now + timedelta(days=300)
+    )
+    SupportEntitlementFactory(
+        partner=partner, entitlement_id="PREM-0001", valid_until=now - timedelta(days=3)
+    )
+    return World(
+        partner=partner,
+        alice=alice,
+        customer=customer,
+        groups=groups,
+        relationship=relationship,
+        assignment=assignment,
+        azure=azure,
+        m365=m365,
+        marketplace=marketplace,
+    )
