@@ -4,6 +4,7 @@ Defaults let a newcomer run the portal with nothing but Python: SQLite and
 eager Celery when ``DATABASE_URL`` / ``REDIS_URL`` are unset.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -28,6 +29,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "knox",
     "django_htmx",
     "partnercenter",
     "partners",
@@ -118,13 +121,62 @@ CELERY_TIMEZONE = "UTC"
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@partnercenter.example")
 
+# REST API defaults shared by /v1 and /graph/v1.0. The /v1 conventions (casing, collections,
+# error shape) live in partnercenter.api; the Graph views override the exception handler per view.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "partnercenter.api.throttling.UserRateThrottle",
+        "partnercenter.api.throttling.PartnerRateThrottle",
+    ],
+    "EXCEPTION_HANDLER": "partnercenter.api.errors.exception_handler",
+}
+# Throttling per user and per partner ("<n>/<s|m|h|d>"), counted in the "api" cache.
+API_THROTTLE_RATES = {
+    "user": env("API_THROTTLE_USER_RATE", default="600/min"),
+    "partner": env("API_THROTTLE_PARTNER_RATE", default="3000/min"),
+}
+# API tokens (django-rest-knox): "Authorization: Bearer <token>", stored hashed, with expiry.
+KNOX_TOKEN_MODEL = "partnercenter.ApiToken"
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "TOKEN_PREFIX": "pcs_",
+    "AUTO_REFRESH": False,
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every web process when REDIS_URL is set (throttle counters).
+    "api": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "api"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partner Center support-workflow portal API",
+    "DESCRIPTION": (
+        "REST API shaped like the Partner Center API (/v1) and Microsoft Graph's GDAP API "
+        "(/graph/v1.0). Authenticate with `Authorization: Bearer <token>`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "WorkloadEnum": "customers.choices.Workload",
+        "SubscriptionStatusEnum": "customers.choices.SubscriptionStatus",
+        "HealthStatusEnum": "customers.choices.HealthStatus",
+        "ServiceRequestStatusEnum": "servicerequests.choices.Status",
+    },
 }
 
 # Portal-specific settings.

@@ -1,0 +1,163 @@
+"""The ``/v1`` error shape and the one exception handler that produces it.
+
+Every 4xx/5xx of the ``/v1`` API is ``{"code": int, "description": str, "data": [...],
+"source": "PartnerCenterSimulator"}`` — except 429, whose body is Partner Center's throttling
+shape ``{"statusCode": 429, "message": "Rate limit is exceeded. Try again in N seconds."}``.
+Codes follow Partner Center's documented error codes where one fits (``ERROR_CODES``); the
+others are this simulator's own and are listed in ``docs/api.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from .headers import correlation_id_for
+
+logger = logging.getLogger("partnercenter.api")
+
+ERROR_SOURCE = "PartnerCenterSimulator"
+
+# Error codes, as data: exception kind → (HTTP status, code, default description).
+ERROR_CODES: dict[str, tuple[int, int, str]] = {
+    "validation": (400, 3000, "Invalid property."),
+    "parse": (400, 800002, "Invalid request input."),
+    "not_authenticated": (401, 800001, "Partner token missing in request context."),
+    "authentication_failed": (401, 400, "Access denied."),
+    "permission_denied": (403, 2032, "Access denied."),
+    "not_found": (404, 1000, "Not found."),
+    "tenant_not_found": (404, 60003, "Tenant not found."),
+    "method_not_allowed": (405, 900141, "This operation is not supported."),
+    "not_acceptable": (406, 800002, "Unsupported data format."),
+    "conflict": (409, 800014, "Conflict."),
+    "precondition_failed": (412, 800010, "Precondition failed: the resource has changed."),
+    "unsupported_media_type": (415, 800002, "Unsupported media type."),
+    "unprocessable": (422, 900141, "This operation is not supported."),
+    "server_error": (500, 800003, "Unexpected service error."),
+}
+
+_DRF_KINDS: tuple[tuple[type[exceptions.APIException], str], ...] = (
+    (exceptions.ValidationError, "validation"),
+    (exceptions.ParseError, "parse"),
+    (exceptions.NotAuthenticated, "not_authenticated"),
+    (exceptions.AuthenticationFailed, "authentication_failed"),
+    (exceptions.PermissionDenied, "permission_denied"),
+    (exceptions.NotFound, "not_found"),
+    (exceptions.MethodNotAllowed, "method_not_allowed"),
+    (exceptions.NotAcceptable, "not_acceptable"),
+    (exceptions.UnsupportedMediaType, "unsupported_media_type"),
+)
+
+
+class ApiError(exceptions.APIException):
+    """A ``/v1`` error with an explicit kind (see ``ERROR_CODES``), description and data list."""
+
+    def __init__(self, kind: str, description: str = "", data: list | None = None, headers=None):
+        self.kind = kind
+        self.status_code, self.code, default = ERROR_CODES[kind]
+        self.description = description or default
+        self.data = data or []
+        self.headers = headers or {}
+        super().__init__(detail=self.description)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def validation_data(detail, prefix: str = "") -> list[dict]:
+    """Flatten DRF/Django validation details into ``[{"field": "a.b", "reason": "..."}]``."""
+    items: list[dict] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            field = "" if key in ("non_field_errors", "__all__") else _camel(str(key))
+            path = ".".join(p for p in (prefix, field) if p)
+            items.extend(validation_data(value, path))
+    elif isinstance(detail, list | tuple):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list) and value:
+                items.extend(validation_data(value, f"{prefix}[{index}]" if prefix else str(index)))
+            elif value:
+                items.append({"field": prefix, "reason": str(value)})
+    elif detail:
+        items.append({"field": prefix, "reason": str(detail)})
+    return items
+
+
+def django_validation_detail(exc: DjangoValidationError):
+    """The message dict (or list) of a Django ``ValidationError``."""
+    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+
+
+def error_body(code: int, description: str, data: list | None = None) -> dict:
+    return {"code": code, "description": description[:1024], "data": data or [], "source": ERROR_SOURCE}
+
+
+def throttled_body(wait: float | None) -> tuple[dict, int]:
+    seconds = max(1, math.ceil(wait or 1))
+    return {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {seconds} seconds."}, seconds
+
+
+def _description_of(detail) -> str:
+    if isinstance(detail, list | tuple) and detail:
+        return str(detail[0])
+    if isinstance(detail, dict):
+        return "Invalid property."
+    return str(detail)
+
+
+def exception_handler(exc, context) -> Response:
+    """Turn any exception raised in a ``/v1`` view into the error shape (never a stack trace)."""
+    request = context.get("request")
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(django_validation_detail(exc))
+
+    if isinstance(exc, exceptions.Throttled):
+        body, seconds = throttled_body(exc.wait)
+        return Response(body, status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(seconds)})
+
+    headers = {}
+    if isinstance(exc, ApiError):
+        body = error_body(exc.code, exc.description, exc.data)
+        headers.update(exc.headers)
+        return Response(body, status=exc.status_code, headers=headers)
+
+    if isinstance(exc, exceptions.APIException):
+        kind = next((k for cls, k in _DRF_KINDS if isinstance(exc, cls)), None)
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if kind == "validation":
+            _, code, description = ERROR_CODES[kind]
+            data = validation_data(exc.detail)
+            fields = ", ".join(sorted({d["field"] for d in data if d["field"]}))
+            if fields:
+                description = f"Invalid property: {fields}."
+            return Response(error_body(code, description, data), status=exc.status_code, headers=headers)
+        if kind is None:
+            code = exc.status_code * 10 if exc.status_code < 500 else ERROR_CODES["server_error"][1]
+        else:
+            code = ERROR_CODES[kind][1]
+        return Response(
+            error_body(code, _description_of(exc.detail)), status=exc.status_code, headers=headers
+        )
+
+    correlation_id = correlation_id_for(request) if request is not None else ""
+    logger.exception("Unexpected error in the API (correlation id %s)", correlation_id)
+    _, code, description = ERROR_CODES["server_error"]
+    return Response(
+        error_body(
+            code, f"{description} Correlation id: {correlation_id}.", [{"correlationId": correlation_id}]
+        ),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

@@ -1,0 +1,85 @@
+"""Idempotent POSTs keyed by ``MS-RequestId`` (per user).
+
+A retry with the same id gets the first response (status, body, ``Location``, ``ETag``) and
+creates nothing. The ``IdempotencyRecord`` row is inserted first, in the same transaction as
+the work: a concurrent retry's INSERT waits on the unique index (PostgreSQL) until the first
+transaction commits, then fails and replays the stored response. If the first attempt ends in
+a 5xx, everything (record included) is rolled back and a retry runs afresh. A POST without
+``MS-RequestId`` gets a generated id (echoed) and is not deduplicated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from rest_framework.response import Response
+
+from partnercenter.models import IdempotencyRecord
+
+from .errors import ApiError
+from .headers import REQUEST_ID_HEADER, request_id_for, request_id_valid
+
+REPLAYED_HEADERS = ("Location", "ETag")
+
+
+def _replay(record: IdempotencyRecord, request) -> Response:
+    if record.method != request.method or record.path != request.path:
+        raise ApiError(
+            "conflict",
+            f"{REQUEST_ID_HEADER} {record.request_id} was already used for {record.method} {record.path}.",
+            [{"field": REQUEST_ID_HEADER, "reason": "already used for another operation"}],
+        )
+    response = Response(record.body, status=record.status_code, headers=record.headers)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def run_idempotent(view, request, handler: Callable[[], Response]) -> Response:
+    """Run ``handler`` (the POST's work, returning a DRF ``Response``) at most once per
+    (user, ``MS-RequestId``). Exceptions inside ``handler`` become error responses through the
+    view's exception handler, so 4xx answers are stored and replayed too.
+
+    Side effects: one ``IdempotencyRecord`` row per first request that carried the header.
+    """
+    request_id, given = request_id_for(request)
+
+    def call() -> Response:
+        try:
+            return handler()
+        except Exception as exc:  # noqa: BLE001 - turned into the error shape, like DRF does
+            return view.handle_exception(exc)
+
+    if not given:
+        return call()
+    if not request_id_valid(request_id):
+        raise ApiError(
+            "validation",
+            f"Invalid property: {REQUEST_ID_HEADER}.",
+            [{"field": REQUEST_ID_HEADER, "reason": "must be a GUID"}],
+        )
+    user = request.user
+    previous = IdempotencyRecord.objects.filter(user=user, request_id=request_id).first()
+    if previous is not None:
+        return _replay(previous, request)
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=user, request_id=request_id, method=request.method, path=request.path
+                )
+        except IntegrityError:
+            record = None
+        if record is None:
+            # Another request with this id committed while we waited on the unique index.
+            return _replay(IdempotencyRecord.objects.get(user=user, request_id=request_id), request)
+        response = call()
+        if response.status_code >= 500:
+            transaction.set_rollback(True)
+            return response
+        record.status_code = response.status_code
+        record.body = response.data
+        record.headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
+        record.save(update_fields=["status_code", "body", "headers"])
+        return response

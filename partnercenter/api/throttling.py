@@ -1,0 +1,42 @@
+"""Throttling per user and per partner, with rates read from ``settings.API_THROTTLE_RATES``.
+
+Counters live in the ``api`` cache (Redis when ``REDIS_URL`` is set, so every web process
+shares them). A throttled request gets 429 with ``Retry-After`` (see ``errors.py``).
+"""
+
+from django.conf import settings
+from django.core.cache import caches
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    """A sliding-window throttle whose rate is looked up in settings on every request."""
+
+    @property
+    def cache(self):
+        return caches["api"]
+
+    def get_rate(self):
+        return getattr(settings, "API_THROTTLE_RATES", {}).get(self.scope)
+
+
+class UserRateThrottle(_SettingsRateThrottle):
+    """Requests per signed-in user (anonymous requests: per client address)."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PartnerRateThrottle(_SettingsRateThrottle):
+    """Requests per partner organisation, all its users together (none for users without one)."""
+
+    scope = "partner"
+
+    def get_cache_key(self, request, view):
+        partner_id = getattr(request.user, "partner_id", None)
+        if partner_id is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": partner_id}

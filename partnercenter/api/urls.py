@@ -1,0 +1,13 @@
+"""The ``/v1`` API (Partner Center shape): every route, then a catch-all 404 in the error shape."""
+
+from django.urls import include, path, re_path
+
+from .views import NotFoundApi
+
+app_name = "v1"
+
+urlpatterns = [
+    path("", include("customers.api.urls")),
+    path("", include("servicerequests.api.urls")),
+    re_path(r"^.*$", NotFoundApi.as_view(), name="not-found"),
+]

@@ -1,0 +1,52 @@
+"""Models of the project package: API tokens and idempotency records of the REST API."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from knox.models import AbstractAuthToken
+
+
+class ApiToken(AbstractAuthToken):
+    """A personal API token (django-rest-knox): shown once, stored as a SHA-512 digest.
+
+    ``token_key`` is the first 15 characters of the token (shown in lists so a user can
+    recognise it); ``expiry`` null means it never expires. Revoking deletes the row, and knox
+    deletes an expired token the first time it is presented.
+    """
+
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST carrying ``MS-RequestId``, per user.
+
+    The row is inserted in the same transaction as the work it guards, so a concurrent retry
+    with the same id waits on the unique index until the first one commits, then replays the
+    stored response instead of doing the work again. A first attempt that fails with a 5xx
+    rolls back, record included, so a retry runs afresh.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request_id = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "request_id"], name="idempotency_unique_per_user"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.request_id})"

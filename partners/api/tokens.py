@@ -1,0 +1,100 @@
+"""Personal API tokens (django-rest-knox): create, list and revoke, with audit events.
+
+A token is shown once, at creation; only its SHA-512 digest and its first 15 characters
+(``token_key``, shown in lists) are stored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from audit.services import audit_event_record
+from partnercenter.models import ApiToken
+from partners.models import User
+
+NAME_MAX = 100
+# Expiry choices offered in the browser, as data: value → (label, lifetime or None = never).
+EXPIRY_CHOICES: dict[str, tuple[str, timedelta | None]] = {
+    "7d": ("7 days", timedelta(days=7)),
+    "30d": ("30 days", timedelta(days=30)),
+    "90d": ("90 days", timedelta(days=90)),
+    "365d": ("1 year", timedelta(days=365)),
+    "never": ("Never", None),
+}
+DEFAULT_EXPIRY = "30d"
+_DURATION_RE = re.compile(r"^(\d+)([mhd])$")
+_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_expires_in(value: str) -> timedelta | None:
+    """``"30d"``, ``"12h"``, ``"90m"`` → a timedelta; ``"never"`` → None. ``ValueError`` otherwise."""
+    value = (value or "").strip().lower()
+    if value == "never":
+        return None
+    match = _DURATION_RE.match(value)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{value!r} is not a duration like 30d, 12h, 90m or never")
+    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def api_token_list(*, actor: User) -> QuerySet[ApiToken]:
+    """The actor's own tokens, newest first (expired ones included until knox deletes them)."""
+    return ApiToken.objects.filter(user=actor).order_by("-created")
+
+
+def api_token_create(
+    *, actor: User, name: str, expires_in: timedelta | None, correlation_id: str = "", ip_address=None
+) -> tuple[ApiToken, str]:
+    """Create a token for ``actor``; returns ``(row, token)`` — the token string exists only here.
+
+    Raises ``ValidationError({"name": [...]})`` for an empty or too long name.
+    Side effects: one token row and an audit event ``api_token.created``, in one transaction.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["is required."]})
+    if len(name) > NAME_MAX:
+        raise ValidationError({"name": [f"must be at most {NAME_MAX} characters."]})
+    with transaction.atomic():
+        token_row, token = ApiToken.objects.create(user=actor, expiry=expires_in, name=name)
+        audit_event_record(
+            action="api_token.created",
+            actor=actor,
+            object_type="partnercenter.ApiToken",
+            object_id=token_row.token_key,
+            after={"name": name, "expiry": token_row.expiry.isoformat() if token_row.expiry else None},
+            correlation_id=correlation_id,
+            ip_address=ip_address,
+        )
+    return token_row, token
+
+
+def api_token_revoke(*, actor: User, token_key: str, correlation_id: str = "", ip_address=None) -> bool:
+    """Revoke (delete) the actor's token whose prefix is ``token_key``; False if there is none.
+
+    Side effects: the row is deleted and an audit event ``api_token.revoked`` written, in one
+    transaction. Requests with that token get 401 from then on.
+    """
+    with transaction.atomic():
+        tokens = list(ApiToken.objects.select_for_update().filter(user=actor, token_key=token_key))
+        if not tokens:
+            return False
+        for token_row in tokens:
+            token_row.delete()
+        audit_event_record(
+            action="api_token.revoked",
+            actor=actor,
+            object_type="partnercenter.ApiToken",
+            object_id=token_key,
+            before={"name": tokens[0].name},
+            after={"revokedAt": timezone.now().isoformat()},
+            correlation_id=correlation_id,
+            ip_address=ip_address,
+        )
+    return True

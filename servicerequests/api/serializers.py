@@ -1,0 +1,330 @@
+"""Input and output serializers of the ``/v1`` service request resources (camelCase wire names)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from customers.choices import Workload
+from partnercenter.api.serializers import DateOrMinField, ResourceAttributesField
+from servicerequests.choices import (
+    SEVERITY_INTEGERS,
+    STATUS_INTEGERS,
+    IssueType,
+    Severity,
+    Status,
+    SupportPlan,
+)
+from servicerequests.models import Note, ServiceRequest, SupportTopic
+
+# Enum values that mean "no change" in a PATCH (the real API's defaults: Unknown = 0, None = 0).
+SEVERITY_UNSET = ("unknown", 0)
+STATUS_UNSET = ("none", 0)
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class EnumField(serializers.Field):
+    """A snake_case enum string; also accepts the real API's integer value (``integers``) and
+    PascalCase names (``AttentionNeeded`` → ``attention_needed``)."""
+
+    def __init__(self, choices, integers: dict[int, str], unset=(), **kwargs):
+        self.values = list(choices)
+        self.integers = integers
+        self.unset = unset
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail_invalid(data)
+        if isinstance(data, int) or (isinstance(data, str) and data.strip().isdigit()):
+            number = int(data)
+            if number in self.integers:
+                return str(self.integers[number])
+            if number in self.unset:
+                return None
+            self.fail_invalid(data)
+        if isinstance(data, str):
+            text = data.strip()
+            snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in text).lstrip("_")
+            for candidate in (text, text.lower(), snake):
+                if candidate in self.values:
+                    return candidate
+            if text.lower() in self.unset:
+                return None
+        self.fail_invalid(data)
+
+    def fail_invalid(self, data):
+        integers = ", ".join(f"{k} ({v})" for k, v in sorted(self.integers.items()))
+        raise serializers.ValidationError(
+            f"{data!r} is not valid: use one of {', '.join(self.values)} (or the integers {integers})."
+        )
+
+    def to_representation(self, value):
+        return value
+
+
+def severity_field(**kwargs) -> EnumField:
+    return EnumField(Severity.values, SEVERITY_INTEGERS, **kwargs)
+
+
+def status_field(**kwargs) -> EnumField:
+    return EnumField(Status.values, STATUS_INTEGERS, **kwargs)
+
+
+class ContactInputSerializer(serializers.Serializer):
+    firstName = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    lastName = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phoneNumber = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
+class EligibilityInputSerializer(serializers.Serializer):
+    """What the eligibility dry run needs (the create body; title and description optional)."""
+
+    workload = serializers.ChoiceField(choices=Workload.choices)
+    severity = severity_field(required=False, default=Severity.MINIMAL)
+    subscriptionId = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    issueType = serializers.ChoiceField(choices=IssueType.choices, required=False, allow_blank=True)
+    supportPlan = serializers.ChoiceField(choices=SupportPlan.choices, required=False, allow_blank=True)
+    primaryContact = ContactInputSerializer(required=False)
+    supportEntitlementId = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    title = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    supportTopicId = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ServiceRequestCreateSerializer(EligibilityInputSerializer):
+    """The body of ``POST /v1/customers/{tenantId}/servicerequests`` (and of ``/v1/servicerequests``)."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10000)
+    severity = severity_field()
+
+
+class OwnServiceRequestCreateSerializer(ServiceRequestCreateSerializer):
+    """The body of ``POST /v1/servicerequests``: a request about the partner's own subscription."""
+
+    supportEntitlementId = serializers.CharField(max_length=64)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=10000)
+
+
+class ServiceRequestUpdateSerializer(serializers.Serializer):
+    """The body of a PATCH: only the values to change (``none``/``unknown``/null mean no change)."""
+
+    newNote = NoteInputSerializer(required=False, allow_null=True)
+    status = status_field(required=False, allow_null=True, unset=STATUS_UNSET)
+    severity = severity_field(required=False, allow_null=True, unset=SEVERITY_UNSET)
+    assignedTo = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Username of the assignee; null unassigns.",
+    )
+
+
+class ContactSerializer(serializers.Serializer):
+    firstName = serializers.CharField()
+    lastName = serializers.CharField()
+    email = serializers.CharField()
+    phoneNumber = serializers.CharField()
+
+
+class OrganizationSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    phoneNumber = serializers.CharField()
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    """Partner Center ``ServiceRequestNote``."""
+
+    createdByName = serializers.CharField(source="created_by_name")
+    createdDate = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = Note
+        fields = ["createdByName", "createdDate", "text"]
+
+
+class AssigneeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    userName = serializers.CharField(source="username")
+    displayName = serializers.SerializerMethodField()
+
+    def get_displayName(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+def _contact(first, last, email, phone) -> dict:
+    return {
+        "firstName": first or "",
+        "lastName": last or "",
+        "email": email or "",
+        "phoneNumber": phone or "",
+    }
+
+
+class ServiceRequestSummarySerializer(serializers.ModelSerializer):
+    """A service request in a collection (no notes, no eligibility snapshot)."""
+
+    supportTopicId = serializers.SerializerMethodField()
+    supportTopicName = serializers.SerializerMethodField()
+    organization = serializers.SerializerMethodField()
+    primaryContact = serializers.SerializerMethodField()
+    productName = serializers.SerializerMethodField()
+    productId = serializers.SerializerMethodField()
+    createdDate = serializers.DateTimeField(source="created_at")
+    lastModifiedDate = serializers.DateTimeField(source="updated_at")
+    lastClosedDate = DateOrMinField(source="closed_at")
+    countryCode = serializers.CharField(source="country_code")
+    customerId = serializers.UUIDField(source="customer_id", allow_null=True)
+    issueType = serializers.CharField(source="issue_type")
+    subscriptionId = serializers.UUIDField(source="subscription_id", allow_null=True)
+    externalTicketId = serializers.CharField(source="external_ticket_id")
+    slaDueDate = serializers.DateTimeField(source="sla_due_at", allow_null=True)
+    slaBreached = serializers.BooleanField(source="sla_breached")
+    assignedTo = AssigneeSerializer(source="assigned_to", allow_null=True)
+    links = serializers.SerializerMethodField()
+    attributes = ResourceAttributesField("ServiceRequest", etag_source="version")
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "title",
+            "severity",
+            "supportTopicId",
+            "supportTopicName",
+            "status",
+            "organization",
+            "primaryContact",
+            "productName",
+            "productId",
+            "createdDate",
+            "lastModifiedDate",
+            "lastClosedDate",
+            "countryCode",
+            "customerId",
+            "workload",
+            "issueType",
+            "subscriptionId",
+            "externalTicketId",
+            "portal",
+            "slaDueDate",
+            "slaBreached",
+            "assignedTo",
+            "links",
+            "attributes",
+        ]
+
+    def get_supportTopicId(self, sr) -> str:
+        return str(sr.support_topic_id) if sr.support_topic_id else ""
+
+    def get_supportTopicName(self, sr) -> str:
+        return sr.support_topic.name if sr.support_topic_id else ""
+
+    @extend_schema_field(OrganizationSerializer)
+    def get_organization(self, sr) -> dict:
+        if sr.customer_id:
+            return {"id": str(sr.customer_id), "name": sr.customer.name, "phoneNumber": ""}
+        return {"id": str(sr.partner_id), "name": sr.partner.name, "phoneNumber": sr.partner.support_phone}
+
+    @extend_schema_field(ContactSerializer)
+    def get_primaryContact(self, sr) -> dict:
+        return _contact(sr.contact_first_name, sr.contact_last_name, sr.contact_email, sr.contact_phone)
+
+    def get_productName(self, sr) -> str:
+        if sr.subscription_id:
+            return sr.subscription.offer
+        return Workload(sr.workload).label
+
+    def get_productId(self, sr) -> str:
+        return str(sr.subscription_id) if sr.subscription_id else sr.workload
+
+    @extend_schema_field(
+        {"type": "object", "properties": {"self": {"type": "object"}, "portal": {"type": "object"}}}
+    )
+    def get_links(self, sr) -> dict:
+        uri = (
+            f"/v1/customers/{sr.customer_id}/servicerequests/{sr.id}"
+            if sr.customer_id
+            else f"/v1/servicerequests/{sr.id}"
+        )
+        links = {"self": {"uri": uri, "method": "GET", "headers": []}}
+        portal = portal_uri(sr)
+        if portal:
+            links["portal"] = {"uri": portal, "method": "GET", "headers": []}
+        return links
+
+
+def portal_uri(sr: ServiceRequest) -> str:
+    """The stub workload portal page of this request: its ticket once dispatched, else the portal
+    the eligibility decision routed it to."""
+    if sr.external_ticket_id and sr.portal:
+        return f"/portals/{sr.portal}/tickets/{sr.external_ticket_id}"
+    portal = (sr.eligibility or {}).get("portal") or {}
+    return portal.get("url", "")
+
+
+class ServiceRequestSerializer(ServiceRequestSummarySerializer):
+    """Partner Center ``ServiceRequest`` with this portal's extra fields."""
+
+    lastUpdatedBy = serializers.SerializerMethodField()
+    notes = NoteSerializer(many=True)
+    fileLinks = serializers.SerializerMethodField()
+    eligibility = serializers.JSONField()
+
+    class Meta(ServiceRequestSummarySerializer.Meta):
+        fields = [
+            *ServiceRequestSummarySerializer.Meta.fields[:2],
+            "description",
+            *ServiceRequestSummarySerializer.Meta.fields[2:8],
+            "lastUpdatedBy",
+            *ServiceRequestSummarySerializer.Meta.fields[8:-2],
+            "notes",
+            "fileLinks",
+            "eligibility",
+            *ServiceRequestSummarySerializer.Meta.fields[-2:],
+        ]
+
+    @extend_schema_field(ContactSerializer)
+    def get_lastUpdatedBy(self, sr) -> dict:
+        notes = list(sr.notes.all())
+        author = next((n.created_by for n in reversed(notes) if n.created_by_id), None) or sr.created_by
+        if author is None:
+            return _contact("", "", "", "")
+        return _contact(author.first_name, author.last_name, author.email, author.phone)
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_fileLinks(self, sr) -> list:
+        return []
+
+
+class SupportTopicSerializer(serializers.ModelSerializer):
+    """Partner Center ``SupportTopic`` (integer id) with its workload."""
+
+    attributes = ResourceAttributesField("SupportTopic")
+
+    class Meta:
+        model = SupportTopic
+        fields = ["id", "name", "description", "workload", "attributes"]
+
+
+class OutcomeSerializer(serializers.Serializer):
+    ruleId = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["passed", "failed", "not_applicable"])
+    message = serializers.CharField()
+    remedy = serializers.CharField()
+
+
+class EligibilityDecisionSerializer(serializers.Serializer):
+    """The eligibility dry run's answer (``Decision.as_dict()``)."""
+
+    allowed = serializers.BooleanField()
+    outcomes = OutcomeSerializer(many=True)
+    portal = serializers.DictField(allow_null=True)
+    isvContact = serializers.DictField(allow_null=True)
+    attributes = serializers.DictField()

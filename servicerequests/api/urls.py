@@ -1,0 +1,45 @@
+"""``/v1`` service request routes (included by ``partnercenter.api.urls``)."""
+
+from django.urls import path, register_converter
+
+from . import views
+
+
+class ServiceRequestIdConverter:
+    """A Partner Center service request id: 15 digits."""
+
+    regex = "[0-9]{15}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(ServiceRequestIdConverter, "srid")
+
+urlpatterns = [
+    path("servicerequests", views.ServiceRequestListApi.as_view(), name="servicerequest-list"),
+    path("servicerequests/supporttopics", views.SupportTopicListApi.as_view(), name="supporttopic-list"),
+    path(
+        "servicerequests/<srid:request_id>",
+        views.ServiceRequestDetailApi.as_view(),
+        name="servicerequest-detail",
+    ),
+    path(
+        "customers/<uuid:tenant_id>/servicerequests",
+        views.CustomerServiceRequestListApi.as_view(),
+        name="customer-servicerequest-list",
+    ),
+    path(
+        "customers/<uuid:tenant_id>/servicerequests/eligibility",
+        views.CustomerEligibilityApi.as_view(),
+        name="customer-servicerequest-eligibility",
+    ),
+    path(
+        "customers/<uuid:tenant_id>/servicerequests/<srid:request_id>",
+        views.CustomerServiceRequestDetailApi.as_view(),
+        name="customer-servicerequest-detail",
+    ),
+]

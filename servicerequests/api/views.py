@@ -1,0 +1,566 @@
+"""``/v1`` service requests: list, get, file (with the eligibility dry run), update, support topics.
+
+Filing goes through ``servicerequests.services.service_request_file`` — the same eligibility
+engine and filing service as the browser and the stub portals.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, Q
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status as http_status
+from rest_framework.response import Response
+
+from customers.choices import Workload
+from partnercenter.api.errors import ApiError, django_validation_detail
+from partnercenter.api.headers import (
+    correlation_id_for,
+    etag_for,
+    if_match_versions,
+    request_id_for,
+)
+from partnercenter.api.idempotency import run_idempotent
+from partnercenter.api.schema import (
+    CORRELATION_ID_PARAMETER,
+    IF_MATCH_PARAMETER,
+    REQUEST_ID_PARAMETER,
+    TENANT_ID_PARAMETER,
+    errors,
+)
+from partnercenter.api.views import CustomerScopedMixin, PartnerCenterApiView
+from partners.selectors import partner_users
+from servicerequests.choices import SEVERITY_INTEGERS, STATUS_INTEGERS, Severity, Status
+from servicerequests.models import Note, ServiceRequest, SupportTopic
+from servicerequests.selectors import service_request_list
+
+from . import examples
+from .serializers import (
+    EligibilityDecisionSerializer,
+    EligibilityInputSerializer,
+    OwnServiceRequestCreateSerializer,
+    ServiceRequestCreateSerializer,
+    ServiceRequestSerializer,
+    ServiceRequestSummarySerializer,
+    ServiceRequestUpdateSerializer,
+    SupportTopicSerializer,
+)
+
+# Service-layer field names → ``/v1`` wire paths, for validation errors.
+WIRE_FIELD_NAMES = {
+    "support_topic_id": "supportTopicId",
+    "contact_first_name": "primaryContact.firstName",
+    "contact_last_name": "primaryContact.lastName",
+    "contact_email": "primaryContact.email",
+    "contact_phone": "primaryContact.phoneNumber",
+    "subscription_id": "subscriptionId",
+    "issue_type": "issueType",
+    "support_plan": "supportPlan",
+    "support_entitlement_id": "supportEntitlementId",
+    "note_text": "newNote.text",
+    "text": "newNote.text",
+    "assigned_to": "assignedTo",
+}
+
+# ``orderBy`` values → ORDER BY (each backed by an index with the partner first).
+ORDER_BY = {
+    "createdDate": ("created_at", "id"),
+    "-createdDate": ("-created_at", "-id"),
+    "lastModifiedDate": ("updated_at", "id"),
+    "-lastModifiedDate": ("-updated_at", "-id"),
+    "slaDueDate": ("sla_due_at", "id"),
+    "-slaDueDate": ("-sla_due_at", "-id"),
+}
+DEFAULT_ORDER_BY = "-createdDate"
+UNASSIGNED = "none"
+MARKETPLACE_DESCRIPTION = (
+    "SR-MARKETPLACE-ISV: Microsoft does not support this marketplace product; contact its publisher."
+)
+
+
+def wire_validation_error(exc: DjangoValidationError) -> ApiError:
+    """A service ``ValidationError`` as a 400 naming the ``/v1`` fields."""
+    detail = django_validation_detail(exc)
+    data = [
+        {"field": WIRE_FIELD_NAMES.get(field, field if field != "__all__" else ""), "reason": str(reason)}
+        for field, reasons in detail.items()
+        for reason in reasons
+    ]
+    fields = ", ".join(sorted({d["field"] for d in data if d["field"]}))
+    return ApiError("validation", f"Invalid property: {fields}." if fields else "", data)
+
+
+def _detail_queryset(queryset):
+    return queryset.select_related(
+        "customer", "partner", "support_topic", "subscription", "created_by", "assigned_to"
+    ).prefetch_related(Prefetch("notes", queryset=Note.objects.select_related("created_by")))
+
+
+def _summary_queryset(queryset):
+    return queryset.select_related("customer", "partner", "support_topic", "subscription", "assigned_to")
+
+
+def _enum_param(raw: str, field: str, values: list[str], integers: dict[int, str]) -> list[str]:
+    result = []
+    for part in raw.split(","):
+        part = part.strip()
+        if part.isdigit() and int(part) in integers:
+            result.append(str(integers[int(part)]))
+        elif part in values:
+            result.append(part)
+        else:
+            raise ApiError(
+                "validation",
+                f"Invalid property: {field}.",
+                [{"field": field, "reason": f"{part!r} is not one of {', '.join(values)}"}],
+            )
+    return result
+
+
+def filter_service_requests(queryset, params):
+    """Apply the list filters of API.md (``status``, ``severity``, ``workload``, ``customerId``,
+    ``assignedTo``, ``slaBreached``, ``q``, ``orderBy``) to an already scoped queryset."""
+    if params.get("status"):
+        queryset = queryset.filter(
+            status__in=_enum_param(params["status"], "status", Status.values, STATUS_INTEGERS)
+        )
+    if params.get("severity"):
+        queryset = queryset.filter(
+            severity__in=_enum_param(params["severity"], "severity", Severity.values, SEVERITY_INTEGERS)
+        )
+    if params.get("workload"):
+        queryset = queryset.filter(
+            workload__in=_enum_param(params["workload"], "workload", Workload.values, {})
+        )
+    if params.get("customerId"):
+        try:
+            queryset = queryset.filter(customer_id=uuid.UUID(params["customerId"]))
+        except ValueError:
+            raise ApiError(
+                "validation",
+                "Invalid property: customerId.",
+                [{"field": "customerId", "reason": "must be a tenant id (GUID)"}],
+            ) from None
+    if params.get("assignedTo"):
+        value = params["assignedTo"]
+        queryset = (
+            queryset.filter(assigned_to__isnull=True)
+            if value == UNASSIGNED
+            else queryset.filter(assigned_to__username=value)
+        )
+    if params.get("slaBreached"):
+        value = params["slaBreached"].lower()
+        if value not in ("true", "false"):
+            raise ApiError(
+                "validation",
+                "Invalid property: slaBreached.",
+                [{"field": "slaBreached", "reason": "must be true or false"}],
+            )
+        queryset = queryset.filter(sla_breached=value == "true")
+    if params.get("q"):
+        q = params["q"].strip()
+        condition = Q(title__icontains=q)
+        if q.isdigit():
+            condition |= Q(id__startswith=q)
+        queryset = queryset.filter(condition)
+    order_by = params.get("orderBy") or DEFAULT_ORDER_BY
+    if order_by not in ORDER_BY:
+        raise ApiError(
+            "validation",
+            "Invalid property: orderBy.",
+            [{"field": "orderBy", "reason": f"must be one of {', '.join(ORDER_BY)}"}],
+        )
+    return queryset.order_by(*ORDER_BY[order_by])
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter(
+        "status", str, description="none, open, closed, attention_needed (or 0..3); comma-separated."
+    ),
+    OpenApiParameter("severity", str, description="critical, moderate, minimal (or 1..3); comma-separated."),
+    OpenApiParameter(
+        "workload", str, description="azure, m365, dynamics, ems, marketplace; comma-separated."
+    ),
+    OpenApiParameter("customerId", str, description="A customer's tenant id."),
+    OpenApiParameter("assignedTo", str, description=f"An assignee's username, or {UNASSIGNED!r}."),
+    OpenApiParameter("slaBreached", bool),
+    OpenApiParameter("q", str, description="Words of the title, or the start of the request id."),
+    OpenApiParameter("orderBy", str, enum=list(ORDER_BY), description=f"Default {DEFAULT_ORDER_BY}."),
+]
+
+
+class FilingMixin:
+    """Filing and dry runs through the eligibility engine and ``service_request_file``."""
+
+    def _file(self, request, *, customer_id, serializer_class):
+        from servicerequests.eligibility import CustomerNotVisible
+        from servicerequests.exceptions import EligibilityDenied, MarketplaceNotSupported
+        from servicerequests.services import service_request_file
+
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        contact = data.get("primaryContact") or {}
+        try:
+            service_request = service_request_file(
+                actor=request.user,
+                customer_id=customer_id,
+                workload=data["workload"],
+                title=data["title"],
+                description=data["description"],
+                severity=data["severity"],
+                support_topic_id=data.get("supportTopicId"),
+                contact_first_name=contact.get("firstName", ""),
+                contact_last_name=contact.get("lastName", ""),
+                contact_email=contact.get("email", ""),
+                contact_phone=contact.get("phoneNumber", ""),
+                subscription_id=data.get("subscriptionId") or None,
+                issue_type=data.get("issueType", ""),
+                support_plan=data.get("supportPlan", ""),
+                support_entitlement_id=data.get("supportEntitlementId", ""),
+                request_id=request_id_for(request)[0],
+                correlation_id=correlation_id_for(request),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except DjangoValidationError as exc:
+            raise wire_validation_error(exc) from None
+        except CustomerNotVisible:
+            raise ApiError("tenant_not_found", f"Customer {customer_id} was not found.") from None
+        except MarketplaceNotSupported as exc:
+            raise ApiError(
+                "unprocessable",
+                MARKETPLACE_DESCRIPTION,
+                [
+                    {
+                        "ruleId": MarketplaceNotSupported.rule_id,
+                        "message": _outcome_message(exc.decision, MarketplaceNotSupported.rule_id),
+                        "isvContact": exc.isv_contact,
+                    }
+                ],
+            ) from None
+        except EligibilityDenied as exc:
+            raise ApiError(
+                "permission_denied",
+                "Access denied: the request is not eligible (" + ", ".join(exc.failed_rule_ids) + ").",
+                [o.as_dict() for o in exc.decision.failed_outcomes],
+            ) from None
+        fresh = _detail_queryset(ServiceRequest.objects.filter(pk=service_request.pk)).get()
+        body = ServiceRequestSerializer(fresh).data
+        location = request.build_absolute_uri(body["links"]["self"]["uri"])
+        return Response(
+            body,
+            status=http_status.HTTP_201_CREATED,
+            headers={"Location": location, "ETag": etag_for(fresh.version)},
+        )
+
+    def _dry_run(self, request, *, customer_id):
+        from servicerequests.eligibility import CustomerNotVisible, EligibilityRequest, evaluate
+
+        serializer = EligibilityInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        contact = data.get("primaryContact") or {}
+        try:
+            decision = evaluate(
+                EligibilityRequest(
+                    user_id=request.user.pk,
+                    customer_id=customer_id,
+                    workload=data["workload"],
+                    subscription_id=data.get("subscriptionId") or None,
+                    issue_type=data.get("issueType", ""),
+                    contact_email=contact.get("email", ""),
+                    contact_phone=contact.get("phoneNumber", ""),
+                    severity=data.get("severity") or Severity.MINIMAL,
+                    support_plan=data.get("supportPlan", ""),
+                    support_entitlement_id=data.get("supportEntitlementId", ""),
+                )
+            )
+        except CustomerNotVisible:
+            raise ApiError("tenant_not_found", f"Customer {customer_id} was not found.") from None
+        return Response({**decision.as_dict(), "attributes": {"objectType": "EligibilityDecision"}})
+
+
+def _outcome_message(decision, rule_id: str) -> str:
+    try:
+        return decision.outcome(rule_id).message
+    except KeyError:
+        return ""
+
+
+class ServiceRequestListApi(FilingMixin, PartnerCenterApiView):
+    """GET /v1/servicerequests: the partner's requests; POST: one about the partner's own subscription."""
+
+    selector = staticmethod(service_request_list)
+    serializer_class = ServiceRequestSummarySerializer
+
+    @extend_schema(
+        operation_id="servicerequests_list",
+        summary="The partner's service requests",
+        parameters=LIST_PARAMETERS,
+        responses={200: ServiceRequestSummarySerializer(many=True), **errors(400)},
+        examples=[examples.SERVICE_REQUEST_SUMMARY],
+        tags=["service requests"],
+    )
+    def get(self, request):
+        queryset = filter_service_requests(_summary_queryset(self.get_queryset()), request.query_params)
+        return self.paginated_response(queryset, ServiceRequestSummarySerializer)
+
+    @extend_schema(
+        operation_id="servicerequests_create_own",
+        summary="File a request about the partner's own subscription (SR-OWN-SUBSCRIPTION-ENTITLEMENT)",
+        parameters=[REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
+        request=OwnServiceRequestCreateSerializer,
+        responses={201: ServiceRequestSerializer, **errors(400, 403, 409)},
+        examples=[examples.OWN_CREATE_REQUEST, examples.SERVICE_REQUEST, examples.DENIED_OWN],
+        tags=["service requests"],
+    )
+    def post(self, request):
+        return run_idempotent(
+            self,
+            request,
+            lambda: self._file(request, customer_id=None, serializer_class=OwnServiceRequestCreateSerializer),
+        )
+
+
+class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCenterApiView):
+    """GET /v1/customers/{tenantId}/servicerequests; POST files one on behalf of the customer."""
+
+    selector = staticmethod(service_request_list)
+    serializer_class = ServiceRequestSummarySerializer
+
+    @extend_schema(
+        operation_id="customer_servicerequests_list",
+        summary="The partner's service requests for one customer",
+        parameters=[TENANT_ID_PARAMETER, *LIST_PARAMETERS],
+        responses={200: ServiceRequestSummarySerializer(many=True), **errors(400, 404)},
+        examples=[examples.SERVICE_REQUEST_SUMMARY],
+        tags=["service requests"],
+    )
+    def get(self, request, tenant_id):
+        customer = self.get_customer()
+        queryset = _summary_queryset(self.get_queryset().filter(customer=customer))
+        return self.paginated_response(
+            filter_service_requests(queryset, request.query_params), ServiceRequestSummarySerializer
+        )
+
+    @extend_schema(
+        operation_id="customer_servicerequests_create",
+        summary="File a service request on behalf of the customer",
+        parameters=[TENANT_ID_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
+        request=ServiceRequestCreateSerializer,
+        responses={
+            201: ServiceRequestSerializer,
+            **errors(
+                400,
+                403,
+                404,
+                409,
+                s422=OpenApiResponse(
+                    description="SR-MARKETPLACE-ISV: a marketplace product; data holds the ISV's contact.",
+                    response=errors(422)[422].response,
+                    examples=[examples.MARKETPLACE_ERROR],
+                ),
+            ),
+        },
+        examples=[
+            examples.CREATE_REQUEST,
+            examples.CREATE_REQUEST_PASCAL,
+            examples.SERVICE_REQUEST,
+            examples.DENIED,
+        ],
+        tags=["service requests"],
+    )
+    def post(self, request, tenant_id):
+        customer = self.get_customer()
+        return run_idempotent(
+            self,
+            request,
+            lambda: self._file(
+                request, customer_id=customer.pk, serializer_class=ServiceRequestCreateSerializer
+            ),
+        )
+
+
+class CustomerEligibilityApi(CustomerScopedMixin, FilingMixin, PartnerCenterApiView):
+    """POST /v1/customers/{tenantId}/servicerequests/eligibility: the dry run (writes nothing)."""
+
+    serializer_class = EligibilityDecisionSerializer
+
+    @extend_schema(
+        operation_id="customer_servicerequests_eligibility",
+        summary="Would this request be allowed? Every rule's outcome, without filing",
+        parameters=[TENANT_ID_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
+        request=EligibilityInputSerializer,
+        responses={200: EligibilityDecisionSerializer, **errors(400, 404, 409)},
+        examples=[examples.ELIGIBILITY_REQUEST, examples.ELIGIBILITY_DECISION],
+        tags=["service requests"],
+    )
+    def post(self, request, tenant_id):
+        customer = self.get_customer()
+        return run_idempotent(self, request, lambda: self._dry_run(request, customer_id=customer.pk))
+
+
+class ServiceRequestDetailApi(PartnerCenterApiView):
+    """GET and PATCH /v1/servicerequests/{id}."""
+
+    selector = staticmethod(service_request_list)
+    serializer_class = ServiceRequestSerializer
+
+    def get_object(self) -> ServiceRequest:
+        queryset = _detail_queryset(self.get_queryset())
+        customer_id = self.kwargs.get("tenant_id")
+        if customer_id is not None:
+            queryset = queryset.filter(customer_id=customer_id)
+        service_request = queryset.filter(pk=self.kwargs["request_id"]).first()
+        if service_request is None:
+            raise ApiError("not_found", f"Service request {self.kwargs['request_id']} was not found.")
+        return service_request
+
+    def _respond(self, service_request: ServiceRequest) -> Response:
+        return Response(
+            ServiceRequestSerializer(service_request).data,
+            headers={"ETag": etag_for(service_request.version)},
+        )
+
+    @extend_schema(
+        operation_id="servicerequests_retrieve",
+        summary="One service request",
+        responses={200: ServiceRequestSerializer, **errors(404)},
+        examples=[examples.SERVICE_REQUEST],
+        tags=["service requests"],
+    )
+    def get(self, request, request_id, tenant_id=None):
+        return self._respond(self.get_object())
+
+    @extend_schema(
+        operation_id="servicerequests_update",
+        summary="Add a note, change status or severity, assign (support managers)",
+        parameters=[IF_MATCH_PARAMETER, CORRELATION_ID_PARAMETER],
+        request=ServiceRequestUpdateSerializer,
+        responses={200: ServiceRequestSerializer, **errors(400, 403, 404, 412)},
+        examples=[examples.UPDATE_REQUEST, examples.SERVICE_REQUEST],
+        tags=["service requests"],
+    )
+    def patch(self, request, request_id, tenant_id=None):
+        from servicerequests.exceptions import StaleVersion
+        from servicerequests.services import UNSET, service_request_update
+
+        service_request = self.get_object()
+        serializer = ServiceRequestUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        expected_version = self._expected_version(service_request)
+        assigned_to = UNSET
+        if "assignedTo" in data:
+            assigned_to = self._assignee(data["assignedTo"])
+        note = data.get("newNote") or None
+        try:
+            service_request_update(
+                actor=request.user,
+                service_request=service_request,
+                status=data.get("status"),
+                severity=data.get("severity"),
+                assigned_to=assigned_to,
+                note_text=note["text"] if note is not None else None,
+                expected_version=expected_version,
+                request_id=request_id_for(request)[0],
+                correlation_id=correlation_id_for(request),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except DjangoValidationError as exc:
+            raise wire_validation_error(exc) from None
+        except StaleVersion as exc:
+            raise ApiError(
+                "precondition_failed",
+                str(exc),
+                [
+                    {
+                        "field": "If-Match",
+                        "reason": f"is version {exc.expected}; the request is now at {exc.current}",
+                    }
+                ],
+                headers={"ETag": etag_for(exc.current)},
+            ) from None
+        return self._respond(self.get_object())
+
+    def _expected_version(self, service_request: ServiceRequest) -> int | None:
+        versions = if_match_versions(self.request.headers.get("If-Match"))
+        if versions is None or "*" in versions:
+            return None
+        current = str(service_request.version)
+        if current in versions:
+            return service_request.version
+        number = next((v for v in versions if v.isdigit()), None)
+        if number is None:
+            raise ApiError(
+                "validation",
+                "Invalid property: If-Match.",
+                [{"field": "If-Match", "reason": 'must be an ETag of this resource, e.g. "3"'}],
+            )
+        return int(number)
+
+    def _assignee(self, username):
+        if not username:
+            return None
+        user = (
+            partner_users(actor=self.request.user).prefetch_related("roles").filter(username=username).first()
+        )
+        if user is None:
+            raise ApiError(
+                "validation",
+                "Invalid property: assignedTo.",
+                [{"field": "assignedTo", "reason": f"no user {username!r} in your partner"}],
+            )
+        return user
+
+
+class CustomerServiceRequestDetailApi(CustomerScopedMixin, ServiceRequestDetailApi):
+    """GET and PATCH /v1/customers/{tenantId}/servicerequests/{id}."""
+
+    @extend_schema(
+        operation_id="customer_servicerequests_retrieve",
+        summary="One service request of the customer",
+        parameters=[TENANT_ID_PARAMETER],
+        responses={200: ServiceRequestSerializer, **errors(404)},
+        examples=[examples.SERVICE_REQUEST],
+        tags=["service requests"],
+    )
+    def get(self, request, request_id, tenant_id=None):
+        self.get_customer()
+        return super().get(request, request_id, tenant_id)
+
+    @extend_schema(
+        operation_id="customer_servicerequests_update",
+        summary="Add a note, change status or severity, assign (support managers)",
+        parameters=[TENANT_ID_PARAMETER, IF_MATCH_PARAMETER, CORRELATION_ID_PARAMETER],
+        request=ServiceRequestUpdateSerializer,
+        responses={200: ServiceRequestSerializer, **errors(400, 403, 404, 412)},
+        examples=[examples.UPDATE_REQUEST, examples.SERVICE_REQUEST],
+        tags=["service requests"],
+    )
+    def patch(self, request, request_id, tenant_id=None):
+        self.get_customer()
+        return super().patch(request, request_id, tenant_id)
+
+
+class SupportTopicListApi(PartnerCenterApiView):
+    """GET /v1/servicerequests/supporttopics."""
+
+    serializer_class = SupportTopicSerializer
+
+    @extend_schema(
+        operation_id="servicerequests_support_topics",
+        summary="Support topics (optionally of one workload)",
+        parameters=[OpenApiParameter("workload", str, enum=Workload.values)],
+        responses={200: SupportTopicSerializer(many=True), **errors(400)},
+        examples=[examples.SUPPORT_TOPIC],
+        tags=["service requests"],
+    )
+    def get(self, request):
+        queryset = SupportTopic.objects.order_by("workload", "name", "id")
+        workload = request.query_params.get("workload")
+        if workload:
+            queryset = queryset.filter(workload__in=_enum_param(workload, "workload", Workload.values, {}))
+        return self.paginated_response(queryset, SupportTopicSerializer)
