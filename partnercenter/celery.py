@@ -1,4 +1,7 @@
-"""Celery application. Broker and results on Redis; eager when REDIS_URL is unset."""
+"""Celery application. Broker and results on Redis; eager when REDIS_URL is unset.
+
+The beat schedule lives here, in code (docs/async.md describes each task).
+"""
 
 import os
 
@@ -9,3 +12,37 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.local")
 app = Celery("partnercenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+#: Periodic tasks, by task name: (interval in seconds, options).
+BEAT_SCHEDULE = {
+    # Re-send dispatches left pending (broker down at filing, lost message).
+    "dispatch-sweeper": {"task": "servicerequests.sweep_dispatches", "schedule": 30.0},
+    # Re-send notification e-mails left unsent.
+    "notification-sweeper": {"task": "servicerequests.sweep_notifications", "schedule": 60.0},
+    # Mark SR-PRIORITY breaches once and notify.
+    "sla-sweeper": {"task": "servicerequests.sweep_sla", "schedule": 60.0},
+    # GDAP lifecycle: request expiry, expiring/expired, auto-extend, expiry notices.
+    "gdap-lifecycle-sweeper": {"task": "gdap.sweep_lifecycle", "schedule": 300.0},
+}
+#: Only scheduled when PORTAL_PROGRESS_ENABLED is true.
+PORTAL_PROGRESS_SCHEDULE = {
+    "portal-progress": {"task": "portals.progress_tickets", "schedule": 30.0},
+}
+
+
+def beat_schedule(*, portal_progress_enabled: bool) -> dict:
+    """The beat schedule for the given settings."""
+    schedule = dict(BEAT_SCHEDULE)
+    if portal_progress_enabled:
+        schedule.update(PORTAL_PROGRESS_SCHEDULE)
+    return schedule
+
+
+@app.on_after_configure.connect
+def _install_beat_schedule(sender, **kwargs):
+    # Django settings are loaded by now (reading them at import time would be circular).
+    from django.conf import settings
+
+    sender.conf.beat_schedule = beat_schedule(
+        portal_progress_enabled=getattr(settings, "PORTAL_PROGRESS_ENABLED", False)
+    )

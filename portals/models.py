@@ -35,6 +35,7 @@ class PortalTicket(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["portal", "customer", "-created_at"], name="ticket_portal_cust_idx"),
+            models.Index(fields=["status", "created_at"], name="ticket_status_created_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["portal", "ticket_number"], name="ticket_unique_number"),

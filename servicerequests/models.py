@@ -9,6 +9,7 @@ from django.utils import timezone
 from customers.choices import Workload
 
 from .choices import DispatchStatus, IssueType, Portal, Severity, Status, SupportPlan
+from .sla import SlaState, sla_state
 
 
 def new_service_request_id() -> str:
@@ -147,6 +148,15 @@ class ServiceRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.id}: {self.title}"
 
+    def sla_state_at(self, at=None) -> SlaState:
+        """SR-PRIORITY clock state at ``at`` (default now); see :func:`servicerequests.sla.sla_state`."""
+        stops = [t for t in (self.first_response_at, self.closed_at) if t is not None]
+        return sla_state(due_at=self.sla_due_at, at=at or timezone.now(), stopped_at=min(stops, default=None))
+
+    @property
+    def sla_state(self) -> SlaState:
+        return self.sla_state_at()
+
 
 class Note(models.Model):
     """A note on a service request (Partner Center ``ServiceRequestNote``)."""
@@ -179,6 +189,11 @@ class Dispatch(models.Model):
     status = models.CharField(max_length=16, choices=DispatchStatus.choices, default=DispatchStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the next delivery attempt is due (now for a new row; later while backing off).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -186,6 +201,9 @@ class Dispatch(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["created_at"], condition=Q(status="pending"), name="dispatch_pending_idx"),
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status="pending"), name="dispatch_pending_due_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -195,3 +213,58 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"Dispatch of {self.request_id} ({self.status})"
+
+    @property
+    def can_retry(self) -> bool:
+        """Whether a user may hand it to the portal again (``dispatch_retry``): only a failed dispatch."""
+        return self.status == DispatchStatus.FAILED
+
+
+class NotificationKind(models.TextChoices):
+    """What an e-mail notification is about; one template pair per kind under ``servicerequests/email/``."""
+
+    FILED = "filed", "Request filed"
+    SLA_BREACHED = "sla_breached", "SLA breached"
+    STATUS_ATTENTION_NEEDED = "status_attention_needed", "Portal needs attention"
+    STATUS_CLOSED = "status_closed", "Portal closed the request"
+
+
+class Notification(models.Model):
+    """One e-mail about a service request to one recipient, sent at most once.
+
+    The row is written in the transaction of the change it reports; the
+    e-mail goes out after commit and ``sent_at`` records that it did. The
+    unique (kind, request, recipient e-mail) constraint is what makes a re-run
+    sweeper or a duplicated task never send the same notice twice.
+    """
+
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        "partners.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    recipient_email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="notification_request_idx"),
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="notification_unsent_idx"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "request", "recipient_email"], name="notification_once_per_recipient"
+            ),
+            models.CheckConstraint(
+                name="notification_kind_valid", condition=Q(kind__in=NotificationKind.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_email} about {self.request_id}"

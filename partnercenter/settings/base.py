@@ -117,6 +117,29 @@ CELERY_TASK_SOFT_TIME_LIMIT = 30
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# A message whose worker died is handed to another worker (tasks are idempotent).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Publishing gives up quickly when the broker is down: the data is committed and the
+# sweepers re-send it (docs/async.md), so a web request never hangs on the broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env.int("CELERY_PUBLISH_MAX_RETRIES", default=2),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# Delivery of service requests to the workload portals (the dispatch outbox).
+DISPATCH_MAX_RETRIES = env.int("DISPATCH_MAX_RETRIES", default=5)
+DISPATCH_RETRY_BACKOFF = env.float("DISPATCH_RETRY_BACKOFF", default=5.0)  # seconds, doubled per retry
+DISPATCH_RETRY_BACKOFF_MAX = env.float("DISPATCH_RETRY_BACKOFF_MAX", default=300.0)
+DISPATCH_SWEEP_MIN_AGE = env.float("DISPATCH_SWEEP_MIN_AGE", default=60.0)  # seconds overdue before re-sending
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
+# Simulated progress of the portal tickets (the portal's engineer answers, then closes).
+PORTAL_PROGRESS_ENABLED = env.bool("PORTAL_PROGRESS_ENABLED", default=False)
+PORTAL_PROGRESS_ATTENTION_AFTER = env.int("PORTAL_PROGRESS_ATTENTION_AFTER", default=120)  # seconds
+PORTAL_PROGRESS_CLOSE_AFTER = env.int("PORTAL_PROGRESS_CLOSE_AFTER", default=600)  # seconds
+# Absolute links in e-mails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@partnercenter.example")

@@ -10,3 +10,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# Tasks run in-process by default, even when REDIS_URL is set (CI), so that tests are deterministic;
+# tests that need a real worker on Redis use tests/worker.py, which turns eager mode off.
+CELERY_TASK_ALWAYS_EAGER = True
+PORTAL_PROGRESS_ENABLED = False

@@ -1,0 +1,159 @@
+"""One interface to the workload portals, one stub implementation per portal.
+
+The dispatch task hands a service request to ``adapter_for(portal).create_ticket(request)``
+and gets back the portal's own ticket number. The stubs keep their tickets in
+``portals.PortalTicket`` (one per service request), which plays the part of a
+real portal's idempotency: asking twice for the same request returns the
+ticket created the first time, never a second one.
+
+Ticket number formats (see ``docs/async.md`` for sources and assumptions):
+
+- Azure portal: 16 digits, ``yymmdd`` of the creation date then 10 digits
+  (e.g. ``2611250010001234``), like real Azure support request numbers.
+- Microsoft 365 admin center (m365, ems): an 8-digit service request number.
+- Power Platform admin center (dynamics): ``CAS-<5 digits>-<6 letters/digits>``,
+  the case-number shape of Dynamics 365.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from abc import ABC, abstractmethod
+from datetime import datetime
+
+from customers.choices import Workload
+from servicerequests.choices import Portal, Severity
+from servicerequests.models import ServiceRequest
+
+from .services import portal_ticket_create
+
+
+class PortalUnavailable(Exception):
+    """The portal could not take the ticket now; the dispatch task retries with backoff."""
+
+
+#: Which portal files the tickets of each workload (marketplace never reaches a portal).
+WORKLOAD_PORTALS: dict[str, str] = {
+    Workload.AZURE: Portal.AZURE,
+    Workload.M365: Portal.M365,
+    Workload.EMS: Portal.M365,
+    Workload.DYNAMICS: Portal.DYNAMICS,
+}
+
+#: Severity letters as the portals show them (SR-PRIORITY: critical A, moderate B, minimal C).
+SEVERITY_LETTERS: dict[str, str] = {Severity.CRITICAL: "A", Severity.MODERATE: "B", Severity.MINIMAL: "C"}
+
+
+class PortalAdapter(ABC):
+    """A workload portal that accepts tickets."""
+
+    portal: str
+
+    def create_ticket(self, service_request: ServiceRequest) -> str:
+        """File (or find) the portal ticket of ``service_request`` and return its ticket number.
+
+        Idempotent: a second call for the same request returns the first ticket's number.
+        Call inside the dispatch transaction. Raises :class:`PortalUnavailable` when the
+        portal cannot take it now.
+        """
+        ticket, _created = portal_ticket_create(
+            service_request=service_request,
+            portal=self.portal,
+            new_ticket_number=self.new_ticket_number,
+            details=self.ticket_details(service_request),
+        )
+        return ticket.ticket_number
+
+    @abstractmethod
+    def new_ticket_number(self, *, now: datetime) -> str:
+        """A fresh ticket number in this portal's format (uniqueness is checked by the database)."""
+
+    def ticket_details(self, service_request: ServiceRequest) -> dict:
+        """The portal-specific fields of the ticket, as the portal's own pages show them."""
+        return {
+            "severityLetter": SEVERITY_LETTERS.get(service_request.severity, ""),
+            "contact": {
+                "firstName": service_request.contact_first_name,
+                "lastName": service_request.contact_last_name,
+                "email": service_request.contact_email,
+                "phone": service_request.contact_phone,
+            },
+            "partnerCenterRequestId": service_request.id,
+            "supportTopic": service_request.support_topic.name if service_request.support_topic_id else "",
+            "notes": [],
+        }
+
+
+def _digits(count: int) -> str:
+    return "".join(secrets.choice(string.digits) for _ in range(count))
+
+
+class AzurePortalAdapter(PortalAdapter):
+    """Azure portal: "New support request" with support plan Cloud Solution Provider."""
+
+    portal = Portal.AZURE
+
+    def new_ticket_number(self, *, now: datetime) -> str:
+        return now.strftime("%y%m%d") + "00" + _digits(8)
+
+    def ticket_details(self, service_request: ServiceRequest) -> dict:
+        details = super().ticket_details(service_request)
+        details.update(
+            {
+                "supportPlan": "Cloud Solution Provider",
+                "issueType": service_request.issue_type,
+                "subscriptionId": (
+                    str(service_request.subscription.azure_subscription_id or service_request.subscription_id)
+                    if service_request.subscription_id
+                    else ""
+                ),
+            }
+        )
+        return details
+
+
+class Microsoft365AdminCenterAdapter(PortalAdapter):
+    """Microsoft 365 admin center (m365 and ems): support category, then the form."""
+
+    portal = Portal.M365
+
+    def new_ticket_number(self, *, now: datetime) -> str:
+        return str(secrets.choice(range(1, 10))) + _digits(7)
+
+    def ticket_details(self, service_request: ServiceRequest) -> dict:
+        details = super().ticket_details(service_request)
+        details["supportCategory"] = service_request.get_workload_display()
+        return details
+
+
+class PowerPlatformAdminCenterAdapter(PortalAdapter):
+    """Power Platform admin center (Dynamics 365): same shape as the Microsoft 365 admin center."""
+
+    portal = Portal.DYNAMICS
+
+    def new_ticket_number(self, *, now: datetime) -> str:
+        suffix = "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(6))
+        return f"CAS-{_digits(5)}-{suffix}"
+
+    def ticket_details(self, service_request: ServiceRequest) -> dict:
+        details = super().ticket_details(service_request)
+        details["supportCategory"] = "Dynamics 365"
+        return details
+
+
+ADAPTERS: dict[str, PortalAdapter] = {
+    Portal.AZURE: AzurePortalAdapter(),
+    Portal.M365: Microsoft365AdminCenterAdapter(),
+    Portal.DYNAMICS: PowerPlatformAdminCenterAdapter(),
+}
+
+
+def adapter_for(portal: str) -> PortalAdapter:
+    """The adapter of a portal (``azure``, ``m365``, ``dynamics``); ``KeyError`` for anything else."""
+    return ADAPTERS[portal]
+
+
+def portal_for_workload(workload: str) -> str:
+    """The portal that files tickets for a workload; ``KeyError`` for marketplace."""
+    return WORKLOAD_PORTALS[workload]

@@ -1,0 +1,190 @@
+"""Celery tasks of the service request lifecycle.
+
+Each task takes ids, calls one service, has an explicit name and time limits,
+owns its retries and is idempotent, so a duplicated or re-delivered message
+changes nothing the first run did not. The sweepers run on the beat schedule
+in ``partnercenter/celery.py`` and re-send whatever a broker outage left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from .choices import DispatchStatus, Status
+from .models import Dispatch, Notification, ServiceRequest
+from .notifications import notification_send
+from .services import dispatch_deliver, dispatch_record_failure, service_request_mark_sla_breached
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+
+
+def enqueue(task, *args, **kwargs) -> bool:
+    """Send a task to the broker; on a broker error, log it and return False.
+
+    Used from ``transaction.on_commit``: the data is committed whatever
+    happens here, and the sweepers re-send what could not be enqueued.
+    """
+    try:
+        task.apply_async(
+            args=args, kwargs=kwargs, retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY
+        )
+    except (BrokerError, OSError) as exc:
+        logger.warning("could not enqueue %s%r (%s); a sweeper will send it later", task.name, args, exc)
+        return False
+    return True
+
+
+def retry_countdown(retries: int, *, factor: float, maximum: float) -> float:
+    """Exponential backoff with equal jitter.
+
+    Half of ``min(maximum, factor * 2**retries)`` plus a random part of the other half.
+    """
+    ceiling = min(maximum, factor * (2**retries))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def retry_later(task, *, exc: Exception, countdown: float, args: tuple):
+    """Retry ``task`` after ``countdown`` seconds on a worker; in eager mode (no broker: development and
+    tests) run the retry in-process at once, since an eager retry cannot be scheduled."""
+    if task.request.is_eager:
+        return task.apply(args=args, retries=task.request.retries + 1).result
+    raise task.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(
+    bind=True,
+    name="servicerequests.dispatch",
+    ignore_result=True,
+    acks_late=True,
+    soft_time_limit=20,
+    time_limit=30,
+    max_retries=None,  # the budget is settings.DISPATCH_MAX_RETRIES, checked below
+)
+def dispatch_service_request(self, dispatch_id: int) -> str:
+    """Deliver one dispatch to its workload portal (``services.dispatch_deliver``).
+
+    On an error the attempt is recorded and the task retries with exponential
+    backoff and jitter; after ``DISPATCH_MAX_RETRIES`` retries the dispatch is
+    ``failed`` with its ``last_error`` (a user can ``dispatch_retry`` it).
+    """
+    try:
+        dispatch = dispatch_deliver(dispatch_id=dispatch_id)
+    except Dispatch.DoesNotExist:
+        logger.info("dispatch %s no longer exists", dispatch_id)
+        return "missing"
+    except Exception as exc:
+        final = self.request.retries >= settings.DISPATCH_MAX_RETRIES
+        countdown = retry_countdown(
+            self.request.retries,
+            factor=settings.DISPATCH_RETRY_BACKOFF,
+            maximum=settings.DISPATCH_RETRY_BACKOFF_MAX,
+        )
+        dispatch_record_failure(
+            dispatch_id=dispatch_id, error=f"{type(exc).__name__}: {exc}", final=final, retry_in=countdown
+        )
+        if final:
+            logger.error("dispatch %s failed for good: %s", dispatch_id, exc)
+            return DispatchStatus.FAILED
+        logger.warning("dispatch %s attempt failed (%s); retrying in %.1fs", dispatch_id, exc, countdown)
+        return retry_later(self, exc=exc, countdown=countdown, args=(dispatch_id,))
+    return dispatch.status
+
+
+@shared_task(name="servicerequests.sweep_dispatches", ignore_result=True, soft_time_limit=50, time_limit=60)
+def sweep_dispatches(min_age_seconds: float | None = None) -> int:
+    """Re-enqueue pending dispatches whose attempt is overdue by ``min_age_seconds`` (default
+    ``DISPATCH_SWEEP_MIN_AGE``): their message was lost (broker down at filing, worker lost).
+    Returns how many were enqueued. Duplicates are harmless: delivery is idempotent.
+    """
+    min_age = settings.DISPATCH_SWEEP_MIN_AGE if min_age_seconds is None else min_age_seconds
+    cutoff = timezone.now() - timedelta(seconds=min_age)
+    due = (
+        Dispatch.objects.filter(status=DispatchStatus.PENDING)
+        .filter(Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return sum(enqueue(dispatch_service_request, dispatch_id) for dispatch_id in due)
+
+
+@shared_task(name="servicerequests.sweep_sla", ignore_result=True, soft_time_limit=50, time_limit=60)
+def sweep_sla() -> int:
+    """Mark every request past its SR-PRIORITY initial response target as breached, once, and notify.
+
+    Returns how many were marked now; a second run marks none of them again.
+    """
+    now = timezone.now()
+    due = (
+        ServiceRequest.objects.filter(
+            sla_breached=False,
+            status__in=[Status.OPEN, Status.ATTENTION_NEEDED],
+            sla_due_at__lte=now,
+            first_response_at__isnull=True,
+        )
+        .order_by("sla_due_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    marked = 0
+    for service_request_id in list(due):
+        try:
+            marked += service_request_mark_sla_breached(service_request_id=service_request_id, now=now)
+        except Exception:
+            logger.exception("could not mark the SLA breach of %s", service_request_id)
+    return marked
+
+
+@shared_task(
+    bind=True,
+    name="servicerequests.send_notification",
+    ignore_result=True,
+    acks_late=True,
+    soft_time_limit=20,
+    time_limit=30,
+    max_retries=None,
+)
+def send_notification(self, notification_id: int) -> bool:
+    """E-mail one notification unless it was sent already; retries the e-mail backend with backoff."""
+    try:
+        return notification_send(notification_id=notification_id)
+    except Exception as exc:
+        if self.request.retries >= settings.NOTIFICATION_MAX_RETRIES:
+            logger.error(
+                "notification %s not sent after %s retries: %s", notification_id, self.request.retries, exc
+            )
+            return False
+        countdown = retry_countdown(
+            self.request.retries,
+            factor=settings.DISPATCH_RETRY_BACKOFF,
+            maximum=settings.DISPATCH_RETRY_BACKOFF_MAX,
+        )
+        return retry_later(self, exc=exc, countdown=countdown, args=(notification_id,))
+
+
+@shared_task(
+    name="servicerequests.sweep_notifications", ignore_result=True, soft_time_limit=50, time_limit=60
+)
+def sweep_notifications(min_age_seconds: float | None = None) -> int:
+    """Re-enqueue unsent notifications older than ``min_age_seconds`` (default ``DISPATCH_SWEEP_MIN_AGE``)
+    that have retries left. Sending is once-only, so a duplicate is harmless.
+    """
+    min_age = settings.DISPATCH_SWEEP_MIN_AGE if min_age_seconds is None else min_age_seconds
+    due = (
+        Notification.objects.filter(
+            sent_at__isnull=True,
+            created_at__lte=timezone.now() - timedelta(seconds=min_age),
+            attempts__lte=settings.NOTIFICATION_MAX_RETRIES,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return sum(enqueue(send_notification, notification_id) for notification_id in due)
