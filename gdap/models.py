@@ -202,3 +202,47 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation_type} ({self.status})"
+
+
+class RoleTemplate(models.Model):
+    """A partner's saved set of Entra roles, offered by the role picker next to the built-in
+    least-privileged templates of ``gdap.roles.SUGGESTED_TEMPLATES``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="gdap_role_templates"
+    )
+    name = models.CharField(max_length=80)
+    roles = models.ManyToManyField(EntraRole, related_name="templates")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "name"], name="gdap_roletemplate_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExpiryNotice(models.Model):
+    """One GDAP-EXPIRY-NOTICE sent to the partner's admin agents: ``days_before`` (30, 7 or 1) the
+    relationship's ``end_at``. Unique per relationship, threshold and end date, so each notice goes
+    out once, and a relationship whose end date moved gets a fresh set."""
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="expiry_notices")
+    days_before = models.PositiveSmallIntegerField()
+    end_at = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "days_before", "end_at"], name="gdap_expirynotice_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days_before}-day notice for {self.relationship_id}"

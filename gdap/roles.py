@@ -31,3 +31,18 @@ ENTRA_ROLES: tuple[tuple[str, str, bool, bool], ...] = (
 
 LEAST_PRIVILEGED_FOR_TICKETS = SERVICE_SUPPORT_ADMINISTRATOR
 LEAST_PRIVILEGED_FOR_HEALTH = GLOBAL_READER
+
+# Least-privileged role templates offered by the role picker (partners can save their own as
+# ``gdap.RoleTemplate`` rows). Key → (display name, description, role template ids).
+SUGGESTED_TEMPLATES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "service-desk": (
+        "Service desk",
+        "File Microsoft 365 / Dynamics 365 support requests and read service health.",
+        (SERVICE_SUPPORT_ADMINISTRATOR, GLOBAL_READER),
+    ),
+    "azure-support": (
+        "Azure support",
+        "Any GDAP role for Azure support requests (plus Azure RBAC on the subscription).",
+        (DIRECTORY_READERS,),
+    ),
+}

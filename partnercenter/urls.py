@@ -22,6 +22,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("gdap/", include("gdap.urls")),
+    path("graph/v1.0/", include("gdap.api.urls")),
     path("settings/api-access/", partner_views.api_access, name="api_access"),
     path("v1/", include("partnercenter.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
