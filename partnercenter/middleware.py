@@ -17,8 +17,8 @@ import time
 import uuid
 
 CORRELATION_ID_HEADER = "MS-CorrelationId"
-# Key of the id in Celery message headers (see ``celery_*`` handlers below).
-CELERY_HEADER = "correlation_id"
+# Key of the id in Celery message headers (not "correlation_id": Celery uses that for the task id).
+CELERY_HEADER = "ms_correlation_id"
 # Successful probes of these paths are not access-logged: load balancers call them every few seconds.
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
 

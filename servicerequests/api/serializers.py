@@ -45,12 +45,12 @@ class EnumField(serializers.Field):
             self.fail_invalid(data)
         if isinstance(data, str):
             text = data.strip()
+            if text.lower() in self.unset:
+                return None
             snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in text).lstrip("_")
             for candidate in (text, text.lower(), snake):
                 if candidate in self.values:
                     return candidate
-            if text.lower() in self.unset:
-                return None
         self.fail_invalid(data)
 
     def fail_invalid(self, data):

@@ -32,7 +32,7 @@ from partnercenter.api.schema import (
 )
 from partnercenter.api.views import CustomerScopedMixin, PartnerCenterApiView
 from partners.selectors import partner_users
-from servicerequests.choices import SEVERITY_INTEGERS, STATUS_INTEGERS, Severity, Status
+from servicerequests.choices import SEVERITY_INTEGERS, STATUS_INTEGERS, IssueType, Severity, Status
 from servicerequests.models import Note, ServiceRequest, SupportTopic
 from servicerequests.selectors import service_request_list
 
@@ -269,9 +269,11 @@ class FilingMixin:
                     customer_id=customer_id,
                     workload=data["workload"],
                     subscription_id=data.get("subscriptionId") or None,
-                    issue_type=data.get("issueType", ""),
-                    contact_email=contact.get("email", ""),
-                    contact_phone=contact.get("phoneNumber", ""),
+                    issue_type=data.get("issueType")
+                    or (IssueType.TECHNICAL if data["workload"] == Workload.AZURE else ""),
+                    # The same defaults as filing: the contact is the acting user unless given.
+                    contact_email=contact.get("email") or request.user.email,
+                    contact_phone=contact.get("phoneNumber") or request.user.phone,
                     severity=data.get("severity") or Severity.MINIMAL,
                     support_plan=data.get("supportPlan", ""),
                     support_entitlement_id=data.get("supportEntitlementId", ""),

@@ -123,17 +123,18 @@ def test_publishing_a_task_carries_the_bound_correlation_id(unbound):
 
     set_correlation_id(GIVEN)
     celery_before_task_publish(headers=headers)
-    assert headers == {"correlation_id": GIVEN}
+    assert headers == {"ms_correlation_id": GIVEN}
 
 
 @pytest.mark.parametrize(
     ("request_fields", "bound_before", "expected"),
     [
-        ({"correlation_id": GIVEN}, "", GIVEN),  # worker, protocol 2: custom headers on the request
-        ({"headers": {"correlation_id": GIVEN}}, "", GIVEN),  # task.apply(headers=...)
-        ({"correlation_id": GIVEN}, "11111111-1111-4111-8111-111111111111", GIVEN),
+        ({"ms_correlation_id": GIVEN}, "", GIVEN),  # worker, protocol 2: custom headers on the request
+        ({"headers": {"ms_correlation_id": GIVEN}}, "", GIVEN),  # task.apply(headers=...)
+        ({"ms_correlation_id": GIVEN}, "11111111-1111-4111-8111-111111111111", GIVEN),
         ({}, "11111111-1111-4111-8111-111111111111", "11111111-1111-4111-8111-111111111111"),  # eager
-        ({"correlation_id": "garbage"}, "", None),  # fresh id
+        ({"ms_correlation_id": "garbage"}, "", None),  # fresh id
+        ({"correlation_id": GIVEN}, "", None),  # Celery's own correlation_id is the task id: not ours
         ({}, "", None),  # beat: fresh id
     ],
 )
@@ -149,6 +150,7 @@ def test_task_run_binds_a_correlation_id_and_restores_the_previous_one(
 
     if expected is None:
         assert _is_uuid4(during)
+        assert during != GIVEN
     else:
         assert during == expected
     assert get_correlation_id() == bound_before

@@ -1,0 +1,299 @@
+"""/v1/customers and what hangs under it: subscriptions, support options, managed services, incidents."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from customers.choices import Channel, Workload
+from customers.models import CustomerDomain
+from gdap.choices import RelationshipStatus
+from partners.choices import PartnerCenterRole
+from tests.factories import (
+    CustomerFactory,
+    CustomerPartnerRelationshipFactory,
+    RelationshipFactory,
+    ServiceHealthIssueFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
+
+from .conftest import client_for
+from .test_conventions import assert_error
+
+
+def customer_json(customer, *, relationship="reseller", delegated=True, custom_domains=()):
+    return {
+        "id": str(customer.id),
+        "companyProfile": {
+            "tenantId": str(customer.id),
+            "domain": customer.default_domain,
+            "companyName": customer.name,
+            "attributes": {"objectType": "CustomerCompanyProfile"},
+        },
+        "relationshipToPartner": relationship,
+        "allowDelegatedAccess": delegated,
+        "customDomains": list(custom_domains),
+        "cloud": "commercial",
+        "countryCode": "US",
+        "links": {"self": {"uri": f"/v1/customers/{customer.id}", "method": "GET", "headers": []}},
+        "attributes": {"objectType": "Customer"},
+    }
+
+
+@pytest.mark.django_db
+class TestCustomerList:
+    def test_lists_only_the_partners_customers(self, api, world):
+        CustomerDomain.objects.create(customer=world.customer, domain="fabrikam.example")
+        response = api.get("/v1/customers")
+        assert response.status_code == 200
+        assert response.json() == {
+            "totalCount": 1,
+            "items": [customer_json(world.customer, custom_domains=["fabrikam.example"])],
+            "links": {"self": {"uri": "/v1/customers?offset=0&size=50", "method": "GET", "headers": []}},
+            "attributes": {"objectType": "Collection"},
+        }
+
+    def test_allow_delegated_access_needs_an_active_unexpired_relationship(self, api, world):
+        expired = CustomerFactory(name="Expired GDAP")
+        CustomerPartnerRelationshipFactory(customer=expired, partner=world.partner, relationship="advisor")
+        RelationshipFactory(
+            partner=world.partner,
+            customer=expired,
+            status=RelationshipStatus.EXPIRED,
+            activated_at=timezone.now() - timedelta(days=800),
+        )
+        items = {i["companyProfile"]["companyName"]: i for i in api.get("/v1/customers").json()["items"]}
+        assert items["Expired GDAP"]["allowDelegatedAccess"] is False
+        assert items["Expired GDAP"]["relationshipToPartner"] == "advisor"
+        assert items[world.customer.name]["allowDelegatedAccess"] is True
+
+    def test_paging_links(self, api, world):
+        for n in range(4):
+            CustomerPartnerRelationshipFactory(
+                customer=CustomerFactory(name=f"Zeta {n}"), partner=world.partner
+            )
+        body = api.get("/v1/customers?size=2&offset=2").json()
+        assert body["totalCount"] == 5
+        assert [i["companyProfile"]["companyName"] for i in body["items"]] == ["Zeta 1", "Zeta 2"]
+        assert body["links"]["self"]["uri"] == "/v1/customers?offset=2&size=2"
+        assert body["links"]["next"]["uri"] == "/v1/customers?offset=4&size=2"
+        assert body["links"]["previous"]["uri"] == "/v1/customers?offset=0&size=2"
+        last = api.get("/v1/customers?size=2&offset=4").json()
+        assert "next" not in last["links"]
+
+    @pytest.mark.parametrize(
+        ("query", "field", "reason"),
+        [
+            ("size=0", "size", "must be between 1 and 500."),
+            ("size=501", "size", "must be between 1 and 500."),
+            ("size=abc", "size", "must be an integer, not 'abc'."),
+            ("offset=-1", "offset", "must be at least 0."),
+        ],
+    )
+    def test_bad_paging_names_the_field(self, api, query, field, reason):
+        body = assert_error(api.get(f"/v1/customers?{query}"), 400, 3000)
+        assert body["data"] == [{"field": field, "reason": reason}]
+
+    @pytest.mark.parametrize(
+        ("spec", "expected"),
+        [
+            ({"Field": "CompanyName", "Value": "fab", "Operator": "starts_with"}, ["Fabrikam of Contoso"]),
+            ({"Field": "CompanyName", "Value": "Tail", "Operator": "starts_with"}, ["Tailspin"]),
+            ({"Field": "Domain", "Value": "tailspin.ex", "Operator": "starts_with"}, ["Tailspin"]),
+            ({"Field": "Domain", "Value": "nope", "Operator": "starts_with"}, []),
+        ],
+    )
+    def test_filter(self, api, world, spec, expected):
+        tailspin = CustomerFactory(name="Tailspin")
+        CustomerDomain.objects.create(customer=tailspin, domain="tailspin.example")
+        CustomerPartnerRelationshipFactory(customer=tailspin, partner=world.partner)
+        body = api.get("/v1/customers", {"filter": json.dumps(spec)}).json()
+        assert [i["companyProfile"]["companyName"] for i in body["items"]] == expected
+        assert body["totalCount"] == len(expected)
+
+    @pytest.mark.parametrize(
+        ("raw", "data"),
+        [
+            ("{bad", [{"field": "filter", "reason": "is not valid JSON"}]),
+            ("[]", [{"field": "filter", "reason": "must be an object"}]),
+            (
+                '{"Field": "Country", "Value": "US"}',
+                [{"field": "filter.Field", "reason": "must be one of CompanyName, Domain"}],
+            ),
+            (
+                '{"Field": "Domain", "Value": "", "Operator": "equals"}',
+                [
+                    {"field": "filter.Operator", "reason": "only starts_with is supported"},
+                    {"field": "filter.Value", "reason": "must be a non-empty string"},
+                ],
+            ),
+        ],
+    )
+    def test_bad_filter_names_the_field(self, api, raw, data):
+        body = assert_error(api.get("/v1/customers", {"filter": raw}), 400, 3000)
+        assert body["data"] == data
+
+    def test_query_count_does_not_grow_with_page_size(self, api, world, django_assert_num_queries):
+        for n in range(30):
+            customer = CustomerFactory(name=f"Bulk {n:02}")
+            CustomerDomain.objects.create(customer=customer, domain=f"bulk{n}.example")
+            CustomerPartnerRelationshipFactory(customer=customer, partner=world.partner)
+            RelationshipFactory(partner=world.partner, customer=customer)
+        # token + token cleanup, count, page, domains prefetch
+        with django_assert_num_queries(5):
+            assert len(api.get("/v1/customers?size=2").json()["items"]) == 2
+        with django_assert_num_queries(5):
+            assert len(api.get("/v1/customers?size=500").json()["items"]) == 31
+
+
+@pytest.mark.django_db
+class TestCustomerDetail:
+    def test_get(self, api, world):
+        response = api.get(f"/v1/customers/{world.customer.id}")
+        assert response.status_code == 200
+        assert response.json() == customer_json(world.customer)
+
+    def test_another_partners_customer_is_404(self, api, world):
+        body = assert_error(api.get(f"/v1/customers/{world.other_customer.id}"), 404, 60003)
+        assert body["description"] == f"Customer {world.other_customer.id} was not found."
+
+    @pytest.mark.parametrize(
+        "suffix", ["", "/subscriptions", "/supportoptions", "/managedservices", "/serviceincidents/office"]
+    )
+    def test_every_customer_resource_is_404_for_another_partner(self, api, world, suffix):
+        assert_error(api.get(f"/v1/customers/{world.other_customer.id}{suffix}"), 404, 60003)
+
+    @pytest.mark.parametrize(
+        "suffix", ["", "/subscriptions", "/supportoptions", "/managedservices", "/serviceincidents/office"]
+    )
+    def test_every_customer_resource_needs_a_token(self, client, world, suffix):
+        assert_error(client.get(f"/v1/customers/{world.customer.id}{suffix}"), 401, 800001)
+
+
+@pytest.mark.django_db
+class TestSubscriptions:
+    def test_list_and_get(self, api, world):
+        azure = SubscriptionFactory(
+            customer=world.customer, workload=Workload.AZURE, offer="Azure plan", provider=world.partner
+        )
+        body = api.get(f"/v1/customers/{world.customer.id}/subscriptions").json()
+        assert body["totalCount"] == 2
+        expected = {
+            "id": str(azure.id),
+            "offerName": "Azure plan",
+            "workload": "azure",
+            "channel": "csp",
+            "isTrial": False,
+            "status": "active",
+            "entitlementId": str(azure.azure_subscription_id),
+            "partnerId": None,
+            "providerId": str(world.partner.id),
+            "creationDate": azure.created_at.isoformat().replace("+00:00", "Z"),
+            "isMicrosoftProduct": True,
+            "publisherName": "Microsoft Corporation",
+            "attributes": {"objectType": "Subscription"},
+        }
+        assert body["items"][0] == expected
+        assert api.get(f"/v1/customers/{world.customer.id}/subscriptions/{azure.id}").json() == expected
+
+    def test_another_customers_subscription_is_404(self, api, world):
+        foreign = SubscriptionFactory(customer=world.other_customer)
+        response = api.get(f"/v1/customers/{world.customer.id}/subscriptions/{foreign.id}")
+        assert_error(response, 404, 1000)
+
+
+@pytest.mark.django_db
+class TestSupportOptions:
+    @pytest.mark.parametrize(
+        ("direct_trial", "can_open", "rule_ids"),
+        [(True, False, ["SUPPORT-OPTIONS-TRIAL"]), (False, True, ["SUPPORT-OPTIONS-PAID"])],
+    )
+    def test_rules(self, api, world, direct_trial, can_open, rule_ids):
+        SubscriptionFactory(
+            customer=world.customer, channel=Channel.DIRECT, provider=None, is_trial=direct_trial
+        )
+        body = api.get(f"/v1/customers/{world.customer.id}/supportoptions").json()
+        assert body["canContactPartner"] is True
+        assert body["canOpenWithMicrosoft"] is can_open
+        assert body["ruleIds"] == rule_ids
+        assert body["partnerSupportContact"] == {
+            "name": world.partner.name,
+            "email": "help@partner.example",
+            "phone": "+1 425 555 0100",
+            "url": "",
+        }
+        assert body["attributes"] == {"objectType": "SupportOptions"}
+
+
+@pytest.mark.django_db
+def test_managed_services_link_the_stub_portals(api, world):
+    SubscriptionFactory(
+        customer=world.customer, workload=Workload.AZURE, offer="Azure plan", provider=world.partner
+    )
+    tid = world.customer.id
+    body = api.get(f"/v1/customers/{tid}/managedservices").json()
+    assert body["totalCount"] == 2
+    assert [i["id"] for i in body["items"]] == ["Azure", "Office365"]
+    assert body["items"][1] == {
+        "id": "Office365",
+        "name": "Microsoft 365",
+        "groupName": "Office",
+        "links": {
+            "adminService": {"uri": f"/portals/m365/?tenant={tid}", "method": "GET", "headers": []},
+            "serviceHealth": {
+                "uri": f"/v1/customers/{tid}/serviceincidents/office",
+                "method": "GET",
+                "headers": [],
+            },
+            "serviceTicket": {
+                "uri": f"/portals/m365/new-support-request?tenant={tid}",
+                "method": "GET",
+                "headers": [],
+            },
+        },
+        "attributes": {"objectType": "ManagedService"},
+    }
+
+
+@pytest.mark.django_db
+class TestServiceIncidents:
+    def test_lists_own_and_global_issues(self, api, world):
+        own = ServiceHealthIssueFactory(customer=world.customer, issue_id="EX1")
+        ServiceHealthIssueFactory(
+            customer=None, issue_id="TM2", is_resolved=True, start_at=own.start_at - timedelta(hours=1)
+        )
+        ServiceHealthIssueFactory(customer=world.other_customer, issue_id="EX3")
+        body = api.get(f"/v1/customers/{world.customer.id}/serviceincidents/office").json()
+        assert [i["id"] for i in body["items"]] == ["EX1", "TM2"]
+        assert [i["isGlobal"] for i in body["items"]] == [False, True]
+        assert body["items"][0]["attributes"] == {"objectType": "ServiceHealthIssue"}
+        open_only = api.get(
+            f"/v1/customers/{world.customer.id}/serviceincidents/office?resolved=false"
+        ).json()
+        assert [i["id"] for i in open_only["items"]] == ["EX1"]
+
+    def test_needs_a_gdap_role_with_service_health(self, world):
+        world.relationship.access_assignments.all().delete()
+        body = assert_error(
+            client_for(world.admin).get(f"/v1/customers/{world.customer.id}/serviceincidents/office"),
+            403,
+            2032,
+        )
+        assert [d["ruleId"] for d in body["data"]] == ["HEALTH-BEFORE-ESCALATION"]
+        assert "service_health" in body["data"][0]["reason"]
+
+    def test_needs_the_admin_agent_role(self, world):
+        helpdesk = UserFactory(
+            partner=world.partner, roles=[PartnerCenterRole.HELPDESK_AGENT], groups_in=[world.group]
+        )
+        body = assert_error(
+            client_for(helpdesk).get(f"/v1/customers/{world.customer.id}/serviceincidents/office"), 403, 2032
+        )
+        assert body["data"] == [
+            {
+                "ruleId": "HEALTH-BEFORE-ESCALATION",
+                "reason": "Viewing a customer's service health needs the Partner Center admin_agent role.",
+            }
+        ]

@@ -1,0 +1,534 @@
+"""/v1 service requests: filing through the eligibility engine, dry run, list, get, PATCH, idempotency."""
+
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from customers.choices import Workload
+from partnercenter.models import IdempotencyRecord
+from partners.choices import PartnerCenterRole
+from servicerequests.models import Dispatch, Note, ServiceRequest
+from tests.factories import (
+    IsvPublisherFactory,
+    ServiceRequestFactory,
+    SubscriptionFactory,
+    SupportEntitlementFactory,
+    UserFactory,
+)
+
+from .conftest import client_for
+from .test_conventions import assert_error
+
+M365_BODY = {
+    "title": "Mail stuck in the outbox",
+    "description": "Since this morning mail to external recipients stays in the outbox.",
+    "severity": "moderate",
+    "workload": "m365",
+    "supportTopicId": 32444611,
+}
+
+
+def file_url(world):
+    return f"/v1/customers/{world.customer.id}/servicerequests"
+
+
+@pytest.mark.django_db
+class TestFiling:
+    def test_files_through_the_engine_and_answers_201(self, api, world):
+        response = api.post(file_url(world), M365_BODY, format="json")
+        assert response.status_code == 201
+        body = response.json()
+        sr = ServiceRequest.objects.get()
+        assert (
+            response["Location"]
+            == f"http://testserver/v1/customers/{world.customer.id}/servicerequests/{sr.id}"
+        )
+        assert response["ETag"] == '"1"'
+        assert body["id"] == sr.id and len(sr.id) == 15
+        assert body["status"] == "none"
+        assert body["severity"] == "moderate"
+        assert body["supportTopicId"] == "32444611"
+        assert body["supportTopicName"] == "Exchange Online"
+        assert body["organization"] == {
+            "id": str(world.customer.id),
+            "name": world.customer.name,
+            "phoneNumber": "",
+        }
+        assert body["primaryContact"] == {
+            "firstName": "Alice",
+            "lastName": "Admin",
+            "email": "alice@contosopartners.example",
+            "phoneNumber": "+1 425 555 0101",
+        }
+        assert body["lastClosedDate"] == "0001-01-01T00:00:00"
+        assert body["notes"] == []
+        assert body["portal"] == "m365"
+        assert body["links"]["portal"] == {
+            "uri": "/portals/m365/new-support-request",
+            "method": "GET",
+            "headers": [],
+        }
+        assert body["eligibility"]["allowed"] is True
+        assert body["attributes"] == {"objectType": "ServiceRequest", "etag": '"1"'}
+        assert Dispatch.objects.filter(request=sr).count() == 1
+        assert AuditEvent.objects.filter(action="servicerequest.filed", object_id=sr.id).count() == 1
+
+    def test_pascal_case_and_integer_enums(self, api, world):
+        body = {k[0].upper() + k[1:]: v for k, v in M365_BODY.items()}
+        body["Severity"] = 1
+        body["PrimaryContact"] = {"PhoneNumber": "+1 425 555 0199"}
+        response = api.post(file_url(world), body, format="json")
+        assert response.status_code == 201, response.json()
+        assert response.json()["severity"] == "critical"
+        assert response.json()["primaryContact"]["phoneNumber"] == "+1 425 555 0199"
+
+    def test_denied_is_403_with_the_failed_rules(self, api, world):
+        world.relationship.access_assignments.get().roles.set(
+            world.relationship.roles.filter(name="Global Reader")
+        )
+        body = assert_error(api.post(file_url(world), M365_BODY, format="json"), 403, 2032)
+        assert [d["ruleId"] for d in body["data"]] == ["SR-GDAP-ROLE-TICKETS"]
+        assert body["data"][0]["outcome"] == "failed"
+        assert body["data"][0]["remedy"]
+        assert "SR-GDAP-ROLE-TICKETS" in body["description"]
+        assert ServiceRequest.objects.count() == 0
+
+    def test_sales_agent_may_not_file(self, world):
+        sales = UserFactory(
+            partner=world.partner, roles=[PartnerCenterRole.SALES_AGENT], groups_in=[world.group]
+        )
+        body = assert_error(client_for(sales).post(file_url(world), M365_BODY, format="json"), 403, 2032)
+        assert "SR-PC-ROLE-ADMIN-AGENT" in [d["ruleId"] for d in body["data"]]
+        assert ServiceRequest.objects.count() == 0
+
+    def test_marketplace_is_422_with_the_isv_contact(self, api, world):
+        isv = IsvPublisherFactory(name="Litware")
+        product = SubscriptionFactory(
+            customer=world.customer, workload=Workload.MARKETPLACE, offer="Litware Backup", isv=isv
+        )
+        payload = {**M365_BODY, "workload": "marketplace", "subscriptionId": str(product.id)}
+        payload.pop("supportTopicId")
+        body = assert_error(api.post(file_url(world), payload, format="json"), 422, 900141)
+        assert body["data"][0]["ruleId"] == "SR-MARKETPLACE-ISV"
+        assert body["data"][0]["isvContact"] == {
+            "name": "Litware",
+            "supportUrl": "https://support.isv.example",
+            "supportEmail": "support@isv.example",
+            "supportPhone": "+1 800 555 0199",
+        }
+        assert ServiceRequest.objects.count() == 0
+
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            ({"title": ""}, "title"),
+            ({"title": "x" * 201}, "title"),
+            ({"description": None}, "description"),
+            ({"severity": 7}, "severity"),
+            ({"severity": "urgent"}, "severity"),
+            ({"workload": "windows"}, "workload"),
+            ({"supportTopicId": 99}, "supportTopicId"),
+            ({"supportTopicId": 32444601}, "supportTopicId"),
+            ({"primaryContact": {"email": "not-an-address"}}, "primaryContact.email"),
+            ({"issueType": "billing"}, "issueType"),
+        ],
+    )
+    def test_validation_errors_name_the_field(self, api, world, change, field):
+        body = assert_error(api.post(file_url(world), {**M365_BODY, **change}, format="json"), 400, 3000)
+        assert [d["field"] for d in body["data"]] == [field]
+        assert body["data"][0]["reason"]
+        assert ServiceRequest.objects.count() == 0
+
+    def test_another_partners_customer_is_404(self, api, world):
+        url = f"/v1/customers/{world.other_customer.id}/servicerequests"
+        assert_error(api.post(url, M365_BODY, format="json"), 404, 60003)
+        assert ServiceRequest.objects.count() == 0
+
+    def test_needs_a_token(self, client, world):
+        assert_error(client.post(file_url(world), M365_BODY, content_type="application/json"), 401, 800001)
+
+    def test_own_subscription_request(self, api, world):
+        entitlement = SupportEntitlementFactory(partner=world.partner, entitlement_id="PREM-7781")
+        payload = {**M365_BODY, "supportEntitlementId": entitlement.entitlement_id}
+        response = api.post("/v1/servicerequests", payload, format="json")
+        assert response.status_code == 201, response.json()
+        body = response.json()
+        assert body["customerId"] is None
+        assert body["organization"] == {
+            "id": str(world.partner.id),
+            "name": world.partner.name,
+            "phoneNumber": "+1 425 555 0100",
+        }
+        assert response["Location"] == f"http://testserver/v1/servicerequests/{body['id']}"
+
+    def test_own_subscription_needs_an_entitlement_id(self, api):
+        body = assert_error(api.post("/v1/servicerequests", M365_BODY, format="json"), 400, 3000)
+        assert body["data"] == [{"field": "supportEntitlementId", "reason": "This field is required."}]
+
+    def test_own_subscription_with_an_expired_entitlement_is_denied(self, api, world):
+        SupportEntitlementFactory(
+            partner=world.partner,
+            entitlement_id="PREM-OLD",
+            valid_until=timezone.now() - timezone.timedelta(days=1),
+        )
+        payload = {**M365_BODY, "supportEntitlementId": "PREM-OLD"}
+        body = assert_error(api.post("/v1/servicerequests", payload, format="json"), 403, 2032)
+        assert [d["ruleId"] for d in body["data"]] == ["SR-OWN-SUBSCRIPTION-ENTITLEMENT"]
+
+
+@pytest.mark.django_db
+class TestEligibilityDryRun:
+    def test_allowed(self, api, world):
+        response = api.post(f"{file_url(world)}/eligibility", {"workload": "m365"}, format="json")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["allowed"] is True
+        assert body["portal"]["portal"] == "m365"
+        assert body["isvContact"] is None
+        assert {o["outcome"] for o in body["outcomes"]} <= {"passed", "not_applicable"}
+        assert all(set(o) == {"ruleId", "outcome", "message", "remedy"} for o in body["outcomes"])
+        assert ServiceRequest.objects.count() == 0
+
+    def test_denied_lists_every_outcome(self, api, world):
+        response = api.post(
+            f"{file_url(world)}/eligibility", {"workload": "m365", "severity": "critical"}, format="json"
+        )
+        world.admin.refresh_from_db()
+        body = response.json()
+        assert response.status_code == 200
+        # The admin has a phone, so critical passes; remove it to see SR-CRITICAL-NEEDS-PHONE fail.
+        assert body["allowed"] is True
+        world.admin.phone = ""
+        world.admin.save()
+        body = api.post(
+            f"{file_url(world)}/eligibility", {"workload": "m365", "severity": 1}, format="json"
+        ).json()
+        assert body["allowed"] is False
+        assert [o["ruleId"] for o in body["outcomes"] if o["outcome"] == "failed"] == [
+            "SR-CRITICAL-NEEDS-PHONE"
+        ]
+
+    def test_another_partners_customer_is_404(self, api, world):
+        url = f"/v1/customers/{world.other_customer.id}/servicerequests/eligibility"
+        assert_error(api.post(url, {"workload": "m365"}, format="json"), 404, 60003)
+
+
+@pytest.mark.django_db
+class TestIdempotency:
+    def test_retry_returns_the_first_response_and_creates_nothing(self, api, world):
+        request_id = str(uuid.uuid4())
+        first = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
+        second = api.post(
+            file_url(world), {**M365_BODY, "title": "changed"}, format="json", HTTP_MS_REQUESTID=request_id
+        )
+        assert first.status_code == second.status_code == 201
+        assert second.json() == first.json()
+        assert second["Location"] == first["Location"]
+        assert second["MS-RequestId"] == request_id
+        assert ServiceRequest.objects.count() == 1
+        assert IdempotencyRecord.objects.get().status_code == 201
+
+    def test_a_4xx_is_replayed_too(self, api, world):
+        request_id = str(uuid.uuid4())
+        first = api.post(
+            file_url(world), {**M365_BODY, "title": ""}, format="json", HTTP_MS_REQUESTID=request_id
+        )
+        second = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
+        assert first.status_code == second.status_code == 400
+        assert ServiceRequest.objects.count() == 0
+
+    def test_ids_are_per_user(self, api, world):
+        colleague = UserFactory(
+            partner=world.partner,
+            roles=[PartnerCenterRole.ADMIN_AGENT],
+            groups_in=[world.group],
+            email="bob@contosopartners.example",
+        )
+        request_id = str(uuid.uuid4())
+        assert (
+            api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id).status_code
+            == 201
+        )
+        other = client_for(colleague).post(
+            file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id
+        )
+        assert other.status_code == 201
+        assert ServiceRequest.objects.count() == 2
+
+    def test_without_a_request_id_each_post_files(self, api, world):
+        first = api.post(file_url(world), M365_BODY, format="json")
+        second = api.post(file_url(world), M365_BODY, format="json")
+        assert first["MS-RequestId"] != second["MS-RequestId"]
+        assert ServiceRequest.objects.count() == 2
+        assert IdempotencyRecord.objects.count() == 0
+
+    def test_reuse_on_another_path_is_409(self, api, world):
+        request_id = str(uuid.uuid4())
+        api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
+        response = api.post(
+            f"{file_url(world)}/eligibility",
+            {"workload": "m365"},
+            format="json",
+            HTTP_MS_REQUESTID=request_id,
+        )
+        body = assert_error(response, 409, 800014)
+        assert body["data"] == [{"field": "MS-RequestId", "reason": "already used for another operation"}]
+
+    def test_malformed_request_id_is_400(self, api, world):
+        body = assert_error(
+            api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID="abc"), 400, 3000
+        )
+        assert body["data"] == [{"field": "MS-RequestId", "reason": "must be a GUID"}]
+        assert ServiceRequest.objects.count() == 0
+
+
+def make_requests(world, n, **kwargs):
+    return [
+        ServiceRequestFactory(
+            partner=world.partner, customer=world.customer, created_by=world.admin, **kwargs
+        )
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.django_db
+class TestList:
+    def test_lists_only_the_partners_requests(self, api, world):
+        own = make_requests(world, 2)
+        ServiceRequestFactory(partner=world.other_partner, customer=world.other_customer)
+        body = api.get("/v1/servicerequests").json()
+        assert body["totalCount"] == 2
+        assert {i["id"] for i in body["items"]} == {r.id for r in own}
+        item = body["items"][0]
+        assert "notes" not in item and "eligibility" not in item
+        assert item["attributes"]["objectType"] == "ServiceRequest"
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("status=open", {"open-moderate"}),
+            ("status=1", {"open-moderate"}),
+            ("status=closed,attention_needed", {"closed-critical", "attention-minimal"}),
+            ("severity=critical", {"closed-critical"}),
+            ("severity=3", {"attention-minimal"}),
+            ("workload=azure", {"closed-critical"}),
+            ("slaBreached=true", {"attention-minimal"}),
+            ("q=closed", {"closed-critical"}),
+            ("assignedTo=none", {"open-moderate", "closed-critical"}),
+        ],
+    )
+    def test_filters(self, api, world, query, expected):
+        ServiceRequestFactory(partner=world.partner, customer=world.customer, title="open-moderate")
+        ServiceRequestFactory(
+            partner=world.partner,
+            customer=world.customer,
+            title="closed-critical",
+            status="closed",
+            closed_at=timezone.now(),
+            severity="critical",
+            workload="azure",
+        )
+        ServiceRequestFactory(
+            partner=world.partner,
+            customer=world.customer,
+            title="attention-minimal",
+            status="attention_needed",
+            severity="minimal",
+            sla_breached=True,
+            assigned_to=world.admin,
+        )
+        body = api.get(f"/v1/servicerequests?{query}").json()
+        assert {i["title"] for i in body["items"]} == expected
+        assert body["totalCount"] == len(expected)
+
+    def test_assigned_to_and_customer_and_id_search(self, api, world):
+        mine, other = make_requests(world, 2)
+        mine.assigned_to = world.admin
+        mine.save()
+        assert [
+            i["id"] for i in api.get(f"/v1/servicerequests?assignedTo={world.admin.username}").json()["items"]
+        ] == [mine.id]
+        assert api.get(f"/v1/servicerequests?q={other.id[:9]}").json()["items"][0]["id"] == other.id
+        assert api.get(f"/v1/servicerequests?customerId={world.other_customer.id}").json()["totalCount"] == 0
+
+    def test_order_by(self, api, world):
+        first, second = make_requests(world, 2)
+        first.created_at = timezone.now() - timezone.timedelta(days=1)
+        first.save()
+        ids = [i["id"] for i in api.get("/v1/servicerequests?orderBy=createdDate").json()["items"]]
+        assert ids == [first.id, second.id]
+        ids = [i["id"] for i in api.get("/v1/servicerequests").json()["items"]]
+        assert ids == [second.id, first.id]
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            ("status=pending", "status"),
+            ("severity=9", "severity"),
+            ("workload=windows", "workload"),
+            ("customerId=nope", "customerId"),
+            ("slaBreached=maybe", "slaBreached"),
+            ("orderBy=title", "orderBy"),
+        ],
+    )
+    def test_bad_filters_name_the_field(self, api, query, field):
+        body = assert_error(api.get(f"/v1/servicerequests?{query}"), 400, 3000)
+        assert [d["field"] for d in body["data"]] == [field]
+
+    def test_customer_list(self, api, world):
+        own = make_requests(world, 1)[0]
+        ServiceRequestFactory(partner=world.partner)  # another customer of the same partner
+        body = api.get(file_url(world)).json()
+        assert [i["id"] for i in body["items"]] == [own.id]
+        assert_error(api.get(f"/v1/customers/{world.other_customer.id}/servicerequests"), 404, 60003)
+
+    def test_roles_outside_sr_view_see_nothing(self, world):
+        make_requests(world, 1)
+        billing = UserFactory(partner=world.partner, roles=[PartnerCenterRole.BILLING_ADMIN])
+        assert client_for(billing).get("/v1/servicerequests").json()["totalCount"] == 0
+
+    @pytest.mark.parametrize("url", ["/v1/servicerequests", "/v1/customers/{tid}/servicerequests"])
+    def test_query_count_does_not_grow_with_page_size(self, api, world, url, django_assert_num_queries):
+        make_requests(world, 30, assigned_to=world.admin)
+        url = url.format(tid=world.customer.id)
+        # token + token cleanup, (customer), roles, count, page
+        expected = 5 if "customers" not in url else 6
+        with django_assert_num_queries(expected):
+            assert len(api.get(f"{url}?size=2").json()["items"]) == 2
+        with django_assert_num_queries(expected):
+            assert len(api.get(f"{url}?size=500").json()["items"]) == 30
+
+    def test_support_topics(self, api, django_assert_num_queries):
+        with django_assert_num_queries(4):
+            body = api.get("/v1/servicerequests/supporttopics?workload=ems").json()
+        assert body["totalCount"] == 3
+        assert body["items"][0] == {
+            "id": 32444623,
+            "name": "Azure Information Protection",
+            "description": "Labels, encryption and policies.",
+            "workload": "ems",
+            "attributes": {"objectType": "SupportTopic"},
+        }
+        assert api.get("/v1/servicerequests/supporttopics").json()["totalCount"] == 19
+
+
+@pytest.mark.django_db
+class TestDetailAndUpdate:
+    @pytest.fixture
+    def sr(self, world):
+        return ServiceRequestFactory(
+            partner=world.partner, customer=world.customer, created_by=world.admin, country_code="US"
+        )
+
+    @pytest.mark.parametrize("prefix", ["/v1/servicerequests", "/v1/customers/{tid}/servicerequests"])
+    def test_get(self, api, world, sr, prefix):
+        Note.objects.create(
+            request=sr, text="First note", created_by=world.admin, created_by_name="Alice Admin"
+        )
+        response = api.get(f"{prefix.format(tid=world.customer.id)}/{sr.id}")
+        assert response.status_code == 200
+        assert response["ETag"] == '"1"'
+        body = response.json()
+        assert [n["text"] for n in body["notes"]] == ["First note"]
+        assert body["notes"][0]["createdByName"] == "Alice Admin"
+        assert body["lastUpdatedBy"]["email"] == world.admin.email
+        assert body["fileLinks"] == []
+        assert body["customerId"] == str(world.customer.id)
+
+    @pytest.mark.parametrize("prefix", ["/v1/servicerequests", "/v1/customers/{tid}/servicerequests"])
+    def test_another_partners_request_is_404(self, api, world, prefix):
+        foreign = ServiceRequestFactory(partner=world.other_partner, customer=world.other_customer)
+        url = f"{prefix.format(tid=world.customer.id)}/{foreign.id}"
+        assert_error(api.get(url), 404, 1000)
+        assert_error(api.patch(url, {"newNote": {"text": "x"}}, format="json"), 404, 1000)
+        assert Note.objects.count() == 0
+
+    def test_request_of_another_customer_path_is_404(self, api, world, sr):
+        other_sr = ServiceRequestFactory(partner=world.partner)
+        assert_error(api.get(f"/v1/customers/{world.customer.id}/servicerequests/{other_sr.id}"), 404, 1000)
+
+    def test_patch_adds_a_note_and_closes(self, api, world, sr):
+        response = api.patch(
+            f"/v1/servicerequests/{sr.id}",
+            {"Status": "closed", "NewNote": {"Text": "Fixed."}},
+            format="json",
+            HTTP_IF_MATCH='"1"',
+        )
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert body["status"] == "closed"
+        assert body["lastClosedDate"] != "0001-01-01T00:00:00"
+        assert [n["text"] for n in body["notes"]] == ["Fixed."]
+        assert response["ETag"] == '"2"'
+        assert AuditEvent.objects.filter(action="servicerequest.updated", object_id=sr.id).count() == 1
+
+    @pytest.mark.parametrize(
+        ("status", "expected"), [(3, "attention_needed"), ("AttentionNeeded", "attention_needed")]
+    )
+    def test_patch_accepts_integer_and_pascal_enums(self, api, sr, status, expected):
+        body = api.patch(f"/v1/servicerequests/{sr.id}", {"status": status}, format="json").json()
+        assert body["status"] == expected
+
+    def test_default_enum_values_mean_no_change(self, api, sr):
+        response = api.patch(
+            f"/v1/servicerequests/{sr.id}", {"status": "none", "severity": "unknown"}, format="json"
+        )
+        assert response.status_code == 200
+        sr.refresh_from_db()
+        assert (sr.status, sr.severity, sr.version) == ("open", "moderate", 1)
+
+    def test_stale_if_match_is_412_and_nothing_changes(self, api, world, sr):
+        response = api.patch(
+            f"/v1/servicerequests/{sr.id}", {"newNote": {"text": "late"}}, format="json", HTTP_IF_MATCH='"0"'
+        )
+        body = assert_error(response, 412, 800010)
+        assert body["data"] == [{"field": "If-Match", "reason": "is version 0; the request is now at 1"}]
+        assert Note.objects.count() == 0
+        sr.refresh_from_db()
+        assert sr.version == 1
+
+    def test_sales_agent_may_not_patch(self, world, sr):
+        sales = UserFactory(partner=world.partner, roles=[PartnerCenterRole.SALES_AGENT])
+        client = client_for(sales)
+        assert client.get(f"/v1/servicerequests/{sr.id}").status_code == 200
+        body = assert_error(
+            client.patch(f"/v1/servicerequests/{sr.id}", {"newNote": {"text": "x"}}, format="json"), 403, 2032
+        )
+        assert "SR-VIEW" in body["description"]
+        assert Note.objects.count() == 0
+
+    def test_only_support_managers_assign(self, api, world, sr):
+        assert_error(
+            api.patch(f"/v1/servicerequests/{sr.id}", {"assignedTo": world.admin.username}, format="json"),
+            403,
+            2032,
+        )
+        manager = UserFactory(partner=world.partner, roles=[PartnerCenterRole.SUPPORT_MANAGER])
+        response = client_for(manager).patch(
+            f"/v1/servicerequests/{sr.id}", {"assignedTo": world.admin.username}, format="json"
+        )
+        assert response.json()["assignedTo"] == {
+            "id": world.admin.pk,
+            "userName": world.admin.username,
+            "displayName": "Alice Admin",
+        }
+        body = assert_error(
+            client_for(manager).patch(f"/v1/servicerequests/{sr.id}", {"assignedTo": "ghost"}, format="json"),
+            400,
+            3000,
+        )
+        assert body["data"] == [{"field": "assignedTo", "reason": "no user 'ghost' in your partner"}]
+
+    @pytest.mark.parametrize(
+        ("payload", "field"),
+        [
+            ({"status": "pending"}, "status"),
+            ({"newNote": {"text": ""}}, "newNote.text"),
+            ({"severity": 8}, "severity"),
+        ],
+    )
+    def test_patch_validation_names_the_field(self, api, sr, payload, field):
+        body = assert_error(api.patch(f"/v1/servicerequests/{sr.id}", payload, format="json"), 400, 3000)
+        assert [d["field"] for d in body["data"]] == [field]
