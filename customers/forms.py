@@ -1,0 +1,14 @@
+"""Browser forms of the customers app."""
+
+from django import forms
+
+
+class CustomerSearchForm(forms.Form):
+    """Search the customer list by name or domain (prefix, case-insensitive)."""
+
+    q = forms.CharField(
+        label="Search by name or domain",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or domain"}),
+    )

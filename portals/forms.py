@@ -1,0 +1,83 @@
+"""Forms of the stub workload portals: Azure's New support request and the admin centers' support form."""
+
+from __future__ import annotations
+
+from django import forms
+
+from servicerequests.choices import IssueType, Severity
+from servicerequests.forms import ContactFieldsForm
+from servicerequests.models import SupportTopic
+
+# Azure's severity wording (A / B / C) for the portal's own severity values.
+AZURE_SEVERITIES = (
+    (Severity.CRITICAL.value, "A – Critical impact: business is at risk, production is down"),
+    (Severity.MODERATE.value, "B – Moderate impact: business is affected"),
+    (Severity.MINIMAL.value, "C – Minimal impact: business is working with minor issues"),
+)
+CONTACT_METHODS = (("email", "E-mail"), ("phone", "Phone"))
+SUPPORT_PLAN_LABEL = "Cloud Solution Provider"
+
+
+def topic_choices(workload: str) -> list[tuple[str, str]]:
+    topics = SupportTopic.objects.filter(workload=workload).order_by("name")
+    return [(str(t.pk), t.name) for t in topics]
+
+
+class PortalSupportForm(ContactFieldsForm):
+    """Fields every portal's support form has: the problem, its severity and the partner contact."""
+
+    title = forms.CharField(label="Summary", max_length=200)
+    description = forms.CharField(label="Description", widget=forms.Textarea, max_length=10000)
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MINIMAL, widget=forms.RadioSelect)
+    contact_method = forms.ChoiceField(
+        label="Preferred contact method", choices=CONTACT_METHODS, initial="email", widget=forms.RadioSelect
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("contact_method") == "phone" and not data.get("contact_phone"):
+            self.add_error("contact_phone", "Enter a phone number to be contacted by phone.")
+        if data.get("severity") == Severity.CRITICAL and not data.get("contact_phone"):
+            self.add_error(
+                "contact_phone",
+                "SR-CRITICAL-NEEDS-PHONE: a critical request must carry a contact phone number.",
+            )
+        return data
+
+
+class AzureSupportRequestForm(PortalSupportForm):
+    """Azure portal "New support request": problem description, additional details, support method, contact.
+
+    The support plan is fixed to Cloud Solution Provider (SR-AZURE-SUPPORT-PLAN) and not a field.
+    """
+
+    issue_type = forms.ChoiceField(label="Issue type", choices=IssueType.choices)
+    support_topic_id = forms.ChoiceField(label="Service / support topic")
+
+    field_order = [
+        "issue_type",
+        "support_topic_id",
+        "title",
+        "description",
+        "severity",
+        "contact_method",
+        "contact_first_name",
+        "contact_last_name",
+        "contact_email",
+        "contact_phone",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_topic_id"].choices = [("", "Choose a service")] + topic_choices("azure")
+        self.fields["severity"].choices = AZURE_SEVERITIES
+
+
+class AdminCenterSupportForm(PortalSupportForm):
+    """Microsoft 365 / Power Platform admin center support form, after a support category was chosen."""
+
+    support_topic_id = forms.ChoiceField(label="Support category", widget=forms.HiddenInput)
+
+    def __init__(self, *args, workload: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_topic_id"].choices = topic_choices(workload)

@@ -1,0 +1,362 @@
+"""The stub workload portals: Azure portal, Microsoft 365 admin center (also EMS), Power Platform
+admin center.
+
+Each page runs in one customer's tenant on behalf of the signed-in partner.
+The New support request pages need the signed routing context (``?ctx=``)
+issued by the partner portal after an allowed eligibility decision; every
+submit reads it again and files through ``service_request_file``, which
+evaluates eligibility once more. Lists and ticket pages read through
+selectors scoped to the partner, so another partner's customer or ticket is a 404.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from customers.models import Customer, Subscription
+from customers.selectors import customer_get
+from partnercenter.middleware import get_correlation_id
+from servicerequests.choices import DispatchStatus, SupportPlan
+from servicerequests.eligibility import CustomerNotVisible, evaluate
+from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
+from servicerequests.exceptions import EligibilityDenied, MarketplaceNotSupported
+from servicerequests.forms import rule_failures_as_field_errors, validation_error_to_form
+from servicerequests.models import ServiceRequest, SupportTopic
+from servicerequests.routing import RoutingContextInvalid, routing_context_read
+from servicerequests.services import service_request_file
+from servicerequests.views import client_ip, render_denied, render_marketplace
+
+from .forms import SUPPORT_PLAN_LABEL, AdminCenterSupportForm, AzureSupportRequestForm
+from .selectors import portal_request_get, portal_ticket_list
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    """How one stub portal presents itself (its own look, names and the workload it files by default)."""
+
+    body_class: str
+    brand: str
+    government_brand: str
+    new_label: str
+    default_workload: str
+
+
+PORTAL_PAGES: dict[str, PortalPage] = {
+    "azure": PortalPage(
+        body_class="workload-portal portal-azure",
+        brand="Microsoft Azure",
+        government_brand="Microsoft Azure Government",
+        new_label="New support request",
+        default_workload="azure",
+    ),
+    "m365": PortalPage(
+        body_class="workload-portal portal-m365",
+        brand="Microsoft 365 admin center",
+        government_brand="Microsoft 365 admin center (US Government)",
+        new_label="New service request",
+        default_workload="m365",
+    ),
+    "dynamics": PortalPage(
+        body_class="workload-portal portal-dynamics",
+        brand="Power Platform admin center",
+        government_brand="Power Platform admin center (US Government)",
+        new_label="New support request",
+        default_workload="dynamics",
+    ),
+}
+
+AZURE_STEPS = ("Problem description", "Additional details", "Support method", "Contact information")
+REVIEW_STEP = "Review + create"
+
+
+def _portal_or_404(portal: str) -> PortalPage:
+    page = PORTAL_PAGES.get(portal)
+    if page is None:
+        raise Http404("No such portal.")
+    return page
+
+
+def _customer_or_404(user, customer_id) -> Customer:
+    try:
+        return customer_get(actor=user, customer_id=customer_id)
+    except (Customer.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("No such customer.") from exc
+
+
+def _portal_context(request, portal: str, customer: Customer | None) -> dict:
+    page = PORTAL_PAGES[portal]
+    spec = PORTALS[portal]
+    cloud = customer.cloud if customer is not None else "commercial"
+    government = cloud == "us_government"
+    return {
+        "portal": portal,
+        "portal_page": page,
+        "portal_brand": page.government_brand if government else page.brand,
+        "portal_list_name": spec.list_name,
+        "portal_host": spec.hosts.get(cloud) or spec.hosts["commercial"],
+        "government": government,
+        "customer": customer,
+        "acting_partner": request.user.partner,
+    }
+
+
+def _context_error(request, portal: str, message: str, status: int = 400):
+    context = _portal_context(request, portal, None)
+    context["message"] = message
+    return render(request, "portals/context_error.html", context, status=status)
+
+
+@login_required
+def portal_home(request, portal, customer_id):
+    """The portal's home in a customer tenant: how to file and where the tickets are."""
+    _portal_or_404(portal)
+    customer = _customer_or_404(request.user, customer_id)
+    context = _portal_context(request, portal, customer)
+    context["recent"] = portal_ticket_list(actor=request.user, portal=portal, customer_id=customer.pk)[:5]
+    context["new_request_url"] = (
+        reverse("servicerequests:new", args=[customer.pk])
+        + f"?workload={PORTAL_PAGES[portal].default_workload}"
+    )
+    return render(request, "portals/home.html", context)
+
+
+@login_required
+def portal_tickets(request, portal, customer_id):
+    """ "Manage support requests" / "View all support tickets": this tenant's tickets filed by the partner."""
+    _portal_or_404(portal)
+    customer = _customer_or_404(request.user, customer_id)
+    tickets = portal_ticket_list(actor=request.user, portal=portal, customer_id=customer.pk)
+    context = _portal_context(request, portal, customer)
+    context["page_obj"] = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context["query_string"] = ""
+    return render(request, "portals/ticket_list.html", context)
+
+
+def _read_context(request, portal: str):
+    """The routing context of this submit, its customer, or an error response."""
+    token = request.POST.get("ctx") if request.method == "POST" else request.GET.get("ctx")
+    if not token:
+        return (
+            None,
+            None,
+            _context_error(
+                request,
+                portal,
+                "This page needs a portal link from the partner portal: start from New request.",
+            ),
+        )
+    try:
+        ctx = routing_context_read(token, user=request.user)
+    except RoutingContextInvalid as exc:
+        return None, None, _context_error(request, portal, str(exc))
+    if ctx.customer_id is None or PORTAL_FOR_WORKLOAD.get(ctx.workload) != portal:
+        return (
+            None,
+            None,
+            _context_error(request, portal, "This portal link is for another portal or context."),
+        )
+    customer = _customer_or_404(request.user, ctx.customer_id)
+    return ctx, customer, None
+
+
+def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: str = ""):
+    """File through the service; on success the redirect to the ticket page, else an error response or None
+    (the form then carries the errors)."""
+    data = form.cleaned_data
+    try:
+        service_request = service_request_file(
+            actor=request.user,
+            customer_id=customer.pk,
+            workload=ctx.workload,
+            title=data["title"],
+            description=data["description"],
+            severity=data["severity"],
+            support_topic_id=data.get("support_topic_id") or None,
+            contact_first_name=data["contact_first_name"],
+            contact_last_name=data["contact_last_name"],
+            contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"],
+            subscription_id=ctx.subscription_id,
+            issue_type=issue_type,
+            support_plan=support_plan,
+            correlation_id=get_correlation_id(),
+            ip_address=client_ip(request),
+        )
+    except CustomerNotVisible as exc:
+        raise Http404("No such customer.") from exc
+    except ValidationError as exc:
+        validation_error_to_form(form, exc)
+        return None
+    except MarketplaceNotSupported as exc:
+        return render_marketplace(request, exc.decision, customer=customer)
+    except EligibilityDenied as exc:
+        if rule_failures_as_field_errors(form, exc.decision):
+            return None
+        return render_denied(
+            request, exc.decision, customer=customer, heading="The portal refused this request"
+        )
+    return redirect(
+        "portals:request",
+        portal=service_request.portal,
+        customer_id=customer.pk,
+        request_id=service_request.pk,
+    )
+
+
+def _precheck(request, ctx, form, *, issue_type: str, support_plan: str):
+    """Evaluate eligibility with the form's contact and severity before the review step.
+
+    Returns None when allowed (or when every failure was put next to its
+    field); otherwise the rule-table response.
+    """
+    data = form.cleaned_data
+    eligibility_request = dataclasses.replace(
+        ctx.eligibility_request(
+            contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"],
+            severity=data["severity"],
+            support_plan=support_plan,
+        ),
+        issue_type=issue_type,
+    )
+    try:
+        decision = evaluate(eligibility_request)
+    except CustomerNotVisible as exc:
+        raise Http404("No such customer.") from exc
+    if decision.allowed or rule_failures_as_field_errors(form, decision):
+        return None
+    return render_denied(request, decision, heading="The portal refused this request")
+
+
+@login_required
+def portal_new(request, portal):
+    """New support request in the customer's tenant (needs ``?ctx=``): Azure's steps or an admin center's
+    form."""
+    _portal_or_404(portal)
+    ctx, customer, error = _read_context(request, portal)
+    if error is not None:
+        return error
+    if portal == "azure":
+        return _azure_new(request, ctx, customer)
+    return _admin_center_new(request, portal, ctx, customer)
+
+
+def _azure_new(request, ctx, customer):
+    """Azure: one form with the four fieldsets, then Review + create (state travels in the form; no JS)."""
+    initial = {
+        **AzureSupportRequestForm.initial_contact(request.user),
+        "issue_type": ctx.issue_type or "technical",
+    }
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    form = AzureSupportRequestForm(request.POST if step else None, initial=initial)
+    status = 200
+    reviewing = False
+    if step:
+        status = 400
+        if form.is_valid():
+            issue_type = form.cleaned_data["issue_type"]
+            plan = SupportPlan.CLOUD_SOLUTION_PROVIDER
+            if step == "create":
+                response = _file(request, ctx, customer, form, issue_type=issue_type, support_plan=plan)
+                if response is not None:
+                    return response
+            elif step == "review":
+                response = _precheck(request, ctx, form, issue_type=issue_type, support_plan=plan)
+                if response is not None:
+                    return response
+                reviewing = not form.errors
+                status = 200 if reviewing else 400
+            else:
+                status = 200
+    subscription = None
+    if ctx.subscription_id:
+        subscription = Subscription.objects.filter(customer=customer, pk=ctx.subscription_id).first()
+    topic = None
+    if reviewing and form.cleaned_data.get("support_topic_id"):
+        topic = SupportTopic.objects.filter(pk=form.cleaned_data["support_topic_id"]).first()
+    context = _portal_context(request, "azure", customer)
+    context.update(
+        {
+            "form": form,
+            "ctx_token": ctx.token,
+            "subscription": subscription,
+            "support_plan_label": SUPPORT_PLAN_LABEL,
+            "reviewing": reviewing,
+            "topic": topic,
+            "steps": AZURE_STEPS + (REVIEW_STEP,),
+            "current_step": REVIEW_STEP if reviewing else "",
+        }
+    )
+    return render(request, "portals/azure_new.html", context, status=status)
+
+
+def _admin_center_new(request, portal, ctx, customer):
+    """Microsoft 365 / Power Platform admin center: choose a support category, fill the form, submit."""
+    topics = list(SupportTopic.objects.filter(workload=ctx.workload).order_by("name"))
+    category = (
+        request.POST.get("support_topic_id") if request.method == "POST" else request.GET.get("category")
+    )
+    topic = next((t for t in topics if str(t.pk) == str(category)), None)
+    context = _portal_context(request, portal, customer)
+    context.update({"ctx_token": ctx.token, "topics": topics, "topic": topic})
+    if topic is None:
+        return render(request, "portals/admin_center_categories.html", context)
+    initial = {**AdminCenterSupportForm.initial_contact(request.user), "support_topic_id": str(topic.pk)}
+    form = AdminCenterSupportForm(request.POST or None, initial=initial, workload=ctx.workload)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            response = _file(request, ctx, customer, form)
+            if response is not None:
+                return response
+    context["form"] = form
+    return render(request, "portals/admin_center_new.html", context, status=status)
+
+
+def _request_context(request, portal, customer_id, request_id) -> dict:
+    _portal_or_404(portal)
+    customer = _customer_or_404(request.user, customer_id)
+    try:
+        service_request = portal_request_get(
+            actor=request.user, portal=portal, customer_id=customer.pk, request_id=request_id
+        )
+    except ServiceRequest.DoesNotExist as exc:
+        raise Http404("No such ticket.") from exc
+    dispatch = getattr(service_request, "dispatch", None)
+    ticket = getattr(service_request, "portal_ticket", None)
+    context = _portal_context(request, portal, customer)
+    context.update(
+        {
+            "sr": service_request,
+            "ticket": ticket,
+            "dispatch": dispatch,
+            "pending": ticket is None and (dispatch is None or dispatch.status == DispatchStatus.PENDING),
+            "failed": ticket is None and dispatch is not None and dispatch.status == DispatchStatus.FAILED,
+        }
+    )
+    return context
+
+
+@login_required
+def portal_request(request, portal, customer_id, request_id):
+    """The ticket page a submit lands on; while the dispatch is pending it says "creating ticket…"."""
+    context = _request_context(request, portal, customer_id, request_id)
+    return render(request, "portals/ticket_detail.html", context)
+
+
+@login_required
+def portal_request_status(request, portal, customer_id, request_id):
+    """The ticket status fragment polled by HTMX every two seconds while the ticket is being created."""
+    context = _request_context(request, portal, customer_id, request_id)
+    return render(request, "portals/_ticket_status.html", context)

@@ -1,0 +1,200 @@
+"""Browser forms of the servicerequests app: the list filters, New request, own subscription, notes.
+
+Forms only parse input; eligibility and writes stay in the engine and the services.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from customers.choices import Workload
+from customers.models import Subscription
+
+from .choices import IssueType, Severity, Status
+
+# Failed rules a user fixes in one field of the form: shown inline next to that field instead of
+# on the rule-table page (rule id → form field).
+RULE_FIELDS: dict[str, str] = {
+    "SR-CONTACT-IS-PARTNER": "contact_email",
+    "SR-CRITICAL-NEEDS-PHONE": "contact_phone",
+    "SR-OWN-SUBSCRIPTION-ENTITLEMENT": "support_entitlement_id",
+}
+
+FILING_WORKLOADS = (Workload.AZURE, Workload.M365, Workload.EMS, Workload.DYNAMICS)
+
+
+def rule_failures_as_field_errors(form: forms.Form, decision) -> bool:
+    """Put each failed rule that one field of ``form`` fixes next to that field.
+
+    Returns True when every failed rule was placed (the form can simply be shown
+    again); False when some failed rule needs the full rule table.
+    """
+    failed = decision.failed_outcomes
+    placeable = [o for o in failed if RULE_FIELDS.get(o.rule_id) in form.fields]
+    if len(placeable) != len(failed):
+        return False
+    for outcome in placeable:
+        text = f"{outcome.rule_id}: {outcome.message}"
+        if outcome.remedy:
+            text += f" {outcome.remedy}"
+        form.add_error(RULE_FIELDS[outcome.rule_id], text)
+    return True
+
+
+def validation_error_to_form(form: forms.Form, exc: ValidationError) -> None:
+    """Copy a service's ``ValidationError({field: [reason]})`` onto the form, field by field."""
+    for field, messages in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message if target else f"{field}: {message}")
+
+
+def _blank(label: str) -> list[tuple[str, str]]:
+    return [("", label)]
+
+
+class ServiceRequestFilterForm(forms.Form):
+    """Filters of the partner-wide service request list (all optional)."""
+
+    status = forms.ChoiceField(choices=_blank("Any status") + list(Status.choices), required=False)
+    severity = forms.ChoiceField(choices=_blank("Any severity") + list(Severity.choices), required=False)
+    workload = forms.ChoiceField(choices=_blank("Any workload") + list(Workload.choices), required=False)
+    customer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any customer")
+    created_by = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Anyone", label="Created by"
+    )
+
+    def __init__(self, *args, customers, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+        self.fields["created_by"].queryset = users
+        self.fields["created_by"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def filter(self, queryset):
+        """The queryset narrowed by every valid, non-empty filter."""
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        lookups = {
+            "status": data.get("status"),
+            "severity": data.get("severity"),
+            "workload": data.get("workload"),
+            "customer": data.get("customer"),
+            "created_by": data.get("created_by"),
+        }
+        return queryset.filter(**{key: value for key, value in lookups.items() if value})
+
+
+class WorkloadChoiceForm(forms.Form):
+    """Step one of New request: which workload the problem is about."""
+
+    workload = forms.ChoiceField(
+        choices=[(w.value, w.label) for w in (*FILING_WORKLOADS, Workload.MARKETPLACE)],
+        widget=forms.RadioSelect,
+        label="Which product is the problem about?",
+    )
+
+
+class NewRequestForm(forms.Form):
+    """Step two of New request: for Azure the subscription and issue type; for marketplace the product."""
+
+    workload = forms.ChoiceField(choices=WorkloadChoiceForm.base_fields["workload"].choices)
+    subscription = forms.ModelChoiceField(queryset=Subscription.objects.none(), required=False)
+    issue_type = forms.ChoiceField(
+        choices=_blank("Choose an issue type") + list(IssueType.choices), required=False, label="Issue type"
+    )
+
+    def __init__(self, *args, customer, workload: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["workload"].widget = forms.HiddenInput()
+        self.fields["workload"].initial = workload
+        subscriptions = Subscription.objects.filter(customer=customer, workload=workload).order_by("offer")
+        field = self.fields["subscription"]
+        field.queryset = subscriptions
+        if workload == Workload.AZURE:
+            field.label = "Azure subscription"
+            field.empty_label = "Choose a subscription"
+            field.label_from_instance = lambda s: (
+                f"{s.offer} ({s.azure_subscription_id}) — {s.get_status_display()}"
+            )
+        elif workload == Workload.MARKETPLACE:
+            field.label = "Marketplace product"
+            field.empty_label = "Choose a product"
+            field.label_from_instance = lambda s: (
+                f"{s.offer} ({s.isv.name if s.isv_id else 'unknown publisher'})"
+            )
+        else:
+            del self.fields["subscription"]
+        if workload != Workload.AZURE:
+            del self.fields["issue_type"]
+
+    def clean(self):
+        data = super().clean()
+        workload = data.get("workload")
+        if workload in (Workload.AZURE, Workload.MARKETPLACE) and not data.get("subscription"):
+            self.add_error("subscription", "Choose one of this customer's subscriptions.")
+        if workload == Workload.AZURE and not data.get("issue_type"):
+            self.add_error("issue_type", "Choose the issue type.")
+        return data
+
+
+class ContactFieldsForm(forms.Form):
+    """Contact information of a request: the partner's person, prefilled from the signed-in user."""
+
+    contact_first_name = forms.CharField(label="First name", max_length=100)
+    contact_last_name = forms.CharField(label="Last name", max_length=100)
+    contact_email = forms.EmailField(
+        label="E-mail address",
+        help_text="Your e-mail at the partner, never the customer's (SR-CONTACT-IS-PARTNER).",
+    )
+    contact_phone = forms.CharField(
+        label="Phone", max_length=64, required=False, help_text="Required for critical severity."
+    )
+
+    @staticmethod
+    def initial_contact(user) -> dict[str, str]:
+        return {
+            "contact_first_name": user.first_name,
+            "contact_last_name": user.last_name,
+            "contact_email": user.email,
+            "contact_phone": user.phone,
+        }
+
+
+class OwnSubscriptionRequestForm(ContactFieldsForm):
+    """A request about the partner's own subscription (SR-OWN-SUBSCRIPTION-ENTITLEMENT)."""
+
+    workload = forms.ChoiceField(choices=[(w.value, w.label) for w in FILING_WORKLOADS], label="Product")
+    support_entitlement_id = forms.ChoiceField(label="Support entitlement", required=False)
+    title = forms.CharField(label="Summary", max_length=200)
+    description = forms.CharField(label="Description", widget=forms.Textarea, max_length=10000)
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MINIMAL)
+
+    field_order = [
+        "workload",
+        "support_entitlement_id",
+        "title",
+        "description",
+        "severity",
+        "contact_first_name",
+        "contact_last_name",
+        "contact_email",
+        "contact_phone",
+    ]
+
+    def __init__(self, *args, entitlements, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "None — I don't have one")]
+        for e in entitlements:
+            state = "valid" if e.is_valid(now) else "expired"
+            until = f" until {e.valid_until:%Y-%m-%d}" if e.valid_until else ""
+            choices.append((e.entitlement_id, f"{e.get_kind_display()} {e.entitlement_id} ({state}{until})"))
+        self.fields["support_entitlement_id"].choices = choices
+
+
+class NoteForm(forms.Form):
+    """A note on a service request."""
+
+    text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)

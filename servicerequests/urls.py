@@ -1,0 +1,15 @@
+"""Browser routes of the servicerequests app (namespace ``servicerequests``), included at the site root."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "servicerequests"
+
+urlpatterns = [
+    path("service-requests/", views.service_request_list_view, name="list"),
+    path("service-requests/new/own-subscription/", views.service_request_new_own, name="new_own"),
+    path("service-requests/<str:request_id>/", views.service_request_detail, name="detail"),
+    path("service-requests/<str:request_id>/notes/", views.service_request_note_add, name="note_add"),
+    path("customers/<uuid:customer_id>/service-requests/new/", views.service_request_new, name="new"),
+]

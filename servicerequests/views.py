@@ -1,0 +1,326 @@
+"""Browser pages of the servicerequests app: the partner-wide list, a request's page, New request,
+and a request about the partner's own subscription.
+
+Views are thin: they parse a form, read through the selectors, ask the
+eligibility engine or call a service, and render. Another partner's customer
+or request is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from customers.choices import Workload
+from customers.models import Customer
+from customers.selectors import customer_get, customer_list, service_health_issues
+from customers.views import health_access
+from partnercenter.middleware import get_correlation_id
+from partners.choices import PartnerCenterRole
+from partners.selectors import partner_users
+
+from .eligibility import CustomerNotVisible, EligibilityRequest, evaluate
+from .eligibility.tables import PC_ROLE_LIMITS
+from .exceptions import EligibilityDenied
+from .forms import (
+    NewRequestForm,
+    NoteForm,
+    OwnSubscriptionRequestForm,
+    ServiceRequestFilterForm,
+    WorkloadChoiceForm,
+    rule_failures_as_field_errors,
+    validation_error_to_form,
+)
+from .models import ServiceRequest
+from .routing import portal_redirect_url, routing_context_issue
+from .selectors import service_request_list
+from .services import WRITE_ROLES, service_request_add_note, service_request_file
+
+PAGE_SIZE = 25
+FILING_ROLE_RULE = "SR-PC-ROLE-ADMIN-AGENT"
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def outcome_rows(outcomes) -> list[dict[str, str]]:
+    """Rule outcomes as template rows, from ``Outcome`` objects or a stored eligibility snapshot's dicts."""
+    rows = []
+    for o in outcomes or ():
+        if isinstance(o, dict):
+            rows.append(
+                {
+                    "rule_id": o.get("ruleId", ""),
+                    "outcome": o.get("outcome", ""),
+                    "message": o.get("message", ""),
+                    "remedy": o.get("remedy", ""),
+                }
+            )
+        else:
+            rows.append(
+                {"rule_id": o.rule_id, "outcome": o.outcome, "message": o.message, "remedy": o.remedy}
+            )
+    return rows
+
+
+def render_denied(request, decision, *, customer=None, heading="This request can't be filed"):
+    """The rule table of a refused request, with HTTP 403."""
+    return render(
+        request,
+        "servicerequests/denied.html",
+        {
+            "customer": customer,
+            "heading": heading,
+            "outcomes": outcome_rows(decision.outcomes),
+            "failed_rule_ids": decision.failed_rule_ids,
+        },
+        status=403,
+    )
+
+
+def render_marketplace(request, decision, *, customer=None):
+    """SR-MARKETPLACE-ISV: the ISV's support contacts; no ticket is created."""
+    return render(
+        request,
+        "servicerequests/marketplace.html",
+        {
+            "customer": customer,
+            "isv": decision.isv_contact or {},
+            "outcomes": outcome_rows(decision.outcomes),
+        },
+    )
+
+
+def _query_string(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _customer_or_404(user, customer_id) -> Customer:
+    try:
+        return customer_get(actor=user, customer_id=customer_id)
+    except Customer.DoesNotExist as exc:
+        raise Http404("No such customer.") from exc
+
+
+def _role_denied(request, customer=None):
+    """SR-PC-ROLE-ADMIN-AGENT explained to a user who may view but not file (HTTP 403)."""
+    limits = [PC_ROLE_LIMITS[code] for code in sorted(request.user.role_codes) if code in PC_ROLE_LIMITS]
+    return render(
+        request,
+        "servicerequests/role_denied.html",
+        {"customer": customer, "rule_id": FILING_ROLE_RULE, "limits": limits},
+        status=403,
+    )
+
+
+@login_required
+def service_request_list_view(request):
+    """The partner's service requests, filtered by status, severity, workload, customer and creator."""
+    user = request.user
+    form = ServiceRequestFilterForm(
+        request.GET or None,
+        customers=customer_list(actor=user),
+        users=partner_users(actor=user),
+    )
+    requests = form.filter(service_request_list(actor=user))
+    requests = requests.select_related("customer", "created_by", "portal_ticket").order_by(
+        "-created_at", "-id"
+    )
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "servicerequests/request_list.html",
+        {"form": form, "page_obj": page, "query_string": _query_string(request)},
+    )
+
+
+def _request_or_404(user, request_id) -> ServiceRequest:
+    try:
+        return (
+            service_request_list(actor=user)
+            .select_related(
+                "customer",
+                "created_by",
+                "assigned_to",
+                "support_topic",
+                "subscription",
+                "support_entitlement",
+                "dispatch",
+                "portal_ticket",
+            )
+            .get(pk=request_id)
+        )
+    except ServiceRequest.DoesNotExist as exc:
+        raise Http404("No such service request.") from exc
+
+
+def _detail_context(request, service_request, note_form=None) -> dict:
+    can_write = bool(request.user.role_codes & WRITE_ROLES)
+    return {
+        "sr": service_request,
+        "notes": service_request.notes.select_related("created_by").order_by("created_at", "id"),
+        "outcomes": outcome_rows((service_request.eligibility or {}).get("outcomes")),
+        "dispatch": getattr(service_request, "dispatch", None),
+        "ticket": getattr(service_request, "portal_ticket", None),
+        "can_write": can_write,
+        "note_form": note_form or (NoteForm() if can_write else None),
+    }
+
+
+@login_required
+def service_request_detail(request, request_id):
+    """One request: details, SLA, portal ticket, dispatch state, notes, eligibility at filing time."""
+    service_request = _request_or_404(request.user, request_id)
+    return render(request, "servicerequests/request_detail.html", _detail_context(request, service_request))
+
+
+@login_required
+@require_POST
+def service_request_note_add(request, request_id):
+    """Add a note (admin agent, helpdesk agent, support manager); a sales agent gets 403 (SR-VIEW)."""
+    service_request = _request_or_404(request.user, request_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            service_request_add_note(
+                actor=request.user,
+                service_request=service_request,
+                text=form.cleaned_data["text"],
+                correlation_id=get_correlation_id(),
+                ip_address=client_ip(request),
+            )
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            return redirect(reverse("servicerequests:detail", args=[service_request.pk]) + "#notes")
+    context = _detail_context(request, service_request, note_form=form)
+    return render(request, "servicerequests/request_detail.html", context, status=400)
+
+
+@login_required
+def service_request_new(request, customer_id):
+    """New request for a customer: pick the workload, see its service health first, then submit.
+
+    GET ``?workload=`` shows the health panel (HEALTH-BEFORE-ESCALATION) and the
+    workload's details; POST asks the eligibility engine: denied → rule table
+    (403), marketplace → the ISV's contacts, allowed → 302 to the stub portal
+    with a signed routing context.
+    """
+    customer = _customer_or_404(request.user, customer_id)
+    if PartnerCenterRole.ADMIN_AGENT not in request.user.role_codes:
+        return _role_denied(request, customer)
+    workload = request.POST.get("workload") if request.method == "POST" else request.GET.get("workload")
+    choice = WorkloadChoiceForm({"workload": workload} if workload else None)
+    workload = choice.cleaned_data["workload"] if choice.is_valid() else ""
+    form = None
+    if workload:
+        form = NewRequestForm(
+            request.POST if request.method == "POST" else None, customer=customer, workload=workload
+        )
+    if request.method == "POST" and form is not None and form.is_valid():
+        response = _new_request_submit(request, customer, form.cleaned_data)
+        if response is not None:
+            return response
+    access = health_access(user=request.user, customer=customer)
+    issues = []
+    if workload and access.allowed:
+        issues = list(service_health_issues(customer=customer, workload=workload))
+    template = (
+        "servicerequests/_new_request_details.html" if request.htmx else "servicerequests/new_request.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "customer": customer,
+            "choice": choice,
+            "workload": workload,
+            "workload_name": Workload(workload).label if workload else "",
+            "form": form,
+            "access": access,
+            "issues": issues,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _new_request_submit(request, customer, data):
+    subscription = data.get("subscription")
+    eligibility_request = EligibilityRequest(
+        user_id=request.user.pk,
+        customer_id=customer.pk,
+        workload=data["workload"],
+        subscription_id=subscription.pk if subscription else None,
+        issue_type=data.get("issue_type", ""),
+    )
+    try:
+        decision = evaluate(eligibility_request)
+    except CustomerNotVisible as exc:
+        raise Http404("No such customer.") from exc
+    if data["workload"] == Workload.MARKETPLACE:
+        return render_marketplace(request, decision, customer=customer)
+    if not decision.allowed:
+        return render_denied(request, decision, customer=customer)
+    token = routing_context_issue(user=request.user, request=eligibility_request)
+    return redirect(portal_redirect_url(decision, token))
+
+
+@login_required
+def service_request_new_own(request):
+    """A request about the partner's own subscription: needs a valid support entitlement
+    (SR-OWN-SUBSCRIPTION-ENTITLEMENT); filed in the partner's own context, never a customer's."""
+    user = request.user
+    if user.partner_id is None:
+        raise Http404("Only partner users file requests about their own subscriptions.")
+    now = timezone.now()
+    entitlements = list(user.partner.support_entitlements.order_by("entitlement_id"))
+    has_valid = any(e.is_valid(now) for e in entitlements)
+    form = OwnSubscriptionRequestForm(
+        request.POST or None,
+        entitlements=entitlements,
+        now=now,
+        initial=OwnSubscriptionRequestForm.initial_contact(user),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                service_request = service_request_file(
+                    actor=user,
+                    customer_id=None,
+                    workload=data["workload"],
+                    title=data["title"],
+                    description=data["description"],
+                    severity=data["severity"],
+                    contact_first_name=data["contact_first_name"],
+                    contact_last_name=data["contact_last_name"],
+                    contact_email=data["contact_email"],
+                    contact_phone=data["contact_phone"],
+                    support_entitlement_id=data["support_entitlement_id"],
+                    correlation_id=get_correlation_id(),
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as exc:
+                validation_error_to_form(form, exc)
+            except EligibilityDenied as exc:
+                if not rule_failures_as_field_errors(form, exc.decision):
+                    return render_denied(request, exc.decision)
+            else:
+                return redirect("servicerequests:detail", request_id=service_request.pk)
+    return render(
+        request,
+        "servicerequests/new_own_request.html",
+        {"form": form, "entitlements": entitlements, "has_valid_entitlement": has_valid, "now": now},
+        status=status,
+    )
