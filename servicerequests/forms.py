@@ -150,7 +150,7 @@ class ContactFieldsForm(forms.Form):
         help_text="Your e-mail at the partner, never the customer's (SR-CONTACT-IS-PARTNER).",
     )
     contact_phone = forms.CharField(
-        label="Phone", max_length=64, required=False, help_text="Required for critical severity."
+        label="Phone number", max_length=64, required=False, help_text="Required for critical severity."
     )
 
     @staticmethod

@@ -7,8 +7,12 @@ import re
 
 import pytest
 
+from customers.models import Subscription
+from partners.choices import PartnerType
+from partners.models import Partner
 from servicerequests.models import ServiceRequest
 from tests.e2e.conftest import sign_in
+from tests.factories import PartnerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -70,3 +74,94 @@ def test_admin_agent_files_an_azure_request_through_the_azure_portal(page, world
     assert row.get_by_test_id("ticket-id").inner_text() == ticket_number
     assert "VM does not start" in row.inner_text()
     shot(page, "request-list")
+
+
+def _start_new_request(page, workload_label: str) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
+    page.get_by_role("link", name="Fabrikam").click()
+    page.get_by_role("link", name="New request").click()
+    page.get_by_label(workload_label, exact=True).check()
+    page.get_by_role("button", name="Show service health and details").click()
+
+
+def test_indirect_reseller_asking_for_azure_billing_is_told_which_provider_to_contact(page, world):
+    distributor = PartnerFactory(
+        name="Northwind Distribution",
+        type=PartnerType.INDIRECT_PROVIDER,
+        support_email="csp@northwind.example",
+        support_phone="+1 800 555 0142",
+    )
+    Partner.objects.filter(pk=world.partner.pk).update(
+        type=PartnerType.INDIRECT_RESELLER, indirect_provider=distributor
+    )
+    Subscription.objects.filter(pk=world.azure.pk).update(provider=distributor, reseller=world.partner)
+
+    sign_in(page, "alice")
+    _start_new_request(page, "Azure")
+    page.get_by_label("Azure subscription").select_option(str(world.azure.pk))
+    page.get_by_label("Issue type").select_option("billing")
+    page.get_by_role("button", name="Check eligibility and continue").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "This request can't be filed"
+    row = page.locator('tr[data-rule-id="SR-AZURE-NONTECH-PROVIDER-ONLY"]')
+    assert row.get_attribute("data-outcome") == "failed"
+    text = row.inner_text()
+    assert "Only the provider of" in text
+    assert "Contact Northwind Distribution (csp@northwind.example, +1 800 555 0142)" in text
+    assert "SR-AZURE-NONTECH-PROVIDER-ONLY" in page.get_by_test_id("denied-summary").inner_text()
+    assert page.locator('tr[data-rule-id="SR-GDAP-ACTIVE"]').get_attribute("data-outcome") == "passed"
+    shot(page, "denied-nontech")
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_admin_agent_files_a_microsoft_365_request_end_to_end(page, world):
+    sign_in(page, "alice")
+    _start_new_request(page, "Microsoft 365")
+    assert "No open incidents" in page.get_by_test_id("health-panel").inner_text()
+    page.get_by_role("button", name="Check eligibility and continue").click()
+
+    page.wait_for_url(re.compile(r"/portals/m365/new-support-request\?ctx="))
+    assert page.get_by_test_id("portal-brand").inner_text() == "Microsoft 365 admin center"
+    page.get_by_role("link", name=re.compile("^Exchange Online")).click()
+    shot(page, "m365-form")
+    page.get_by_label("Summary").fill("Mail to partners bounces")
+    page.get_by_label("Description").fill("NDR 5.7.1 for every external recipient since this morning.")
+    page.get_by_label("Critical (A)").check()
+    page.get_by_label("Phone number").fill("+1 425 555 0101")
+    page.get_by_role("button", name="Submit").click()
+
+    page.wait_for_url(re.compile(r"/portals/m365/.+/requests/\d{15}/$"))
+    ticket_number = page.get_by_test_id("ticket-number").inner_text()
+    assert re.fullmatch(r"[1-9]\d{7}", ticket_number)
+    shot(page, "m365-ticket")
+    request = ServiceRequest.objects.get()
+    assert (request.workload, request.severity, request.support_topic.name, request.contact_phone) == (
+        "m365",
+        "critical",
+        "Exchange Online",
+        "+1 425 555 0101",
+    )
+
+    page.get_by_role("navigation", name="Microsoft 365 admin center").get_by_role(
+        "link", name="View all support tickets"
+    ).click()
+    assert ticket_number in page.get_by_test_id("ticket-table").inner_text()
+    page.get_by_role("link", name=ticket_number).click()
+    page.get_by_test_id("partner-request-link").click()
+    assert page.get_by_test_id("portal-ticket").inner_text() == ticket_number
+    assert page.get_by_test_id("request-status").inner_text() == "Open"
+
+
+def test_marketplace_product_shows_the_isv_contacts_and_files_nothing(page, world):
+    sign_in(page, "alice")
+    _start_new_request(page, "Marketplace (third-party ISV)")
+    page.get_by_label("Marketplace product").select_option(str(world.marketplace.pk))
+    page.get_by_role("button", name="Show publisher support contacts").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Contact Litware for support"
+    contacts = page.get_by_test_id("isv-contact").inner_text()
+    assert "Support site: https://support.litware.example" in contacts
+    assert "E-mail: support@litware.example" in contacts
+    assert "Phone: +1 800 555 0199" in contacts
+    shot(page, "marketplace")
+    assert ServiceRequest.objects.count() == 0
