@@ -4,17 +4,16 @@
 relationships, assignments, groups, roles or subscriptions (``values()``
 joins, no per-row queries):
 
-1. the user, their partner (and its indirect provider) and Partner Center roles;
-2. the user's security groups in their partner;
-3. the customer with its domains, only if linked to the user's partner;
-4. the partner's GDAP relationships with that customer, with their roles;
-5. the access assignments in the active ones, with their groups and roles;
+1. the user, their partner (and its indirect provider), Partner Center roles and security groups;
+2. the customer with its domains, only if linked to the user's partner;
+3. the partner's GDAP relationships with that customer, with their roles;
+4. the live access assignments of the user's groups inside the active ones, with their roles;
+5. only when none of them is active: a few active assignments of other groups (to name in the remedy);
 6. the chosen subscription with its provider, reseller, ISV and Azure RBAC assignments.
 
 A request about the partner's own subscription reads 1 and the partner's
-support entitlements instead of 2-6. The snapshot is plain frozen
-dataclasses, so the rule functions are pure and tests can build snapshots
-without a database.
+support entitlements instead. The snapshot is plain frozen dataclasses, so
+the rule functions are pure and tests can build snapshots without a database.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from django.db.models import Q
 from customers.models import Customer, Subscription
 from gdap.choices import AssignmentStatus
 from gdap.models import AccessAssignment, Relationship
-from partners.models import GroupMembership, SupportEntitlement, User
+from partners.models import SupportEntitlement, User
 
 from . import tables
 from .types import CustomerNotVisible, EligibilityRequest
@@ -177,7 +176,9 @@ class Snapshot:
     ``user``/``partner`` are None for an unknown user or one without a
     partner; ``customer`` is None for an own-subscription request (or when
     there is no partner to see it through); ``subscription`` is None when
-    none is chosen or it is not one of this customer's.
+    none is chosen or it is not one of this customer's. ``assignments`` holds
+    the live assignments of the user's groups in active relationships and,
+    when none of those is active, a few active ones of other groups.
     """
 
     request: EligibilityRequest
@@ -279,7 +280,10 @@ def _partner_ref_fields(prefix: str) -> tuple[str, ...]:
 
 
 def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
-    """Query 1: the user, the partner, its indirect provider and the user's Partner Center roles."""
+    """Query 1: the user, the partner, its indirect provider, the user's roles and security groups.
+
+    One row per (role, group) pair: both are a handful per user.
+    """
     if user_pk is None:
         return None, None
     rows = list(
@@ -298,6 +302,9 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
             "partner__support_url",
             *_partner_ref_fields("partner__indirect_provider"),
             "roles__role",
+            "memberships__group_id",
+            "memberships__group__name",
+            "memberships__group__partner_id",
         )
     )
     if not rows:
@@ -309,6 +316,12 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
         email=first["email"] or "",
         phone=first["phone"] or "",
         roles=frozenset(r["roles__role"] for r in rows if r["roles__role"]),
+        groups={
+            r["memberships__group_id"]: r["memberships__group__name"]
+            for r in sorted(rows, key=lambda r: r["memberships__group__name"] or "")
+            if r["memberships__group_id"] is not None
+            and r["memberships__group__partner_id"] == first["partner_id"]
+        },
     )
     partner = None
     if first["partner_id"] is not None:
@@ -324,15 +337,6 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
             indirect_provider=_partner_ref(first, "partner__indirect_provider"),
         )
     return user, partner
-
-
-def _load_groups(user: UserFacts, partner: PartnerFacts) -> dict[Any, str]:
-    """Query 2: the user's security groups in their partner."""
-    return dict(
-        GroupMembership.objects.filter(user_id=user.id, group__partner_id=partner.id)
-        .order_by("group__name")
-        .values_list("group_id", "group__name")
-    )
 
 
 def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFacts | None:
@@ -382,18 +386,22 @@ def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple
     )
 
 
+def _active_assignments_of(partner: PartnerFacts, customer: CustomerFacts, now: datetime):
+    return AccessAssignment.objects.filter(
+        relationship__partner_id=partner.id,
+        relationship__customer_id=customer.id,
+        relationship__status=tables.ACTIVE_RELATIONSHIP_STATUS,
+        relationship__end_at__gt=now,
+    ).exclude(status=AssignmentStatus.DELETED)
+
+
 def _load_assignments(
-    partner: PartnerFacts, customer: CustomerFacts, now: datetime
+    partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
 ) -> tuple[AssignmentFacts, ...]:
-    """Query 5: the live access assignments (any group) inside active relationships, with roles."""
+    """Query 4: the live access assignments of the user's groups inside active relationships, with roles."""
     rows = (
-        AccessAssignment.objects.filter(
-            relationship__partner_id=partner.id,
-            relationship__customer_id=customer.id,
-            relationship__status=tables.ACTIVE_RELATIONSHIP_STATUS,
-            relationship__end_at__gt=now,
-        )
-        .exclude(status=AssignmentStatus.DELETED)
+        _active_assignments_of(partner, customer, now)
+        .filter(security_group_id__in=list(user.groups))
         .order_by("security_group__name", "id", "roles__name")
         .values("id", "relationship_id", "security_group_id", "security_group__name", "status", *_ROLE_FIELDS)
     )
@@ -413,6 +421,32 @@ def _load_assignments(
             roles=tuple(e["roles"]),
         )
         for aid, e in grouped.items()
+    )
+
+
+OTHER_GROUPS_SAMPLE = 3
+
+
+def _load_other_group_assignments(
+    partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
+) -> tuple[AssignmentFacts, ...]:
+    """Query 5: a few active assignments of groups the user is not in (their roles are not needed)."""
+    rows = (
+        _active_assignments_of(partner, customer, now)
+        .filter(status=tables.ACTIVE_ASSIGNMENT_STATUS)
+        .exclude(security_group_id__in=list(user.groups))
+        .order_by("security_group__name", "id")
+        .values("id", "relationship_id", "security_group_id", "security_group__name", "status")
+    )
+    return tuple(
+        AssignmentFacts(
+            id=r["id"],
+            relationship_id=r["relationship_id"],
+            group_id=r["security_group_id"],
+            group_name=r["security_group__name"],
+            status=r["status"],
+        )
+        for r in rows[:OTHER_GROUPS_SAMPLE]
     )
 
 
@@ -511,18 +545,13 @@ def snapshot_build(request: EligibilityRequest, *, now: datetime) -> Snapshot:
     if customer is None:
         raise CustomerNotVisible(request.customer_id)
 
-    user = UserFacts(
-        id=user.id,
-        username=user.username,
-        email=user.email,
-        phone=user.phone,
-        roles=user.roles,
-        groups=_load_groups(user, partner),
-    )
     relationships = _load_relationships(partner, customer)
     assignments: tuple[AssignmentFacts, ...] = ()
     if any(r.is_active_at(now) for r in relationships):
-        assignments = _load_assignments(partner, customer, now)
+        if user.groups:
+            assignments = _load_assignments(partner, customer, user, now)
+        if not any(a.status == tables.ACTIVE_ASSIGNMENT_STATUS for a in assignments):
+            assignments += _load_other_group_assignments(partner, customer, user, now)
     subscription = None
     subscription_pk = _as_uuid(request.subscription_id)
     if subscription_pk is not None:

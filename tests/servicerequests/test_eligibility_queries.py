@@ -93,8 +93,28 @@ def test_own_subscription_reads_two_queries(world, django_assert_num_queries):
     assert decision.allowed
 
 
-def test_no_active_relationship_skips_the_assignment_query(world, django_assert_num_queries):
+def test_no_active_relationship_skips_the_assignment_queries(world, django_assert_num_queries):
     world.relationship.status = "expired"
     world.relationship.save()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         evaluate(world.request(workload="m365"))
+
+
+@pytest.mark.parametrize(("workload", "queries"), [("m365", 4), ("azure", 5)])
+def test_allowed_path_query_count(world, workload, queries, django_assert_num_queries):
+    grow(world, relationships=RELATIONSHIPS, assignments_per_relationship=ASSIGNMENTS_PER_RELATIONSHIP)
+    with django_assert_num_queries(queries):
+        assert evaluate(world.request(workload=workload)).allowed
+
+
+def test_worst_case_path_reads_six_queries_at_any_size(world, django_assert_num_queries):
+    """The user's groups have no active assignment: a sample of other groups' is read for the remedy."""
+    world.assignment.status = "pending"
+    world.assignment.save()
+    with django_assert_num_queries(6):
+        small = evaluate(world.request(workload="azure"))
+    grow(world, relationships=RELATIONSHIPS, assignments_per_relationship=ASSIGNMENTS_PER_RELATIONSHIP)
+    GroupMembership.objects.filter(user=world.alice, group__name__startswith="Bulk").delete()
+    with django_assert_num_queries(6):
+        large = evaluate(world.request(workload="azure"))
+    assert small.failed_rule_ids == large.failed_rule_ids == ["SR-GDAP-ASSIGNMENT", "SR-GDAP-ANY-ROLE"]
