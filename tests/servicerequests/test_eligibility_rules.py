@@ -6,7 +6,9 @@ breaks one thing and checks the one rule it is about.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,7 +17,7 @@ from customers.choices import AzureRole, Workload
 from customers.models import AzureRoleAssignment
 from gdap.models import EntraRole
 from partners.models import UserRole
-from servicerequests.eligibility import CustomerNotVisible, evaluate
+from servicerequests.eligibility import RULE_IDS, RULES, CustomerNotVisible, evaluate
 from tests.factories import (
     AccessAssignmentFactory,
     CustomerFactory,
@@ -1020,3 +1022,12 @@ def test_relationship_expiring_between_evaluations_is_refused_at_the_later_time(
     assert evaluate(world.request()).allowed
     decision = evaluate(world.request(), now=later)
     assert decision.failed_rule_ids == ["SR-GDAP-ACTIVE", "SR-GDAP-ASSIGNMENT", "SR-GDAP-ROLE-TICKETS"]
+
+
+def test_rules_follow_the_eligibility_table_of_the_rules_catalogue():
+    """RULES and tables.RULE_IDS list exactly the rules of docs/rules.md's eligibility table, in order."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
+    section = text.split("## Eligibility rules", 1)[1].split("\n## ", 1)[0]
+    documented = tuple(re.findall(r"^\| (SR-[A-Z0-9-]+) \|", section, flags=re.MULTILINE))
+    assert documented == RULE_IDS == tuple(RULES)
+    assert len(RULE_IDS) == 16
