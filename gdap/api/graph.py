@@ -99,7 +99,10 @@ def _validation_message(detail, prefix="") -> list[tuple[str, str]]:
     if isinstance(detail, dict):
         pairs = []
         for key, value in detail.items():
-            path = key if key == "non_field_errors" and not prefix else f"{prefix}.{key}" if prefix else key
+            if isinstance(key, int) or str(key).isdigit():
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             pairs.extend(_validation_message(value, path))
         return pairs
     if isinstance(detail, list):
