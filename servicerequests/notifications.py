@@ -118,7 +118,7 @@ def notification_send(*, notification_id: int) -> bool:
     """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("request", "request__customer", "request__partner")
             .filter(pk=notification_id)
             .first()

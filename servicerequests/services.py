@@ -557,7 +557,10 @@ def dispatch_record_failure(
     """
     with transaction.atomic():
         dispatch = (
-            Dispatch.objects.select_for_update().select_related("request").filter(pk=dispatch_id).first()
+            Dispatch.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .filter(pk=dispatch_id)
+            .first()
         )
         if dispatch is None or dispatch.status == DispatchStatus.DELIVERED:
             return dispatch
@@ -599,7 +602,9 @@ def dispatch_retry(
     The attempt counter keeps counting; the retry budget starts afresh.
     """
     with transaction.atomic():
-        locked = Dispatch.objects.select_for_update().select_related("request").get(pk=dispatch.pk)
+        locked = (
+            Dispatch.objects.select_for_update(of=("self",)).select_related("request").get(pk=dispatch.pk)
+        )
         _require_write_role(actor, locked.request)
         if locked.status != DispatchStatus.FAILED:
             raise DispatchNotRetryable(locked.status)

@@ -1,0 +1,54 @@
+"""The Celery app: task names, time limits, and the beat schedule in code."""
+
+import pytest
+
+from partnercenter.celery import app, beat_schedule
+from servicerequests import tasks
+
+EXPECTED_TASKS = [
+    "servicerequests.dispatch",
+    "servicerequests.sweep_dispatches",
+    "servicerequests.sweep_sla",
+    "servicerequests.send_notification",
+    "servicerequests.sweep_notifications",
+    "portals.progress_tickets",
+]
+
+
+@pytest.mark.parametrize("name", EXPECTED_TASKS)
+def test_tasks_are_registered_with_explicit_names_and_time_limits(name):
+    app.loader.import_default_modules()
+    task = app.tasks[name]
+    assert 0 < task.soft_time_limit < task.time_limit <= 60
+
+
+def test_the_schedule_runs_the_sweepers_and_the_gdap_lifecycle():
+    schedule = beat_schedule(portal_progress_enabled=False)
+    assert {name: (entry["task"], entry["schedule"]) for name, entry in schedule.items()} == {
+        "dispatch-sweeper": ("servicerequests.sweep_dispatches", 30.0),
+        "notification-sweeper": ("servicerequests.sweep_notifications", 60.0),
+        "sla-sweeper": ("servicerequests.sweep_sla", 60.0),
+        "gdap-lifecycle-sweeper": ("gdap.sweep_lifecycle", 300.0),
+    }
+
+
+def test_portal_progress_is_scheduled_only_when_enabled():
+    assert "portal-progress" not in beat_schedule(portal_progress_enabled=False)
+    assert (
+        beat_schedule(portal_progress_enabled=True)["portal-progress"]["task"] == "portals.progress_tickets"
+    )
+
+
+def test_the_app_carries_the_schedule():
+    assert set(app.conf.beat_schedule) == {
+        "dispatch-sweeper",
+        "notification-sweeper",
+        "sla-sweeper",
+        "gdap-lifecycle-sweeper",
+    }
+
+
+def test_tasks_are_eager_in_tests_and_use_the_settings():
+    assert app.conf.task_always_eager is True
+    assert app.conf.task_acks_late is True
+    assert tasks.dispatch_service_request.acks_late is True
