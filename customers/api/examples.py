@@ -69,14 +69,14 @@ MANAGED_SERVICES = OpenApiExample(
         "name": "Microsoft 365",
         "groupName": "Office",
         "links": {
-            "adminService": {"uri": f"/portals/m365/?tenant={TENANT}", "method": "GET", "headers": []},
+            "adminService": {"uri": f"/portals/m365/{TENANT}/", "method": "GET", "headers": []},
             "serviceHealth": {
                 "uri": f"/v1/customers/{TENANT}/serviceincidents/office",
                 "method": "GET",
                 "headers": [],
             },
             "serviceTicket": {
-                "uri": f"/portals/m365/new-support-request?tenant={TENANT}",
+                "uri": f"/portals/m365/{TENANT}/tickets/",
                 "method": "GET",
                 "headers": [],
             },

@@ -252,7 +252,7 @@ class ManagedService:
 
 def managed_services_for(customer) -> list[ManagedService]:
     """One entry per Microsoft workload the customer has a live subscription for, linking to the
-    stub workload portal in the customer's tenant context."""
+    stub workload portal's home and ticket list in the customer's tenant context (``portals.urls``)."""
     from servicerequests.eligibility.tables import PORTALS
 
     workloads = set(
@@ -271,9 +271,9 @@ def managed_services_for(customer) -> list[ManagedService]:
                 name=name,
                 group_name=group,
                 links={
-                    "adminService": link(f"/portals/{portal}/?tenant={customer.id}"),
+                    "adminService": link(f"/portals/{spec.portal}/{customer.id}/"),
                     "serviceHealth": link(f"/v1/customers/{customer.id}/serviceincidents/office"),
-                    "serviceTicket": link(f"{spec.stub_path}?tenant={customer.id}"),
+                    "serviceTicket": link(f"/portals/{spec.portal}/{customer.id}/tickets/"),
                 },
             )
         )

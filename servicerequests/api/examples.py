@@ -42,7 +42,7 @@ _SUMMARY = {
             "method": "GET",
             "headers": [],
         },
-        "portal": {"uri": "/portals/m365/tickets/41234567", "method": "GET", "headers": []},
+        "portal": {"uri": f"/portals/m365/{TENANT}/requests/{REQUEST_ID}/", "method": "GET", "headers": []},
     },
     "attributes": {"objectType": "ServiceRequest", "etag": '"2"'},
 }

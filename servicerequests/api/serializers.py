@@ -261,10 +261,10 @@ class ServiceRequestSummarySerializer(serializers.ModelSerializer):
 
 
 def portal_uri(sr: ServiceRequest) -> str:
-    """The stub workload portal page of this request: its ticket once dispatched, else the portal
-    the eligibility decision routed it to."""
-    if sr.external_ticket_id and sr.portal:
-        return f"/portals/{sr.portal}/tickets/{sr.external_ticket_id}"
+    """The stub workload portal's page of this request (``portals:request``, in the customer's
+    tenant context); for a request without a customer, the portal the decision routed it to."""
+    if sr.customer_id and sr.portal:
+        return f"/portals/{sr.portal}/{sr.customer_id}/requests/{sr.id}/"
     portal = (sr.eligibility or {}).get("portal") or {}
     return portal.get("url", "")
 

@@ -241,17 +241,13 @@ def test_managed_services_link_the_stub_portals(api, world):
         "name": "Microsoft 365",
         "groupName": "Office",
         "links": {
-            "adminService": {"uri": f"/portals/m365/?tenant={tid}", "method": "GET", "headers": []},
+            "adminService": {"uri": f"/portals/m365/{tid}/", "method": "GET", "headers": []},
             "serviceHealth": {
                 "uri": f"/v1/customers/{tid}/serviceincidents/office",
                 "method": "GET",
                 "headers": [],
             },
-            "serviceTicket": {
-                "uri": f"/portals/m365/new-support-request?tenant={tid}",
-                "method": "GET",
-                "headers": [],
-            },
+            "serviceTicket": {"uri": f"/portals/m365/{tid}/tickets/", "method": "GET", "headers": []},
         },
         "attributes": {"objectType": "ManagedService"},
     }

@@ -66,7 +66,7 @@ class TestFiling:
         assert body["notes"] == []
         assert body["portal"] == "m365"
         assert body["links"]["portal"] == {
-            "uri": "/portals/m365/new-support-request",
+            "uri": f"/portals/m365/{world.customer.id}/requests/{sr.id}/",
             "method": "GET",
             "headers": [],
         }
