@@ -9,3 +9,4 @@ class PortalTicketAdmin(admin.ModelAdmin):
     list_filter = ["portal", "status"]
     search_fields = ["ticket_number", "title"]
     raw_id_fields = ["service_request", "customer"]
+    readonly_fields = ["created_at", "updated_at"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Dispatch, Note, ServiceRequest, SupportTopic
+from .models import Dispatch, Note, Notification, ServiceRequest, SupportTopic
 
 
 @admin.register(SupportTopic)
@@ -23,10 +23,22 @@ class DispatchInline(admin.StackedInline):
         "status",
         "attempts",
         "last_error",
+        "next_attempt_at",
         "created_at",
         "updated_at",
         "delivered_at",
     ]
+
+
+class NotificationInline(admin.TabularInline):
+    model = Notification
+    extra = 0
+    can_delete = False
+    fields = ["kind", "recipient_email", "created_at", "sent_at", "attempts", "last_error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ServiceRequest)
@@ -37,11 +49,38 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     list_select_related = ["partner", "customer"]
     raw_id_fields = ["customer", "subscription", "created_by", "assigned_to", "support_entitlement"]
     show_full_result_count = False
-    inlines = [NoteInline, DispatchInline]
+    readonly_fields = ["sla_state", "version"]
+    inlines = [NoteInline, DispatchInline, NotificationInline]
+
+    @admin.display(description="SLA state")
+    def sla_state(self, obj):
+        return obj.sla_state.label
 
 
 @admin.register(Dispatch)
 class DispatchAdmin(admin.ModelAdmin):
-    list_display = ["request", "portal", "status", "attempts", "updated_at"]
+    list_display = ["request", "portal", "status", "attempts", "next_attempt_at", "short_error", "updated_at"]
     list_filter = ["status", "portal"]
     raw_id_fields = ["request"]
+    readonly_fields = [
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "updated_at",
+        "delivered_at",
+    ]
+    search_fields = ["request__id"]
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "request", "recipient_email", "created_at", "sent_at", "attempts"]
+    list_filter = ["kind"]
+    search_fields = ["request__id", "recipient_email"]
+    raw_id_fields = ["request", "recipient"]
+    readonly_fields = ["created_at", "sent_at", "attempts", "last_error"]

@@ -251,3 +251,20 @@ def test_two_concurrent_runs_create_one_portal_ticket(postgres_only):
     dispatch.refresh_from_db()
     assert dispatch.attempts == 1
     assert AuditEvent.objects.filter(action="servicerequest.dispatched").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_each_dispatchs_state_attempts_and_last_error(client, admin_user, flaky):
+    flaky(failures=99)
+    dispatch = make_dispatch()
+    tasks.dispatch_service_request.delay(dispatch.pk)
+    client.force_login(admin_user)
+
+    page = client.get(f"/admin/servicerequests/servicerequest/{dispatch.request_id}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "PortalUnavailable: portal timeout #4" in html
+    assert "Failed" in html
+    listing = client.get("/admin/servicerequests/dispatch/?status__exact=failed")
+    assert listing.status_code == 200
+    assert "PortalUnavailable: portal timeout #4" in listing.content.decode()
