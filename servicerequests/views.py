@@ -25,6 +25,7 @@ from partnercenter.middleware import get_correlation_id
 from partners.choices import PartnerCenterRole
 from partners.selectors import partner_users
 
+from .choices import SupportPlan
 from .eligibility import CustomerNotVisible, EligibilityRequest, evaluate
 from .eligibility.tables import PC_ROLE_LIMITS
 from .exceptions import EligibilityDenied
@@ -308,6 +309,7 @@ def service_request_new_own(request):
                     contact_email=data["contact_email"],
                     contact_phone=data["contact_phone"],
                     support_entitlement_id=data["support_entitlement_id"],
+                    support_plan=SupportPlan.PARTNER_ENTITLEMENT,
                     correlation_id=get_correlation_id(),
                     ip_address=client_ip(request),
                 )
