@@ -103,6 +103,7 @@ class CorrelationIdMiddleware:
                 request.path,
                 response.status_code,
                 extra={
+                    "correlation_id": correlation_id,
                     "method": request.method,
                     "path": request.path,
                     "status": response.status_code,
