@@ -73,6 +73,7 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args, actor, relationship, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["security_group"].queryset = security_group_list(actor=actor)
+        self.fields["security_group"].label_from_instance = lambda group: group.name
         self.fields["roles"].choices = role_choices(relationship.roles.all())
 
 
