@@ -644,11 +644,8 @@ class _Validator:
             here = _join(path, "indirect_provider")
             if partner_type is not None and partner_type != PartnerType.INDIRECT_RESELLER:
                 self.error(here, f"only for indirect_reseller partners, this one is {partner_type}")
-            elif provider is not None and provider.type != PartnerType.INDIRECT_PROVIDER:
-                self.error(
-                    here,
-                    f"{provider.name!r} is a {provider.type or 'invalid'} partner, not an indirect_provider",
-                )
+            elif _wrong_type(provider, {PartnerType.INDIRECT_PROVIDER}):
+                self.error(here, f"{provider.name!r} has type {provider.type}, not indirect_provider")
             elif provider is not None:
                 indirect_provider = provider.name
         groups = self.security_groups(data, path, info)
@@ -827,11 +824,11 @@ class _Validator:
                 ok = False
                 continue
             allowed_types = rules.LINK_PARTNER_TYPES[relationship]
-            if partner.type not in allowed_types:
+            if _wrong_type(partner, allowed_types):
                 self.error(
                     _join(link_path, "relationship"),
-                    f"a {relationship} relationship needs a {' or '.join(sorted(allowed_types))} partner; "
-                    f"{partner.name!r} is {partner.type or 'invalid'}",
+                    f"relationship {relationship!r} needs a partner of type "
+                    f"{' or '.join(sorted(allowed_types))}; {partner.name!r} has type {partner.type}",
                 )
                 ok = False
                 continue
@@ -904,11 +901,11 @@ class _Validator:
                 continue
             info = self.partner_ref(data, path, role)
             allowed_types = rules.SUBSCRIPTION_PARTY_TYPES[role]
-            if info is not None and info.type not in allowed_types:
+            if _wrong_type(info, allowed_types):
                 self.error(
                     here,
-                    f"{info.name!r} is a {info.type or 'invalid'} partner; a {role} is a "
-                    f"{' or '.join(sorted(allowed_types))} partner",
+                    f"{info.name!r} has type {info.type}; a {role} has type "
+                    f"{' or '.join(sorted(allowed_types))}",
                 )
             parties[role] = info
         if channel == Channel.CSP and data.get("provider") is None:
@@ -1093,27 +1090,28 @@ class _Validator:
                 self.error(_join(path, "activated"), f"not for status {status!r} (never active yet)")
             if status not in rules.LOCKED_STATUSES and data.get("locked") is not None:
                 self.error(_join(path, "locked"), f"not for status {status!r} (not locked for approval yet)")
-        locked = locked or (activated if status in rules.LOCKED_STATUSES else None)
-        if status in rules.LOCKED_STATUSES and locked is None:
-            locked = created or self.now
-        created = created or locked or self.now
-        for later_key, later in (("locked", locked), ("activated", activated)):
-            if later is not None and data.get(later_key) is not None and later < created:
-                self.error(_join(path, later_key), "must not be before created")
-        if activated is not None and data.get("locked") is not None and locked and activated < locked:
+        # Explicit times must be in lifecycle order; absent ones default to the next known one.
+        if created is not None:
+            for later_key, later in (("locked", locked), ("activated", activated)):
+                if later is not None and later < created:
+                    self.error(_join(path, later_key), "must not be before created")
+        if locked is not None and activated is not None and activated < locked:
             self.error(_join(path, "activated"), "must not be before locked")
+        if status in rules.LOCKED_STATUSES and locked is None:
+            locked = activated or created or self.now
+        created = created or locked or activated or self.now
         reseller = None
         if data.get("created_for_reseller") is not None:
             reseller = self.partner_ref(data, path, "created_for_reseller")
             here = _join(path, "created_for_reseller")
             if reseller is not None and partner is not None:
-                if partner.type != PartnerType.INDIRECT_PROVIDER:
+                if _wrong_type(partner, {PartnerType.INDIRECT_PROVIDER}):
                     self.error(
                         here,
                         f"GDAP-INDIRECT-RESELLER: only an indirect_provider creates relationships "
-                        f"for a reseller; {partner.name!r} is {partner.type or 'invalid'}",
+                        f"for a reseller; {partner.name!r} has type {partner.type}",
                     )
-                elif (
+                elif reseller.type and (
                     reseller.type != PartnerType.INDIRECT_RESELLER
                     or reseller.indirect_provider != partner.name
                 ):
@@ -1342,7 +1340,12 @@ class _Validator:
         )
 
     def history(self, data: dict, path: str) -> list[ServiceRequestSpec]:
-        """Expand one ``service_request_history`` entry into reproducible requests (see docs/scenarios.md)."""
+        """Expand one ``service_request_history`` entry into reproducible requests (see docs/scenarios.md).
+
+        The checks that depend on other sections (the partner has customers and an admin agent in
+        this file) run only when those sections are free of problems, so one mistake elsewhere is
+        not reported a second time here.
+        """
         errors_before = len(self.errors)
         partner_name = self.text(data, path, "partner", required=True)
         count = self.integer(data, path, "count", required=True, low=1, high=5000)
@@ -1354,29 +1357,25 @@ class _Validator:
             self.error(
                 here, f"unknown partner {partner_name!r} (history needs a partner described in this file)"
             )
+        by_name = {c.name: c for c in self.plan.customers}
         candidates = [c for c in self.plan.customers if partner and partner_name in dict(c.links)]
         if data.get("customers") is not None:
-            wanted = self.name_list(data, path, "customers", required=True)
-            by_name = {c.name: c for c in self.plan.customers}
             candidates = []
-            for item_path, name in wanted:
-                if name not in by_name:
+            for item_path, name in self.name_list(data, path, "customers", required=True):
+                if name not in self.world.customers:
                     self.error(
                         item_path,
                         f"unknown customer {name!r} (history needs customers described in this file)",
                     )
-                else:
+                elif name in by_name:
                     candidates.append(by_name[name])
-        filers = sorted(
-            u
-            for u, roles in (partner.users.items() if partner else [])
-            if PartnerCenterRole.ADMIN_AGENT in roles
-        )
-        if partner is not None:
-            if not filers:
-                self.error(here, f"partner {partner_name!r} has no admin_agent user to file the history")
-            if not candidates and data.get("customers") is None:
-                self.error(here, f"partner {partner_name!r} has no customers in this file")
+        if errors_before or len(self.errors) > errors_before:
+            return []
+        filers = sorted(u for u, roles in partner.users.items() if PartnerCenterRole.ADMIN_AGENT in roles)
+        if not filers:
+            self.error(here, f"partner {partner_name!r} has no admin_agent user to file the history")
+        if not candidates:
+            self.error(here, f"partner {partner_name!r} has no customers in this file")
         if len(self.errors) > errors_before:
             return []
         assignees = sorted(
@@ -1523,6 +1522,12 @@ def _request_fields(
         "sla_due_at": sla_due_at,
         "sla_breached": breached,
     }
+
+
+def _wrong_type(info: _PartnerInfo | None, allowed) -> bool:
+    """Whether a known partner has a type outside ``allowed`` (an invalid type is reported once, at the
+    partner itself, not again at every reference)."""
+    return info is not None and bool(info.type) and info.type not in allowed
 
 
 def _iso(value: datetime) -> str:
