@@ -49,7 +49,12 @@ def _relationship_response(request, relationship, http_status=status.HTTP_200_OK
 class RelationshipListCreateApi(GraphApiView):
     """The caller's delegated admin relationships."""
 
-    @extend_schema(tags=TAGS, parameters=[TOP, SKIPTOKEN, FILTER], responses={200: COLLECTION, **ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminRelationships_list",
+        tags=TAGS,
+        parameters=[TOP, SKIPTOKEN, FILTER],
+        responses={200: COLLECTION, **ERRORS},
+    )
     def get(self, request):
         qs = (
             selectors.relationship_list(actor=request.user)
@@ -70,6 +75,7 @@ class RelationshipListCreateApi(GraphApiView):
         )
 
     @extend_schema(
+        operation_id="delegatedAdminRelationships_create",
         tags=TAGS,
         request=s.RelationshipCreateInputSerializer,
         responses={201: s.RelationshipSerializer, **ERRORS},
@@ -102,11 +108,16 @@ def _valid(serializer_class, data, partial=False) -> dict:
 class RelationshipDetailApi(GraphApiView):
     """One relationship: read, update (``If-Match``), delete (``If-Match``, only while ``created``)."""
 
-    @extend_schema(tags=TAGS, responses={200: s.RelationshipSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminRelationships_get",
+        tags=TAGS,
+        responses={200: s.RelationshipSerializer, **ERRORS},
+    )
     def get(self, request, relationship_id):
         return _relationship_response(request, _relationship(request, relationship_id))
 
     @extend_schema(
+        operation_id="delegatedAdminRelationships_update",
         tags=TAGS,
         parameters=[IF_MATCH],
         request=s.RelationshipUpdateInputSerializer,
@@ -134,6 +145,7 @@ class RelationshipDetailApi(GraphApiView):
         return _relationship_response(request, relationship)
 
     @extend_schema(
+        operation_id="delegatedAdminRelationships_delete",
         tags=TAGS,
         parameters=[IF_MATCH],
         responses={204: None, 412: GRAPH_ERROR, 428: GRAPH_ERROR, **ERRORS},
@@ -159,7 +171,12 @@ class RelationshipRequestListCreateApi(GraphApiView):
     """Actions on a relationship: ``lockForApproval`` (partner), ``approve`` / ``reject`` (customer's
     admin, or the reseller's admin agent), ``terminate`` (partner or customer)."""
 
-    @extend_schema(tags=TAGS, parameters=[TOP, SKIPTOKEN], responses={200: COLLECTION, **ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminRelationshipRequests_list",
+        tags=TAGS,
+        parameters=[TOP, SKIPTOKEN],
+        responses={200: COLLECTION, **ERRORS},
+    )
     def get(self, request, relationship_id):
         relationship = _relationship(request, relationship_id)
         return graph_collection(
@@ -171,6 +188,7 @@ class RelationshipRequestListCreateApi(GraphApiView):
         )
 
     @extend_schema(
+        operation_id="delegatedAdminRelationshipRequests_create",
         tags=TAGS,
         request=s.RelationshipRequestInputSerializer,
         responses={201: s.RelationshipRequestSerializer, **ERRORS},
@@ -192,7 +210,11 @@ class RelationshipRequestListCreateApi(GraphApiView):
 
 
 class RelationshipRequestDetailApi(GraphApiView):
-    @extend_schema(tags=TAGS, responses={200: s.RelationshipRequestSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminRelationshipRequests_get",
+        tags=TAGS,
+        responses={200: s.RelationshipRequestSerializer, **ERRORS},
+    )
     def get(self, request, relationship_id, request_id):
         relationship = _relationship(request, relationship_id)
         item = selectors.request_list(relationship=relationship).get(pk=request_id)
@@ -210,7 +232,12 @@ def _assignment_response(assignment, http_status=status.HTTP_200_OK, headers=Non
 class AccessAssignmentListCreateApi(GraphApiView):
     """Access assignments of a relationship (deleted ones are not listed)."""
 
-    @extend_schema(tags=TAGS, parameters=[TOP, SKIPTOKEN, FILTER], responses={200: COLLECTION, **ERRORS})
+    @extend_schema(
+        operation_id="accessAssignments_list",
+        tags=TAGS,
+        parameters=[TOP, SKIPTOKEN, FILTER],
+        responses={200: COLLECTION, **ERRORS},
+    )
     def get(self, request, relationship_id):
         relationship = _relationship(request, relationship_id)
         qs = selectors.assignment_list(relationship=relationship)
@@ -228,6 +255,7 @@ class AccessAssignmentListCreateApi(GraphApiView):
         )
 
     @extend_schema(
+        operation_id="accessAssignments_create",
         tags=TAGS,
         request=s.AccessAssignmentCreateInputSerializer,
         responses={201: s.AccessAssignmentSerializer, **ERRORS},
@@ -251,7 +279,11 @@ class AccessAssignmentListCreateApi(GraphApiView):
 class AccessAssignmentDetailApi(GraphApiView):
     """One access assignment: read; PATCH its roles (202 + operation); DELETE."""
 
-    @extend_schema(tags=TAGS, responses={200: s.AccessAssignmentSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="accessAssignments_get",
+        tags=TAGS,
+        responses={200: s.AccessAssignmentSerializer, **ERRORS},
+    )
     def get(self, request, relationship_id, assignment_id):
         relationship = _relationship(request, relationship_id)
         return _assignment_response(
@@ -259,6 +291,7 @@ class AccessAssignmentDetailApi(GraphApiView):
         )
 
     @extend_schema(
+        operation_id="accessAssignments_update",
         tags=TAGS,
         parameters=[IF_MATCH],
         request=s.AccessAssignmentUpdateInputSerializer,
@@ -290,7 +323,10 @@ class AccessAssignmentDetailApi(GraphApiView):
         return Response(status=status.HTTP_202_ACCEPTED, headers={"Location": location, "Retry-After": "10"})
 
     @extend_schema(
-        tags=TAGS, parameters=[IF_MATCH], responses={204: None, 412: GRAPH_ERROR, 428: GRAPH_ERROR, **ERRORS}
+        operation_id="accessAssignments_delete",
+        tags=TAGS,
+        parameters=[IF_MATCH],
+        responses={204: None, 412: GRAPH_ERROR, 428: GRAPH_ERROR, **ERRORS},
     )
     def delete(self, request, relationship_id, assignment_id):
         relationship = _relationship(request, relationship_id)
@@ -306,7 +342,12 @@ class AccessAssignmentDetailApi(GraphApiView):
 
 
 class OperationListApi(GraphApiView):
-    @extend_schema(tags=TAGS, parameters=[TOP, SKIPTOKEN], responses={200: COLLECTION, **ERRORS})
+    @extend_schema(
+        operation_id="operations_list",
+        tags=TAGS,
+        parameters=[TOP, SKIPTOKEN],
+        responses={200: COLLECTION, **ERRORS},
+    )
     def get(self, request, relationship_id):
         relationship = _relationship(request, relationship_id)
         return graph_collection(
@@ -319,7 +360,7 @@ class OperationListApi(GraphApiView):
 
 
 class OperationDetailApi(GraphApiView):
-    @extend_schema(tags=TAGS, responses={200: s.OperationSerializer, **ERRORS})
+    @extend_schema(operation_id="operations_get", tags=TAGS, responses={200: s.OperationSerializer, **ERRORS})
     def get(self, request, relationship_id, operation_id):
         relationship = _relationship(request, relationship_id)
         operation = selectors.operation_list(relationship=relationship).get(pk=operation_id)
@@ -329,7 +370,12 @@ class OperationDetailApi(GraphApiView):
 class DelegatedAdminCustomerListApi(GraphApiView):
     """Customers with at least one live relationship of the caller's partner."""
 
-    @extend_schema(tags=TAGS, parameters=[TOP, SKIPTOKEN], responses={200: COLLECTION, **ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminCustomers_list",
+        tags=TAGS,
+        parameters=[TOP, SKIPTOKEN],
+        responses={200: COLLECTION, **ERRORS},
+    )
     def get(self, request):
         return graph_collection(
             request,
@@ -345,7 +391,11 @@ def _customer(request, customer_id) -> Customer:
 
 
 class DelegatedAdminCustomerDetailApi(GraphApiView):
-    @extend_schema(tags=TAGS, responses={200: s.DelegatedAdminCustomerSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminCustomers_get",
+        tags=TAGS,
+        responses={200: s.DelegatedAdminCustomerSerializer, **ERRORS},
+    )
     def get(self, request, customer_id):
         return Response(s.DelegatedAdminCustomerSerializer(_customer(request, customer_id)).data)
 
@@ -361,7 +411,9 @@ SERVICE_MANAGEMENT = (
 class ServiceManagementDetailListApi(GraphApiView):
     """``delegatedAdminServiceManagementDetail`` rows for one customer."""
 
-    @extend_schema(tags=TAGS, responses={200: COLLECTION, **ERRORS})
+    @extend_schema(
+        operation_id="serviceManagementDetails_list", tags=TAGS, responses={200: COLLECTION, **ERRORS}
+    )
     def get(self, request, customer_id):
         customer = _customer(request, customer_id)
         rows = [

@@ -21,7 +21,7 @@ COLLECTION = OpenApiResponse(
 
 
 class GroupListApi(GraphApiView):
-    @extend_schema(tags=TAGS, parameters=PAGING, responses={200: COLLECTION})
+    @extend_schema(operation_id="groups_list", tags=TAGS, parameters=PAGING, responses={200: COLLECTION})
     def get(self, request):
         return graph_collection(
             request,
@@ -33,13 +33,15 @@ class GroupListApi(GraphApiView):
 
 
 class GroupDetailApi(GraphApiView):
-    @extend_schema(tags=TAGS, responses={200: GroupSerializer})
+    @extend_schema(operation_id="groups_get", tags=TAGS, responses={200: GroupSerializer})
     def get(self, request, group_id):
         return Response(GroupSerializer(security_group_list(actor=request.user).get(pk=group_id)).data)
 
 
 class GroupMemberListApi(GraphApiView):
-    @extend_schema(tags=TAGS, parameters=PAGING, responses={200: COLLECTION})
+    @extend_schema(
+        operation_id="groups_members_list", tags=TAGS, parameters=PAGING, responses={200: COLLECTION}
+    )
     def get(self, request, group_id):
         group = security_group_list(actor=request.user).get(pk=group_id)
         return graph_collection(
