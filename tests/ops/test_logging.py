@@ -49,7 +49,11 @@ def test_a_line_has_the_leading_fields_in_order_then_extras(json_lines):
 
 
 def test_outside_a_request_the_correlation_id_is_empty(json_lines):
-    logging.getLogger("celery.beat").info("tick")
+    token = set_correlation_id("")
+    try:
+        logging.getLogger("celery.beat").info("tick")
+    finally:
+        reset_correlation_id(token)
 
     assert json_lines()[0]["correlation_id"] == ""
 
