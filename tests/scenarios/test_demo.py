@@ -267,3 +267,45 @@ def test_reloading_the_demo_creates_nothing_new(demo, db):
     after = row_counts()
     assert after.pop("audit.AuditEvent") == before.pop("audit.AuditEvent") + 1
     assert after == before
+
+
+def _documented_sign_ins() -> list[tuple[str, str, str]]:
+    """(username, password, roles cell) of the sign-in table of docs/scenarios.md."""
+    text = (Path(settings.BASE_DIR) / "docs" / "scenarios.md").read_text()
+    rows = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \| [^|]+ \| ([^|]+) \|", text, flags=re.MULTILINE)
+    return [(username, password, roles.strip()) for username, password, roles in rows]
+
+
+def test_the_documented_sign_ins_work(demo, db):
+    sign_ins = _documented_sign_ins()
+    assert len(sign_ins) == User.objects.exclude(partner__isnull=True, customer__isnull=True).count() == 14
+    labels = dict(PartnerCenterRole.choices)
+    for username, password, roles in sign_ins:
+        user = User.objects.get(username=username)
+        assert user.check_password(password), username
+        for role in user.role_codes:
+            assert labels[role].lower() in roles, (username, role)
+
+
+def test_contoso_queue_size_matches_the_docs(demo, db):
+    assert ServiceRequest.objects.filter(partner__name="Contoso Partners").count() == 176
+
+
+def test_a_case_file_adds_to_the_demo(demo, db):
+    result = scenario_load(Path(settings.BASE_DIR) / "scenarios" / "case-new-customer.yaml")
+    assert result.created == {
+        "customers": 1,
+        "customer_domains": 1,
+        "customer_partner_links": 1,
+        "subscriptions": 1,
+        "gdap_relationships": 1,
+        "gdap_access_assignments": 1,
+    }
+    user = User.objects.get(username="alice")
+    customer = Customer.objects.get(name="Northridge Dental")
+    decision = evaluate(
+        EligibilityRequest(
+            user_id=user.pk, customer_id=customer.pk, workload="m365", contact_phone=user.phone
+        )
+    )
+    assert list(decision.failed_rule_ids) == ["SR-GDAP-ROLE-TICKETS"]
