@@ -1,10 +1,37 @@
-"""Writing audit events. Call inside the transaction of the change being recorded."""
+"""Writing audit events. Call ``audit_event_record`` inside the transaction of the change being recorded.
+
+Besides that writer, this module records the security events that are not state changes of a
+domain object: sign-in success, failure and sign-out (Django's auth signals, connected in
+``audit.apps``: the one place a signal is the right tool, since the auth views are Django's), a
+denied eligibility check at filing time, and permission denials (403) in the API and the browser.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import DatabaseError, transaction
+
+from .middleware import current_request, request_ip, request_request_id
 from .models import AuditEvent
+
+logger = logging.getLogger(__name__)
+
+#: Actions that record a refusal rather than a change (``operationStatus: failed`` on ``/v1``).
+REFUSAL_ACTIONS = frozenset(
+    {
+        "auth.sign_in_failed",
+        "auth.permission_denied",
+        "servicerequest.filing_denied",
+    }
+)
+
+
+def _current_correlation_id() -> str:
+    from partnercenter.middleware import get_correlation_id
+
+    return get_correlation_id()
 
 
 def audit_event_record(
@@ -22,7 +49,12 @@ def audit_event_record(
     correlation_id: str = "",
     ip_address: str | None = None,
 ) -> AuditEvent:
-    """Append one audit event. ``obj`` fills object type and id when given.
+    """Append one audit event and return it. ``obj`` fills object type and id when given; the
+    actor's partner is the event's partner unless ``partner_id`` is given.
+
+    ``request_id``, ``correlation_id`` and ``ip_address`` default to those of the request being
+    handled (``audit.middleware``) and the bound correlation id (``partnercenter.middleware``), so
+    callers that know nothing of HTTP still record them; outside a request they stay empty.
 
     Side effects: one INSERT. Never updates anything.
     """
@@ -31,6 +63,11 @@ def audit_event_record(
         object_id = object_id or str(obj.pk)
     if actor is not None and partner_id is None:
         partner_id = getattr(actor, "partner_id", None)
+    request = current_request()
+    if request is not None:
+        request_id = request_id or request_request_id(request)
+        ip_address = ip_address or request_ip(request)
+    correlation_id = correlation_id or _current_correlation_id()
     return AuditEvent.objects.create(
         action=action,
         actor_id=getattr(actor, "pk", None),
@@ -44,4 +81,111 @@ def audit_event_record(
         request_id=request_id,
         correlation_id=correlation_id,
         ip_address=ip_address,
+    )
+
+
+def audit_filing_denied(
+    *,
+    actor,
+    customer_id,
+    workload: str,
+    decision,
+    request_id: str = "",
+    correlation_id: str = "",
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Record a refused filing (``servicerequest.filing_denied``) with the failed rule ids.
+
+    Written in its own transaction, before the caller raises its refusal, so the record survives
+    the denial (a caller that wraps the filing in an outer transaction and rolls it back takes the
+    record with it: the API's idempotency wrapper commits 4xx answers, the browser has no outer
+    transaction). Object type is the service request model with an empty id: nothing was filed.
+    """
+    with transaction.atomic():
+        return audit_event_record(
+            action="servicerequest.filing_denied",
+            actor=actor,
+            customer_id=customer_id,
+            object_type="servicerequests.ServiceRequest",
+            after={
+                "workload": workload,
+                "failedRuleIds": list(decision.failed_rule_ids),
+                "allowed": False,
+            },
+            request_id=request_id,
+            correlation_id=correlation_id,
+            ip_address=ip_address,
+        )
+
+
+def audit_permission_denied(*, request, reason: str, surface: str) -> AuditEvent | None:
+    """Record a 403 (``auth.permission_denied``): who, which method and path, and why.
+
+    ``surface`` is ``"api"`` or ``"browser"``. Never raises: a failure to record (a broken
+    transaction, a database outage) is logged and the 403 is answered anyway. Written in a savepoint
+    so that a failed INSERT leaves the caller's transaction usable.
+    """
+    django_request = getattr(request, "_request", request)
+    user = getattr(django_request, "user", None)
+    actor = user if user is not None and getattr(user, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            return audit_event_record(
+                action="auth.permission_denied",
+                actor=actor,
+                object_type="http.request",
+                object_id=django_request.path[-80:],
+                after={"method": django_request.method, "reason": str(reason)[:500], "surface": surface},
+                request_id=request_request_id(django_request),
+                ip_address=request_ip(django_request),
+            )
+    except DatabaseError:
+        logger.exception("could not record a permission denial on %s", django_request.path)
+        return None
+
+
+def _partner_of_username(username: str):
+    from partners.models import User
+
+    user = User.objects.filter(username=username).only("pk", "partner_id").first() if username else None
+    return user
+
+
+def audit_signed_in(sender, request=None, user=None, **kwargs) -> None:
+    """``user_logged_in`` receiver: ``auth.signed_in`` with the client address."""
+    audit_event_record(
+        action="auth.signed_in",
+        actor=user,
+        object_type="partners.User",
+        object_id=str(user.pk) if user is not None else "",
+        ip_address=request_ip(request),
+    )
+
+
+def audit_sign_in_failed(sender, credentials=None, request=None, **kwargs) -> None:
+    """``user_login_failed`` receiver: ``auth.sign_in_failed`` with the username tried (never the
+    password: Django has already masked it) and the client address. When the username exists the
+    event belongs to that user's partner, so the partner's admins see attempts on their accounts."""
+    username = str((credentials or {}).get("username", ""))[:150]
+    user = _partner_of_username(username)
+    audit_event_record(
+        action="auth.sign_in_failed",
+        partner_id=getattr(user, "partner_id", None),
+        object_type="partners.User",
+        object_id=str(user.pk) if user is not None else "",
+        after={"username": username},
+        ip_address=request_ip(request),
+    )
+
+
+def audit_signed_out(sender, request=None, user=None, **kwargs) -> None:
+    """``user_logged_out`` receiver: ``auth.signed_out``."""
+    if user is None:
+        return
+    audit_event_record(
+        action="auth.signed_out",
+        actor=user,
+        object_type="partners.User",
+        object_id=str(user.pk),
+        ip_address=request_ip(request),
     )

@@ -25,6 +25,8 @@ from audit.services import audit_event_record
 from customers.models import Customer
 from partners.choices import PartnerType
 from partners.models import Partner, SecurityGroup
+from webhooks.choices import EventName
+from webhooks.services import webhook_event_emit
 
 from . import notifications, permissions
 from .choices import (
@@ -91,7 +93,7 @@ def assignment_snapshot(assignment: AccessAssignment, role_ids: Iterable[str] | 
 
 
 def _audit(action: str, *, actor, relationship: Relationship, obj=None, before=None, after=None, **extra):
-    audit_event_record(
+    audit_event = audit_event_record(
         action=action,
         actor=actor,
         partner_id=relationship.partner_id,
@@ -101,6 +103,10 @@ def _audit(action: str, *, actor, relationship: Relationship, obj=None, before=N
         after=after,
         **extra,
     )
+    if obj is None:  # a change of the relationship itself (not of one of its assignments)
+        webhook_event_emit(
+            event_name=EventName.GDAP_RELATIONSHIP_UPDATED, obj=relationship, audit_event=audit_event
+        )
 
 
 def _touch(obj, now: datetime) -> None:

@@ -25,9 +25,14 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("servicerequests.urls")),
     path("portals/", include("portals.urls")),
+    path("audit/", include("audit.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("graph/v1.0/", include("gdap.api.urls")),
     path("settings/api-access/", partner_views.api_access, name="api_access"),
     path("v1/", include("partnercenter.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+# A 403 anywhere in the browser is recorded in the audit log (auth.permission_denied).
+handler403 = "audit.views.permission_denied"

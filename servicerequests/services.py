@@ -16,12 +16,14 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import audit_event_record
+from audit.services import audit_event_record, audit_filing_denied
 from customers.choices import Workload
 from customers.models import Customer, Subscription
 from partners.choices import PartnerCenterRole
 from partners.models import SupportEntitlement, User
 from portals.adapters import adapter_for
+from webhooks.choices import EventName
+from webhooks.services import webhook_event_emit
 
 from .choices import DispatchStatus, IssueType, Severity, Status, SupportPlan
 from .eligibility import EligibilityRequest, evaluate
@@ -225,6 +227,16 @@ def service_request_file(
             support_entitlement_id=support_entitlement_id,
         )
     )
+    if workload == Workload.MARKETPLACE or not decision.allowed:
+        audit_filing_denied(
+            actor=actor,
+            customer_id=customer_id,
+            workload=workload,
+            decision=decision,
+            request_id=request_id,
+            correlation_id=correlation_id,
+            ip_address=ip_address,
+        )
     if workload == Workload.MARKETPLACE or MarketplaceNotSupported.rule_id in decision.failed_rule_ids:
         raise MarketplaceNotSupported(decision)
     if not decision.allowed:
@@ -281,7 +293,7 @@ def service_request_file(
             updated_at=now,
             next_attempt_at=now,
         )
-        audit_event_record(
+        audit_event = audit_event_record(
             action="servicerequest.filed",
             actor=actor,
             customer_id=customer_id,
@@ -290,6 +302,9 @@ def service_request_file(
             request_id=request_id,
             correlation_id=correlation_id,
             ip_address=ip_address,
+        )
+        webhook_event_emit(
+            event_name=EventName.SERVICE_REQUEST_CREATED, obj=service_request, audit_event=audit_event
         )
         notification_queue(kind=NotificationKind.FILED, service_request=service_request, recipients=[actor])
         transaction.on_commit(lambda: _enqueue_dispatch(dispatch.pk), robust=True)
@@ -324,7 +339,7 @@ def service_request_add_note(
         locked = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
         note = _add_note(locked, text=text, author=actor)
         _bump(locked, now=note.created_at, fields=[])
-        audit_event_record(
+        audit_event = audit_event_record(
             action="servicerequest.note_added",
             actor=actor,
             customer_id=locked.customer_id,
@@ -334,6 +349,7 @@ def service_request_add_note(
             correlation_id=correlation_id,
             ip_address=ip_address,
         )
+        webhook_event_emit(event_name=EventName.SERVICE_REQUEST_UPDATED, obj=locked, audit_event=audit_event)
     _refresh(service_request, locked)
     return note
 
@@ -462,7 +478,7 @@ def service_request_update(
             note = _add_note(locked, text=note_text, author=actor)
             after["note"] = {"id": note.pk, "text": note_text}
         _bump(locked, now=now, fields=list(changes))
-        audit_event_record(
+        audit_event = audit_event_record(
             action="servicerequest.updated",
             actor=actor,
             customer_id=locked.customer_id,
@@ -473,6 +489,7 @@ def service_request_update(
             correlation_id=correlation_id,
             ip_address=ip_address,
         )
+        webhook_event_emit(event_name=EventName.SERVICE_REQUEST_UPDATED, obj=locked, audit_event=audit_event)
     _refresh(service_request, locked)
     return service_request
 
@@ -528,7 +545,7 @@ def dispatch_deliver(*, dispatch_id: int) -> Dispatch:
                 "last_error",
             ]
         )
-        audit_event_record(
+        audit_event = audit_event_record(
             action="servicerequest.dispatched",
             partner_id=service_request.partner_id,
             customer_id=service_request.customer_id,
@@ -541,6 +558,9 @@ def dispatch_deliver(*, dispatch_id: int) -> Dispatch:
                 "slaDueAt": _audit_value(service_request.sla_due_at),
                 "attempts": dispatch.attempts,
             },
+        )
+        webhook_event_emit(
+            event_name=EventName.SERVICE_REQUEST_UPDATED, obj=service_request, audit_event=audit_event
         )
     return dispatch
 
@@ -662,7 +682,7 @@ def service_request_mark_sla_breached(*, service_request_id: str, now: datetime 
             return False
         service_request.sla_breached = True
         _bump(service_request, now=now, fields=["sla_breached"])
-        audit_event_record(
+        audit_event = audit_event_record(
             action="servicerequest.sla_breached",
             partner_id=service_request.partner_id,
             customer_id=service_request.customer_id,
@@ -674,6 +694,9 @@ def service_request_mark_sla_breached(*, service_request_id: str, now: datetime 
                 "severity": service_request.severity,
                 "ruleId": "SR-PRIORITY",
             },
+        )
+        webhook_event_emit(
+            event_name=EventName.SERVICE_REQUEST_UPDATED, obj=service_request, audit_event=audit_event
         )
         notification_queue(
             kind=NotificationKind.SLA_BREACHED,
@@ -715,7 +738,7 @@ def service_request_apply_portal_update(
             before["firstResponseAt"] = None
         note = _add_note(service_request, text=note_text, author=None, author_name=author_name)
         _bump(service_request, now=now, fields=fields)
-        audit_event_record(
+        audit_event = audit_event_record(
             action="servicerequest.portal_updated",
             partner_id=service_request.partner_id,
             customer_id=service_request.customer_id,
@@ -726,6 +749,9 @@ def service_request_apply_portal_update(
                 "firstResponseAt": _audit_value(service_request.first_response_at),
                 "note": {"id": note.pk, "by": author_name, "text": note_text},
             },
+        )
+        webhook_event_emit(
+            event_name=EventName.SERVICE_REQUEST_UPDATED, obj=service_request, audit_event=audit_event
         )
         kind = STATUS_NOTIFICATION_KINDS.get(status)
         if kind:

@@ -123,6 +123,13 @@ def exception_handler(exc, context) -> Response:
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_validation_detail(exc))
 
+    if isinstance(exc, exceptions.PermissionDenied) and request is not None:
+        # Every 403 of a role or scope check is on record (an eligibility refusal is an ApiError,
+        # recorded by the filing service as servicerequest.filing_denied instead).
+        from audit.services import audit_permission_denied
+
+        audit_permission_denied(request=request, reason=str(exc.detail), surface="api")
+
     if isinstance(exc, exceptions.Throttled):
         body, seconds = throttled_body(exc.wait)
         return Response(body, status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(seconds)})

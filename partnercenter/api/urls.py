@@ -9,5 +9,7 @@ app_name = "v1"
 urlpatterns = [
     path("", include("customers.api.urls")),
     path("", include("servicerequests.api.urls")),
+    path("", include("webhooks.api.urls")),
+    path("", include("audit.api.urls")),
     re_path(r"^.*$", NotFoundApi.as_view(), name="not-found"),
 ]

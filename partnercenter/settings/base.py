@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: binds MS-CorrelationId for everything below, echoes it, writes the access log line.
     "partnercenter.middleware.CorrelationIdMiddleware",
+    # Binds the client address and MS-RequestId for audit events written during the request.
+    "audit.middleware.AuditContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +143,17 @@ PORTAL_PROGRESS_ATTENTION_AFTER = env.int("PORTAL_PROGRESS_ATTENTION_AFTER", def
 PORTAL_PROGRESS_CLOSE_AFTER = env.int("PORTAL_PROGRESS_CLOSE_AFTER", default=600)  # seconds
 # Absolute links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Outbound webhooks (docs/webhooks.md). Private, loopback, link-local, multicast and reserved
+# destinations are refused (SSRF) unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES is on (tests, local demos).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)  # seconds
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)  # seconds
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)  # then the delivery is failed
+WEBHOOKS_RETRY_BACKOFF = env.float("WEBHOOKS_RETRY_BACKOFF", default=10.0)  # seconds, doubled per attempt
+WEBHOOKS_RETRY_BACKOFF_MAX = env.float("WEBHOOKS_RETRY_BACKOFF_MAX", default=3600.0)
+WEBHOOKS_MAX_PAYLOAD_BYTES = env.int("WEBHOOKS_MAX_PAYLOAD_BYTES", default=65536)
+# Key the per-registration signing secrets are derived from (defaults to SECRET_KEY).
+WEBHOOKS_SECRET_KEY = env("WEBHOOKS_SECRET_KEY", default="") or SECRET_KEY
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@partnercenter.example")

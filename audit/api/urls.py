@@ -1,0 +1,10 @@
+"""``/v1/auditrecords`` routes (included by ``partnercenter.api.urls``)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("auditrecords", views.AuditRecordListApi.as_view(), name="auditrecord-list"),
+    path("auditrecords/<int:record_id>", views.AuditRecordDetailApi.as_view(), name="auditrecord-detail"),
+]

@@ -1,0 +1,162 @@
+"""Browser pages of the audit trail: the partner's audit log (keyset pages), its CSV export, and the
+403 handler that records permission denials.
+
+Only the partner's admin agents and support managers read the log (others: 403). Views parse the
+filters, read through ``audit.selectors`` (scoped to the partner) and render.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from customers.selectors import customer_list
+from partners.selectors import partner_users
+
+from .forms import AuditLogFilterForm
+from .selectors import (
+    DEFAULT_PAGE_SIZE,
+    InvalidCursor,
+    audit_event_export_rows,
+    audit_event_list,
+    audit_event_page,
+    audit_log_visible,
+)
+from .services import audit_permission_denied
+
+CSV_COLUMNS = (
+    "occurred_at",
+    "actor_id",
+    "actor",
+    "partner_id",
+    "customer_id",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "request_id",
+    "correlation_id",
+    "ip_address",
+)
+# Spreadsheet formula prefixes: such a cell is written with a leading apostrophe (CSV injection).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _require_audit_reader(request) -> None:
+    if not audit_log_visible(actor=request.user):
+        raise PermissionDenied("Only the partner's admin agents and support managers can read the audit log.")
+
+
+def _filter_form(request) -> AuditLogFilterForm:
+    user = request.user
+    return AuditLogFilterForm(
+        request.GET or None, users=partner_users(actor=user), customers=customer_list(actor=user)
+    )
+
+
+def _query_string(request, *drop: str) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@login_required
+def audit_log(request):
+    """The partner's audit log: filters, newest first, keyset pages of 50 (``?cursor=``)."""
+    _require_audit_reader(request)
+    form = _filter_form(request)
+    queryset = form.filters().apply(audit_event_list(actor=request.user))
+    status = 200 if not form.is_bound or form.is_valid() else 400
+    cursor_error = ""
+    try:
+        page = audit_event_page(queryset, cursor=request.GET.get("cursor", ""), size=DEFAULT_PAGE_SIZE)
+    except InvalidCursor as exc:
+        cursor_error = str(exc)
+        page = audit_event_page(queryset, size=DEFAULT_PAGE_SIZE)
+        status = 400
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "form": form,
+            "events": page.events,
+            "next_cursor": page.next_cursor,
+            "is_first_page": not request.GET.get("cursor"),
+            "filter_query": _query_string(request, "cursor"),
+            "cursor_error": cursor_error,
+        },
+        status=status,
+    )
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the line, for ``csv.writer`` in a generator."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_lines(events):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for event in events:
+        yield writer.writerow(
+            [
+                _csv_cell(v)
+                for v in (
+                    event.occurred_at,
+                    event.actor_id,
+                    event.actor_name,
+                    event.partner_id,
+                    event.customer_id,
+                    event.action,
+                    event.object_type,
+                    event.object_id,
+                    event.before,
+                    event.after,
+                    event.request_id,
+                    event.correlation_id,
+                    event.ip_address,
+                )
+            ]
+        )
+
+
+@login_required
+def audit_log_export(request):
+    """The filtered log as CSV, streamed from the database in chunks (no size limit in memory)."""
+    _require_audit_reader(request)
+    form = _filter_form(request)
+    if form.is_bound and not form.is_valid():
+        return render(
+            request, "audit/log.html", {"form": form, "events": [], "is_first_page": True}, status=400
+        )
+    events = audit_event_export_rows(form.filters().apply(audit_event_list(actor=request.user)))
+    response = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def permission_denied(request, exception=None):
+    """``handler403``: record the denial (``auth.permission_denied``), then the usual 403 page."""
+    audit_permission_denied(request=request, reason=str(exception or "") or "Forbidden", surface="browser")
+    return render(request, "403.html", {"exception": str(exception or "")}, status=403)

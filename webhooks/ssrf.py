@@ -1,0 +1,137 @@
+"""SSRF guard for webhook URLs: checked at registration and again at every delivery attempt.
+
+Only ``http``/``https`` URLs without credentials are accepted, and every address the host resolves
+to must be a public unicast address: private, loopback, link-local, multicast, reserved, unspecified,
+shared (CGNAT) and other non-global ranges are refused, as are IPv4-mapped IPv6 forms of them. At
+delivery the connection goes to the address that was checked (``WebhookTarget.address``), so a DNS
+answer that changes between check and connect (rebinding) can't redirect it. With
+``WEBHOOKS_ALLOW_PRIVATE_ADDRESSES`` on (tests, local demos) the address checks are skipped.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+ALLOWED_SCHEMES = ("http", "https")
+URL_MAX = 2000
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class WebhookUrlRefused(ValueError):
+    """The URL may not receive webhooks; ``reason`` says why (shown to the user)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    """A checked URL: where to connect (``address``) and what to say (host, port, path)."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    address: str
+    path: str
+
+    @property
+    def host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+    @property
+    def connect_url(self) -> str:
+        """The URL with the checked address in place of the host name."""
+        address = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{self.scheme}://{address}:{self.port}{self.path}"
+
+
+def address_refusal(address: str) -> str | None:
+    """Why ``address`` may not receive webhooks, or None when it is a public unicast address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for attribute, label in (
+        ("is_loopback", "a loopback"),
+        ("is_private", "a private"),
+        ("is_link_local", "a link-local"),
+        ("is_multicast", "a multicast"),
+        ("is_reserved", "a reserved"),
+        ("is_unspecified", "an unspecified"),
+    ):
+        if getattr(ip, attribute):
+            return f"{label} address ({ip})"
+    if not ip.is_global:
+        return f"a non-public address ({ip})"
+    return None
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise WebhookUrlRefused(f"the host name {host!r} does not resolve ({exc})") from None
+    addresses = []
+    for info in infos:
+        address = info[4][0]
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise WebhookUrlRefused(f"the host name {host!r} does not resolve")
+    return addresses
+
+
+def url_check(url: str, *, resolve: bool = True) -> WebhookTarget:
+    """Check ``url``; return where to connect. Raises :class:`WebhookUrlRefused` with the reason.
+
+    Every resolved address is checked (a host with one public and one private address is refused),
+    unless ``WEBHOOKS_ALLOW_PRIVATE_ADDRESSES`` is on.
+    """
+    url = (url or "").strip()
+    if not url:
+        raise WebhookUrlRefused("is required")
+    if len(url) > URL_MAX:
+        raise WebhookUrlRefused(f"must be at most {URL_MAX} characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise WebhookUrlRefused(f"is not a valid URL ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        raise WebhookUrlRefused("must be an http or https URL")
+    if parts.username is not None or parts.password is not None:
+        raise WebhookUrlRefused("must not contain credentials (user:password@)")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise WebhookUrlRefused("must name a host")
+    if parts.fragment:
+        raise WebhookUrlRefused("must not contain a fragment (#...)")
+    port = port or DEFAULT_PORTS[scheme]
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    allow_private = settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addresses = [str(literal)]
+    elif resolve:
+        addresses = _resolve(host, port)
+    else:
+        addresses = [host]
+    if not allow_private and (literal is not None or resolve):
+        for address in addresses:
+            reason = address_refusal(address)
+            if reason is not None:
+                raise WebhookUrlRefused(f"resolves to {reason}: webhooks are only sent to public addresses")
+    return WebhookTarget(url=url, scheme=scheme, host=host, port=port, address=addresses[0], path=path)

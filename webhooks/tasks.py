@@ -1,0 +1,62 @@
+"""Celery tasks of webhook delivery.
+
+``webhooks.deliver`` takes a delivery's primary key, makes one attempt
+(``services.webhook_delivery_attempt``) and, when the attempt failed with retries left, enqueues
+itself again with the backoff as countdown (in eager mode it runs again at once). The sweeper on
+the beat schedule re-enqueues pending deliveries whose message was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from kombu.exceptions import OperationalError as BrokerError
+
+from .services import webhook_deliveries_due, webhook_delivery_attempt
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+SWEEP_MIN_AGE_SECONDS = 60.0
+
+
+def enqueue(task, *args, countdown: float | None = None) -> bool:
+    """Send a task to the broker; on a broker error log it and return False (the sweeper re-sends)."""
+    try:
+        task.apply_async(
+            args=args,
+            countdown=countdown or None,
+            retry=True,
+            retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
+        )
+    except (BrokerError, OSError) as exc:
+        logger.warning("could not enqueue %s%r (%s); the sweeper will send it later", task.name, args, exc)
+        return False
+    return True
+
+
+@shared_task(
+    name="webhooks.deliver",
+    ignore_result=True,
+    acks_late=True,
+    soft_time_limit=45,
+    time_limit=60,
+)
+def deliver_webhook(delivery_pk: int) -> str | None:
+    """One attempt at a delivery; re-enqueued with backoff while it has attempts left."""
+    outcome = webhook_delivery_attempt(delivery_pk=delivery_pk)
+    if outcome is None:
+        return None
+    if outcome.retry_in is not None:
+        enqueue(deliver_webhook, delivery_pk, countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(name="webhooks.sweep_deliveries", ignore_result=True, soft_time_limit=50, time_limit=60)
+def sweep_deliveries(min_age_seconds: float = SWEEP_MIN_AGE_SECONDS) -> int:
+    """Re-enqueue pending deliveries overdue by ``min_age_seconds``; returns how many. A duplicate is
+    harmless: an attempt under way holds a lease, a finished delivery is left alone."""
+    due = webhook_deliveries_due(min_age_seconds=min_age_seconds, limit=SWEEP_BATCH)
+    return sum(enqueue(deliver_webhook, pk) for pk in due)
