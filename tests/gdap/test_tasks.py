@@ -197,3 +197,41 @@ def test_expired_relationship_cannot_be_restored(make_relationship, admin_agent)
     assert services.relationship_reach_end_date(relationship_id=rel.pk) is None
     rel.refresh_from_db()
     assert (rel.status, rel.version) == (S.EXPIRED, 1)
+
+
+SYSTEM_ALLOWED_FROM = {
+    "activate": ({S.APPROVED, S.ACTIVATING}, S.ACTIVE),
+    "expire_request": ({S.APPROVAL_PENDING}, S.EXPIRED),
+    "reach_end_date": ({S.ACTIVE, S.EXPIRING}, S.EXPIRED),
+    "complete_termination": ({S.TERMINATION_REQUESTED, S.TERMINATING}, S.TERMINATED),
+}
+
+
+@pytest.mark.parametrize("status", list(S.values))
+@pytest.mark.parametrize("step", list(SYSTEM_ALLOWED_FROM))
+def test_system_transitions_from_every_status(make_relationship, time_machine, step, status):
+    time_machine.move_to(T0, tick=False)
+    activated = (
+        T0 - timedelta(days=400) if status not in (S.CREATED, S.APPROVAL_PENDING, S.APPROVED) else None
+    )
+    rel = make_relationship(
+        status=status,
+        activated_at=activated,
+        duration=timedelta(days=365),
+        locked_at=T0 - timedelta(days=120),
+    )
+    call = {
+        "activate": services.relationship_activate,
+        "expire_request": services.relationship_expire_request,
+        "reach_end_date": services.relationship_reach_end_date,
+        "complete_termination": services.relationship_complete_termination,
+    }[step]
+    result = call(relationship_id=rel.pk, now=T0)
+    allowed, target = SYSTEM_ALLOWED_FROM[step]
+    rel.refresh_from_db()
+    if status in allowed:
+        assert result
+        assert rel.status == target
+    else:
+        assert not result
+        assert (rel.status, rel.version) == (status, 1)
