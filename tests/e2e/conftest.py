@@ -60,6 +60,28 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(autouse=True)
+def catalogues(request):
+    """The catalogues that data migrations seed (Entra roles, support topics), present in every browser test.
+
+    A transactional test's flush empties them, and the serialized rollback has
+    been seen not to bring every row back in long runs; recreating them is
+    idempotent and cheap.
+    """
+    if "live_server" not in request.fixturenames and "page" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from servicerequests.models import SupportTopic
+    from servicerequests.support_topics import SUPPORT_TOPICS
+    from tests.servicerequests.conftest import ensure_entra_roles
+
+    ensure_entra_roles()
+    for topic_id, workload, name, description in SUPPORT_TOPICS:
+        SupportTopic.objects.get_or_create(
+            pk=topic_id, defaults={"workload": workload, "name": name, "description": description}
+        )
+
+
 @pytest.fixture(scope="session")
 def browser():
     require(
