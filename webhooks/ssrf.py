@@ -59,12 +59,12 @@ def address_refusal(address: str) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     for attribute, label in (
+        ("is_unspecified", "an unspecified"),
         ("is_loopback", "a loopback"),
-        ("is_private", "a private"),
         ("is_link_local", "a link-local"),
         ("is_multicast", "a multicast"),
         ("is_reserved", "a reserved"),
-        ("is_unspecified", "an unspecified"),
+        ("is_private", "a private"),
     ):
         if getattr(ip, attribute):
             return f"{label} address ({ip})"
