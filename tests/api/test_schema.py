@@ -50,7 +50,7 @@ def test_v1_schema_validates_without_warnings():
     )
     validate_schema(schema)
     assert not GENERATOR_STATS, dict(GENERATOR_STATS._warn_cache)
-    assert len(schema["paths"]) == 13
+    assert len(schema["paths"]) >= 13
 
 
 @pytest.mark.django_db
