@@ -120,7 +120,8 @@ def scenario_load(
                 after={"source": label, "reset": reset, "counts": counts, "created": created},
             )
     except (IntegrityError, DatabaseError) as exc:
-        raise ScenarioError([f"(database): {exc}".strip()]) from exc
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ScenarioError([f"(database): {first_line}"]) from exc
     return ScenarioResult(source=label, counts=counts, created=created, deleted=deleted, reset=reset)
 
 

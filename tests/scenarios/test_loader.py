@@ -539,3 +539,21 @@ def test_the_history_is_inserted_in_bulk(good_document, count, django_assert_max
     with django_assert_max_num_queries(200):
         scenario_load(good_document, now=NOW)
     assert ServiceRequest.objects.count() == 3 + count
+
+
+def test_a_database_refusal_is_one_line_and_rolls_everything_back(monkeypatch):
+    """Whatever the validator missed and the database refuses still leaves nothing half-written."""
+    from django.db import IntegrityError
+
+    from partnercenter.scenario import loader
+
+    def refuse(self, plan):
+        Partner.objects.create(name="Half written", type="advisor")
+        raise IntegrityError('duplicate key value violates unique constraint "x"\nDETAIL: Key (name)=(y).')
+
+    before = row_counts()
+    monkeypatch.setattr(loader._Writer, "write", refuse)
+    with pytest.raises(ScenarioError) as exc:
+        scenario_load(GOOD, now=NOW)
+    assert exc.value.errors == ['(database): duplicate key value violates unique constraint "x"']
+    assert row_counts() == before
