@@ -53,6 +53,19 @@ def row_counts():
 
 
 NOTHING = {"requests": 0, "dispatches": 0, "audit": 0, "notifications": 0, "notes": 0, "tickets": 0}
+#: A refused filing writes nothing but the record of the refusal.
+ONLY_THE_DENIAL = {**NOTHING, "audit": 1}
+
+
+def assert_denial_recorded(world, failed_rule_ids):
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor_id, event.object_id) == (
+        "servicerequest.filing_denied",
+        world.alice.pk,
+        "",
+    )
+    assert event.after["failedRuleIds"] == failed_rule_ids
+    assert event.after["allowed"] is False
 
 
 def test_filing_writes_the_request_its_audit_event_dispatch_and_notification(world):
@@ -186,7 +199,8 @@ def test_a_denied_request_writes_nothing(world):
         file_m365(world)
     assert "SR-GDAP-ASSIGNMENT" in caught.value.failed_rule_ids
     assert caught.value.decision.allowed is False
-    assert row_counts() == NOTHING
+    assert row_counts() == ONLY_THE_DENIAL
+    assert_denial_recorded(world, caught.value.failed_rule_ids)
 
 
 def test_a_critical_request_without_a_phone_is_denied_and_writes_nothing(world):
@@ -195,7 +209,8 @@ def test_a_critical_request_without_a_phone_is_denied_and_writes_nothing(world):
     with pytest.raises(EligibilityDenied) as caught:
         file_m365(world, severity="critical")
     assert caught.value.failed_rule_ids == ["SR-CRITICAL-NEEDS-PHONE"]
-    assert row_counts() == NOTHING
+    assert row_counts() == ONLY_THE_DENIAL
+    assert_denial_recorded(world, ["SR-CRITICAL-NEEDS-PHONE"])
 
 
 def test_a_marketplace_product_writes_nothing_and_names_the_isv(world):
@@ -203,7 +218,8 @@ def test_a_marketplace_product_writes_nothing_and_names_the_isv(world):
         file_m365(world, workload="marketplace", support_topic_id=None, subscription_id=world.marketplace.pk)
     assert caught.value.isv_contact["supportEmail"] == "support@litware.example"
     assert "SR-MARKETPLACE-ISV" in str(caught.value)
-    assert row_counts() == NOTHING
+    assert row_counts() == ONLY_THE_DENIAL
+    assert_denial_recorded(world, caught.value.decision.failed_rule_ids)
 
 
 def test_another_partners_customer_is_not_visible_and_nothing_is_written(world):
@@ -262,7 +278,8 @@ def test_own_subscription_request_with_an_expired_entitlement_is_denied(world):
     with pytest.raises(EligibilityDenied) as caught:
         file_m365(world, customer_id=None, support_entitlement_id="PREM-0001")
     assert caught.value.failed_rule_ids == ["SR-OWN-SUBSCRIPTION-ENTITLEMENT"]
-    assert row_counts() == NOTHING
+    assert row_counts() == ONLY_THE_DENIAL
+    assert_denial_recorded(world, ["SR-OWN-SUBSCRIPTION-ENTITLEMENT"])
 
 
 def test_filing_uses_a_bounded_number_of_queries(world, django_assert_max_num_queries):
