@@ -61,8 +61,8 @@ check: install-dev ## Django system checks, missing migrations, scenario validat
 worker: install ## Run a Celery worker (needs REDIS_URL)
 	$(VENV)/bin/celery -A partnercenter worker --loglevel=INFO
 
-beat: install ## Run Celery beat (needs REDIS_URL)
-	$(VENV)/bin/celery -A partnercenter beat --loglevel=INFO
+beat: install ## Run Celery beat (needs REDIS_URL; run exactly one)
+	$(VENV)/bin/celery -A partnercenter beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
 
 ci: ## What CI runs (bash .ci/run)
 	bash .ci/run
