@@ -276,7 +276,7 @@ _MISSING = object()
 
 
 class _Validator:
-    """Collects problems while reading the document; every ``read_*`` returns None on a problem."""
+    """Collects every problem while reading the document; a reader returns None on a problem."""
 
     def __init__(self, *, now: datetime, use_db: bool):
         self.now = now
