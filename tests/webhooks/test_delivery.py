@@ -207,3 +207,30 @@ def test_sweeper_re_enqueues_overdue_pending_deliveries(world, receiver):
     assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
     assert len(receiver.requests) == 1
     assert sweep_deliveries(min_age_seconds=60) == 0
+
+
+def test_gdap_relationship_changes_are_sent_in_sequence(world, receiver, django_capture_on_commit_callbacks):
+    from gdap.services import relationship_create, relationship_lock_for_approval
+
+    register(world, receiver)
+    with django_capture_on_commit_callbacks(execute=True):
+        relationship = relationship_create(
+            actor=world.admin,
+            customer_id=world.customer.pk,
+            display_name="Webhook me",
+            duration=timedelta(days=30),
+            role_ids=["f023fd81-a637-4b56-95fd-791ac0226033"],
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        relationship_lock_for_approval(actor=world.admin, relationship_id=relationship.pk)
+    payloads = [r.payload for r in receiver.requests]
+    assert [
+        (p["eventName"], p["sequenceNumber"], p["data"]["action"], p["data"]["status"]) for p in payloads
+    ] == [
+        ("gdap-relationship-updated", 1, "gdap.relationship.created", "created"),
+        ("gdap-relationship-updated", 2, "gdap.relationship.locked_for_approval", "approvalPending"),
+    ]
+    assert payloads[0]["resourceUri"] == (
+        f"https://portal.example/graph/v1.0/tenantRelationships/delegatedAdminRelationships/{relationship.pk}"
+    )
+    assert payloads[0]["resourceName"] == "delegatedAdminRelationship"
