@@ -14,9 +14,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from gdap.choices import AssignmentStatus, RelationshipStatus
-from gdap.models import AccessAssignment, EntraRole, Relationship
-from gdap.selectors import relationship_list
+from gdap.choices import RelationshipStatus
+from gdap.models import Relationship
+from gdap.selectors import effective_roles, health_visible_customer_ids, relationship_list
 from partners.choices import PartnerCenterRole
 from servicerequests.selectors import service_request_list
 
@@ -57,7 +57,7 @@ def health_access(*, user, customer: Customer) -> HealthAccess:
     reasons = []
     if PartnerCenterRole.ADMIN_AGENT not in user.role_codes:
         reasons.append("You need the Partner Center Admin agent role to view a customer's service health.")
-    roles = list(_effective_roles(user=user, customer_id=customer.pk))
+    roles = list(effective_roles(user=user, customer_id=customer.pk))
     if not any(role.service_health for role in roles):
         held = ", ".join(role.name for role in roles) or "no Entra role"
         reasons.append(
@@ -65,30 +65,6 @@ def health_access(*, user, customer: Customer) -> HealthAccess:
             "the service_health capability (Global Reader is enough) in an active access assignment."
         )
     return HealthAccess(allowed=not reasons, reasons=tuple(reasons))
-
-
-def _effective_roles(*, user, customer_id):
-    """The Entra roles the user holds in the customer's tenant through active GDAP assignments (one query).
-
-    Same contract as ``gdap.selectors.effective_roles``, which at the time of
-    writing joins through a relation name that does not exist on SecurityGroup.
-    """
-    if user.partner_id is None:
-        return EntraRole.objects.none()
-    return EntraRole.objects.filter(
-        access_assignments__in=_active_assignments(user).filter(relationship__customer_id=customer_id)
-    ).distinct()
-
-
-def _active_assignments(user):
-    """Active access assignments to the user's security groups in the partner's active relationships."""
-    return AccessAssignment.objects.filter(
-        status=AssignmentStatus.ACTIVE,
-        security_group__members=user.pk,
-        relationship__partner_id=user.partner_id,
-        relationship__status=RelationshipStatus.ACTIVE,
-        relationship__end_at__gt=timezone.now(),
-    )
 
 
 def _query_string(request) -> str:
@@ -230,11 +206,6 @@ def customer_support_options_view(request, customer_id):
     return render(request, "customers/customer_support_options.html", context)
 
 
-def _health_visible_customer_ids(user):
-    """Customers in whose tenant the user holds an Entra role with the service_health capability."""
-    return _active_assignments(user).filter(roles__service_health=True).values("relationship__customer_id")
-
-
 @login_required
 def service_health(request):
     """Partner-wide service health: open issues of every customer whose health the user may view.
@@ -246,7 +217,7 @@ def service_health(request):
     is_admin_agent = PartnerCenterRole.ADMIN_AGENT in user.role_codes
     page = None
     if is_admin_agent and user.partner_id is not None:
-        visible = customer_list(actor=user).filter(pk__in=_health_visible_customer_ids(user)).values("pk")
+        visible = customer_list(actor=user).filter(pk__in=health_visible_customer_ids(user=user)).values("pk")
         issues = (
             ServiceHealthIssue.objects.filter(
                 Q(customer_id__in=visible) | Q(customer__isnull=True), is_resolved=False

@@ -37,20 +37,40 @@ def active_relationships(*, partner_id, customer_id, at=None) -> QuerySet[Relati
     )
 
 
+def active_assignments(*, user: User, at=None) -> QuerySet[AccessAssignment]:
+    """Active access assignments to the user's security groups in the partner's active relationships."""
+    if user.partner_id is None:
+        return AccessAssignment.objects.none()
+    at = at or timezone.now()
+    return AccessAssignment.objects.filter(
+        status=AssignmentStatus.ACTIVE,
+        security_group__members=user.pk,
+        relationship__partner_id=user.partner_id,
+        relationship__status=RelationshipStatus.ACTIVE,
+        relationship__end_at__gt=at,
+    )
+
+
 def effective_roles(*, user: User, customer_id, at=None) -> QuerySet[EntraRole]:
     """Entra roles the user holds in the customer's tenant: roles of ``active`` access assignments,
     to a security group the user belongs to, inside an active relationship (one query)."""
     if user.partner_id is None:
         return EntraRole.objects.none()
-    at = at or timezone.now()
     return EntraRole.objects.filter(
-        access_assignments__status=AssignmentStatus.ACTIVE,
-        access_assignments__security_group__memberships__user_id=user.pk,
-        access_assignments__relationship__partner_id=user.partner_id,
-        access_assignments__relationship__customer_id=customer_id,
-        access_assignments__relationship__status=RelationshipStatus.ACTIVE,
-        access_assignments__relationship__end_at__gt=at,
+        access_assignments__in=active_assignments(user=user, at=at).filter(
+            relationship__customer_id=customer_id
+        )
     ).distinct()
+
+
+def health_visible_customer_ids(*, user: User, at=None) -> QuerySet:
+    """Ids of customers in whose tenant the user holds an Entra role with the ``service_health``
+    capability (HEALTH-BEFORE-ESCALATION), as a subquery."""
+    return (
+        active_assignments(user=user, at=at)
+        .filter(roles__service_health=True)
+        .values("relationship__customer_id")
+    )
 
 
 def relationship_get(*, actor: User, relationship_id) -> Relationship:
