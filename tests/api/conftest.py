@@ -7,8 +7,12 @@ from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from customers.choices import Workload
+from gdap.models import EntraRole
+from gdap.roles import ENTRA_ROLES
 from partnercenter.models import ApiToken
 from partners.choices import PartnerCenterRole
+from servicerequests.models import SupportTopic
+from servicerequests.support_topics import SUPPORT_TOPICS
 from tests.factories import (
     AccessAssignmentFactory,
     CustomerFactory,
@@ -34,6 +38,20 @@ def api_settings(settings):
     caches["api"].clear()
 
 
+def seed_catalogues() -> None:
+    """Make sure the Entra role and support topic catalogues exist: the data migrations load them,
+    but a transactional test starts after earlier ones truncated every table."""
+    for template_id, name, tickets, health in ENTRA_ROLES:
+        EntraRole.objects.get_or_create(
+            template_id=template_id,
+            defaults={"name": name, "support_tickets": tickets, "service_health": health},
+        )
+    for topic_id, workload, name, description in SUPPORT_TOPICS:
+        SupportTopic.objects.get_or_create(
+            id=topic_id, defaults={"workload": workload, "name": name, "description": description}
+        )
+
+
 @dataclass
 class World:
     partner: object
@@ -46,6 +64,7 @@ class World:
 
 
 def make_partner_world(name: str = "Contoso", *, roles=(PartnerCenterRole.ADMIN_AGENT,)) -> World:
+    seed_catalogues()
     partner = PartnerFactory(name=f"{name} Partners", support_phone="+1 425 555 0100")
     group = SecurityGroupFactory(partner=partner, name="Support desk")
     admin = UserFactory(
