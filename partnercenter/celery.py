@@ -23,6 +23,10 @@ BEAT_SCHEDULE = {
     "sla-sweeper": {"task": "servicerequests.sweep_sla", "schedule": 60.0},
     # GDAP lifecycle: request expiry, expiring/expired, auto-extend, expiry notices.
     "gdap-lifecycle-sweeper": {"task": "gdap.sweep_lifecycle", "schedule": 300.0},
+    # Support managers' queue counts (the SLA queues change as time passes).
+    "queue-counts": {"task": "servicerequests.refresh_queue_counts", "schedule": 60.0},
+    # Reporting rollup of the last 30 days and the backlog snapshots (the reports page reads only these).
+    "report-rollup": {"task": "servicerequests.refresh_report_rollup", "schedule": 300.0},
 }
 #: Only scheduled when PORTAL_PROGRESS_ENABLED is true.
 PORTAL_PROGRESS_SCHEDULE = {

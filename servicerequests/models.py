@@ -17,6 +17,11 @@ def new_service_request_id() -> str:
     return str(secrets.randbelow(9 * 10**14) + 10**14)
 
 
+#: Statuses of a request that is still being worked on (the built-in queues show only these; the
+#: ``sr_active_*`` partial indexes cover exactly them).
+ACTIVE_STATUSES = (Status.NONE, Status.OPEN, Status.ATTENTION_NEEDED)
+
+
 class SupportTopic(models.Model):
     """A support topic (Partner Center ``SupportTopic``; integer id) for one workload."""
 
@@ -124,6 +129,23 @@ class ServiceRequest(models.Model):
                 fields=["sla_due_at"],
                 condition=Q(sla_breached=False, status__in=["open", "attention_needed"]),
                 name="sr_sla_sweep_idx",
+            ),
+            # Queues and the list API (docs/performance.md): keyset orderings over the active rows.
+            models.Index(fields=["partner", "-updated_at", "-id"], name="sr_partner_updated_idx"),
+            models.Index(
+                fields=["partner", "-created_at", "-id"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="sr_active_created_idx",
+            ),
+            models.Index(
+                fields=["partner", "sla_due_at", "id"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="sr_active_sla_idx",
+            ),
+            models.Index(
+                fields=["partner", "assigned_to", "sla_due_at", "id"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="sr_active_assignee_sla_idx",
             ),
         ]
         constraints = [
@@ -268,3 +290,104 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient_email} about {self.request_id}"
+
+
+# Support managers' queues and reports ------------------------------------------------------------
+
+
+class SavedQueue(models.Model):
+    """A support manager's saved view of the partner's requests: a name, filters and an ordering.
+
+    ``filters`` holds the canonical filter dict of :class:`servicerequests.queues.QueueFilters`
+    (validated by ``queues.saved_queue_create``); ``ordering`` a key of ``queues.ORDERINGS``. Every
+    support manager of the partner sees the partner's saved queues; only the owner renames or
+    deletes one.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="saved_queues")
+    owner = models.ForeignKey("partners.User", on_delete=models.CASCADE, related_name="saved_queues")
+    name = models.CharField(max_length=80)
+    filters = models.JSONField(default=dict, blank=True)
+    ordering = models.CharField(max_length=16, default="-created")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "name"], name="savedqueue_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QueueCount(models.Model):
+    """How many requests a queue of a partner held at ``refreshed_at``: the sidebar's counts.
+
+    ``queue_key`` is a built-in queue's key, ``mine:<user id>`` for one user's "My requests", or
+    ``saved:<id>`` for a saved queue. Written only by ``reports.queue_counts_refresh`` (a Celery
+    beat task, and after each bulk action), so a queue page never counts requests itself.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    queue_key = models.CharField(max_length=40)
+    count = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "queue_key"], name="queuecount_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.queue_key}: {self.count}"
+
+
+class ReportRollup(models.Model):
+    """Daily rollup of a partner's requests by the day they were filed, workload and severity.
+
+    ``created`` requests filed that day; of them, ``sla_met`` and ``sla_breached`` by their
+    SR-PRIORITY outcome as known at ``refreshed_at``; ``first_response_seconds`` the sorted times
+    to first response (seconds from filing) of those that had one, so that a median over any set of
+    days is exact. Maintained by ``reports.report_rollup_refresh`` (Celery beat) for the recent
+    window; the reports page reads only these rows.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    workload = models.CharField(max_length=16, choices=Workload.choices)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    created = models.PositiveIntegerField(default=0)
+    sla_met = models.PositiveIntegerField(default=0)
+    sla_breached = models.PositiveIntegerField(default=0)
+    first_response_seconds = models.JSONField(default=list, blank=True)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["partner", "day", "workload", "severity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "day", "workload", "severity"], name="reportrollup_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.workload}/{self.severity}: {self.created}"
+
+
+class ReportSnapshot(models.Model):
+    """The partner's current backlog, computed by ``reports.report_rollup_refresh``.
+
+    ``backlog_by_age``: ``{bucket key: count}`` of active requests by age (``reports.AGE_BUCKETS``);
+    ``top_customers``: ``[{"customerId", "name", "open"}]``, the customers with the most active
+    requests, most first.
+    """
+
+    partner = models.OneToOneField("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    backlog_by_age = models.JSONField(default=dict, blank=True)
+    top_customers = models.JSONField(default=list, blank=True)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Report snapshot of {self.partner_id}"

@@ -188,3 +188,28 @@ def sweep_notifications(min_age_seconds: float | None = None) -> int:
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     return sum(enqueue(send_notification, notification_id) for notification_id in due)
+
+
+# Queues and reports -------------------------------------------------------------------------------
+
+
+@shared_task(
+    name="servicerequests.refresh_queue_counts", ignore_result=True, soft_time_limit=50, time_limit=60
+)
+def refresh_queue_counts(partner_id: str | None = None) -> int:
+    """Recount the queues of one partner (after a bulk action) or of every partner (beat, every
+    minute: the SLA queues change as time passes). Idempotent; returns the counts written."""
+    from .reports import queue_counts_refresh
+
+    return queue_counts_refresh(partner_id=partner_id)
+
+
+@shared_task(
+    name="servicerequests.refresh_report_rollup", ignore_result=True, soft_time_limit=240, time_limit=300
+)
+def refresh_report_rollup(partner_id: str | None = None) -> int:
+    """Recompute the reporting rollup of the report window and the backlog snapshots (beat, every
+    five minutes). Idempotent; returns the rollup rows written."""
+    from .reports import report_rollup_refresh
+
+    return report_rollup_refresh(partner_id=partner_id)

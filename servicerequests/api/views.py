@@ -10,6 +10,7 @@ import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status as http_status
 from rest_framework.response import Response
@@ -34,6 +35,7 @@ from partnercenter.api.views import CustomerScopedMixin, PartnerCenterApiView
 from partners.selectors import partner_users
 from servicerequests.choices import SEVERITY_INTEGERS, STATUS_INTEGERS, IssueType, Severity, Status
 from servicerequests.models import Note, ServiceRequest, SupportTopic
+from servicerequests.queues import SLA_FILTER_STATES, sla_state_q
 from servicerequests.selectors import service_request_list
 
 from . import examples
@@ -121,7 +123,8 @@ def _enum_param(raw: str, field: str, values: list[str], integers: dict[int, str
 
 def filter_service_requests(queryset, params):
     """Apply the list filters of API.md (``status``, ``severity``, ``workload``, ``customerId``,
-    ``assignedTo``, ``slaBreached``, ``q``, ``orderBy``) to an already scoped queryset."""
+    ``assignedTo``, ``unassigned``, ``slaBreached``, ``slaState``, ``q``, ``orderBy``) to an already
+    scoped queryset. ``slaState`` uses the queues' definition (``servicerequests.queues``)."""
     if params.get("status"):
         queryset = queryset.filter(
             status__in=_enum_param(params["status"], "status", Status.values, STATUS_INTEGERS)
@@ -159,6 +162,29 @@ def filter_service_requests(queryset, params):
                 [{"field": "slaBreached", "reason": "must be true or false"}],
             )
         queryset = queryset.filter(sla_breached=value == "true")
+    if params.get("unassigned"):
+        value = params["unassigned"].lower()
+        if value not in ("true", "false"):
+            raise ApiError(
+                "validation",
+                "Invalid property: unassigned.",
+                [{"field": "unassigned", "reason": "must be true or false"}],
+            )
+        queryset = queryset.filter(assigned_to__isnull=value == "true")
+    if params.get("slaState"):
+        states = [s.strip() for s in params["slaState"].split(",") if s.strip()]
+        bad = [s for s in states if s not in SLA_FILTER_STATES]
+        if bad or not states:
+            raise ApiError(
+                "validation",
+                "Invalid property: slaState.",
+                [{"field": "slaState", "reason": f"must be one of {', '.join(SLA_FILTER_STATES)}"}],
+            )
+        now = timezone.now()
+        condition = Q()
+        for state in states:
+            condition |= sla_state_q(state, now=now)
+        queryset = queryset.filter(condition)
     if params.get("q"):
         q = params["q"].strip()
         condition = Q(title__icontains=q)
@@ -186,6 +212,13 @@ LIST_PARAMETERS = [
     OpenApiParameter("customerId", str, description="A customer's tenant id."),
     OpenApiParameter("assignedTo", str, description=f"An assignee's username, or {UNASSIGNED!r}."),
     OpenApiParameter("slaBreached", bool),
+    OpenApiParameter("unassigned", bool, description="true: nobody is assigned; false: somebody is."),
+    OpenApiParameter(
+        "slaState",
+        str,
+        description="SR-PRIORITY clock state now: ok, breaching_soon (due within 1 h), breached; "
+        "comma-separated.",
+    ),
     OpenApiParameter("q", str, description="Words of the title, or the start of the request id."),
     OpenApiParameter("orderBy", str, enum=list(ORDER_BY), description=f"Default {DEFAULT_ORDER_BY}."),
 ]

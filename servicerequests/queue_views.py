@@ -1,0 +1,382 @@
+"""Browser pages of the support managers' queues: a queue (keyset pages, HTMX table refresh), bulk
+actions, saved queues, CSV export, and the reports page.
+
+Views are thin: they parse the query or the form, read through ``queues`` / ``reports`` (scoped to
+the actor's partner), call ``bulk`` or the saved-queue services, and render. Only support managers
+see every queue, act in bulk and read reports; admin and helpdesk agents get "My requests".
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from customers.choices import Workload
+from partners.selectors import partner_users
+
+from .bulk import MAX_BULK_ROWS, BulkAction, service_request_bulk_apply
+from .choices import Severity, Status
+from .models import SavedQueue, ServiceRequest
+from .queues import (
+    DEFAULT_PAGE_SIZE,
+    EXPORT_COLUMNS,
+    EXPORT_FIELDS,
+    ORDERINGS,
+    SLA_FILTER_STATES,
+    InvalidCursor,
+    QueueDefinition,
+    QueueFilters,
+    QueueNotFound,
+    default_queue_key,
+    filters_as_params,
+    filters_from_params,
+    is_queue_manager,
+    may_open_queues,
+    ordering_get,
+    queue_counts,
+    queue_export_rows,
+    queue_get,
+    queue_page,
+    queue_requests,
+    queues_visible,
+    saved_queue_create,
+    saved_queue_delete,
+    saved_queue_list,
+    saved_queue_rename,
+)
+from .reports import WORKLOAD_COLOURS, duration_label, report_for
+from .services import ASSIGNABLE_ROLES, SETTABLE_STATUSES, UNSET
+from .sla import SlaState, sla_state
+
+EXPORT_CHUNK_SIZE = 2000
+# Spreadsheet formula prefixes: such a cell is written with a leading apostrophe (CSV injection).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _require_queue_user(request) -> None:
+    if not may_open_queues(request.user):
+        raise PermissionDenied("Queues are for the partner's support managers, admin and helpdesk agents.")
+
+
+def _require_manager(request) -> None:
+    if not is_queue_manager(request.user):
+        raise PermissionDenied("Only a support manager may do this.")
+
+
+def _queue_or_404(request, key: str) -> QueueDefinition:
+    try:
+        return queue_get(actor=request.user, key=key)
+    except QueueNotFound:
+        raise Http404("No such queue.") from None
+
+
+@dataclass
+class SlaCell:
+    """What the SLA column shows for one row."""
+
+    state: str
+    text: str
+
+
+def sla_cell(service_request: ServiceRequest, now: datetime) -> SlaCell:
+    """The SLA remaining of a row at ``now``: time left, overdue by, met or not started."""
+    stops = [t for t in (service_request.first_response_at, service_request.closed_at) if t is not None]
+    due = service_request.sla_due_at
+    state = sla_state(due_at=due, at=now, stopped_at=min(stops, default=None))
+    if state == SlaState.NOT_STARTED:
+        return SlaCell(state, "not started")
+    if state == SlaState.MET:
+        return SlaCell(state, "met")
+    if state == SlaState.BREACHED:
+        if stops:
+            return SlaCell(state, "missed")
+        return SlaCell(state, f"overdue {duration_label((now - due).total_seconds())}")
+    return SlaCell(state, duration_label((due - now).total_seconds()))
+
+
+def _assignees(request):
+    return (
+        partner_users(actor=request.user)
+        .filter(is_active=True, roles__role__in=list(ASSIGNABLE_ROLES))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _queue_url(queue: QueueDefinition) -> str:
+    return reverse("queue_detail", args=[queue.key])
+
+
+def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
+    user = request.user
+    now = timezone.now()
+    status = 200
+    errors: dict[str, list[str]] = {}
+    try:
+        filters = filters_from_params(request.GET, queue.filters)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        filters, status = queue.filters, 400
+    order_key = request.GET.get("order") or queue.ordering
+    try:
+        ordering = ordering_get(order_key)
+    except ValidationError as exc:
+        errors["order"] = exc.message_dict["ordering"]
+        ordering, status = ordering_get(queue.ordering), 400
+    queryset = queue_requests(actor=user, filters=filters, now=now)
+    cursor = request.GET.get("cursor", "")
+    try:
+        page = queue_page(queryset, ordering=ordering, cursor=cursor, size=DEFAULT_PAGE_SIZE)
+    except InvalidCursor as exc:
+        errors["cursor"] = [str(exc)]
+        page, status, cursor = queue_page(queryset, ordering=ordering, size=DEFAULT_PAGE_SIZE), 400, ""
+    rows = [
+        (sr, sla_cell(sr, now), duration_label((now - sr.created_at).total_seconds())) for sr in page.rows
+    ]
+    queues = queues_visible(actor=user)
+    counts = queue_counts(actor=user, queues=queues)
+    manager = is_queue_manager(user)
+    filter_params = [*filters_as_params(filters), ("order", ordering.key)]
+    modified = filters != queue.filters or ordering.key != queue.ordering
+    queue_url = _queue_url(queue)
+    current_count = counts.get(queue.key)
+    return {
+        "queue": queue,
+        "queue_url": queue_url,
+        "queues": [(q, counts.get(q.key)) for q in queues],
+        "rows": rows,
+        "next_cursor": page.next_cursor,
+        "is_first_page": not cursor,
+        "filters": filters,
+        "ordering": ordering,
+        "orderings": list(ORDERINGS.values()),
+        "filter_query": urlencode(filter_params),
+        "filter_params": filter_params,
+        "modified": modified,
+        "estimate": None if modified or current_count is None else current_count,
+        "errors": errors,
+        "is_manager": manager,
+        "assignees": list(_assignees(request)) if manager else [],
+        "workload_choices": Workload.choices,
+        "severity_choices": Severity.choices,
+        "status_choices": Status.choices,
+        "settable_statuses": [(s, Status(s).label) for s in Status.values if s in SETTABLE_STATUSES],
+        "sla_choices": [(s, SlaState(s).label) for s in SLA_FILTER_STATES],
+        "bulk_actions": BulkAction.choices,
+        "max_bulk_rows": MAX_BULK_ROWS,
+        "current_url": f"{queue_url}?{urlencode(filter_params)}",
+        "now": now,
+    }, status
+
+
+@login_required
+@require_GET
+def queue_index(request):
+    """``/queues/``: the actor's default queue (Unassigned for a manager, My requests otherwise)."""
+    _require_queue_user(request)
+    return _render_queue(request, _queue_or_404(request, default_queue_key(request.user)))
+
+
+@login_required
+@require_GET
+def queue_detail(request, key: str):
+    """One queue: filters and ordering from the URL, keyset pages (``?cursor=``). An HTMX request
+    gets only the results (table and pager)."""
+    _require_queue_user(request)
+    return _render_queue(request, _queue_or_404(request, key))
+
+
+def _render_queue(request, queue: QueueDefinition):
+    context, status = _page_context(request, queue)
+    if getattr(request, "htmx", False):
+        return render(request, "servicerequests/queues/_results.html", context, status=status)
+    return render(request, "servicerequests/queues/queue.html", context, status=status)
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("queues")
+
+
+@login_required
+@require_POST
+def queue_bulk(request):
+    """Apply one action to the selected requests (``service_request_bulk_apply``), then go back to
+    the queue with a message: how many succeeded, and for each other request why not."""
+    _require_manager(request)
+    data = request.POST
+    action = data.get("action", "")
+    assignee = UNSET
+    if action == BulkAction.ASSIGN:
+        assignee_id = data.get("assignee", "")
+        assignee = (
+            _assignees(request).prefetch_related("roles").filter(pk=assignee_id).first()
+            if assignee_id.isdigit()
+            else None
+        )
+    try:
+        result = service_request_bulk_apply(
+            actor=request.user,
+            request_ids=data.getlist("ids"),
+            action=action,
+            assignee=None if assignee is UNSET else assignee,
+            status=data.get("status") or None,
+            severity=data.get("severity") or None,
+            note_text=data.get("note_text") or None,
+        )
+    except ValidationError as exc:
+        for field, reasons in exc.message_dict.items():
+            messages.error(request, f"{field}: {' '.join(reasons)}")
+        return _back(request)
+    label = BulkAction(action).label
+    if result.succeeded:
+        messages.success(request, f"{label}: done for {len(result.succeeded)} of {result.total} request(s).")
+    for request_id, reason in result.failed.items():
+        messages.error(request, f"{label}: request {request_id} not changed: {reason}")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def queue_saved_create(request):
+    """Save the current filters and ordering as a named queue of the partner."""
+    _require_manager(request)
+    try:
+        filters = filters_from_params(request.POST, QueueFilters())
+        saved = saved_queue_create(
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            filters=filters.as_dict(),
+            ordering=request.POST.get("order", "") or "-created",
+        )
+    except ValidationError as exc:
+        for field, reasons in exc.message_dict.items():
+            messages.error(request, f"Queue not saved: {field}: {' '.join(reasons)}")
+        return _back(request)
+    messages.success(request, f"Queue {saved.name!r} saved.")
+    return redirect("queue_detail", key=f"saved-{saved.pk}")
+
+
+def _saved_or_404(request, pk: int) -> SavedQueue:
+    saved = saved_queue_list(actor=request.user).filter(pk=pk).first()
+    if saved is None:
+        raise Http404("No such queue.")
+    return saved
+
+
+@login_required
+@require_POST
+def queue_saved_rename(request, pk: int):
+    """Rename one of the actor's own saved queues."""
+    _require_manager(request)
+    saved = _saved_or_404(request, pk)
+    try:
+        saved_queue_rename(actor=request.user, saved_queue=saved, name=request.POST.get("name", ""))
+    except ValidationError as exc:
+        for field, reasons in exc.message_dict.items():
+            messages.error(request, f"Queue not renamed: {field}: {' '.join(reasons)}")
+    else:
+        messages.success(request, f"Queue renamed to {saved.name!r}.")
+    return redirect("queue_detail", key=f"saved-{saved.pk}")
+
+
+@login_required
+@require_POST
+def queue_saved_delete(request, pk: int):
+    """Delete one of the actor's own saved queues."""
+    _require_manager(request)
+    saved = _saved_or_404(request, pk)
+    name = saved.name
+    saved_queue_delete(actor=request.user, saved_queue=saved)
+    messages.success(request, f"Queue {name!r} deleted.")
+    return redirect("queues")
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the line, for ``csv.writer`` in a generator."""
+
+    def write(self, value):
+        return value
+
+
+EXPORT_HEADER = (*(header for header, _field in EXPORT_COLUMNS), "sla_state")
+
+
+def csv_lines(rows, *, now: datetime):
+    """The CSV lines of a queue export: a header, then one line per row tuple of ``EXPORT_FIELDS``
+    with its SLA state at ``now``. A generator: nothing is held but the current chunk."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_HEADER)
+    due_index = EXPORT_FIELDS.index("sla_due_at")
+    response_index = EXPORT_FIELDS.index("first_response_at")
+    closed_index = EXPORT_FIELDS.index("closed_at")
+    for row in rows:
+        stops = [t for t in (row[response_index], row[closed_index]) if t is not None]
+        state = sla_state(due_at=row[due_index], at=now, stopped_at=min(stops, default=None))
+        yield writer.writerow([*(_csv_cell(v) for v in row), str(state)])
+
+
+@login_required
+@require_GET
+def queue_export(request, key: str):
+    """The queue (with the URL's filters and ordering) as CSV, streamed from the database in
+    chunks: memory stays flat whatever the number of rows."""
+    _require_queue_user(request)
+    queue = _queue_or_404(request, key)
+    try:
+        filters = filters_from_params(request.GET, queue.filters)
+        ordering = ordering_get(request.GET.get("order") or queue.ordering)
+    except ValidationError as exc:
+        reasons = "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
+        return HttpResponseBadRequest(f"Export not started: {reasons}", content_type="text/plain")
+    now = timezone.now()
+    queryset = queue_requests(actor=request.user, filters=filters, now=now)
+    rows = queue_export_rows(queryset, ordering=ordering, chunk_size=EXPORT_CHUNK_SIZE)
+    response = StreamingHttpResponse(csv_lines(rows, now=now), content_type="text/csv; charset=utf-8")
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="queue-{queue.key}-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def queue_reports(request):
+    """The partner's reports (support managers): charts drawn server-side from the rollup."""
+    _require_manager(request)
+    report = report_for(actor=request.user)
+    return render(
+        request,
+        "servicerequests/reports/reports.html",
+        {
+            "report": report,
+            "legend": [(Workload(w).label, colour) for w, colour in WORKLOAD_COLOURS.items()],
+            "workload_totals": [(Workload(w).label, n) for w, n in report.created_by_workload.items()],
+            "sla_rows": [
+                (Severity(s).label, n, duration_label(report.median_first_response[s]))
+                for s, n in report.sla.items()
+            ],
+            "median_all": duration_label(report.median_first_response["all"]),
+        },
+    )
