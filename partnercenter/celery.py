@@ -13,6 +13,11 @@ app = Celery("partnercenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Carry the request's MS-CorrelationId into every task it enqueues (logs and audit events on the worker).
+from partnercenter.middleware import correlation_id_connect_celery  # noqa: E402
+
+correlation_id_connect_celery()
+
 #: Periodic tasks, by task name: (interval in seconds, options).
 BEAT_SCHEDULE = {
     # Re-send dispatches left pending (broker down at filing, lost message).
