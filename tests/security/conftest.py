@@ -1,0 +1,216 @@
+"""A two-partner world for the security tests, staged once per module.
+
+Partner A (Contoso) and partner B (Northwind) each have: a customer linked to them with an M365
+subscription; an active GDAP relationship with an access assignment to their "Support desk" group,
+a relationship request and an operation; a service request filed and dispatched through the real
+services (portal ticket, audit events); a webhook registration with one delivery. Partner A also
+has one user per Partner Center role and a customer-side global admin of its customer; partner B
+has an admin agent (the same role at another partner).
+
+``staged_world`` (module scope) builds all of it inside one transaction that is rolled back when
+the module ends; each test still runs in its own savepoint (``db``), so a test that writes leaves
+nothing behind for the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.cache import caches
+from django.db import transaction
+from django.test import Client
+
+from customers.choices import Workload
+from gdap.choices import OperationType, RequestAction
+from gdap.models import Operation, RelationshipRequest
+from partnercenter.models import ApiToken
+from partners.choices import PartnerCenterRole
+from servicerequests import models as servicerequest_models
+from servicerequests.models import ServiceRequest, SupportTopic
+from servicerequests.services import dispatch_deliver, service_request_file
+from tests.factories import (
+    AccessAssignmentFactory,
+    CustomerFactory,
+    CustomerPartnerRelationshipFactory,
+    PartnerFactory,
+    RelationshipFactory,
+    SecurityGroupFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
+from tests.servicerequests.conftest import ensure_entra_roles
+from webhooks.models import WebhookDelivery, WebhookRegistration
+
+PASSWORD = "pass-word-123"
+HIGH_RATES = {"user": "1000000/min", "partner": "1000000/min"}
+GDAP_ROLES = ["Service Support Administrator", "Global Reader"]
+
+# Persona → (organisation, Partner Center roles, customer-side admin?). "A"/"B" are the partners.
+PERSONAS: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "admin_agent": ("A", (PartnerCenterRole.ADMIN_AGENT,), False),
+    "admin_agent_other_partner": ("B", (PartnerCenterRole.ADMIN_AGENT,), False),
+    "helpdesk_agent": ("A", (PartnerCenterRole.HELPDESK_AGENT,), False),
+    "sales_agent": ("A", (PartnerCenterRole.SALES_AGENT,), False),
+    "billing_admin": ("A", (PartnerCenterRole.BILLING_ADMIN,), False),
+    "support_manager": ("A", (PartnerCenterRole.SUPPORT_MANAGER,), False),
+    "customer_admin": ("A", (), True),
+}
+
+
+@dataclass
+class Organisation:
+    """One partner's objects, by the URL keyword they fill."""
+
+    key: str
+    partner: Any
+    customer: Any
+    admin: Any
+    group: Any
+    relationship: Any
+    assignment: Any
+    relationship_request: Any
+    operation: Any
+    service_request: ServiceRequest
+    subscription: Any
+    registration: Any
+    delivery: Any
+    audit_event_id: int
+    saved_queue: Any = None
+
+
+@dataclass
+class StagedWorld:
+    orgs: dict[str, Organisation]
+    users: dict[str, Any]  # persona → user
+    tokens: dict[str, str] = field(default_factory=dict)  # persona → API token
+    clients: dict[str, Client] = field(default_factory=dict)  # persona → signed-in browser client
+
+    def persona_org(self, persona: str) -> str | None:
+        return None if persona == "anonymous" else PERSONAS[persona][0]
+
+
+def _file_request(admin, customer, title: str) -> ServiceRequest:
+    topic = SupportTopic.objects.filter(workload=Workload.M365).order_by("pk").first()
+    service_request = service_request_file(
+        actor=admin,
+        customer_id=customer.pk,
+        workload=Workload.M365,
+        title=title,
+        description="Mail delivery is delayed for every user.",
+        severity="moderate",
+        support_topic_id=topic.pk if topic else None,
+    )
+    dispatch_deliver(dispatch_id=service_request.dispatch.pk)  # on_commit never fires in a test transaction
+    service_request.refresh_from_db()
+    return service_request
+
+
+def stage_organisation(key: str, name: str) -> Organisation:
+    """One partner with its customer, GDAP, a dispatched service request and a webhook delivery."""
+    partner = PartnerFactory(
+        name=f"{name} Partners", domains=[f"{name.lower()}partners.example"], support_phone="+1 425 555 0100"
+    )
+    group = SecurityGroupFactory(partner=partner, name="Support desk")
+    admin = UserFactory(
+        username=f"{key.lower()}-admin",
+        email=f"admin@{name.lower()}partners.example",
+        phone="+1 425 555 0101",
+        partner=partner,
+        roles=[PartnerCenterRole.ADMIN_AGENT],
+        groups_in=[group],
+    )
+    customer = CustomerFactory(name=f"Customer of {name}")
+    CustomerPartnerRelationshipFactory(customer=customer, partner=partner, relationship="reseller")
+    subscription = SubscriptionFactory(customer=customer, workload=Workload.M365, provider=partner)
+    relationship = RelationshipFactory(
+        partner=partner, customer=customer, display_name=f"{name} support", role_names=GDAP_ROLES
+    )
+    assignment = AccessAssignmentFactory(
+        relationship=relationship, security_group=group, role_names=GDAP_ROLES
+    )
+    relationship_request = RelationshipRequest.objects.create(
+        relationship=relationship,
+        action=RequestAction.LOCK_FOR_APPROVAL,
+        status="succeeded",
+        requested_by=admin,
+    )
+    operation = Operation.objects.create(
+        relationship=relationship, operation_type=OperationType.values[0], status="succeeded"
+    )
+    registration = WebhookRegistration.objects.create(
+        partner=partner,
+        url=f"https://hooks.{name.lower()}.example/partner-center",
+        events=["servicerequest-created", "servicerequest-updated"],
+        secret_salt=f"salt-{key}",
+        secret_hint="abcd",
+        created_by=admin,
+    )
+    service_request = _file_request(admin, customer, f"{name}: mail delayed")
+    delivery = WebhookDelivery.objects.filter(partner=partner).order_by("created_at").first()
+    from audit.models import AuditEvent
+
+    audit_event_id = (
+        AuditEvent.objects.filter(partner_id=partner.pk).order_by("id").values_list("id", flat=True)[0]
+    )
+    saved_queue_model = getattr(servicerequest_models, "SavedQueue", None)  # the support managers' queues
+    saved_queue = (
+        saved_queue_model.objects.create(partner=partner, owner=admin, name=f"{name} critical")
+        if saved_queue_model is not None
+        else None
+    )
+    return Organisation(
+        saved_queue=saved_queue,
+        key=key,
+        partner=partner,
+        customer=customer,
+        admin=admin,
+        group=group,
+        relationship=relationship,
+        assignment=assignment,
+        relationship_request=relationship_request,
+        operation=operation,
+        service_request=service_request,
+        subscription=subscription,
+        registration=registration,
+        delivery=delivery,
+        audit_event_id=audit_event_id,
+    )
+
+
+def stage_world() -> StagedWorld:
+    """Both partners, one user per persona, a token and a signed-in client for each."""
+    ensure_entra_roles()
+    orgs = {"A": stage_organisation("A", "Contoso"), "B": stage_organisation("B", "Northwind")}
+    users: dict[str, Any] = {"admin_agent": orgs["A"].admin, "admin_agent_other_partner": orgs["B"].admin}
+    for persona, (org_key, roles, is_customer_admin) in PERSONAS.items():
+        if persona in users:
+            continue
+        org = orgs[org_key]
+        if is_customer_admin:
+            users[persona] = UserFactory(username=persona, partner=None, customer=org.customer)
+        else:
+            users[persona] = UserFactory(
+                username=persona, partner=org.partner, roles=list(roles), groups_in=[org.group]
+            )
+    world = StagedWorld(orgs=orgs, users=users)
+    for persona, user in users.items():
+        _, world.tokens[persona] = ApiToken.objects.create(user=user, name="security tests")
+        client = Client()
+        client.force_login(user)
+        world.clients[persona] = client
+    return world
+
+
+@pytest.fixture(scope="module")
+def staged_world(django_db_setup, django_db_blocker):
+    """The two-partner world, built once for the module and rolled back at its end."""
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(API_THROTTLE_RATES=HIGH_RATES):
+        caches["api"].clear()
+        with transaction.atomic():
+            world = stage_world()
+            yield world
+            transaction.set_rollback(True)
