@@ -32,6 +32,8 @@ BEAT_SCHEDULE = {
     "queue-counts": {"task": "servicerequests.refresh_queue_counts", "schedule": 60.0},
     # Reporting rollup of the last 30 days and the backlog snapshots (the reports page reads only these).
     "report-rollup": {"task": "servicerequests.refresh_report_rollup", "schedule": 300.0},
+    # Re-send webhook deliveries whose message was lost (broker down at commit, worker lost).
+    "webhook-sweeper": {"task": "webhooks.sweep_deliveries", "schedule": 60.0},
 }
 #: Only scheduled when PORTAL_PROGRESS_ENABLED is true.
 PORTAL_PROGRESS_SCHEDULE = {
