@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from customers.choices import SubscriptionStatus, Workload
 from customers.models import CustomerDomain, CustomerPartnerRelationship, Subscription
 from customers.selectors import customer_list, customer_support_options, service_health_issues
-from gdap.choices import AssignmentStatus, RelationshipStatus
-from gdap.models import EntraRole, Relationship
+from gdap.choices import RelationshipStatus
+from gdap.models import Relationship
+from gdap.selectors import effective_roles
 from partnercenter.api.errors import ApiError
 from partnercenter.api.pagination import collection, link
 from partnercenter.api.schema import TENANT_ID_PARAMETER, errors
@@ -299,26 +300,6 @@ class ManagedServiceListApi(CustomerScopedMixin, PartnerCenterApiView):
         return Response(collection(list(items), links={"self": link(request.path)}))
 
 
-def _has_capability(*, user, customer_id, capability: str) -> bool:
-    """Whether the user holds, through an active access assignment to one of their security groups
-    in an active relationship of their partner with the customer, an Entra role with ``capability``.
-
-    Same semantics as ``gdap.selectors.effective_roles`` (one EXISTS query); it joins through
-    ``SecurityGroup.members`` rather than the ``memberships`` path that selector uses.
-    """
-    if user.partner_id is None:
-        return False
-    return EntraRole.objects.filter(
-        **{capability: True},
-        access_assignments__status=AssignmentStatus.ACTIVE,
-        access_assignments__security_group__members=user,
-        access_assignments__relationship__partner_id=user.partner_id,
-        access_assignments__relationship__customer_id=customer_id,
-        access_assignments__relationship__status=RelationshipStatus.ACTIVE,
-        access_assignments__relationship__end_at__gt=timezone.now(),
-    ).exists()
-
-
 def health_view_denial(*, user, customer) -> list[dict]:
     """The unmet requirements of HEALTH-BEFORE-ESCALATION for ``user`` on ``customer`` (empty: allowed)."""
     problems = []
@@ -329,7 +310,11 @@ def health_view_denial(*, user, customer) -> list[dict]:
                 "reason": "Viewing a customer's service health needs the Partner Center admin_agent role.",
             }
         )
-    if not _has_capability(user=user, customer_id=customer.pk, capability=HEALTH_VIEW_CAPABILITY):
+    if (
+        not effective_roles(user=user, customer_id=customer.pk)
+        .filter(**{HEALTH_VIEW_CAPABILITY: True})
+        .exists()
+    ):
         problems.append(
             {
                 "ruleId": "HEALTH-BEFORE-ESCALATION",
