@@ -1,9 +1,9 @@
 """Support managers' queues: built-in queue rows, URL filters and orderings, SLA state boundaries,
 keyset pages under concurrent inserts, query counts, saved queues, and who may open what.
 
-``queue_world`` (imported by the other ``test_queues*``, ``test_bulk*`` and ``test_reports*``
-modules) is Contoso with a support manager, a helpdesk agent, an admin agent and a sales agent,
-plus Northwind (another partner) with its own manager, at a frozen ``NOW``.
+``queue_world`` (built by ``build_queue_world``, which the other ``test_queues*`` and
+``test_bulk*`` modules reuse) is Contoso with a support manager, a helpdesk agent, an admin agent
+and a sales agent, plus Northwind (another partner) with its own manager, at a frozen ``NOW``.
 """
 
 from __future__ import annotations
@@ -73,6 +73,11 @@ def make_request(partner, customer, *, id, minutes_ago, due_in=None, **fields) -
 
 @pytest.fixture
 def queue_world(db) -> QueueWorld:
+    return build_queue_world()
+
+
+def build_queue_world() -> QueueWorld:
+    """The world of these tests (the other queue, bulk and export modules build it too)."""
     partner = PartnerFactory(name="Contoso Partners")
     other = PartnerFactory(name="Northwind Partners")
     world = QueueWorld(
