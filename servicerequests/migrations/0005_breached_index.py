@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_initial'),
-        ('partners', '0001_initial'),
-        ('servicerequests', '0004_queues_and_reports'),
+        ("customers", "0002_initial"),
+        ("partners", "0001_initial"),
+        ("servicerequests", "0004_queues_and_reports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(condition=models.Q(('sla_breached', True)), fields=['partner', '-created_at', '-id'], name='sr_partner_breached_idx'),
+            model_name="servicerequest",
+            index=models.Index(
+                condition=models.Q(("sla_breached", True)),
+                fields=["partner", "-created_at", "-id"],
+                name="sr_partner_breached_idx",
+            ),
         ),
     ]
