@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= partnercenter.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev migrate demo run test lint format check worker beat ci clean
+.PHONY: help venv install install-dev migrate demo run test lint format check worker beat ci clean bench bench-quick
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,6 +63,12 @@ worker: install ## Run a Celery worker (needs REDIS_URL)
 
 beat: install ## Run Celery beat (needs REDIS_URL; run exactly one)
 	$(VENV)/bin/celery -A partnercenter beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
+
+bench: install ## Benchmark suite at 1,000,000 requests on PostgreSQL + Redis (bench/README.md)
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-quick: install ## Benchmark suite at 100,000 requests, under 3 minutes (bench/README.md)
+	$(PY) -m bench.run --quick $(BENCH_ARGS)
 
 ci: ## What CI runs (bash .ci/run)
 	bash .ci/run

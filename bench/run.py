@@ -1,0 +1,616 @@
+"""The benchmark suite: throughput and latency at scale, side by side with the stack's own floor.
+
+    python -m bench.run --quick          # 100,000 requests, under 3 minutes (make bench-quick)
+    python -m bench.run                  # 1,000,000 requests (make bench)
+    python -m bench.run --requests 300000 --clients 8 --web-workers 3
+
+One run, end to end, on loopback only:
+
+1. resets its own PostgreSQL database (``DATABASE_URL``, default ``pc_bench``; its name must contain
+   "bench"), migrates it and seeds it with ``bench/seed.py`` (COPY), plus the filing world
+   (``bench/filing.py``); empties its Redis database (``REDIS_URL``, default DB 11);
+2. starts gunicorn with ``partnercenter.settings.bench`` (production settings on plain HTTP, the
+   baseline endpoint, throttling effectively off) on 127.0.0.1 and a free port;
+3. measures, with the bounded load generator (``bench/loadgen.py``): reads at scale
+   (``bench/reads.py``), eligibility decisions (``bench/eligibility.py``, in-process), the
+   dispatch worker's throughput on a backlog (``bench/dispatch.py``), filing throughput with the
+   worker running and then the baseline (``bench/filing.py``), and the web workers' peak memory
+   (``bench/memory.py``);
+4. stops what it started, prints a table, and writes ``bench/results/latest.json`` (schema in
+   ``bench/README.md``).
+
+Exit status: 0 when every phase ran without failed requests and every target was met; 1 when a
+target was missed or requests failed (``--no-targets`` reports but always exits 0 after a full
+run); 2 when the bench could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # run as a script: import the project, not the bench's own modules
+elif str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SCHEMA = "partnercenter-bench/1"
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pc_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
+SETTINGS_MODULE = "partnercenter.settings.bench"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and bounds of one run. Each load phase stops at its count or its seconds, whichever first."""
+
+    name: str
+    requests: int
+    read_count: int
+    read_seconds: float
+    filing_count: int
+    filing_seconds: float
+    backlog: int
+    decisions: int
+    drain_seconds: float
+
+
+#: The two sizes of the issue, as data.
+PROFILES = {
+    "quick": Profile("quick", 100_000, 300, 10.0, 5_000, 20.0, 400, 200, 60.0),
+    "full": Profile("full", 1_000_000, 1_000, 30.0, 20_000, 60.0, 1_000, 500, 180.0),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure's target: ``value <op> limit``."""
+
+    op: str
+    limit: float
+
+    def met(self, value) -> bool | None:
+        if value is None:
+            return None
+        return value >= self.limit if self.op == ">=" else value <= self.limit
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.limit:g}"
+
+
+#: The issue's targets, keyed by figure name.
+TARGETS = {
+    "filing ÷ baseline throughput": Target(">=", 0.70),
+    "queue page p95 ms": Target("<=", 50.0),
+    "list API, filtered p95 ms": Target("<=", 40.0),
+    "queries per eligibility decision (max)": Target("<=", 6.0),
+    "web worker peak RSS MB": Target("<=", 200.0),
+}
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# Environment and services -------------------------------------------------------------------------
+
+
+def configure_environment(*, database_url: str, redis_url: str, static_root: Path) -> None:
+    """The variables ``partnercenter.settings.bench`` (production) reads, for us and our children."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["REDIS_URL"] = redis_url
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    os.environ["STATIC_ROOT"] = str(static_root)
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ.setdefault("LOG_FORMAT", "json")
+    os.environ.setdefault("CONN_MAX_AGE", "60")
+
+
+def reset_database(database_url: str, *, force: bool) -> None:
+    """Drop and create the bench database (its name must contain "bench" unless ``force``)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(database_url)
+    if not parts.scheme.startswith("postgres"):
+        raise SystemExit(f"the bench needs PostgreSQL: DATABASE_URL is {database_url!r}")
+    name = parts.path.lstrip("/")
+    if "bench" not in name and not force:
+        raise SystemExit(
+            f"refusing to drop database {name!r}: its name does not contain 'bench' (--force-reset to insist)"
+        )
+    admin = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Service:
+    """A process the bench started (in its own session), stopped by its own process group id."""
+
+    def __init__(self, name: str, argv: list[str], log_path: Path):
+        self.name = name
+        self.log_path = log_path
+        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            argv, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self.alive():
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self._log.close()
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def bin_path(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def start_gunicorn(*, port: int, workers: int, log_dir: Path) -> Service:
+    """gunicorn with the production config file, bench settings, no worker recycling (so that the
+    peak RSS covers the whole run), on 127.0.0.1:``port``."""
+    argv = [
+        bin_path("gunicorn"),
+        "--config",
+        str(ROOT / "docker" / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--max-requests",
+        "0",
+        "partnercenter.wsgi",
+    ]
+    return Service("gunicorn", argv, log_dir / "gunicorn.log")
+
+
+def start_worker(*, log_dir: Path) -> Service:
+    """One Celery worker: one prefork process, the default queue."""
+    argv = [
+        bin_path("celery"),
+        "--app=partnercenter",
+        "worker",
+        "--concurrency=1",
+        "--queues=celery",
+        "--loglevel=WARNING",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    return Service("celery worker", argv, log_dir / "worker.log")
+
+
+def wait_ready(base_url: str, service: Service, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not service.alive():
+            raise RuntimeError(f"{service.name} exited:\n{service.tail()}")
+        try:
+            with urllib.request.urlopen(base_url + "/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{service.name} did not answer /readyz within {timeout:.0f} s:\n{service.tail()}")
+
+
+# Facts about the run ------------------------------------------------------------------------------
+
+
+def machine_facts() -> dict:
+    from django.db import connection
+
+    memory_mb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_mb = round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgresql = cursor.fetchone()[0]
+    try:
+        import redis
+
+        redis_version = redis.Redis.from_url(os.environ["REDIS_URL"]).info("server")["redis_version"]
+    except Exception:  # noqa: BLE001 - a fact, not a requirement
+        redis_version = None
+    return {
+        "cores": os.cpu_count(),
+        "memory_mb": memory_mb,
+        "python": platform.python_version(),
+        "postgresql": postgresql,
+        "redis": redis_version,
+        "platform": platform.platform(),
+    }
+
+
+def git_facts() -> dict:
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    return {"revision": git("rev-parse", "HEAD") or None, "dirty": bool(git("status", "--porcelain"))}
+
+
+def row_counts() -> dict:
+    from audit.models import AuditEvent
+    from customers.models import Customer
+    from partners.models import Partner
+    from servicerequests.models import Dispatch, ServiceRequest
+
+    return {
+        "service_requests": ServiceRequest.objects.count(),
+        "customers": Customer.objects.count(),
+        "partners": Partner.objects.count(),
+        "dispatches": Dispatch.objects.count(),
+        "audit_events": AuditEvent.objects.count(),
+    }
+
+
+# Phases -------------------------------------------------------------------------------------------
+
+
+def eligibility_phase(decisions: int) -> dict:
+    """``bench/eligibility.py``'s scenarios on the bench database (50 relationships × 20 assignments)."""
+    from bench import eligibility
+    from servicerequests.eligibility import EligibilityRequest
+
+    agent, customer, azure = eligibility.seed(relationships=50, assignments=20)
+    scenarios = [
+        ("m365 on behalf", EligibilityRequest(user_id=agent.pk, customer_id=customer.pk, workload="m365")),
+        (
+            "azure on behalf",
+            EligibilityRequest(
+                user_id=agent.pk, customer_id=customer.pk, workload="azure", subscription_id=azure.pk
+            ),
+        ),
+        (
+            "own subscription",
+            EligibilityRequest(
+                user_id=agent.pk, customer_id=None, workload="azure", support_entitlement_id="BENCH-1"
+            ),
+        ),
+    ]
+    results = [eligibility.run(name, request, decisions) for name, request in scenarios]
+    return {"relationships": 50, "assignments_per_relationship": 20, "scenarios": results}
+
+
+def figures_of(results: dict) -> list[dict]:
+    """The headline figures, each with its target (if any) and whether it was met."""
+    phases = results["phases"]
+    reads = {r["name"]: r for r in phases["reads"]}
+    filing, baseline = phases["filing"], phases["baseline"]
+    ratio = (
+        round(filing["requests_per_second"] / baseline["requests_per_second"], 3)
+        if baseline["requests_per_second"]
+        else None
+    )
+    decisions = phases["eligibility"]["scenarios"]
+    values = [
+        ("filing throughput req/s", filing["requests_per_second"]),
+        ("filing p50 ms", filing["latency_ms"]["p50"]),
+        ("filing p95 ms", filing["latency_ms"]["p95"]),
+        ("baseline throughput req/s", baseline["requests_per_second"]),
+        ("baseline p95 ms", baseline["latency_ms"]["p95"]),
+        ("filing ÷ baseline throughput", ratio),
+        ("filing queries per request", filing["queries_per_request"]["mean"]),
+        ("baseline queries per request", baseline["queries_per_request"]["mean"]),
+    ]
+    for name, read in reads.items():
+        values += [
+            (f"{name} p50 ms", read["latency_ms"]["p50"]),
+            (f"{name} p95 ms", read["latency_ms"]["p95"]),
+            (f"{name} queries per request", read["queries_per_request"]["mean"]),
+        ]
+    values += [
+        ("eligibility decisions/s (m365)", decisions[0]["decisions_per_second"]),
+        ("queries per eligibility decision (max)", max(d["queries_per_decision"] for d in decisions)),
+        ("dispatch deliveries/s (one worker)", phases["dispatch"]["worker"]["deliveries_per_second"]),
+        ("filing to open p95 ms", phases["dispatch"]["time_to_open"]["ms"]["p95"]),
+        ("web worker peak RSS MB", phases["memory"]["peak_rss_mb"]),
+    ]
+    figures = []
+    for name, value in values:
+        target = TARGETS.get(name)
+        figures.append(
+            {
+                "name": name,
+                "value": value,
+                "target": str(target) if target else None,
+                "pass": target.met(value) if target else None,
+            }
+        )
+    return figures
+
+
+def print_table(results: dict) -> None:
+    rows = results["rows"]
+    print()
+    print(
+        f"Bench ({results['profile']}) at {rows['service_requests']:,} service requests, "
+        f"{results['machine']['cores']} cores, PostgreSQL {results['machine']['postgresql']}, "
+        f"git {(results['git']['revision'] or '?')[:10]}{' (dirty)' if results['git']['dirty'] else ''}"
+    )
+    header = f"{'figure':<42} {'value':>12} {'target':>10}  result"
+    print(header)
+    print("-" * len(header))
+    for figure in results["figures"]:
+        value = figure["value"]
+        shown = (
+            "n/a"
+            if value is None
+            else (f"{value:,.3f}" if isinstance(value, float) and value < 10 else f"{value:,}")
+        )
+        verdict = {True: "pass", False: "FAIL", None: ""}[figure["pass"]]
+        print(f"{figure['name']:<42} {shown:>12} {figure['target'] or '':>10}  {verdict}")
+    failures = results["failed_requests"]
+    if failures:
+        print(f"\nFailed requests: {failures}")
+
+
+def run(args: argparse.Namespace) -> dict:
+    profile: Profile = PROFILES[args.profile]
+    if args.requests:
+        profile = replace(profile, requests=args.requests)
+    database_url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = args.redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    work = Path(tempfile.mkdtemp(prefix="partnercenter-bench-"))
+    configure_environment(database_url=database_url, redis_url=redis_url, static_root=work / "static")
+    started = time.monotonic()
+
+    say(f"resetting {urlsplit(database_url).path.lstrip('/')}")
+    reset_database(database_url, force=args.force_reset)
+
+    import django
+
+    django.setup()
+    import logging
+
+    import redis
+    from django.utils import timezone
+
+    # The load generator's own per-request log lines (httpx, at INFO) would drown the table.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    from django.core.management import call_command
+    from django.db import connections
+
+    say("migrating and collecting static files")
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    redis.Redis.from_url(redis_url).flushdb()
+
+    from bench import dispatch, filing, memory, reads, seed
+
+    say(f"seeding {profile.requests:,} service requests (COPY)")
+    seeded = seed.seed(profile.requests, quiet=True)
+    world = filing.stage_filing_world()
+    read_ctx = reads.read_context(username=seeded.manager_username, partner_id=seeded.main_partner_id)
+    say(f"seeded in {seeded.seconds} s")
+    connections.close_all()
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    web = start_gunicorn(port=port, workers=args.web_workers, log_dir=work)
+    worker: Service | None = None
+    phases: dict = {}
+    try:
+        wait_ready(base_url, web)
+        say(f"gunicorn ({args.web_workers} workers) ready at {base_url}")
+
+        say(
+            f"reads: {len(reads.READ_SCENARIOS)} scenarios × {profile.read_count} requests, "
+            f"{args.read_clients} clients"
+        )
+        phases["reads"] = reads.measure_reads(
+            base_url=base_url,
+            ctx=read_ctx,
+            count=profile.read_count,
+            concurrency=args.read_clients,
+            max_seconds=profile.read_seconds,
+        )
+
+        say(f"eligibility: {profile.decisions} decisions per scenario")
+        phases["eligibility"] = eligibility_phase(profile.decisions)
+        connections.close_all()
+
+        say(f"dispatch: filing a backlog of {profile.backlog} requests with no worker running")
+        backlog_since = timezone.now()
+        backlog_load = filing.measure_filing(
+            base_url=base_url,
+            world=world,
+            count=profile.backlog,
+            concurrency=args.clients,
+            max_seconds=profile.filing_seconds,
+        )
+        backlog_until = timezone.now()
+        worker = start_worker(log_dir=work)
+        pending = dispatch.wait_delivered(
+            partner_id=world.partner_id,
+            since=backlog_since,
+            until=backlog_until,
+            timeout=profile.drain_seconds,
+        )
+        worker_figures = dispatch.worker_throughput(
+            partner_id=world.partner_id, since=backlog_since, until=backlog_until
+        )
+        say(
+            f"  one worker: {worker_figures['deliveries_per_second']} deliveries/s "
+            f"({pending} left undelivered)"
+        )
+
+        say(
+            f"filing: {args.clients} clients, up to {profile.filing_count:,} requests "
+            f"or {profile.filing_seconds:.0f} s"
+        )
+        filing_since = timezone.now()
+        phases["filing"] = filing.measure_filing(
+            base_url=base_url,
+            world=world,
+            count=profile.filing_count,
+            concurrency=args.clients,
+            max_seconds=profile.filing_seconds,
+        )
+        filing_until = timezone.now()
+        pending_after_filing = dispatch.wait_delivered(
+            partner_id=world.partner_id, since=filing_since, until=filing_until, timeout=profile.drain_seconds
+        )
+        phases["dispatch"] = {
+            "backlog_filing": backlog_load,
+            "worker": {**worker_figures, "undelivered": pending},
+            "time_to_open": {
+                **dispatch.time_to_open(partner_id=world.partner_id, since=filing_since, until=filing_until),
+                "undelivered": pending_after_filing,
+            },
+        }
+        connections.close_all()
+
+        say("baseline: the same clients and bounds against the bare DRF create")
+        phases["baseline"] = filing.measure_baseline(
+            base_url=base_url,
+            world=world,
+            count=profile.filing_count,
+            concurrency=args.clients,
+            max_seconds=profile.filing_seconds,
+        )
+        phases["memory"] = memory.workers_memory(web.pid)
+    except BaseException:
+        if worker is not None:
+            worker.stop()
+        web.stop()
+        say(f"failed; the logs of gunicorn and the worker are in {work}")
+        raise
+    if worker is not None:
+        worker.stop()
+    web.stop()
+    shutil.rmtree(work, ignore_errors=True)
+
+    results = {
+        "schema": SCHEMA,
+        "profile": profile.name,
+        "generated_at": timezone.now().isoformat(),
+        "duration_seconds": round(time.monotonic() - started, 1),
+        "git": git_facts(),
+        "machine": machine_facts(),
+        "config": {
+            **asdict(profile),
+            "clients": args.clients,
+            "read_clients": args.read_clients,
+            "web_workers": args.web_workers,
+            "celery_worker_processes": 1,
+            "settings": SETTINGS_MODULE,
+        },
+        "rows": row_counts(),
+        "phases": phases,
+    }
+    results["figures"] = figures_of(results)
+    failed = {}
+    for label, summary in [
+        *((f"reads: {r['name']}", r) for r in phases["reads"]),
+        ("dispatch backlog filing", phases["dispatch"]["backlog_filing"]),
+        ("filing", phases["filing"]),
+        ("baseline", phases["baseline"]),
+    ]:
+        if summary["failures"]:
+            failed[label] = summary["failures"]
+    results["failed_requests"] = failed
+    results["passed"] = not failed and all(f["pass"] is not False for f in results["figures"])
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", dest="profile", action="store_const", const="quick", default="full")
+    parser.add_argument("--requests", type=int, help="service requests to seed (overrides the profile)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent filing clients (default 8)")
+    parser.add_argument("--read-clients", type=int, default=2, help="concurrent read clients (default 2)")
+    parser.add_argument("--web-workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument("--database-url", help=f"default $DATABASE_URL or {DEFAULT_DATABASE_URL}")
+    parser.add_argument("--redis-url", help=f"default $REDIS_URL or {DEFAULT_REDIS_URL}")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--force-reset", action="store_true", help="reset a database without 'bench' in its name"
+    )
+    parser.add_argument("--no-targets", action="store_true", help="exit 0 even when a target is missed")
+    args = parser.parse_args(argv)
+    if args.requests is not None and args.requests < 1:
+        parser.error("--requests must be at least 1")
+    try:
+        results = run(args)
+    except (RuntimeError, OSError) as exc:
+        print(f"bench: could not run: {exc}", file=sys.stderr)
+        return 2
+    print_table(results)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"\nWrote {args.output}")
+    if results["passed"] or args.no_targets:
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,358 @@
+"""Smoke tests of the bench plumbing on tiny sizes: the baseline endpoint exists only under the bench
+settings, the filing world files, the query-count header, the load generator's bounds, memory
+readings, dispatch figures and the results' figures with their targets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from bench import dispatch, filing, loadgen, memory, run
+from bench.baseline.middleware import QUERIES_HEADER
+from bench.baseline.views import BaselineRowCreateApi
+from servicerequests.models import Dispatch, ServiceRequest
+from tests.factories import PartnerFactory, ServiceRequestFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_URLCONF = "bench.baseline.urls"
+
+
+def _client(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+class TestBaselineOnlyInBenchSettings:
+    def test_the_production_urlconf_has_no_baseline_route(self):
+        with pytest.raises(Resolver404):
+            resolve("/" + filing.BASELINE_PATH.lstrip("/"))
+
+    def test_the_bench_urlconf_routes_it_to_the_bare_create(self):
+        match = resolve(filing.BASELINE_PATH, urlconf=BENCH_URLCONF)
+        assert match.func.view_class is BaselineRowCreateApi
+
+    def test_the_bench_urlconf_keeps_every_production_route(self):
+        assert resolve("/v1/servicerequests", urlconf=BENCH_URLCONF).url_name == "servicerequest-list"
+        assert resolve("/queues/", urlconf=BENCH_URLCONF).url_name == "queues"
+
+    def test_bench_settings_are_production_on_loopback(self):
+        code = (
+            "import json, django; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps([s.DEBUG, s.SECURE_SSL_REDIRECT, s.ROOT_URLCONF, s.API_THROTTLE_RATES, "
+            "s.MIDDLEWARE[0], s.CELERY_TASK_ALWAYS_EAGER, s.SESSION_COOKIE_SECURE]))"
+        )
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "DJANGO_SETTINGS_MODULE": "partnercenter.settings.bench",
+        }
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout
+        assert json.loads(out.strip().splitlines()[-1]) == [
+            False,
+            False,
+            "bench.baseline.urls",
+            {"user": "100000000/s", "partner": "100000000/s"},
+            "bench.baseline.middleware.QueryCountMiddleware",
+            False,
+            True,
+        ]
+
+
+@pytest.mark.django_db
+class TestFilingWorld:
+    def test_the_staged_world_is_eligible_and_files_through_v1(self):
+        world = filing.stage_filing_world()
+        call = filing.filing_call(world, 7)
+        response = _client(world.token).post(
+            call.path, call.json, format="json", HTTP_MS_REQUESTID=call.headers["MS-RequestId"]
+        )
+        assert response.status_code == 201, response.content
+        filed = ServiceRequest.objects.get(pk=response.json()["id"])
+        assert (filed.title, filed.workload, str(filed.customer_id)) == (
+            "Shared mailboxes unavailable (7)",
+            "m365",
+            world.customer_id,
+        )
+        assert Dispatch.objects.filter(request=filed, status="pending").count() == 1
+
+    def test_staging_twice_reuses_the_world_with_a_new_token(self):
+        first = filing.stage_filing_world()
+        second = filing.stage_filing_world()
+        assert (first.partner_id, first.customer_id, first.agent_id) == (
+            second.partner_id,
+            second.customer_id,
+            second.agent_id,
+        )
+        assert first.token != second.token
+
+    @override_settings(ROOT_URLCONF=BENCH_URLCONF)
+    def test_the_baseline_inserts_one_row_of_the_same_shape_and_nothing_else(self):
+        world = filing.stage_filing_world()
+        call = filing.baseline_call(world, 3)
+        response = _client(world.token).post(call.path, call.json, format="json")
+        assert response.status_code == 201, response.content
+        row = ServiceRequest.objects.get(pk=response.json()["id"])
+        assert (str(row.partner_id), row.created_by_id, row.title, row.eligibility) == (
+            world.partner_id,
+            world.agent_id,
+            "Shared mailboxes unavailable (3)",
+            world.eligibility,
+        )
+        assert not Dispatch.objects.filter(request=row).exists()
+
+    @override_settings(ROOT_URLCONF=BENCH_URLCONF)
+    def test_the_baseline_needs_the_same_authentication(self):
+        world = filing.stage_filing_world()
+        call = filing.baseline_call(world, 1)
+        response = APIClient().post(call.path, call.json, format="json")
+        assert response.status_code == 401
+        assert not ServiceRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_query_count_header_counts_the_requests_queries(settings):
+    settings.ROOT_URLCONF = BENCH_URLCONF
+    settings.MIDDLEWARE = ["bench.baseline.middleware.QueryCountMiddleware", *settings.MIDDLEWARE]
+    world = filing.stage_filing_world()
+    client = _client(world.token)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/v1/servicerequests?status=open")
+    assert response.status_code == 200
+    assert int(response[QUERIES_HEADER]) == len(captured.captured_queries)
+
+
+class TestLoadgen:
+    @pytest.mark.parametrize(
+        ("values", "p", "expected"),
+        [
+            ([], 50, 0.0),
+            ([5.0], 95, 5.0),
+            ([1, 2, 3, 4], 50, 2),
+            ([1, 2, 3, 4], 95, 4),
+            (list(range(1, 101)), 95, 95),
+        ],
+    )
+    def test_nearest_rank_percentile(self, values, p, expected):
+        assert loadgen.percentile(values, p) == expected
+
+    @pytest.mark.parametrize("url", ["https://127.0.0.1:8000", "http://example.com", "http://10.0.0.1:80"])
+    def test_only_loopback_over_http(self, url):
+        with pytest.raises(ValueError, match="loopback"):
+            loadgen.run_load(
+                base_url=url,
+                make_call=lambda i: loadgen.Call("GET", "/"),
+                count=1,
+                concurrency=1,
+                max_seconds=1,
+            )
+
+    def test_stops_at_the_count_and_reads_the_queries_header(self, http_server):
+        result = loadgen.run_load(
+            base_url=http_server,
+            make_call=lambda i: loadgen.Call("GET", f"/{i}"),
+            count=25,
+            concurrency=4,
+            max_seconds=30,
+        )
+        summary = result.summary()
+        assert (summary["requests"], summary["ok"], summary["failures"], summary["concurrency"]) == (
+            25,
+            25,
+            {},
+            4,
+        )
+        assert summary["queries_per_request"] == {"mean": 3.0, "max": 3}
+
+    def test_stops_at_the_time_bound(self, http_server):
+        result = loadgen.run_load(
+            base_url=http_server,
+            make_call=lambda i: loadgen.Call("GET", "/slow"),
+            count=10_000,
+            concurrency=2,
+            max_seconds=0.5,
+        )
+        assert 0 < len(result.samples) < 100
+        assert result.seconds < 5
+
+    def test_counts_failures_by_status(self, http_server):
+        result = loadgen.run_load(
+            base_url=http_server,
+            make_call=lambda i: loadgen.Call("GET", "/missing" if i % 2 else "/ok"),
+            count=10,
+            concurrency=1,
+            max_seconds=30,
+        )
+        assert (result.summary()["ok"], result.summary()["failures"]) == (5, {"404": 5})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        if self.path == "/slow":
+            threading.Event().wait(0.05)
+        status = 404 if self.path == "/missing" else 200
+        body = b"{}"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header(loadgen.QUERIES_HEADER, "3")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class TestMemory:
+    def test_reads_this_process(self):
+        reading = memory.process_memory(os.getpid())
+        assert reading["pid"] == os.getpid()
+        assert reading["peak_rss_mb"] >= reading["rss_mb"] > 0
+
+    def test_finds_the_children_of_a_process_and_their_peak(self):
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(10)"])
+        try:
+            assert child.pid in memory.children_of(os.getpid())
+            workers = memory.workers_memory(os.getpid())
+            assert workers["peak_rss_mb"] == max(w["peak_rss_mb"] for w in workers["workers"])
+        finally:
+            child.kill()
+            child.wait()
+
+    def test_a_gone_process_has_no_reading(self):
+        child = subprocess.Popen([sys.executable, "-c", "pass"])
+        child.wait()
+        assert memory.process_memory(child.pid) is None
+
+
+@pytest.mark.django_db
+class TestDispatchFigures:
+    def _filed(self, partner, created, delivered):
+        request = ServiceRequestFactory(partner=partner, created_at=created)
+        return Dispatch.objects.create(
+            request=request,
+            portal="m365",
+            status="delivered" if delivered else "pending",
+            delivered_at=delivered,
+        )
+
+    def test_time_to_open_and_worker_rate_from_the_rows(self):
+        partner = PartnerFactory()
+        t0 = timezone.now() - timedelta(minutes=5)
+        for i, wait_ms in enumerate([100, 200, 300, 400]):
+            created = t0 + timedelta(seconds=i)
+            self._filed(partner, created, created + timedelta(milliseconds=wait_ms))
+        self._filed(partner, t0 + timedelta(seconds=9), None)
+        self._filed(PartnerFactory(), t0, t0 + timedelta(seconds=1))  # another partner: not counted
+
+        assert dispatch.time_to_open(partner_id=str(partner.pk), since=t0) == {
+            "requests": 5,
+            "delivered": 4,
+            "ms": {"p50": 200.0, "p95": 400.0, "max": 400.0},
+        }
+        # Delivered at t0+0.1, 1.2, 2.3, 3.4 s: 3 intervals over 3.3 s.
+        assert dispatch.worker_throughput(partner_id=str(partner.pk), since=t0) == {
+            "backlog": 5,
+            "delivered": 4,
+            "seconds": 3.3,
+            "deliveries_per_second": 0.9,
+        }
+        assert dispatch.pending_count(partner_id=str(partner.pk), since=t0) == 1
+        assert dispatch.wait_delivered(partner_id=str(partner.pk), since=t0, timeout=0) == 1
+
+
+def _summary(rps, p95=10.0, queries=5.0):
+    return {
+        "requests_per_second": rps,
+        "latency_ms": {"p50": p95 / 2, "p95": p95},
+        "queries_per_request": {"mean": queries},
+        "failures": {},
+    }
+
+
+class TestResults:
+    @pytest.mark.parametrize(
+        ("target", "value", "expected"),
+        [
+            (run.Target(">=", 0.7), 0.7, True),
+            (run.Target(">=", 0.7), 0.69, False),
+            (run.Target("<=", 50.0), 50.0, True),
+            (run.Target("<=", 50.0), 50.1, False),
+            (run.Target("<=", 50.0), None, None),
+        ],
+    )
+    def test_target(self, target, value, expected):
+        assert target.met(value) is expected
+
+    def test_figures_carry_value_target_and_verdict(self):
+        results = {
+            "phases": {
+                "filing": _summary(70.0, queries=26.0),
+                "baseline": _summary(100.0),
+                "reads": [
+                    {"name": "queue page", **_summary(0, p95=49.0)},
+                    {"name": "list API, filtered", **_summary(0, p95=41.0)},
+                ],
+                "eligibility": {
+                    "scenarios": [
+                        {"decisions_per_second": 80.0, "queries_per_decision": 4.0},
+                        {"decisions_per_second": 70.0, "queries_per_decision": 5.0},
+                    ]
+                },
+                "dispatch": {
+                    "worker": {"deliveries_per_second": 30.0},
+                    "time_to_open": {"ms": {"p95": 900.0}},
+                },
+                "memory": {"peak_rss_mb": 150.0},
+            }
+        }
+        figures = {f["name"]: f for f in run.figures_of(results)}
+        assert figures["filing ÷ baseline throughput"] == {
+            "name": "filing ÷ baseline throughput",
+            "value": 0.7,
+            "target": ">= 0.7",
+            "pass": True,
+        }
+        assert (figures["queue page p95 ms"]["value"], figures["queue page p95 ms"]["pass"]) == (49.0, True)
+        assert (
+            figures["list API, filtered p95 ms"]["target"],
+            figures["list API, filtered p95 ms"]["pass"],
+        ) == (
+            "<= 40",
+            False,
+        )
+        assert figures["queries per eligibility decision (max)"]["value"] == 5.0
+        assert figures["web worker peak RSS MB"]["pass"] is True
+        assert figures["dispatch deliveries/s (one worker)"] == {
+            "name": "dispatch deliveries/s (one worker)",
+            "value": 30.0,
+            "target": None,
+            "pass": None,
+        }
+        assert set(run.TARGETS) <= set(figures)
