@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.selectors import audit_events_for_object
+from audit.services import audit_filing_denied
 from customers.choices import Workload
 from customers.models import Customer
 from customers.selectors import customer_get, customer_list, service_health_issues
@@ -136,11 +138,17 @@ def service_request_list_view(request):
     requests = requests.select_related("customer", "created_by", "portal_ticket").order_by(
         "-created_at", "-id"
     )
+    # An invalid filter (say, an unknown customer id) is named next to its field, with 400 and no rows,
+    # rather than silently listing everything as if it had been applied.
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    if status == 400:
+        requests = requests.none()
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "servicerequests/request_list.html",
         {"form": form, "page_obj": page, "query_string": _query_string(request)},
+        status=status,
     )
 
 
@@ -174,6 +182,9 @@ def _detail_context(request, service_request, note_form=None) -> dict:
         "ticket": getattr(service_request, "portal_ticket", None),
         "can_write": can_write,
         "note_form": note_form or (NoteForm() if can_write else None),
+        "history": audit_events_for_object(
+            actor=request.user, object_type="servicerequests.ServiceRequest", object_id=service_request.pk
+        ),
     }
 
 
@@ -270,6 +281,13 @@ def _new_request_submit(request, customer, data):
     if data["workload"] == Workload.MARKETPLACE:
         return render_marketplace(request, decision, customer=customer)
     if not decision.allowed:
+        audit_filing_denied(
+            actor=request.user,
+            customer_id=customer.pk,
+            workload=data["workload"],
+            decision=decision,
+            ip_address=client_ip(request),
+        )
         return render_denied(request, decision, customer=customer)
     token = routing_context_issue(user=request.user, request=eligibility_request)
     return redirect(portal_redirect_url(decision, token))

@@ -16,7 +16,7 @@ import logging
 import re
 import uuid
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -28,6 +28,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import audit_permission_denied
 from gdap.exceptions import (
     GdapError,
     GdapPermissionDenied,
@@ -68,6 +69,7 @@ _DRF_CODES: tuple[tuple[type[Exception], int, str], ...] = (
     (exceptions.UnsupportedMediaType, 415, "UnsupportedMediaType"),
     (PreconditionRequired, 428, "PreconditionRequired"),
     (exceptions.ParseError, 400, "BadRequest"),
+    (RequestDataTooBig, 413, "RequestEntityTooLarge"),
     (exceptions.ValidationError, 400, "BadRequest"),
 )
 
@@ -129,6 +131,9 @@ def graph_exception_handler(exc, context):
         )
     if isinstance(exc, GdapPreconditionFailed):
         return graph_error(request, 412, "PreconditionFailed", str(exc))
+    denied = GdapPermissionDenied | exceptions.PermissionDenied | DjangoPermissionDenied
+    if isinstance(exc, denied) and request is not None:
+        audit_permission_denied(request=request, reason=str(exc), surface="graph")
     if isinstance(exc, GdapPermissionDenied):
         return graph_error(request, 403, exc.rule_id or "Forbidden", str(exc))
     if isinstance(exc, GdapRuleViolation):
@@ -152,6 +157,10 @@ def graph_exception_handler(exc, context):
             if http_status == 401:
                 headers["WWW-Authenticate"] = 'Bearer realm="api"'
             return graph_error(request, http_status, code, message, headers=headers)
+    from partnercenter.security import is_database_unavailable, service_unavailable_response
+
+    if request is not None and is_database_unavailable(exc):
+        return service_unavailable_response(request, exc)  # 503 + Retry-After, not a 500
     logger.exception("unhandled error in a Graph API view", exc_info=exc)
     return graph_error(request, 500, "InternalServerError", "An unexpected error occurred.")
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
+from audit.models import AuditEvent
 from gdap.choices import AssignmentStatus, RelationshipStatus
 from gdap.models import AccessAssignment, Relationship
 from partners.choices import PartnerCenterRole
@@ -268,6 +269,9 @@ def test_sales_agent_reads_but_cannot_write(make_relationship, sales_agent):
     assert client.get(f"{BASE}/{rel.pk}").status_code == 200
     response = client.post(f"{BASE}/{rel.pk}/requests", {"action": "lockForApproval"}, format="json")
     assert_graph_error(response, 403, "GDAP-LOCK")
+    denial = AuditEvent.objects.get(action="auth.permission_denied")
+    assert denial.actor_id == sales_agent.pk
+    assert denial.after["surface"] == "graph"
 
 
 # --- requests ------------------------------------------------------------------------------------------

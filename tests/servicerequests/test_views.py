@@ -259,6 +259,25 @@ def test_denied_request_shows_every_rule_with_http_403(alice_client, world):
     for mark in ("✗</span> Failed", "✓</span> Passed", "–</span> Not applicable"):
         assert f'<span class="outcome-mark" aria-hidden="true">{mark}' in html
     assert "request a new GDAP relationship from Fabrikam" in html
+    event = AuditEvent.objects.get(action="servicerequest.filing_denied")
+    assert event.actor_id == world.alice.pk
+    assert event.customer_id == world.customer.pk
+    assert "SR-GDAP-ACTIVE" in event.after["failedRuleIds"]
+
+
+def test_request_page_shows_its_own_audit_history(alice_client, filed):
+    from audit.services import audit_event_record
+
+    audit_event_record(action="servicerequest.note_added", obj=filed, partner_id=filed.partner_id)
+    audit_event_record(
+        action="servicerequest.note_added",
+        object_type="servicerequests.ServiceRequest",
+        object_id="999999999999999",
+        partner_id=filed.partner_id,
+    )
+    html = alice_client.get(reverse("servicerequests:detail", args=[filed.pk])).content.decode()
+    assert 'data-testid="audit-history"' in html
+    assert html.count('<span class="mono">servicerequest.note_added</span>') == 1
 
 
 def test_marketplace_shows_the_isv_contacts(alice_client, world):
