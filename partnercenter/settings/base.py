@@ -135,7 +135,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 DISPATCH_MAX_RETRIES = env.int("DISPATCH_MAX_RETRIES", default=5)
 DISPATCH_RETRY_BACKOFF = env.float("DISPATCH_RETRY_BACKOFF", default=5.0)  # seconds, doubled per retry
 DISPATCH_RETRY_BACKOFF_MAX = env.float("DISPATCH_RETRY_BACKOFF_MAX", default=300.0)
-DISPATCH_SWEEP_MIN_AGE = env.float("DISPATCH_SWEEP_MIN_AGE", default=60.0)  # seconds overdue before re-sending
+# Seconds a pending dispatch may be overdue before the sweepers re-send it.
+DISPATCH_SWEEP_MIN_AGE = env.float("DISPATCH_SWEEP_MIN_AGE", default=60.0)
 NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
 # Simulated progress of the portal tickets (the portal's engineer answers, then closes).
 PORTAL_PROGRESS_ENABLED = env.bool("PORTAL_PROGRESS_ENABLED", default=False)
