@@ -1,9 +1,11 @@
 """Root URL configuration."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from partnercenter import health
 from partners import views as partner_views
@@ -32,8 +34,16 @@ urlpatterns = [
     path("settings/api-access/", partner_views.api_access, name="api_access"),
     path("v1/", include("partnercenter.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP). Swagger UI
+    # sets inline styles as it renders, so this one page may use them (never inline scripts).
+    path(
+        "api/docs/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="swagger-ui",
+    ),
 ]
 
 # A 403 anywhere in the browser is recorded in the audit log (auth.permission_denied).
 handler403 = "audit.views.permission_denied"
+# An unknown /graph/v1.0 path answers in Graph's error shape (/v1 has its own catch-all route).
+handler404 = "partnercenter.security.page_not_found"

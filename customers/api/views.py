@@ -95,6 +95,8 @@ def parse_customer_filter(raw: str | None) -> tuple[str, str] | None:
     value = spec.get("value")
     if not isinstance(value, str) or not value.strip():
         problems.append({"field": "filter.Value", "reason": "must be a non-empty string"})
+    elif "\x00" in value:  # PostgreSQL can't compare text with NUL: a 400, not a 500
+        problems.append({"field": "filter.Value", "reason": "null characters (\\x00) are not allowed"})
     if problems:
         raise ApiError("validation", "Invalid property: filter.", problems)
     return CUSTOMER_FILTER_FIELDS[field], value.strip()

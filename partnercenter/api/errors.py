@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import math
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -37,6 +39,7 @@ ERROR_CODES: dict[str, tuple[int, int, str]] = {
     "not_acceptable": (406, 800002, "Unsupported data format."),
     "conflict": (409, 800014, "Conflict."),
     "precondition_failed": (412, 800010, "Precondition failed: the resource has changed."),
+    "payload_too_large": (413, 800002, "The request body is too large."),
     "unsupported_media_type": (415, 800002, "Unsupported media type."),
     "unprocessable": (422, 900141, "This operation is not supported."),
     "server_error": (500, 800003, "Unexpected service error."),
@@ -122,6 +125,12 @@ def exception_handler(exc, context) -> Response:
         exc = exceptions.PermissionDenied(*exc.args)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_validation_detail(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = ApiError(
+            "payload_too_large",
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+            [{"field": "", "reason": f"at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"}],
+        )
 
     if isinstance(exc, exceptions.PermissionDenied) and request is not None:
         # Every 403 of a role or scope check is on record (an eligibility refusal is an ApiError,
@@ -158,6 +167,11 @@ def exception_handler(exc, context) -> Response:
         return Response(
             error_body(code, _description_of(exc.detail)), status=exc.status_code, headers=headers
         )
+
+    from partnercenter.security import is_database_unavailable, service_unavailable_response
+
+    if request is not None and is_database_unavailable(exc):
+        return service_unavailable_response(request, exc)  # 503 + Retry-After, not a 500
 
     correlation_id = correlation_id_for(request) if request is not None else ""
     logger.exception("Unexpected error in the API (correlation id %s)", correlation_id)

@@ -4,13 +4,23 @@ Counters live in the ``api`` cache (Redis when ``REDIS_URL`` is set, so every we
 shares them). A throttled request gets 429 with ``Retry-After`` (see ``errors.py``).
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import caches
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger("partnercenter.api")
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
-    """A sliding-window throttle whose rate is looked up in settings on every request."""
+    """A sliding-window throttle whose rate is looked up in settings on every request.
+
+    When the counters' cache (Redis) can't be reached the request is let through and a warning is
+    logged: a Redis outage must not turn every API call into a 500 (filing keeps working through
+    the outbox; see ``partnercenter.health``).
+    """
 
     @property
     def cache(self):
@@ -18,6 +28,13 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return getattr(settings, "API_THROTTLE_RATES", {}).get(self.scope)
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as exc:
+            logger.warning("throttle %s skipped: its cache is unreachable (%s)", self.scope, exc)
+            return True
 
 
 class UserRateThrottle(_SettingsRateThrottle):

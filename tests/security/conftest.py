@@ -22,13 +22,14 @@ from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 
+from audit.models import AuditEvent
 from customers.choices import Workload
 from gdap.choices import OperationType, RequestAction
-from gdap.models import Operation, RelationshipRequest
+from gdap.models import AccessAssignment, Operation, Relationship, RelationshipRequest
 from partnercenter.models import ApiToken
 from partners.choices import PartnerCenterRole
 from servicerequests import models as servicerequest_models
-from servicerequests.models import ServiceRequest, SupportTopic
+from servicerequests.models import Note, ServiceRequest, SupportTopic
 from servicerequests.services import dispatch_deliver, service_request_file
 from tests.factories import (
     AccessAssignmentFactory,
@@ -91,6 +92,26 @@ class StagedWorld:
         return None if persona == "anonymous" else PERSONAS[persona][0]
 
 
+# Refusals are on record (auth.permission_denied, servicerequest.filing_denied); nothing else may be written.
+DENIAL_ACTIONS = ("auth.permission_denied", "servicerequest.filing_denied")
+WRITTEN_MODELS = (
+    ServiceRequest,
+    Note,
+    Relationship,
+    AccessAssignment,
+    RelationshipRequest,
+    WebhookRegistration,
+    WebhookDelivery,
+    ApiToken,
+)
+
+
+def written_rows() -> dict[str, int]:
+    counts = {model.__name__: model.objects.count() for model in WRITTEN_MODELS}
+    counts["AuditEvent"] = AuditEvent.objects.exclude(action__in=DENIAL_ACTIONS).count()
+    return counts
+
+
 def _file_request(admin, customer, title: str) -> ServiceRequest:
     topic = SupportTopic.objects.filter(workload=Workload.M365).order_by("pk").first()
     service_request = service_request_file(
@@ -149,8 +170,6 @@ def stage_organisation(key: str, name: str) -> Organisation:
     )
     service_request = _file_request(admin, customer, f"{name}: mail delayed")
     delivery = WebhookDelivery.objects.filter(partner=partner).order_by("created_at").first()
-    from audit.models import AuditEvent
-
     audit_event_id = (
         AuditEvent.objects.filter(partner_id=partner.pk).order_by("id").values_list("id", flat=True)[0]
     )

@@ -29,13 +29,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from audit.models import AuditEvent
-from gdap.models import AccessAssignment, Relationship, RelationshipRequest
-from partnercenter.models import ApiToken
-from servicerequests.models import Note, ServiceRequest
-from webhooks.models import WebhookDelivery, WebhookRegistration
-
-from .conftest import PERSONAS
+from .conftest import PERSONAS, written_rows
 
 ALL_PERSONAS = ("anonymous", *PERSONAS)
 PARTNER_ROLES = frozenset(
@@ -416,26 +410,6 @@ def test_get(staged_world, db, key):
         else:
             expected[label] = expected_status(rule, persona, ownership)
     assert actual == expected
-
-
-# Refusals are on record (auth.permission_denied, servicerequest.filing_denied); nothing else may be written.
-DENIAL_ACTIONS = ("auth.permission_denied", "servicerequest.filing_denied")
-WRITTEN_MODELS = (
-    ServiceRequest,
-    Note,
-    Relationship,
-    AccessAssignment,
-    RelationshipRequest,
-    WebhookRegistration,
-    WebhookDelivery,
-    ApiToken,
-)
-
-
-def written_rows() -> dict[str, int]:
-    counts = {model.__name__: model.objects.count() for model in WRITTEN_MODELS}
-    counts["AuditEvent"] = AuditEvent.objects.exclude(action__in=DENIAL_ACTIONS).count()
-    return counts
 
 
 UNSAFE_CASES = [(key, method) for key, methods in sorted(UNSAFE.items()) for method in methods]

@@ -1,0 +1,237 @@
+"""Security and reliability glue: the 503 answer when the database is unreachable, and the page a
+locked-out sign-in gets (django-axes).
+
+- ``ServiceUnavailableMiddleware``: a view that fails because the database refused or dropped the
+  connection (``OperationalError`` / ``InterfaceError``) answers **503** with ``Retry-After`` and the
+  request's correlation id, in the shape of the surface it was called on (``/v1`` error JSON, Graph
+  error JSON, or a plain HTML page), instead of a 500. The API exception handlers call
+  ``service_unavailable_response`` for the same errors. Nothing partial is left behind because
+  every write runs in ``transaction.atomic``: the failed transaction is rolled back as a whole.
+  The page is built without templates or context processors, which would touch the database again.
+- ``NullCharacterMiddleware``: a NUL character (``\\x00``) in the path, a query parameter or a
+  submitted form field is refused with **400** naming the field, before any view runs: PostgreSQL
+  can't store or even compare NUL in text, so letting it through turns a typo into a 500.
+- ``page_not_found``: ``handler404``; an unknown path under ``/graph/`` answers in Graph's error
+  shape (``/v1`` has its own catch-all route), anything else gets the 404 page.
+- ``sign_in_locked_out``: ``AXES_LOCKOUT_CALLABLE``; the sign-in page again, with a message saying
+  how long the lock lasts, and HTTP 429.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.html import escape
+
+from .middleware import CORRELATION_ID_HEADER, get_correlation_id
+
+logger = logging.getLogger("partnercenter.security")
+
+#: Errors meaning "the database is not reachable right now" (not a bug in the request).
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable: its database can't be reached."
+LOCKED_OUT_STATUS = 429
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    return isinstance(exc, DATABASE_UNAVAILABLE_ERRORS)
+
+
+def _correlation_id(request) -> str:
+    return getattr(request, "correlation_id", "") or get_correlation_id()
+
+
+def service_unavailable_response(request, exc: BaseException | None = None) -> HttpResponse:
+    """503 with ``Retry-After`` and the correlation id, shaped for ``/v1``, ``/graph`` or the browser."""
+    correlation_id = _correlation_id(request)
+    logger.error(
+        "database unavailable (%s); answered 503 (correlation id %s)",
+        type(exc).__name__ if exc is not None else "unknown",
+        correlation_id,
+        exc_info=exc,
+    )
+    message = (
+        f"{UNAVAILABLE_MESSAGE} Try again in {RETRY_AFTER_SECONDS} seconds. Correlation id: {correlation_id}."
+    )
+    path = request.path if request is not None else ""
+    if path.startswith("/v1/"):
+        from .api.errors import ERROR_CODES, error_body
+
+        response = JsonResponse(
+            error_body(ERROR_CODES["server_error"][1], message, [{"correlationId": correlation_id}]),
+            status=503,
+        )
+    elif path.startswith("/graph/"):
+        response = JsonResponse(
+            {
+                "error": {
+                    "code": "ServiceUnavailable",
+                    "message": message,
+                    "innerError": {"request-id": correlation_id},
+                }
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<title>Service unavailable · Partner Center support portal</title></head><body>"
+            "<main><h1>Service temporarily unavailable</h1>"
+            f"<p>{escape(UNAVAILABLE_MESSAGE)} Nothing you submitted was saved in part: "
+            f"try again in {RETRY_AFTER_SECONDS} seconds.</p>"
+            f"<p>Correlation id: <code data-testid='correlation-id'>{escape(correlation_id)}</code></p>"
+            "</main></body></html>",
+            status=503,
+            content_type="text/html; charset=utf-8",
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    if correlation_id:
+        response[CORRELATION_ID_HEADER] = correlation_id
+    return response
+
+
+class ServiceUnavailableMiddleware:
+    """Turn a view's ``OperationalError`` / ``InterfaceError`` into a 503 (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_database_unavailable(exception):
+            return service_unavailable_response(request, exception)
+        return None
+
+
+NUL = "\x00"
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _null_character_fields(request) -> list[str]:
+    """Where the request carries a NUL: ``path``, query parameter names, form field names."""
+    fields = []
+    if NUL in request.path:
+        fields.append("path")
+    for key, values in request.GET.lists():
+        if NUL in key or any(NUL in value for value in values):
+            fields.append(key.replace(NUL, "\\x00"))
+    # Browser forms only: the APIs take JSON, whose string fields refuse NUL in their serializers.
+    is_api = request.path.startswith(("/v1/", "/graph/"))
+    if request.method == "POST" and not is_api and request.content_type in FORM_CONTENT_TYPES:
+        try:
+            items = list(request.POST.lists())
+        except Exception:  # a malformed body is the view's (or Django's) to report
+            items = []
+        for key, values in items:
+            if NUL in key or any(isinstance(v, str) and NUL in v for v in values):
+                fields.append(key.replace(NUL, "\\x00"))
+    return fields
+
+
+def bad_request_response(request, fields: list[str], reason: str) -> HttpResponse:
+    """400 naming each field and the reason, in the shape of the surface (``/v1``, Graph, browser)."""
+    names = ", ".join(fields)
+    path = request.path
+    if path.startswith("/v1/"):
+        from .api.errors import ERROR_CODES, error_body
+
+        return JsonResponse(
+            error_body(
+                ERROR_CODES["validation"][1],
+                f"Invalid property: {names}.",
+                [{"field": field, "reason": reason} for field in fields],
+            ),
+            status=400,
+        )
+    if path.startswith("/graph/"):
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "BadRequest",
+                    "message": "; ".join(f"{field}: {reason}" for field in fields),
+                    "target": fields[0],
+                    "innerError": {"request-id": _correlation_id(request)},
+                }
+            },
+            status=400,
+        )
+    return HttpResponse(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Bad request</title></head>"
+        f"<body><main><h1>Bad request</h1><p>{escape(names)}: {escape(reason)}</p>"
+        "<p><a href='/'>Back to home</a></p></main></body></html>",
+        status=400,
+        content_type="text/html; charset=utf-8",
+    )
+
+
+class NullCharacterMiddleware:
+    """Refuse NUL characters in the path, query string and form fields with a 400 naming the field."""
+
+    reason = "null characters (\\x00) are not allowed."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        fields = _null_character_fields(request)
+        if fields:
+            return bad_request_response(request, fields, self.reason)
+        return self.get_response(request)
+
+
+def page_not_found(request, exception=None):
+    """``handler404``: Graph's error shape under ``/graph/``; the 404 page elsewhere."""
+    if request.path.startswith("/graph/"):
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "ResourceNotFound",
+                    "message": f"No resource at {request.path}.",
+                    "innerError": {"request-id": _correlation_id(request)},
+                }
+            },
+            status=404,
+        )
+    from django.views.defaults import page_not_found as default_page_not_found
+
+    return default_page_not_found(request, exception)
+
+
+def _cool_off_text() -> str:
+    cool_off = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if isinstance(cool_off, timedelta):
+        minutes = max(1, round(cool_off.total_seconds() / 60))
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return "a while"
+
+
+def sign_in_locked_out(request, credentials=None, *args, **kwargs) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: the sign-in page with the lockout explained, HTTP 429."""
+    limit = getattr(settings, "AXES_FAILURE_LIMIT", 5)
+    message = (
+        f"Too many failed sign-in attempts ({limit}) for this user name from your address: "
+        f"sign-in is locked for {_cool_off_text()}. Try again later, or ask your administrator to unlock it."
+    )
+    username = str((credentials or {}).get("username", "")) if isinstance(credentials, dict) else ""
+    # What registration/login.html reads from its form; a real form would authenticate again when bound.
+    form = SimpleNamespace(non_field_errors=[message], username=SimpleNamespace(value=username))
+    response = render(
+        request,
+        "registration/login.html",
+        {"form": form, "next": "", "locked_out": True},
+        status=LOCKED_OUT_STATUS,
+    )
+    cool_off = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if isinstance(cool_off, timedelta):
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
