@@ -74,7 +74,7 @@ class Profile:
 
 #: The two sizes of the issue, as data.
 PROFILES = {
-    "quick": Profile("quick", 100_000, 300, 10.0, 5_000, 20.0, 400, 200, 60.0),
+    "quick": Profile("quick", 100_000, 250, 8.0, 5_000, 15.0, 300, 150, 60.0),
     "full": Profile("full", 1_000_000, 1_000, 30.0, 20_000, 60.0, 1_000, 500, 180.0),
 }
 
@@ -581,12 +581,84 @@ def run(args: argparse.Namespace) -> dict:
     return results
 
 
+def profile(args: argparse.Namespace) -> int:
+    """``--profile``: on the database of the last run (not reset), run each measured request kind
+    ``args.profile`` times in-process through Django's test client under pyinstrument; print wall
+    and CPU milliseconds and queries per request (measured without the profiler), and write
+    ``bench/results/profile-<kind>.html``."""
+    database_url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = args.redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    work = Path(tempfile.mkdtemp(prefix="partnercenter-bench-profile-"))
+    configure_environment(database_url=database_url, redis_url=redis_url, static_root=work / "static")
+    import django
+
+    django.setup()
+    import logging
+
+    from django.core.management import call_command
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    from bench import filing, reads
+    from bench.loadgen import QUERIES_HEADER
+    from partners.models import Partner
+
+    logging.disable(logging.WARNING)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    world = filing.stage_filing_world()
+    partner = Partner.objects.filter(name="Bench Partner 00").first()
+    if partner is None:
+        raise SystemExit("no bench data: run the bench (make bench-quick) first")
+    ctx = reads.read_context(username="bench-mgr-00", partner_id=str(partner.pk))
+    kinds = [
+        ("filing", lambda i: filing.filing_call(world, i)),
+        ("baseline", lambda i: filing.baseline_call(world, i)),
+        *((s.name, lambda i, s=s: reads.read_call(s, ctx, i)) for s in reads.READ_SCENARIOS),
+    ]
+    client = Client(HTTP_HOST="127.0.0.1")
+
+    def send(call) -> tuple[int, int]:
+        if call.method == "POST":
+            response = client.post(
+                call.path, call.json, content_type="application/json", headers=call.headers
+            )
+        else:
+            response = client.get(call.path, headers=call.headers)
+        return response.status_code, int(response.get(QUERIES_HEADER, -1))
+
+    n = args.profile
+    print(f"{'kind':<22} {'wall ms':>8} {'cpu ms':>8} {'queries':>8}  report")
+    for name, make_call in kinds:
+        for i in range(5):
+            send(make_call(10_000 + i))
+        _, queries = send(make_call(20_000))
+        wall, cpu = time.perf_counter(), time.process_time()
+        statuses = {send(make_call(i))[0] for i in range(n)}
+        wall, cpu = (time.perf_counter() - wall) / n * 1000, (time.process_time() - cpu) / n * 1000
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for i in range(n):
+                send(make_call(30_000 + i))
+        slug = name.replace(",", "").replace(" ", "-").lower()
+        report = args.output.parent / f"profile-{slug}.html"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(profiler.output_html())
+        print(
+            f"{name:<22} {wall:>8.1f} {cpu:>8.1f} {queries:>8}  "
+            f"{report.relative_to(ROOT)} (statuses {sorted(statuses)})"
+        )
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", dest="profile", action="store_const", const="quick", default="full")
     parser.add_argument("--requests", type=int, help="service requests to seed (overrides the profile)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent filing clients (default 8)")
-    parser.add_argument("--read-clients", type=int, default=2, help="concurrent read clients (default 2)")
+    parser.add_argument(
+        "--read-clients", type=int, default=1, help="concurrent read clients (default 1: latency)"
+    )
     parser.add_argument("--web-workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--database-url", help=f"default $DATABASE_URL or {DEFAULT_DATABASE_URL}")
     parser.add_argument("--redis-url", help=f"default $REDIS_URL or {DEFAULT_REDIS_URL}")
@@ -595,9 +667,19 @@ def main(argv: list[str] | None = None) -> int:
         "--force-reset", action="store_true", help="reset a database without 'bench' in its name"
     )
     parser.add_argument("--no-targets", action="store_true", help="exit 0 even when a target is missed")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="profile each request kind N times in-process on the last run's database (no reset)",
+    )
     args = parser.parse_args(argv)
     if args.requests is not None and args.requests < 1:
         parser.error("--requests must be at least 1")
+    if args.profile is not None:
+        if args.profile < 1:
+            parser.error("--profile must be at least 1")
+        return profile(args)
     try:
         results = run(args)
     except (RuntimeError, OSError) as exc:
