@@ -583,7 +583,7 @@ def run(args: argparse.Namespace) -> dict:
 
 def profile(args: argparse.Namespace) -> int:
     """``--profile``: on the database of the last run (not reset), run each measured request kind
-    ``args.profile`` times in-process through Django's test client under pyinstrument; print wall
+    ``args.profile_requests`` times in-process through Django's test client under pyinstrument; print wall
     and CPU milliseconds and queries per request (measured without the profiler), and write
     ``bench/results/profile-<kind>.html``."""
     database_url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
@@ -626,7 +626,7 @@ def profile(args: argparse.Namespace) -> int:
             response = client.get(call.path, headers=call.headers)
         return response.status_code, int(response.get(QUERIES_HEADER, -1))
 
-    n = args.profile
+    n = args.profile_requests
     print(f"{'kind':<22} {'wall ms':>8} {'cpu ms':>8} {'queries':>8}  report")
     for name, make_call in kinds:
         for i in range(5):
@@ -651,7 +651,7 @@ def profile(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", dest="profile", action="store_const", const="quick", default="full")
     parser.add_argument("--requests", type=int, help="service requests to seed (overrides the profile)")
@@ -669,15 +669,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-targets", action="store_true", help="exit 0 even when a target is missed")
     parser.add_argument(
         "--profile",
+        dest="profile_requests",
         type=int,
         metavar="N",
         help="profile each request kind N times in-process on the last run's database (no reset)",
     )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.requests is not None and args.requests < 1:
         parser.error("--requests must be at least 1")
-    if args.profile is not None:
-        if args.profile < 1:
+    if args.profile_requests is not None:
+        if args.profile_requests < 1:
             parser.error("--profile must be at least 1")
         return profile(args)
     try:

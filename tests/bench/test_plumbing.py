@@ -356,3 +356,42 @@ class TestResults:
             "pass": None,
         }
         assert set(run.TARGETS) <= set(figures)
+
+
+class TestCommandLine:
+    @pytest.mark.parametrize(
+        ("argv", "expected"),
+        [
+            ([], ("full", None, 8, 1, 3, None)),
+            (["--quick"], ("quick", None, 8, 1, 3, None)),
+            (["--quick", "--requests", "5000", "--clients", "4"], ("quick", 5000, 4, 1, 3, None)),
+            (["--profile", "20"], ("full", None, 8, 1, 3, 20)),
+        ],
+    )
+    def test_arguments(self, argv, expected):
+        args = run.build_parser().parse_args(argv)
+        assert (
+            args.profile,
+            args.requests,
+            args.clients,
+            args.read_clients,
+            args.web_workers,
+            args.profile_requests,
+        ) == expected
+
+    @pytest.mark.parametrize("argv", [["--requests", "0"], ["--profile", "0"]])
+    def test_non_positive_sizes_are_refused(self, argv, capsys):
+        with pytest.raises(SystemExit) as exit_info:
+            run.main(argv)
+        assert exit_info.value.code == 2
+        assert "must be at least 1" in capsys.readouterr().err
+
+    def test_profiles_are_bounded(self):
+        assert run.PROFILES["quick"].requests == 100_000
+        assert run.PROFILES["full"].requests == 1_000_000
+        for profile in run.PROFILES.values():
+            assert profile.read_seconds > 0 and profile.filing_seconds > 0 and profile.drain_seconds > 0
+
+    def test_refuses_to_reset_a_database_without_bench_in_its_name(self):
+        with pytest.raises(SystemExit, match="refusing to drop database 'portal'"):
+            run.reset_database("postgres://postgres@127.0.0.1:5432/portal", force=False)
