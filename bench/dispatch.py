@@ -5,10 +5,10 @@ Both figures are read from the database after the fact, from the rows the bench 
 ``created_at`` (filing) and its ``Dispatch.delivered_at`` (the moment the worker handed it to the
 portal and made it ``open``, in the same transaction).
 
-- Worker throughput: the bench files a backlog while no worker runs (the messages wait in Redis),
-  then starts one worker; the rate is the delivered rows over the span between the first and the
-  last ``delivered_at``, so the worker's start-up time is not counted.
-- Time to open: for the requests of the filing phase (worker running all along), ``delivered_at -
+- Worker throughput: the filing phase runs while no worker runs (the messages wait in Redis), then
+  one worker starts; the rate is the delivered rows over the span between the first and the last
+  ``delivered_at``, so the worker's start-up time is not counted.
+- Time to open: for requests filed one at a time while the worker runs, ``delivered_at -
   created_at``, p50/p95/max.
 """
 

@@ -12,16 +12,17 @@ One run, end to end, on loopback only:
 2. starts gunicorn with ``partnercenter.settings.bench`` (production settings on plain HTTP, the
    baseline endpoint, throttling effectively off) on 127.0.0.1 and a free port;
 3. measures, with the bounded load generator (``bench/loadgen.py``): reads at scale
-   (``bench/reads.py``), eligibility decisions (``bench/eligibility.py``, in-process), the
-   dispatch worker's throughput on a backlog (``bench/dispatch.py``), filing throughput with the
-   worker running and then the baseline (``bench/filing.py``), and the web workers' peak memory
-   (``bench/memory.py``);
+   (``bench/reads.py``), eligibility decisions (``bench/eligibility.py``, in-process), filing
+   throughput and then the baseline under the same conditions (``bench/filing.py``; no Celery
+   worker runs yet, so the outbox fills), one Celery worker draining that outbox and the time
+   from filing to ``open`` with it running (``bench/dispatch.py``), and the web workers' peak
+   memory (``bench/memory.py``);
 4. stops what it started, prints a table, and writes ``bench/results/latest.json`` (schema in
    ``bench/README.md``).
 
-Exit status: 0 when every phase ran without failed requests and every target was met; 1 when a
-target was missed or requests failed (``--no-targets`` reports but always exits 0 after a full
-run); 2 when the bench could not run.
+Exit status: 0 when the run completed and no request failed (a missed target is reported in the
+table and the JSON: the figures of a shared or busy machine are not a gate); 1 when requests
+failed, or with ``--strict`` when a target was missed; 2 when the bench could not run.
 """
 
 from __future__ import annotations
@@ -67,15 +68,15 @@ class Profile:
     read_seconds: float
     filing_count: int
     filing_seconds: float
-    backlog: int
+    open_count: int
     decisions: int
     drain_seconds: float
 
 
 #: The two sizes of the issue, as data.
 PROFILES = {
-    "quick": Profile("quick", 100_000, 250, 8.0, 5_000, 15.0, 300, 150, 60.0),
-    "full": Profile("full", 1_000_000, 1_000, 30.0, 20_000, 60.0, 1_000, 500, 180.0),
+    "quick": Profile("quick", 100_000, 250, 8.0, 5_000, 15.0, 100, 150, 60.0),
+    "full": Profile("full", 1_000_000, 1_000, 30.0, 20_000, 60.0, 300, 500, 180.0),
 }
 
 
@@ -477,34 +478,9 @@ def run(args: argparse.Namespace) -> dict:
         phases["eligibility"] = eligibility_phase(profile.decisions)
         connections.close_all()
 
-        say(f"dispatch: filing a backlog of {profile.backlog} requests with no worker running")
-        backlog_since = timezone.now()
-        backlog_load = filing.measure_filing(
-            base_url=base_url,
-            world=world,
-            count=profile.backlog,
-            concurrency=args.clients,
-            max_seconds=profile.filing_seconds,
-        )
-        backlog_until = timezone.now()
-        worker = start_worker(log_dir=work)
-        pending = dispatch.wait_delivered(
-            partner_id=world.partner_id,
-            since=backlog_since,
-            until=backlog_until,
-            timeout=profile.drain_seconds,
-        )
-        worker_figures = dispatch.worker_throughput(
-            partner_id=world.partner_id, since=backlog_since, until=backlog_until
-        )
-        say(
-            f"  one worker: {worker_figures['deliveries_per_second']} deliveries/s "
-            f"({pending} left undelivered)"
-        )
-
         say(
             f"filing: {args.clients} clients, up to {profile.filing_count:,} requests "
-            f"or {profile.filing_seconds:.0f} s"
+            f"or {profile.filing_seconds:.0f} s (no worker running: the outbox fills)"
         )
         filing_since = timezone.now()
         phases["filing"] = filing.measure_filing(
@@ -515,17 +491,6 @@ def run(args: argparse.Namespace) -> dict:
             max_seconds=profile.filing_seconds,
         )
         filing_until = timezone.now()
-        pending_after_filing = dispatch.wait_delivered(
-            partner_id=world.partner_id, since=filing_since, until=filing_until, timeout=profile.drain_seconds
-        )
-        phases["dispatch"] = {
-            "backlog_filing": backlog_load,
-            "worker": {**worker_figures, "undelivered": pending},
-            "time_to_open": {
-                **dispatch.time_to_open(partner_id=world.partner_id, since=filing_since, until=filing_until),
-                "undelivered": pending_after_filing,
-            },
-        }
         connections.close_all()
 
         say("baseline: the same clients and bounds against the bare DRF create")
@@ -536,6 +501,43 @@ def run(args: argparse.Namespace) -> dict:
             concurrency=args.clients,
             max_seconds=profile.filing_seconds,
         )
+
+        say("dispatch: one worker drains the outbox the filing phase left")
+        worker = start_worker(log_dir=work)
+        pending = dispatch.wait_delivered(
+            partner_id=world.partner_id,
+            since=filing_since,
+            until=filing_until,
+            timeout=profile.drain_seconds,
+        )
+        worker_figures = {
+            **dispatch.worker_throughput(partner_id=world.partner_id, since=filing_since, until=filing_until),
+            "undelivered": pending,
+        }
+        say(f"  {worker_figures['deliveries_per_second']} deliveries/s ({pending} left undelivered)")
+
+        say(f"time to open: {profile.open_count} filings by one client, the worker running")
+        open_since = timezone.now()
+        open_load = filing.measure_filing(
+            base_url=base_url,
+            world=world,
+            count=profile.open_count,
+            concurrency=1,
+            max_seconds=profile.filing_seconds,
+        )
+        open_until = timezone.now()
+        pending_open = dispatch.wait_delivered(
+            partner_id=world.partner_id, since=open_since, until=open_until, timeout=profile.drain_seconds
+        )
+        phases["dispatch"] = {
+            "worker": worker_figures,
+            "open_filing": open_load,
+            "time_to_open": {
+                **dispatch.time_to_open(partner_id=world.partner_id, since=open_since, until=open_until),
+                "undelivered": pending_open,
+            },
+        }
+        connections.close_all()
         phases["memory"] = memory.workers_memory(web.pid)
     except BaseException:
         if worker is not None:
@@ -570,7 +572,7 @@ def run(args: argparse.Namespace) -> dict:
     failed = {}
     for label, summary in [
         *((f"reads: {r['name']}", r) for r in phases["reads"]),
-        ("dispatch backlog filing", phases["dispatch"]["backlog_filing"]),
+        ("time to open filing", phases["dispatch"]["open_filing"]),
         ("filing", phases["filing"]),
         ("baseline", phases["baseline"]),
     ]:
@@ -666,7 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--force-reset", action="store_true", help="reset a database without 'bench' in its name"
     )
-    parser.add_argument("--no-targets", action="store_true", help="exit 0 even when a target is missed")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument(
         "--profile",
         dest="profile_requests",
@@ -695,9 +697,9 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"\nWrote {args.output}")
-    if results["passed"] or args.no_targets:
-        return 0
-    return 1
+    if results["failed_requests"] or (args.strict and not results["passed"]):
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
