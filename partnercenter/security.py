@@ -11,8 +11,8 @@ locked-out sign-in gets (django-axes).
 - ``NullCharacterMiddleware``: a NUL character (``\\x00``) in the path, a query parameter or a
   submitted form field is refused with **400** naming the field, before any view runs: PostgreSQL
   can't store or even compare NUL in text, so letting it through turns a typo into a 500.
-- ``page_not_found``: ``handler404``; an unknown path under ``/graph/`` answers in Graph's error
-  shape (``/v1`` has its own catch-all route), anything else gets the 404 page.
+- ``page_not_found``: ``handler404``; an unknown path under ``/graph/`` or ``/v1/`` answers in that
+  API's error shape, anything else gets the 404 page.
 - ``sign_in_locked_out``: ``AXES_LOCKOUT_CALLABLE``; the sign-in page again, with a message saying
   how long the lock lasts, and HTTP 429.
 """
@@ -190,7 +190,12 @@ class NullCharacterMiddleware:
 
 
 def page_not_found(request, exception=None):
-    """``handler404``: Graph's error shape under ``/graph/``; the 404 page elsewhere."""
+    """``handler404``: the ``/v1`` and Graph error shapes under their roots (for paths even the ``/v1``
+    catch-all route can't match, such as one with a line break); the 404 page elsewhere."""
+    if request.path.startswith("/v1/"):
+        from .api.errors import ERROR_CODES, error_body
+
+        return JsonResponse(error_body(ERROR_CODES["not_found"][1], "No resource at this path."), status=404)
     if request.path.startswith("/graph/"):
         return JsonResponse(
             {

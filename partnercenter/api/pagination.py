@@ -14,6 +14,8 @@ from rest_framework.response import Response
 
 DEFAULT_SIZE = 50
 MAX_SIZE = 500
+# Larger offsets can't address any row and overflow the database's integers (a 500): refused with 400.
+MAX_OFFSET = 2**31 - 1
 
 
 def link(uri: str, method: str = "GET") -> dict:
@@ -52,6 +54,8 @@ class PartnerCenterPagination(BasePagination):
         self.request = request
         self.size = _int_param(request, "size", DEFAULT_SIZE, 1, MAX_SIZE)
         self.offset = _int_param(request, "offset", 0, 0, None)
+        if self.offset > MAX_OFFSET:
+            raise ValidationError({"offset": [f"must be at most {MAX_OFFSET}."]})
         self.total = queryset.count()
         return list(queryset[self.offset : self.offset + self.size])
 

@@ -32,7 +32,13 @@ class ResourceAttributesField(serializers.Field):
         return attributes
 
 
-@extend_schema_field({"type": "string", "format": "date-time", "example": MIN_DATE})
+@extend_schema_field(
+    {
+        # A real date-time, or Partner Center's "empty" date, which has no offset (not RFC 3339).
+        "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "enum": [MIN_DATE]}],
+        "example": MIN_DATE,
+    }
+)
 class DateOrMinField(serializers.DateTimeField):
     """A date-time that is ``0001-01-01T00:00:00`` when empty, as Partner Center writes it."""
 

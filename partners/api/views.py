@@ -18,10 +18,17 @@ PAGING = [
 COLLECTION = OpenApiResponse(
     OpenApiTypes.OBJECT, description='{"@odata.context", "value", "@odata.nextLink"}'
 )
+# Graph errors these endpoints answer ($top out of range, not signed in, another partner's group).
+GRAPH_ERROR = OpenApiResponse(
+    OpenApiTypes.OBJECT, description='{"error": {"code", "message", "innerError": {"request-id", "date"}}}'
+)
+ERRORS = {400: GRAPH_ERROR, 401: GRAPH_ERROR, 404: GRAPH_ERROR}
 
 
 class GroupListApi(GraphApiView):
-    @extend_schema(operation_id="groups_list", tags=TAGS, parameters=PAGING, responses={200: COLLECTION})
+    @extend_schema(
+        operation_id="groups_list", tags=TAGS, parameters=PAGING, responses={200: COLLECTION, **ERRORS}
+    )
     def get(self, request):
         return graph_collection(
             request,
@@ -33,14 +40,17 @@ class GroupListApi(GraphApiView):
 
 
 class GroupDetailApi(GraphApiView):
-    @extend_schema(operation_id="groups_get", tags=TAGS, responses={200: GroupSerializer})
+    @extend_schema(operation_id="groups_get", tags=TAGS, responses={200: GroupSerializer, **ERRORS})
     def get(self, request, group_id):
         return Response(GroupSerializer(security_group_list(actor=request.user).get(pk=group_id)).data)
 
 
 class GroupMemberListApi(GraphApiView):
     @extend_schema(
-        operation_id="groups_members_list", tags=TAGS, parameters=PAGING, responses={200: COLLECTION}
+        operation_id="groups_members_list",
+        tags=TAGS,
+        parameters=PAGING,
+        responses={200: COLLECTION, **ERRORS},
     )
     def get(self, request, group_id):
         group = security_group_list(actor=request.user).get(pk=group_id)

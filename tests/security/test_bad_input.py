@@ -147,6 +147,17 @@ V1_CASES = [
     ("unknown status filter", "GET", "/v1/servicerequests?status=bogus", None, 400, 3000, ["status"]),
     ("a size that is not a number", "GET", "/v1/servicerequests?size=abc", None, 400, 3000, ["size"]),
     ("invalid UUID in the path", "GET", "/v1/customers/not-a-uuid", None, 404, 1000, []),
+    ("a line break in the path", "GET", "/v1/customers/%0A/managedservices", None, 404, 1000, []),
+    (
+        "an offset beyond any row",
+        "GET",
+        "/v1/servicerequests?offset=10000000000000000001",
+        None,
+        400,
+        3000,
+        ["offset"],
+    ),
+    ("a negative offset", "GET", "/v1/customers?offset=-1", None, 400, 3000, ["offset"]),
 ]
 
 
