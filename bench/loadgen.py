@@ -16,6 +16,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -144,12 +145,23 @@ def run_load(
     _check_loopback(base_url)
     if count < 1 or concurrency < 1 or max_seconds <= 0:
         raise ValueError("count, concurrency and max_seconds must be positive")
-    return asyncio.run(
-        _run(
-            base_url=base_url,
-            make_call=make_call,
-            count=count,
-            concurrency=concurrency,
-            max_seconds=max_seconds,
+
+    def runner() -> LoadResult:
+        return asyncio.run(
+            _run(
+                base_url=base_url,
+                make_call=make_call,
+                count=count,
+                concurrency=concurrency,
+                max_seconds=max_seconds,
+            )
         )
-    )
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return runner()
+    # An event loop already runs in this thread (a caller inside async code, or a library's own
+    # loop): run ours in a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(runner).result()

@@ -395,3 +395,18 @@ class TestCommandLine:
     def test_refuses_to_reset_a_database_without_bench_in_its_name(self):
         with pytest.raises(SystemExit, match="refusing to drop database 'portal'"):
             run.reset_database("postgres://postgres@127.0.0.1:5432/portal", force=False)
+
+
+def test_runs_inside_a_running_event_loop(http_server):
+    import asyncio
+
+    async def inside():
+        return loadgen.run_load(
+            base_url=http_server,
+            make_call=lambda i: loadgen.Call("GET", "/"),
+            count=3,
+            concurrency=1,
+            max_seconds=30,
+        )
+
+    assert asyncio.run(inside()).summary()["ok"] == 3
