@@ -29,6 +29,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from partnercenter.models import ApiToken
+
 from .conftest import PERSONAS, written_rows
 
 ALL_PERSONAS = ("anonymous", *PERSONAS)
@@ -430,3 +432,19 @@ def test_unsafe_refused(staged_world, db, key, method):
         expected[label] = expected_status(rule, persona, ownership)
     assert actual == expected
     assert written_rows() == rows_before
+
+
+@pytest.mark.parametrize("persona", ["admin_agent_other_partner", "sales_agent", "customer_admin"])
+def test_nobody_revokes_someone_elses_api_token(staged_world, db, persona):
+    """Tokens are objects named in the form body, not the URL: another user's token key is "no such token"."""
+    victim = staged_world.tokens["admin_agent"]
+    token_key = ApiToken.objects.get(user=staged_world.users["admin_agent"]).token_key
+    rows_before = written_rows()
+    response = staged_world.clients[persona].post(
+        "/settings/api-access/", {"action": "revoke", "token_key": token_key}, follow=True
+    )
+    assert response.status_code == 200
+    assert "No such token." in response.content.decode()
+    assert written_rows() == rows_before
+    still_valid = APIClient(HTTP_AUTHORIZATION=f"Bearer {victim}").get("/v1/customers")
+    assert still_valid.status_code == 200
