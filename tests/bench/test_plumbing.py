@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -409,4 +410,7 @@ def test_runs_inside_a_running_event_loop(http_server):
             max_seconds=30,
         )
 
-    assert asyncio.run(inside()).summary()["ok"] == 3
+    # In a thread of its own: another test (Playwright's sync API) may leave a loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(lambda: asyncio.run(inside())).result()
+    assert result.summary()["ok"] == 3
