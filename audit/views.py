@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from customers.selectors import customer_list
+from partnercenter.pages import query_string_without
 from partners.selectors import partner_users
 
 from .forms import AuditLogFilterForm
@@ -61,13 +62,6 @@ def _filter_form(request) -> AuditLogFilterForm:
     )
 
 
-def _query_string(request, *drop: str) -> str:
-    params = request.GET.copy()
-    for name in drop:
-        params.pop(name, None)
-    return params.urlencode()
-
-
 @login_required
 def audit_log(request):
     """The partner's audit log: filters, newest first, keyset pages of 50 (``?cursor=``)."""
@@ -90,7 +84,7 @@ def audit_log(request):
             "events": page.events,
             "next_cursor": page.next_cursor,
             "is_first_page": not request.GET.get("cursor"),
-            "filter_query": _query_string(request, "cursor"),
+            "filter_query": query_string_without(request, "cursor"),
             "cursor_error": cursor_error,
         },
         status=status,

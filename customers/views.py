@@ -10,20 +10,20 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from gdap.choices import RelationshipStatus
 from gdap.models import Relationship
 from gdap.selectors import effective_roles, health_visible_customer_ids, relationship_list
+from partnercenter.pages import customer_or_404, query_string_without
 from partners.choices import PartnerCenterRole
 from servicerequests.selectors import service_request_list
 
 from .choices import Workload
 from .forms import CustomerSearchForm
 from .models import Customer, CustomerPartnerRelationship, ServiceHealthIssue
-from .selectors import customer_get, customer_list, customer_support_options, service_health_issues
+from .selectors import customer_list, customer_support_options, service_health_issues
 
 PAGE_SIZE = 25
 
@@ -65,19 +65,6 @@ def health_access(*, user, customer: Customer) -> HealthAccess:
             "the service_health capability (Global Reader is enough) in an active access assignment."
         )
     return HealthAccess(allowed=not reasons, reasons=tuple(reasons))
-
-
-def _query_string(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _customer_or_404(user, customer_id) -> Customer:
-    try:
-        return customer_get(actor=user, customer_id=customer_id)
-    except Customer.DoesNotExist as exc:
-        raise Http404("No such customer.") from exc
 
 
 def _relationship_to_partner(user, customer) -> str:
@@ -126,14 +113,19 @@ def customer_list_view(request):
     return render(
         request,
         "customers/customer_list.html",
-        {"form": form, "search": search, "page_obj": page, "query_string": _query_string(request)},
+        {
+            "form": form,
+            "search": search,
+            "page_obj": page,
+            "query_string": query_string_without(request, "page"),
+        },
     )
 
 
 @login_required
 def customer_subscriptions(request, customer_id):
     """A customer's subscriptions (the first tab of the customer page)."""
-    customer = _customer_or_404(request.user, customer_id)
+    customer = customer_or_404(request.user, customer_id)
     subscriptions = customer.subscriptions.select_related("provider", "reseller", "isv").order_by(
         "workload", "offer"
     )
@@ -145,7 +137,7 @@ def customer_subscriptions(request, customer_id):
 @login_required
 def customer_relationships(request, customer_id):
     """The signed-in partner's GDAP relationships with this customer: roles, status, expiry."""
-    customer = _customer_or_404(request.user, customer_id)
+    customer = customer_or_404(request.user, customer_id)
     relationships = (
         relationship_list(actor=request.user)
         .filter(customer=customer)
@@ -161,7 +153,7 @@ def customer_relationships(request, customer_id):
 @login_required
 def customer_service_management(request, customer_id):
     """Per workload: current service health and open incidents, and a link to the workload's admin portal."""
-    customer = _customer_or_404(request.user, customer_id)
+    customer = customer_or_404(request.user, customer_id)
     access = health_access(user=request.user, customer=customer)
     issues_by_workload: dict[str, list[ServiceHealthIssue]] = {}
     if access.allowed:
@@ -184,7 +176,7 @@ def customer_service_management(request, customer_id):
 @login_required
 def customer_service_requests(request, customer_id):
     """This customer's service requests filed by the signed-in partner (SR-VIEW), 25 a page."""
-    customer = _customer_or_404(request.user, customer_id)
+    customer = customer_or_404(request.user, customer_id)
     requests = (
         service_request_list(actor=request.user)
         .filter(customer=customer)
@@ -193,14 +185,14 @@ def customer_service_requests(request, customer_id):
     )
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _customer_context(request, customer, "service_requests")
-    context.update({"page_obj": page, "query_string": _query_string(request)})
+    context.update({"page_obj": page, "query_string": query_string_without(request, "page")})
     return render(request, "customers/customer_service_requests.html", context)
 
 
 @login_required
 def customer_support_options_view(request, customer_id):
     """SUPPORT-OPTIONS-*: whom this customer can contact for support, in words."""
-    customer = _customer_or_404(request.user, customer_id)
+    customer = customer_or_404(request.user, customer_id)
     context = _customer_context(request, customer, "support_options")
     context["options"] = customer_support_options(customer=customer)
     return render(request, "customers/customer_support_options.html", context)
@@ -232,7 +224,7 @@ def service_health(request):
         {
             "is_admin_agent": is_admin_agent,
             "page_obj": page,
-            "query_string": _query_string(request),
+            "query_string": query_string_without(request, "page"),
             "rule_id": HEALTH_RULE,
         },
         status=200 if is_admin_agent else 403,

@@ -22,8 +22,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from customers.models import Customer, Subscription
-from customers.selectors import customer_get
 from partnercenter.middleware import get_correlation_id
+from partnercenter.pages import customer_or_404
 from servicerequests.choices import DispatchStatus, SupportPlan
 from servicerequests.eligibility import CustomerNotVisible, evaluate
 from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
@@ -86,13 +86,6 @@ def _portal_or_404(portal: str) -> PortalPage:
     return page
 
 
-def _customer_or_404(user, customer_id) -> Customer:
-    try:
-        return customer_get(actor=user, customer_id=customer_id)
-    except (Customer.DoesNotExist, ValidationError, ValueError) as exc:
-        raise Http404("No such customer.") from exc
-
-
 def _portal_context(request, portal: str, customer: Customer | None) -> dict:
     page = PORTAL_PAGES[portal]
     spec = PORTALS[portal]
@@ -120,7 +113,7 @@ def _context_error(request, portal: str, message: str, status: int = 400):
 def portal_home(request, portal, customer_id):
     """The portal's home in a customer tenant: how to file and where the tickets are."""
     _portal_or_404(portal)
-    customer = _customer_or_404(request.user, customer_id)
+    customer = customer_or_404(request.user, customer_id)
     context = _portal_context(request, portal, customer)
     context["recent"] = portal_ticket_list(actor=request.user, portal=portal, customer_id=customer.pk)[:5]
     context["new_request_url"] = (
@@ -134,7 +127,7 @@ def portal_home(request, portal, customer_id):
 def portal_tickets(request, portal, customer_id):
     """ "Manage support requests" / "View all support tickets": this tenant's tickets filed by the partner."""
     _portal_or_404(portal)
-    customer = _customer_or_404(request.user, customer_id)
+    customer = customer_or_404(request.user, customer_id)
     tickets = portal_ticket_list(actor=request.user, portal=portal, customer_id=customer.pk)
     context = _portal_context(request, portal, customer)
     context["page_obj"] = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -165,7 +158,7 @@ def _read_context(request, portal: str):
             None,
             _context_error(request, portal, "This portal link is for another portal or context."),
         )
-    customer = _customer_or_404(request.user, ctx.customer_id)
+    customer = customer_or_404(request.user, ctx.customer_id)
     return ctx, customer, None
 
 
@@ -326,7 +319,7 @@ def _admin_center_new(request, portal, ctx, customer):
 
 def _request_context(request, portal, customer_id, request_id) -> dict:
     _portal_or_404(portal)
-    customer = _customer_or_404(request.user, customer_id)
+    customer = customer_or_404(request.user, customer_id)
     try:
         service_request = portal_request_get(
             actor=request.user, portal=portal, customer_id=customer.pk, request_id=request_id

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 from audit.selectors import audit_events_for_object
 from audit.services import audit_filing_denied
 from customers.choices import Workload
-from customers.models import Customer
-from customers.selectors import customer_get, customer_list, service_health_issues
+from customers.selectors import customer_list, service_health_issues
 from customers.views import health_access
 from partnercenter.middleware import get_correlation_id
+from partnercenter.pages import customer_or_404, query_string_without
 from partners.choices import PartnerCenterRole
 from partners.selectors import partner_users
 
@@ -101,19 +101,6 @@ def render_marketplace(request, decision, *, customer=None):
     )
 
 
-def _query_string(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _customer_or_404(user, customer_id) -> Customer:
-    try:
-        return customer_get(actor=user, customer_id=customer_id)
-    except Customer.DoesNotExist as exc:
-        raise Http404("No such customer.") from exc
-
-
 def _role_denied(request, customer=None):
     """SR-PC-ROLE-ADMIN-AGENT explained to a user who may view but not file (HTTP 403)."""
     limits = [PC_ROLE_LIMITS[code] for code in sorted(request.user.role_codes) if code in PC_ROLE_LIMITS]
@@ -147,7 +134,7 @@ def service_request_list_view(request):
     return render(
         request,
         "servicerequests/request_list.html",
-        {"form": form, "page_obj": page, "query_string": _query_string(request)},
+        {"form": form, "page_obj": page, "query_string": query_string_without(request, "page")},
         status=status,
     )
 
@@ -227,7 +214,7 @@ def service_request_new(request, customer_id):
     (403), marketplace → the ISV's contacts, allowed → 302 to the stub portal
     with a signed routing context.
     """
-    customer = _customer_or_404(request.user, customer_id)
+    customer = customer_or_404(request.user, customer_id)
     if PartnerCenterRole.ADMIN_AGENT not in request.user.role_codes:
         return _role_denied(request, customer)
     workload = request.POST.get("workload") if request.method == "POST" else request.GET.get("workload")
