@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_events_for_object
-from audit.services import audit_filing_denied
+from audit.services import audit_filing_denied, audit_permission_denied
 from customers.choices import Workload
 from customers.selectors import customer_list, service_health_issues
 from customers.views import health_access
@@ -104,6 +104,9 @@ def render_marketplace(request, decision, *, customer=None):
 def _role_denied(request, customer=None):
     """SR-PC-ROLE-ADMIN-AGENT explained to a user who may view but not file (HTTP 403)."""
     limits = [PC_ROLE_LIMITS[code] for code in sorted(request.user.role_codes) if code in PC_ROLE_LIMITS]
+    audit_permission_denied(
+        request=request, reason=f"{FILING_ROLE_RULE}: filing needs the admin_agent role", surface="browser"
+    )
     return render(
         request,
         "servicerequests/role_denied.html",

@@ -211,7 +211,8 @@ def test_new_request_explains_health_before_escalation_without_a_health_role(cli
 
 
 def test_a_sales_agent_cannot_file(client, world):
-    client.force_login(UserFactory(partner=world.partner, roles=["sales_agent"]))
+    sales = UserFactory(partner=world.partner, roles=["sales_agent"])
+    client.force_login(sales)
     for response in (
         client.get(_new_url(world)),
         client.post(_new_url(world), {"workload": "m365"}),
@@ -220,6 +221,9 @@ def test_a_sales_agent_cannot_file(client, world):
         assert response.status_code == 403
         assert '<span class="rule-id">SR-PC-ROLE-ADMIN-AGENT</span>' in html
         assert "A sales agent may only view service requests." in html
+    denials = AuditEvent.objects.filter(action="auth.permission_denied", actor_id=sales.pk)
+    assert denials.count() == 2
+    assert all(event.after["surface"] == "browser" for event in denials)
 
 
 def test_new_request_for_another_partners_customer_is_a_404(alice_client):
