@@ -62,8 +62,12 @@ THROTTLED = OpenApiResponse(
 
 
 def errors(*statuses: int, **overrides) -> dict:
-    """The error responses of an operation: the given statuses plus 401, 429 and 500."""
-    result = {s: error_response(s) for s in sorted({401, 500, *statuses})}
+    """The error responses of an operation: the given statuses plus 400, 401, 429 and 500.
+
+    Every operation can answer 400: a NUL character in any parameter or field is refused before
+    the view runs (``partnercenter.security.NullCharacterMiddleware``), so 400 is always documented.
+    """
+    result = {s: error_response(s) for s in sorted({400, 401, 500, *statuses})}
     result[429] = THROTTLED
     for status, response in overrides.items():
         result[int(status.removeprefix("s"))] = response
