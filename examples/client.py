@@ -55,7 +55,7 @@ def step(number: int, text: str) -> None:
 
 def pick_customer(client: Client, wanted: str | None) -> dict:
     customers = client.call("GET", "/v1/customers", 200, params={"size": 100}).json()
-    print(f"    {customers['totalCount']} customers")
+    print(f"    {customers['totalCount']} customers in the first page")
     for customer in customers["items"]:
         if wanted and customer["id"] != wanted:
             continue

@@ -1,9 +1,10 @@
 """Partner Center collections: ``size`` / ``offset`` paging and the ``ResourceCollection`` shape.
 
-``totalCount`` is the count of the whole filtered queryset (one ``COUNT(*)`` on an indexed
-filter per page), then one query for the page itself: the number of queries does not depend
-on ``size``. On a partner with a million requests the COUNT is the expensive part; see
-``docs/api.md``.
+``totalCount`` is the number of items in *this* page, as in Partner Center's own
+``ResourceCollection`` (the SDK computes ``TotalCount`` from the page's items): a client pages
+by following ``links.next`` until it is absent. Each page is one query that reads ``size + 1``
+rows, the extra row only telling whether there is a next page. No ``COUNT(*)`` runs, so the cost
+of a page does not grow with the number of rows the filters match; see ``docs/api.md``.
 """
 
 from urllib.parse import urlencode
@@ -56,8 +57,9 @@ class PartnerCenterPagination(BasePagination):
         self.offset = _int_param(request, "offset", 0, 0, None)
         if self.offset > MAX_OFFSET:
             raise ValidationError({"offset": [f"must be at most {MAX_OFFSET}."]})
-        self.total = queryset.count()
-        return list(queryset[self.offset : self.offset + self.size])
+        rows = list(queryset[self.offset : self.offset + self.size + 1])
+        self.has_next = len(rows) > self.size
+        return rows[: self.size]
 
     def _uri(self, offset: int) -> str:
         params = self.request.query_params.copy()
@@ -67,11 +69,11 @@ class PartnerCenterPagination(BasePagination):
 
     def get_paginated_response(self, data):
         links = {"self": link(self._uri(self.offset))}
-        if self.offset + self.size < self.total:
+        if self.has_next:
             links["next"] = link(self._uri(self.offset + self.size))
         if self.offset > 0:
             links["previous"] = link(self._uri(max(0, self.offset - self.size)))
-        return Response(collection(list(data), self.total, links))
+        return Response(collection(list(data), links=links))
 
     def get_paginated_response_schema(self, schema):
         link_schema = {
@@ -86,7 +88,11 @@ class PartnerCenterPagination(BasePagination):
             "type": "object",
             "required": ["totalCount", "items", "links", "attributes"],
             "properties": {
-                "totalCount": {"type": "integer", "example": 123},
+                "totalCount": {
+                    "type": "integer",
+                    "description": "The number of items in this page; follow links.next for more.",
+                    "example": 50,
+                },
                 "items": schema,
                 "links": {
                     "type": "object",

@@ -75,13 +75,20 @@ class TestCustomerList:
                 customer=CustomerFactory(name=f"Zeta {n}"), partner=world.partner
             )
         body = api.get("/v1/customers?size=2&offset=2").json()
-        assert body["totalCount"] == 5
+        # As in Partner Center's ResourceCollection: the number of items in this page.
+        assert body["totalCount"] == 2
         assert [i["companyProfile"]["companyName"] for i in body["items"]] == ["Zeta 1", "Zeta 2"]
         assert body["links"]["self"]["uri"] == "/v1/customers?offset=2&size=2"
         assert body["links"]["next"]["uri"] == "/v1/customers?offset=4&size=2"
         assert body["links"]["previous"]["uri"] == "/v1/customers?offset=0&size=2"
         last = api.get("/v1/customers?size=2&offset=4").json()
+        assert last["totalCount"] == 1
         assert "next" not in last["links"]
+        # A page that ends exactly at the last item has no next link either.
+        exact = api.get("/v1/customers?size=2&offset=3").json()
+        assert exact["totalCount"] == 2
+        assert "next" not in exact["links"]
+        assert exact["links"]["previous"]["uri"] == "/v1/customers?offset=1&size=2"
 
     @pytest.mark.parametrize(
         ("query", "field", "reason"),
@@ -141,10 +148,10 @@ class TestCustomerList:
             CustomerDomain.objects.create(customer=customer, domain=f"bulk{n}.example")
             CustomerPartnerRelationshipFactory(customer=customer, partner=world.partner)
             RelationshipFactory(partner=world.partner, customer=customer)
-        # token + token cleanup, count, page, domains prefetch
-        with django_assert_num_queries(5):
+        # token + token cleanup, page, domains prefetch (no COUNT)
+        with django_assert_num_queries(4):
             assert len(api.get("/v1/customers?size=2").json()["items"]) == 2
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             assert len(api.get("/v1/customers?size=500").json()["items"]) == 31
 
 
