@@ -131,6 +131,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--deep", type=int, default=50_000, help="position of the deep page's cursor")
+    parser.add_argument(
+        "--only",
+        choices=["queue", "api", "reports"],
+        help="measure only these pages (no maintenance timings, no export)",
+    )
     args = parser.parse_args()
 
     info = seed(args.rows)
@@ -151,6 +156,8 @@ def main() -> None:
     results: dict[str, dict] = {}
 
     def run(kind: str, name: str, url: str, params: dict | None = None) -> None:
+        if args.only and kind != args.only:
+            return
         results[f"{kind}: {name}"] = {"kind": kind, **measure(client, url, params or {}, args.repeat)}
 
     for queue in BUILTIN_QUEUES:
@@ -212,9 +219,12 @@ def main() -> None:
         run("api", name, "/v1/servicerequests", params)
     run("reports", "Reports page", reverse("queue_reports"))
 
-    export = measure_export(
-        client,
-        f"{reverse('queue_export', args=['unassigned'])}?status=&assignee=&order=-created",
+    export = (
+        None
+        if args.only
+        else measure_export(
+            client, f"{reverse('queue_export', args=['unassigned'])}?status=&assignee=&order=-created"
+        )
     )
 
     width = max(len(name) for name in results)
@@ -227,12 +237,13 @@ def main() -> None:
         print(
             f"{name:<{width}}  {r['p50_ms']:>8.2f}  {r['p95_ms']:>8.2f}  {r['queries']:>7}  ≤{target} {mark}"
         )
-    print(
-        f"\nCSV export: {export['rows']:,} rows, {export['megabytes_written']} MB in {export['seconds']} s; "
-        f"peak Python allocations {export['python_peak_mb']} MB, "
-        f"peak RSS growth {export['rss_peak_growth_mb']} MB "
-        f"(target < {EXPORT_TARGET_MB} MB)"
-    )
+    if export:
+        print(
+            f"\nCSV export: {export['rows']:,} rows, {export['megabytes_written']} MB in {export['seconds']} s; "
+            f"peak Python allocations {export['python_peak_mb']} MB, "
+            f"peak RSS growth {export['rss_peak_growth_mb']} MB "
+            f"(target < {EXPORT_TARGET_MB} MB)"
+        )
     print(
         f"Maintenance: queue counts of all partners {counts_seconds:.2f} s ({counts_written} counts), "
         f"of one partner {counts_one_seconds:.2f} s; rollup {rollup_seconds:.2f} s ({rollup_written} rows)"
