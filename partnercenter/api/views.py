@@ -43,8 +43,12 @@ class PartnerCenterApiView(GenericAPIView):
         response[REQUEST_ID_HEADER] = request_id_for(request)[0]
         return response
 
-    def paginated_response(self, queryset, serializer_class, **context):
+    def paginated_response(self, queryset, serializer_class, *, prepare=None, **context):
+        """One page of ``queryset`` as a collection; ``prepare(rows)``, if given, loads what the
+        serializer needs for the page's rows (a constant number of queries)."""
         page = self.paginate_queryset(queryset)
+        if prepare is not None:
+            prepare(page)
         serializer = serializer_class(page, many=True, context={**self.get_serializer_context(), **context})
         return self.get_paginated_response(serializer.data)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,7 +20,14 @@ from servicerequests.choices import (
 from servicerequests.models import Note, ServiceRequest, SupportTopic
 
 WORKLOAD_LABELS = dict(Workload.choices)
-_DATETIME = serializers.DateTimeField()  # formats like every declared DateTimeField
+
+
+def _iso(value: datetime) -> str:
+    """What a declared ``DateTimeField`` writes for an aware date-time: ISO 8601 in UTC (the API's
+    time zone, ``TIME_ZONE``), ``Z`` for the offset. Without DRF's per-call time zone lookup."""
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
 
 # Enum values that mean "no change" in a PATCH (the real API's defaults: Unknown = 0, None = 0).
 SEVERITY_UNSET = ("unknown", 0)
@@ -241,9 +250,9 @@ class ServiceRequestSummarySerializer(serializers.ModelSerializer):
             "primaryContact": self.get_primaryContact(sr),
             "productName": self.get_productName(sr),
             "productId": self.get_productId(sr),
-            "createdDate": _DATETIME.to_representation(sr.created_at),
-            "lastModifiedDate": _DATETIME.to_representation(sr.updated_at),
-            "lastClosedDate": _DATETIME.to_representation(sr.closed_at) if sr.closed_at else MIN_DATE,
+            "createdDate": _iso(sr.created_at),
+            "lastModifiedDate": _iso(sr.updated_at),
+            "lastClosedDate": _iso(sr.closed_at) if sr.closed_at else MIN_DATE,
             "countryCode": sr.country_code,
             "customerId": str(customer_id) if customer_id else None,
             "workload": sr.workload,
@@ -251,7 +260,7 @@ class ServiceRequestSummarySerializer(serializers.ModelSerializer):
             "subscriptionId": str(subscription_id) if subscription_id else None,
             "externalTicketId": sr.external_ticket_id,
             "portal": sr.portal,
-            "slaDueDate": _DATETIME.to_representation(sr.sla_due_at) if sr.sla_due_at else None,
+            "slaDueDate": _iso(sr.sla_due_at) if sr.sla_due_at else None,
             "slaBreached": sr.sla_breached,
             "assignedTo": (
                 {
@@ -311,7 +320,7 @@ def portal_uri(sr: ServiceRequest) -> str:
     tenant context); for a request without a customer, the portal the decision routed it to."""
     if sr.customer_id and sr.portal:
         return f"/portals/{sr.portal}/{sr.customer_id}/requests/{sr.id}/"
-    if hasattr(sr, "eligibility_portal_url"):  # a collection's row: annotated, snapshot not loaded
+    if hasattr(sr, "eligibility_portal_url"):  # a collection's row: looked up, snapshot not loaded
         return sr.eligibility_portal_url or ""
     portal = (sr.eligibility or {}).get("portal") or {}
     return portal.get("url", "")

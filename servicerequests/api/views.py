@@ -17,6 +17,7 @@ from rest_framework import status as http_status
 from rest_framework.response import Response
 
 from customers.choices import Workload
+from customers.models import Subscription
 from partnercenter.api.errors import ApiError, django_validation_detail
 from partnercenter.api.headers import (
     correlation_id_for,
@@ -33,6 +34,7 @@ from partnercenter.api.schema import (
     errors,
 )
 from partnercenter.api.views import CustomerScopedMixin, PartnerCenterApiView
+from partners.models import Partner
 from partners.selectors import partner_users
 from servicerequests.choices import SEVERITY_INTEGERS, STATUS_INTEGERS, IssueType, Severity, Status
 from servicerequests.models import Note, ServiceRequest, SupportTopic
@@ -117,16 +119,47 @@ SUMMARY_FIELDS = (
 
 
 def _summary_queryset(queryset):
-    """A collection's rows: two joins (customer, assignee) and the rarer relations (the partner,
-    the support topic, the subscription) prefetched by id. Planning a six-table join took
-    PostgreSQL longer than running it; the snapshot's portal URL, which the links of a request
-    without a customer show, comes annotated."""
-    return (
-        queryset.select_related("customer", "assigned_to")
-        .only(*SUMMARY_FIELDS)
-        .prefetch_related("partner", "support_topic", "subscription")
-        .annotate(eligibility_portal_url=KeyTextTransform("url", KeyTransform("portal", "eligibility")))
+    """A collection's rows with two joins (customer, assignee); the rarer relations come from
+    :func:`_summary_relations`. Planning a six-table join took PostgreSQL longer than running it."""
+    return queryset.select_related("customer", "assigned_to").only(*SUMMARY_FIELDS)
+
+
+def _summary_relations(rows: list[ServiceRequest]) -> None:
+    """Attach to a collection page's rows the relations only some rows have: the support topic, the
+    subscription, the partner (requests without a customer) and the snapshot's portal URL (requests
+    not yet routed to a customer's portal, see ``portal_uri``). At most one query each, and none when
+    no row on the page needs it."""
+    topic_ids = {r.support_topic_id for r in rows if r.support_topic_id}
+    subscription_ids = {r.subscription_id for r in rows if r.subscription_id}
+    own = [r for r in rows if r.customer_id is None]
+    unrouted = [r.pk for r in rows if not (r.customer_id and r.portal)]
+    topics = SupportTopic.objects.only("id", "name").in_bulk(topic_ids) if topic_ids else {}
+    subscriptions = (
+        Subscription.objects.only("id", "offer").in_bulk(subscription_ids) if subscription_ids else {}
     )
+    partner = Partner.objects.only("id", "name", "support_phone").get(pk=own[0].partner_id) if own else None
+    portal_urls = (
+        dict(
+            ServiceRequest.objects.filter(pk__in=unrouted).values_list(
+                "pk", KeyTextTransform("url", KeyTransform("portal", "eligibility"))
+            )
+        )
+        if unrouted
+        else {}
+    )
+    for row in rows:
+        if row.support_topic_id:
+            _TOPIC.set_cached_value(row, topics.get(row.support_topic_id))
+        if row.subscription_id:
+            _SUBSCRIPTION.set_cached_value(row, subscriptions.get(row.subscription_id))
+        if row.customer_id is None:
+            _PARTNER.set_cached_value(row, partner)
+        row.eligibility_portal_url = portal_urls.get(row.pk)
+
+
+_TOPIC = ServiceRequest._meta.get_field("support_topic")
+_SUBSCRIPTION = ServiceRequest._meta.get_field("subscription")
+_PARTNER = ServiceRequest._meta.get_field("partner")
 
 
 def _enum_param(raw: str, field: str, values: list[str], integers: dict[int, str]) -> list[str]:
@@ -365,7 +398,7 @@ class ServiceRequestListApi(FilingMixin, PartnerCenterApiView):
     )
     def get(self, request):
         queryset = filter_service_requests(_summary_queryset(self.get_queryset()), request.query_params)
-        return self.paginated_response(queryset, ServiceRequestSummarySerializer)
+        return self.paginated_response(queryset, ServiceRequestSummarySerializer, prepare=_summary_relations)
 
     @extend_schema(
         operation_id="servicerequests_create_own",
@@ -402,7 +435,9 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
         customer = self.get_customer()
         queryset = _summary_queryset(self.get_queryset().filter(customer=customer))
         return self.paginated_response(
-            filter_service_requests(queryset, request.query_params), ServiceRequestSummarySerializer
+            filter_service_requests(queryset, request.query_params),
+            ServiceRequestSummarySerializer,
+            prepare=_summary_relations,
         )
 
     @extend_schema(

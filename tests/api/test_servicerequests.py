@@ -391,14 +391,24 @@ class TestList:
 
     @pytest.mark.parametrize("url", ["/v1/servicerequests", "/v1/customers/{tid}/servicerequests"])
     def test_query_count_does_not_grow_with_page_size(self, api, world, url, django_assert_num_queries):
-        make_requests(world, 30, assigned_to=world.admin)
+        from servicerequests.models import SupportTopic
+
+        topic = SupportTopic.objects.filter(workload=Workload.M365).first()
+        subscription = SubscriptionFactory(customer=world.customer, provider=world.partner)
+        entitlement = SupportEntitlementFactory(partner=world.partner)
+        for n in range(10):  # every kind of row on every page of 4 (newest first)
+            make_requests(world, 1, assigned_to=world.admin, portal="m365")
+            make_requests(world, 1, support_topic=topic, subscription=subscription, portal="m365")
+            make_requests(world, 1, portal="")  # not routed yet: the snapshot's portal URL
+            ServiceRequestFactory(partner=world.partner, customer=None, support_entitlement=entitlement)
         url = url.format(tid=world.customer.id)
-        # token + token cleanup, (customer), roles, page, the partner (prefetched; no COUNT)
-        expected = 5 if "customers" not in url else 6
+        # token + token cleanup, (customer), roles, page, support topics, subscriptions, portal URLs,
+        # (the partner, for requests without a customer); never a COUNT
+        expected = 8
         with django_assert_num_queries(expected):
-            assert len(api.get(f"{url}?size=2").json()["items"]) == 2
+            assert len(api.get(f"{url}?size=4").json()["items"]) == 4
         with django_assert_num_queries(expected):
-            assert len(api.get(f"{url}?size=500").json()["items"]) == 30
+            assert len(api.get(f"{url}?size=500").json()["items"]) == (40 if "customers" not in url else 30)
 
     def test_support_topics(self, api, django_assert_num_queries):
         with django_assert_num_queries(3):  # token + token cleanup, page
