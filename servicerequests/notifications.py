@@ -72,13 +72,15 @@ def request_url(service_request: ServiceRequest) -> str:
 
 
 def notification_queue(
-    *, kind: str, service_request: ServiceRequest, recipients: Iterable[User]
+    *, kind: str, service_request: ServiceRequest, recipients: Iterable[User], new_request: bool = False
 ) -> list[Notification]:
     """Record one notification per distinct recipient e-mail and send them after commit.
 
     Recipients without an e-mail address, and those already notified of this
     kind about this request, are skipped. Returns the new rows. Call inside
-    the transaction of the change being reported.
+    the transaction of the change being reported. ``new_request``: the request
+    was created in this transaction, so nobody can have been notified of it yet
+    and the rows are inserted in one statement, without the duplicate check.
     """
     created: list[Notification] = []
     seen: set[str] = set()
@@ -87,6 +89,11 @@ def notification_queue(
         if not email or email in seen or not user.is_active:
             continue
         seen.add(email)
+        if new_request:
+            created.append(
+                Notification(kind=kind, request=service_request, recipient_email=email, recipient=user)
+            )
+            continue
         try:
             with transaction.atomic():
                 notification, is_new = Notification.objects.get_or_create(
@@ -96,6 +103,8 @@ def notification_queue(
             continue
         if is_new:
             created.append(notification)
+    if new_request and created:
+        created = Notification.objects.bulk_create(created)
     if created:
         ids = [n.pk for n in created]
         transaction.on_commit(lambda: _enqueue_sends(ids), robust=True)

@@ -155,6 +155,7 @@ def service_request_file(
     title: str,
     description: str,
     severity: str,
+    customer: Customer | None = None,
     support_topic_id=None,
     contact_first_name: str = "",
     contact_last_name: str = "",
@@ -170,6 +171,9 @@ def service_request_file(
 ) -> ServiceRequest:
     """File a service request on behalf of a customer (or, with ``customer_id`` None, about the partner's own
     subscription) and hand it to its workload portal.
+
+    ``customer``: the customer object, when the caller has already loaded ``customer_id``'s (it is
+    used for the new request's relation and country instead of reading the customer again).
 
     Contract:
     - Bad fields raise ``ValidationError({field: [reason, ...]})`` before anything else.
@@ -242,7 +246,10 @@ def service_request_file(
     if not decision.allowed:
         raise EligibilityDenied(decision)
 
-    customer = Customer.objects.get(pk=customer_id) if customer_id is not None else None
+    if customer_id is None:
+        customer = None
+    elif customer is None or str(customer.pk) != str(customer_id):
+        customer = Customer.objects.get(pk=customer_id)
     subscription = _subscription_for(customer_id=customer_id, subscription_id=subscription_id)
     if subscription_id not in (None, "") and subscription is None:
         raise ValidationError({"subscription_id": [f"no subscription {subscription_id} of this customer."]})
@@ -306,7 +313,9 @@ def service_request_file(
         webhook_event_emit(
             event_name=EventName.SERVICE_REQUEST_CREATED, obj=service_request, audit_event=audit_event
         )
-        notification_queue(kind=NotificationKind.FILED, service_request=service_request, recipients=[actor])
+        notification_queue(
+            kind=NotificationKind.FILED, service_request=service_request, recipients=[actor], new_request=True
+        )
         transaction.on_commit(lambda: _enqueue_dispatch(dispatch.pk), robust=True)
     return service_request
 

@@ -75,6 +75,21 @@ class TestFiling:
         assert Dispatch.objects.filter(request=sr).count() == 1
         assert AuditEvent.objects.filter(action="servicerequest.filed", object_id=sr.id).count() == 1
 
+    def test_filing_answer_equals_the_get(self, api, world):
+        """The 201 is built from the objects the service used, not read back: it must be what a GET
+        of the same request answers (customer filing and own-subscription filing)."""
+        entitlement = SupportEntitlementFactory(partner=world.partner, entitlement_id="PREM-7782")
+        for url, payload in (
+            (file_url(world), M365_BODY),
+            ("/v1/servicerequests", {**M365_BODY, "supportEntitlementId": entitlement.entitlement_id}),
+        ):
+            response = api.post(url, payload, format="json")
+            assert response.status_code == 201, response.json()
+            got = api.get(response["Location"])
+            assert got.status_code == 200
+            assert response.json() == got.json()
+            assert response["ETag"] == got["ETag"]
+
     def test_pascal_case_and_integer_enums(self, api, world):
         body = {k[0].upper() + k[1:]: v for k, v in M365_BODY.items()}
         body["Severity"] = 1
