@@ -30,7 +30,8 @@ from django.db.models import Q
 from customers.models import Customer, Subscription
 from gdap.choices import AssignmentStatus
 from gdap.models import AccessAssignment, Relationship
-from partners.models import SupportEntitlement, User
+from partnercenter.prepared import PreparedValues
+from partners.models import Partner, SecurityGroup, SupportEntitlement, User
 
 from . import tables
 from .types import CustomerNotVisible, EligibilityRequest
@@ -279,6 +280,133 @@ def _partner_ref_fields(prefix: str) -> tuple[str, ...]:
     )
 
 
+# The snapshot's queries, compiled once per process (``partnercenter.prepared``): building and
+# compiling these joins on every decision cost more CPU than running them.
+_PK = {
+    "user_pk": User._meta.pk,
+    "partner_id": Partner._meta.pk,
+    "customer_id": Customer._meta.pk,
+    "subscription_pk": Subscription._meta.pk,
+}
+
+_USER_QUERY = PreparedValues(
+    lambda user_pk: User.objects.filter(pk=user_pk).values(
+        "id",
+        "username",
+        "email",
+        "phone",
+        "partner_id",
+        "partner__name",
+        "partner__type",
+        "partner__cloud",
+        "partner__domains",
+        "partner__support_email",
+        "partner__support_phone",
+        "partner__support_url",
+        *_partner_ref_fields("partner__indirect_provider"),
+        "roles__role",
+        "memberships__group_id",
+        "memberships__group__name",
+        "memberships__group__partner_id",
+    ),
+    fields={"user_pk": _PK["user_pk"]},
+)
+
+_CUSTOMER_QUERY = PreparedValues(
+    lambda customer_id, partner_id: Customer.objects.filter(
+        pk=customer_id, partner_links__partner_id=partner_id
+    ).values("id", "name", "cloud", "default_domain", "domains__domain"),
+    fields={"customer_id": _PK["customer_id"], "partner_id": _PK["partner_id"]},
+)
+
+_RELATIONSHIPS_QUERY = PreparedValues(
+    lambda partner_id, customer_id: (
+        Relationship.objects.filter(partner_id=partner_id, customer_id=customer_id)
+        .order_by("display_name", "id", "roles__name")
+        .values("id", "display_name", "status", "end_at", *_ROLE_FIELDS)
+    ),
+    fields={"partner_id": _PK["partner_id"], "customer_id": _PK["customer_id"]},
+)
+
+
+def _active_assignments_of(partner_id, customer_id, now):
+    return AccessAssignment.objects.filter(
+        relationship__partner_id=partner_id,
+        relationship__customer_id=customer_id,
+        relationship__status=tables.ACTIVE_RELATIONSHIP_STATUS,
+        relationship__end_at__gt=now,
+    ).exclude(status=AssignmentStatus.DELETED)
+
+
+_ASSIGNMENT_PARAMS = {
+    "partner_id": _PK["partner_id"],
+    "customer_id": _PK["customer_id"],
+    "now": Relationship._meta.get_field("end_at"),
+    "group_ids": SecurityGroup._meta.pk,
+}
+
+_ASSIGNMENTS_QUERY = PreparedValues(
+    lambda partner_id, customer_id, now, group_ids: (
+        _active_assignments_of(partner_id, customer_id, now)
+        .filter(security_group_id__in=group_ids)
+        .order_by("security_group__name", "id", "roles__name")
+        .values("id", "relationship_id", "security_group_id", "security_group__name", "status", *_ROLE_FIELDS)
+    ),
+    fields=_ASSIGNMENT_PARAMS,
+    many=("group_ids",),
+)
+
+OTHER_GROUPS_SAMPLE = 3
+
+_OTHER_ASSIGNMENTS_QUERY = PreparedValues(
+    lambda partner_id, customer_id, now, group_ids: (
+        _active_assignments_of(partner_id, customer_id, now)
+        .filter(status=tables.ACTIVE_ASSIGNMENT_STATUS)
+        .exclude(security_group_id__in=group_ids)
+        .order_by("security_group__name", "id")
+        .values("id", "relationship_id", "security_group_id", "security_group__name", "status")[
+            :OTHER_GROUPS_SAMPLE
+        ]
+    ),
+    fields=_ASSIGNMENT_PARAMS,
+    many=("group_ids",),
+)
+
+_SUBSCRIPTION_QUERY = PreparedValues(
+    lambda subscription_pk, customer_id: Subscription.objects.filter(
+        Q(pk=subscription_pk) | Q(azure_subscription_id=subscription_pk), customer_id=customer_id
+    ).values(
+        "id",
+        "workload",
+        "offer",
+        "status",
+        "channel",
+        "azure_subscription_id",
+        *_partner_ref_fields("provider"),
+        *_partner_ref_fields("reseller"),
+        "isv_id",
+        "isv__name",
+        "isv__support_url",
+        "isv__support_email",
+        "isv__support_phone",
+        "azure_role_assignments__role_definition_id",
+        "azure_role_assignments__user_id",
+        "azure_role_assignments__group_id",
+        "azure_role_assignments__group__name",
+    ),
+    fields={"subscription_pk": _PK["subscription_pk"], "customer_id": _PK["customer_id"]},
+)
+
+_ENTITLEMENTS_QUERY = PreparedValues(
+    lambda partner_id: (
+        SupportEntitlement.objects.filter(partner_id=partner_id)
+        .order_by("entitlement_id")
+        .values("entitlement_id", "kind", "valid_until")
+    ),
+    fields={"partner_id": _PK["partner_id"]},
+)
+
+
 def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
     """Query 1: the user, the partner, its indirect provider, the user's roles and security groups.
 
@@ -286,27 +414,7 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
     """
     if user_pk is None:
         return None, None
-    rows = list(
-        User.objects.filter(pk=user_pk).values(
-            "id",
-            "username",
-            "email",
-            "phone",
-            "partner_id",
-            "partner__name",
-            "partner__type",
-            "partner__cloud",
-            "partner__domains",
-            "partner__support_email",
-            "partner__support_phone",
-            "partner__support_url",
-            *_partner_ref_fields("partner__indirect_provider"),
-            "roles__role",
-            "memberships__group_id",
-            "memberships__group__name",
-            "memberships__group__partner_id",
-        )
-    )
+    rows = _USER_QUERY(user_pk=user_pk)
     if not rows:
         return None, None
     first = rows[0]
@@ -341,11 +449,7 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
 
 def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFacts | None:
     """Query 3: the customer and its domains, only if it is linked to the partner."""
-    rows = list(
-        Customer.objects.filter(pk=customer_pk, partner_links__partner_id=partner.id).values(
-            "id", "name", "cloud", "default_domain", "domains__domain"
-        )
-    )
+    rows = _CUSTOMER_QUERY(customer_id=customer_pk, partner_id=partner.id)
     if not rows:
         return None
     first = rows[0]
@@ -363,11 +467,7 @@ def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFac
 
 def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple[RelationshipFacts, ...]:
     """Query 4: the partner's GDAP relationships with the customer and their roles."""
-    rows = (
-        Relationship.objects.filter(partner_id=partner.id, customer_id=customer.id)
-        .order_by("display_name", "id", "roles__name")
-        .values("id", "display_name", "status", "end_at", *_ROLE_FIELDS)
-    )
+    rows = _RELATIONSHIPS_QUERY(partner_id=partner.id, customer_id=customer.id)
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = grouped.setdefault(row["id"], {"row": row, "roles": []})
@@ -386,24 +486,12 @@ def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple
     )
 
 
-def _active_assignments_of(partner: PartnerFacts, customer: CustomerFacts, now: datetime):
-    return AccessAssignment.objects.filter(
-        relationship__partner_id=partner.id,
-        relationship__customer_id=customer.id,
-        relationship__status=tables.ACTIVE_RELATIONSHIP_STATUS,
-        relationship__end_at__gt=now,
-    ).exclude(status=AssignmentStatus.DELETED)
-
-
 def _load_assignments(
     partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
 ) -> tuple[AssignmentFacts, ...]:
     """Query 4: the live access assignments of the user's groups inside active relationships, with roles."""
-    rows = (
-        _active_assignments_of(partner, customer, now)
-        .filter(security_group_id__in=list(user.groups))
-        .order_by("security_group__name", "id", "roles__name")
-        .values("id", "relationship_id", "security_group_id", "security_group__name", "status", *_ROLE_FIELDS)
+    rows = _ASSIGNMENTS_QUERY(
+        partner_id=partner.id, customer_id=customer.id, now=now, group_ids=list(user.groups)
     )
     grouped: dict[Any, dict[str, Any]] = {}
     for row in rows:
@@ -424,19 +512,12 @@ def _load_assignments(
     )
 
 
-OTHER_GROUPS_SAMPLE = 3
-
-
 def _load_other_group_assignments(
     partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
 ) -> tuple[AssignmentFacts, ...]:
     """Query 5: a few active assignments of groups the user is not in (their roles are not needed)."""
-    rows = (
-        _active_assignments_of(partner, customer, now)
-        .filter(status=tables.ACTIVE_ASSIGNMENT_STATUS)
-        .exclude(security_group_id__in=list(user.groups))
-        .order_by("security_group__name", "id")
-        .values("id", "relationship_id", "security_group_id", "security_group__name", "status")
+    rows = _OTHER_ASSIGNMENTS_QUERY(
+        partner_id=partner.id, customer_id=customer.id, now=now, group_ids=list(user.groups)
     )
     return tuple(
         AssignmentFacts(
@@ -446,35 +527,13 @@ def _load_other_group_assignments(
             group_name=r["security_group__name"],
             status=r["status"],
         )
-        for r in rows[:OTHER_GROUPS_SAMPLE]
+        for r in rows
     )
 
 
 def _load_subscription(subscription_pk: uuid.UUID, customer: CustomerFacts) -> SubscriptionFacts | None:
     """Query 6: the customer's subscription (by id or Azure subscription id) and its RBAC."""
-    rows = list(
-        Subscription.objects.filter(
-            Q(pk=subscription_pk) | Q(azure_subscription_id=subscription_pk), customer_id=customer.id
-        ).values(
-            "id",
-            "workload",
-            "offer",
-            "status",
-            "channel",
-            "azure_subscription_id",
-            *_partner_ref_fields("provider"),
-            *_partner_ref_fields("reseller"),
-            "isv_id",
-            "isv__name",
-            "isv__support_url",
-            "isv__support_email",
-            "isv__support_phone",
-            "azure_role_assignments__role_definition_id",
-            "azure_role_assignments__user_id",
-            "azure_role_assignments__group_id",
-            "azure_role_assignments__group__name",
-        )
-    )
+    rows = _SUBSCRIPTION_QUERY(subscription_pk=subscription_pk, customer_id=customer.id)
     if not rows:
         return None
     chosen_id = next((r["id"] for r in rows if r["id"] == subscription_pk), rows[0]["id"])
@@ -516,9 +575,7 @@ def _load_entitlements(partner: PartnerFacts) -> tuple[EntitlementFacts, ...]:
     """The partner's own support entitlements (own-subscription requests only)."""
     return tuple(
         EntitlementFacts(entitlement_id=r["entitlement_id"], kind=r["kind"], valid_until=r["valid_until"])
-        for r in SupportEntitlement.objects.filter(partner_id=partner.id)
-        .order_by("entitlement_id")
-        .values("entitlement_id", "kind", "valid_until")
+        for r in _ENTITLEMENTS_QUERY(partner_id=partner.id)
     )
 
 

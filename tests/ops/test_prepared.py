@@ -1,0 +1,111 @@
+"""``partnercenter.prepared.PreparedValues``: the same rows as the queryset it stands for, one
+compilation per shape, and the edge cases of its parameters."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from gdap.models import Relationship
+from partnercenter.prepared import PreparedValues
+from partners.models import Partner, User
+from tests.factories import PartnerFactory, RelationshipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def users_of(partner_id, usernames):
+    return (
+        User.objects.filter(partner_id=partner_id, username__in=usernames)
+        .order_by("username")
+        .values("id", "username", "partner__name", "date_joined", "is_active")
+    )
+
+
+USERS = PreparedValues(
+    users_of,
+    fields={"partner_id": Partner._meta.pk, "usernames": User._meta.get_field("username")},
+    many=("usernames",),
+)
+
+RELATIONSHIPS = PreparedValues(
+    lambda partner_id, after: (
+        Relationship.objects.filter(partner_id=partner_id, end_at__gt=after)
+        .order_by("end_at")
+        .values("id", "end_at", "partner__name")[:2]
+    ),
+    fields={"partner_id": Partner._meta.pk, "after": Relationship._meta.get_field("end_at")},
+)
+
+
+@pytest.fixture
+def people():
+    partner, other = PartnerFactory(name="Fabrikam Partners"), PartnerFactory()
+    for name in ("ada", "bob", "cy"):
+        UserFactory(partner=partner, username=name)
+    UserFactory(partner=other, username="dee")
+    return partner, other
+
+
+def test_rows_equal_the_querysets(people):
+    partner, other = people
+    for partner_id, names in (
+        (partner.id, ["ada", "cy"]),
+        (partner.id, ["bob"]),
+        (other.id, ["dee", "ada"]),
+        (other.id, ["ada", "bob", "cy"]),
+    ):
+        expected = list(users_of(partner_id, names))
+        assert USERS(partner_id=partner_id, usernames=names) == expected
+    rows = USERS(partner_id=partner.id, usernames=["ada", "bob"])
+    assert [r["username"] for r in rows] == ["ada", "bob"]
+    assert rows[0]["partner__name"] == "Fabrikam Partners"
+    assert rows[0]["is_active"] is True  # converted as Django converts (an integer on SQLite)
+    assert rows[0]["date_joined"].tzinfo is not None
+
+
+def test_datetime_parameters_and_slices(people):
+    partner, _ = people
+    now = timezone.now()
+    relationships = [RelationshipFactory(partner=partner, end_at=now + timedelta(days=d)) for d in (1, 5, 9)]
+    rows = RELATIONSHIPS(partner_id=partner.id, after=now + timedelta(days=2))
+    assert [r["id"] for r in rows] == [relationships[1].id, relationships[2].id]
+    assert RELATIONSHIPS(partner_id=partner.id, after=now) == list(
+        Relationship.objects.filter(partner_id=partner.id, end_at__gt=now)
+        .order_by("end_at")
+        .values("id", "end_at", "partner__name")[:2]
+    )
+
+
+def test_an_empty_list_runs_no_sql(people):
+    partner, _ = people
+    with CaptureQueriesContext(connection) as queries:
+        assert USERS(partner_id=partner.id, usernames=[]) == []
+    assert len(queries) == 0
+
+
+def test_one_compilation_per_shape(people):
+    partner, _ = people
+    built = []
+    prepared = PreparedValues(
+        lambda partner_id, usernames: built.append(len(usernames)) or users_of(partner_id, usernames),
+        fields={"partner_id": Partner._meta.pk, "usernames": User._meta.get_field("username")},
+        many=("usernames",),
+    )
+    for names in (["ada"], ["bob"], ["ada", "bob"], ["cy"], ["bob", "cy"]):
+        with CaptureQueriesContext(connection) as queries:
+            assert [r["username"] for r in prepared(partner_id=partner.id, usernames=names)] == sorted(names)
+        assert len(queries) == 1
+    assert built == [1, 2]
+
+
+def test_a_parameter_the_query_does_not_use_is_refused(people):
+    partner, _ = people
+    prepared = PreparedValues(
+        lambda partner_id, username: User.objects.filter(partner_id=partner_id).values("id"),
+        fields={"partner_id": Partner._meta.pk, "username": User._meta.get_field("username")},
+    )
+    with pytest.raises(ValueError, match="username"):
+        prepared(partner_id=partner.id, username="ada")
