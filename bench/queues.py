@@ -239,7 +239,8 @@ def main() -> None:
         )
     if export:
         print(
-            f"\nCSV export: {export['rows']:,} rows, {export['megabytes_written']} MB in {export['seconds']} s; "
+            f"\nCSV export: {export['rows']:,} rows, {export['megabytes_written']} MB "
+            f"in {export['seconds']} s; "
             f"peak Python allocations {export['python_peak_mb']} MB, "
             f"peak RSS growth {export['rss_peak_growth_mb']} MB "
             f"(target < {EXPORT_TARGET_MB} MB)"

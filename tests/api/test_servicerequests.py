@@ -1,8 +1,10 @@
 """/v1 service requests: filing through the eligibility engine, dry run, list, get, PATCH, idempotency."""
 
+import json
 import uuid
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -411,7 +413,7 @@ class TestList:
         topic = SupportTopic.objects.filter(workload=Workload.M365).first()
         subscription = SubscriptionFactory(customer=world.customer, provider=world.partner)
         entitlement = SupportEntitlementFactory(partner=world.partner)
-        for n in range(10):  # every kind of row on every page of 4 (newest first)
+        for _ in range(10):  # every kind of row on every page of 4 (newest first)
             make_requests(world, 1, assigned_to=world.admin, portal="m365")
             make_requests(world, 1, support_topic=topic, subscription=subscription, portal="m365")
             make_requests(world, 1, portal="")  # not routed yet: the snapshot's portal URL
@@ -566,7 +568,7 @@ def test_collection_items_equal_the_declared_fields_output(api, world):
     support topic, assignee, SLA clock, closing date and portal URL."""
     from rest_framework import serializers
 
-    from servicerequests.api.serializers import ServiceRequestSummarySerializer
+    from servicerequests.api.serializers import ServiceRequestSerializer, ServiceRequestSummarySerializer
     from servicerequests.models import SupportTopic
 
     now = timezone.now()
@@ -603,6 +605,8 @@ def test_collection_items_equal_the_declared_fields_output(api, world):
             eligibility={"portal": {"portal": "azure", "url": "/portals/azure/own/"}},
         ),
     ]
+    Note.objects.create(request=rows[1], text="Called the customer back.", created_by=assignee)
+    Note.objects.create(request=rows[1], text="Waiting on the portal.", created_by_name="Portal")
     items = {item["id"]: item for item in api.get("/v1/servicerequests?size=500").json()["items"]}
     assert set(items) == {r.id for r in rows}
     declared = serializers.ModelSerializer.to_representation
@@ -610,6 +614,11 @@ def test_collection_items_equal_the_declared_fields_output(api, world):
         expected = declared(ServiceRequestSummarySerializer(), row)
         assert items[row.id] == expected
         assert ServiceRequestSummarySerializer(row).data == expected
+        detail = ServiceRequestSerializer(row)
+        assert detail.data == declared(ServiceRequestSerializer(), row)
+        assert list(detail.data) == ServiceRequestSerializer.Meta.fields  # the wire order too
+        response = api.get(items[row.id]["links"]["self"]["uri"])
+        assert response.json() == json.loads(json.dumps(detail.data, cls=DjangoJSONEncoder))
     own = next(r for r in rows if r.customer_id is None)
     assert items[own.id]["links"]["portal"]["uri"] == "/portals/azure/own/"
     assert items[own.id]["organization"]["id"] == str(world.partner.id)
