@@ -34,6 +34,7 @@ from .queues import (
     EXPORT_COLUMNS,
     EXPORT_FIELDS,
     ORDERINGS,
+    PARAM_FIELDS,
     SLA_FILTER_STATES,
     InvalidCursor,
     QueueDefinition,
@@ -119,6 +120,15 @@ def _queue_url(queue: QueueDefinition) -> str:
     return reverse("queue_detail", args=[queue.key])
 
 
+def _filter_params(filters: QueueFilters, base: QueueFilters) -> list[tuple[str, str]]:
+    """``filters`` as query parameters that give them back on top of the queue's ``base`` filters:
+    a filter of ``base`` that was cleared is sent empty (left out, the base one would apply again)."""
+    params = filters_as_params(filters)
+    given = {param for param, _value in params}
+    in_base = {param for param, _value in filters_as_params(base)}
+    return [*params, *((param, "") for param in PARAM_FIELDS if param in in_base - given)]
+
+
 def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     user = request.user
     now = timezone.now()
@@ -148,7 +158,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     queues = queues_visible(actor=user)
     counts = queue_counts(actor=user, queues=queues)
     manager = is_queue_manager(user)
-    filter_params = [*filters_as_params(filters), ("order", ordering.key)]
+    filter_params = [*_filter_params(filters, queue.filters), ("order", ordering.key)]
     modified = filters != queue.filters or ordering.key != queue.ordering
     queue_url = _queue_url(queue)
     current_count = counts.get(queue.key)

@@ -138,3 +138,23 @@ def test_bad_export_parameters_are_a_400(client, queue_world):
     assert (
         response.content.decode() == "Export not started: sla: must be one of ok, breaching_soon, breached."
     )
+
+
+def test_a_base_filter_cleared_in_the_url_stays_cleared_in_the_export_link(client, queue_world, frozen):
+    client.force_login(queue_world.manager)
+    page = client.get(reverse("queue_detail", args=["unassigned"]), {"assignee": "", "order": "-created"})
+    query = page.context["filter_query"]
+    assert query == "status=none&status=open&status=attention_needed&assignee=&order=-created"
+    assert f'href="{reverse("queue_export", args=["unassigned"])}?{query.replace("&", "&amp;")}"' in (
+        page.content.decode()
+    )
+    rows = _csv(client.get(f"{reverse('queue_export', args=['unassigned'])}?{query}"))
+    # every active request, assigned or not (without the empty assignee, Unassigned's would apply again)
+    assert [r[0] for r in rows[1:]] == [
+        "100000000000005",
+        "100000000000002",
+        "100000000000001",
+        "100000000000004",
+        "100000000000007",
+        "100000000000003",
+    ]
