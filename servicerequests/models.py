@@ -331,9 +331,11 @@ class SavedQueue(models.Model):
 class QueueCount(models.Model):
     """How many requests a queue of a partner held at ``refreshed_at``: the sidebar's counts.
 
-    ``queue_key`` is a built-in queue's key, ``mine:<user id>`` for one user's "My requests", or
-    ``saved:<id>`` for a saved queue. Written only by ``reports.queue_counts_refresh`` (a Celery
-    beat task, and after each bulk action), so a queue page never counts requests itself.
+    ``queue_key`` is a built-in queue's key, ``mine:<user id>`` for one user's "My requests",
+    ``saved:<id>`` for a saved queue, or ``saved:<id>:<user id>`` for a saved queue whose filters
+    say "assigned to me" (one count per support manager who may view it). Written only by
+    ``reports.queue_counts_refresh`` (a Celery beat task, and after each bulk action), so a queue
+    page never counts requests itself.
     """
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")

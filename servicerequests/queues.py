@@ -247,10 +247,13 @@ class QueueDefinition:
         return self.saved is None
 
     def count_key(self, actor: User) -> str:
-        """The ``QueueCount.queue_key`` of this queue as ``actor`` sees it."""
+        """The ``QueueCount.queue_key`` of this queue as ``actor`` sees it: "assigned to me" in My
+        requests or in a saved queue means the viewer, so those have one count per viewer."""
         if self.key == "mine":
             return f"mine:{actor.pk}"
         if self.saved is not None:
+            if self.filters.assignee == ASSIGNEE_ME:
+                return f"saved:{self.saved.pk}:{actor.pk}"
             return f"saved:{self.saved.pk}"
         return self.key
 
@@ -634,7 +637,7 @@ def saved_queue_rename(*, actor: User, saved_queue: SavedQueue, name: str) -> Sa
 
 
 def saved_queue_delete(*, actor: User, saved_queue: SavedQueue) -> None:
-    """Delete the actor's own saved queue and its count (``PermissionDenied`` for anyone else's).
+    """Delete the actor's own saved queue and its counts (``PermissionDenied`` for anyone else's).
     Side effects: an audit event ``queue.deleted``, in the same transaction."""
     _require_owner(actor, saved_queue)
     with transaction.atomic():
@@ -645,6 +648,7 @@ def saved_queue_delete(*, actor: User, saved_queue: SavedQueue) -> None:
             before={"name": saved_queue.name, "filters": saved_queue.filters},
         )
         QueueCount.objects.filter(
-            partner_id=saved_queue.partner_id, queue_key=f"saved:{saved_queue.pk}"
+            Q(queue_key=f"saved:{saved_queue.pk}") | Q(queue_key__startswith=f"saved:{saved_queue.pk}:"),
+            partner_id=saved_queue.partner_id,
         ).delete()
         saved_queue.delete()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
@@ -22,7 +22,7 @@ from partners.models import Partner, User
 
 from .choices import Severity
 from .models import ACTIVE_STATUSES, QueueCount, ReportRollup, ReportSnapshot, SavedQueue, ServiceRequest
-from .queues import BUILTIN_QUEUES, QueueFilters, is_queue_manager
+from .queues import ASSIGNEE_ME, BUILTIN_QUEUES, MANAGER_ROLES, QueueFilters, is_queue_manager
 from .services import ASSIGNABLE_ROLES
 from .sla import SlaState, sla_state
 
@@ -63,9 +63,10 @@ def queue_counts_refresh(*, partner_id=None, now: datetime | None = None) -> int
     """Recount every queue of one partner (or of every partner) and store the counts.
 
     Per partner: one aggregate over its active requests for the built-in queues, one grouped
-    count for each user's "My requests", one count per saved queue. Upserts ``QueueCount`` rows
-    stamped ``now`` and deletes the partner's rows this run did not write (deleted saved
-    queues). Idempotent. Returns the number of counts written.
+    count for each user's "My requests", one count per saved queue (for a saved queue "assigned
+    to me", which means whoever views it, one grouped count per support manager). Upserts
+    ``QueueCount`` rows stamped ``now`` and deletes the partner's rows this run did not write
+    (deleted saved queues). Idempotent. Returns the number of counts written.
     """
     now = now or timezone.now()
     written = 0
@@ -106,10 +107,28 @@ def _partner_queue_counts(partner_id, *, now: datetime) -> dict[str, int]:
         .order_by()
     ):
         counts[f"mine:{row['assigned_to_id']}"] = row["n"]
+    viewers: list | None = None
     for saved in SavedQueue.objects.filter(partner_id=partner_id).only("pk", "filters"):
-        counts[f"saved:{saved.pk}"] = requests.filter(
-            QueueFilters.from_dict(saved.filters).q(actor=None, now=now)
-        ).count()
+        filters = QueueFilters.from_dict(saved.filters)
+        if filters.assignee != ASSIGNEE_ME:
+            counts[f"saved:{saved.pk}"] = requests.filter(filters.q(actor=None, now=now)).count()
+            continue
+        # "Assigned to me" means the viewer: one count per support manager (who see saved queues).
+        if viewers is None:
+            viewers = list(
+                User.objects.filter(partner_id=partner_id, roles__role__in=list(MANAGER_ROLES))
+                .distinct()
+                .values_list("pk", flat=True)
+            )
+        counts.update({f"saved:{saved.pk}:{pk}": 0 for pk in viewers})
+        anyone = replace(filters, assignee="")
+        for row in (
+            requests.filter(anyone.q(actor=None, now=now), assigned_to_id__in=viewers)
+            .values("assigned_to_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            counts[f"saved:{saved.pk}:{row['assigned_to_id']}"] = row["n"]
     return counts
 
 

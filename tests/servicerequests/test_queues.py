@@ -27,6 +27,7 @@ from servicerequests.queues import (
     QueueFilters,
     QueueNotFound,
     cursor_encode,
+    queue_counts,
     queue_get,
     queue_page,
     queue_requests,
@@ -617,6 +618,45 @@ def test_counts_refresh_writes_each_queue_and_drops_deleted_saved_queues(queue_w
     queue_counts_refresh(partner_id=queue_world.partner.pk, now=NOW)
     assert not QueueCount.objects.filter(queue_key=f"saved:{saved.pk}").exists()
     assert not QueueCount.objects.filter(partner=queue_world.other).exists()
+
+
+def test_a_saved_queue_assigned_to_me_counts_for_each_viewer(
+    client, queue_world, frozen, django_assert_num_queries
+):
+    """Saved queues are shared by the partner's managers: "assigned to me" means whoever looks."""
+    manager = queue_world.manager
+    colleague = UserFactory(username="max", partner=queue_world.partner, roles=["support_manager"])
+    ServiceRequest.objects.filter(pk__in=[queue_world.rows["ok"].pk, queue_world.rows["soon"].pk]).update(
+        assigned_to=colleague
+    )
+    saved = SavedQueue.objects.create(
+        partner=queue_world.partner,
+        owner=manager,
+        name="Assigned to me",
+        filters={"statuses": ["open", "attention_needed"], "assignee": "me"},
+    )
+    queue_counts_refresh(partner_id=queue_world.partner.pk, now=NOW)
+    counts = dict(
+        QueueCount.objects.filter(queue_key__startswith=f"saved:{saved.pk}").values_list("queue_key", "count")
+    )
+    assert counts == {f"saved:{saved.pk}:{manager.pk}": 1, f"saved:{saved.pk}:{colleague.pk}": 2}
+
+    key = f"saved-{saved.pk}"
+    for viewer, expected in (
+        (manager, ["100000000000004"]),
+        (colleague, ["100000000000001", "100000000000002"]),
+    ):
+        queues = queues_visible(actor=viewer)
+        with django_assert_num_queries(1):
+            sidebar = queue_counts(actor=viewer, queues=queues)
+        assert sidebar[key].count == len(expected)
+        client.force_login(viewer)
+        response = client.get(reverse("queue_detail", args=[key]), {"order": "created"})
+        assert sorted(sr.pk for sr, _s, _a in response.context["rows"]) == expected
+        assert {q.key: c.count for q, c in response.context["queues"] if c}[key] == len(expected)
+
+    saved_queue_delete(actor=manager, saved_queue=saved)
+    assert not QueueCount.objects.filter(queue_key__startswith=f"saved:{saved.pk}").exists()
 
 
 def test_saving_renaming_deleting_through_the_pages(client, queue_world):
