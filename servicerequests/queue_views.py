@@ -8,7 +8,6 @@ see every queue, act in bulk and read reports; admin and helpdesk agents get "My
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -28,11 +27,10 @@ from partners.selectors import partner_users
 
 from .bulk import MAX_BULK_ROWS, BulkAction, service_request_bulk_apply
 from .choices import Severity, Status
+from .exports import EXPORT_CHUNK_SIZE, csv_lines
 from .models import SavedQueue, ServiceRequest
 from .queues import (
     DEFAULT_PAGE_SIZE,
-    EXPORT_COLUMNS,
-    EXPORT_FIELDS,
     ORDERINGS,
     PARAM_FIELDS,
     SLA_FILTER_STATES,
@@ -60,10 +58,6 @@ from .queues import (
 from .reports import WORKLOAD_COLOURS, duration_label, report_for
 from .services import ASSIGNABLE_ROLES, SETTABLE_STATUSES, UNSET
 from .sla import SlaState, sla_state
-
-EXPORT_CHUNK_SIZE = 2000
-# Spreadsheet formula prefixes: such a cell is written with a leading apostrophe (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _require_queue_user(request) -> None:
@@ -314,37 +308,6 @@ def queue_saved_delete(request, pk: int):
     saved_queue_delete(actor=request.user, saved_queue=saved)
     messages.success(request, f"Queue {name!r} deleted.")
     return redirect("queues")
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
-class _Echo:
-    """A file-like object whose ``write`` returns the line, for ``csv.writer`` in a generator."""
-
-    def write(self, value):
-        return value
-
-
-EXPORT_HEADER = (*(header for header, _field in EXPORT_COLUMNS), "sla_state")
-
-
-def csv_lines(rows, *, now: datetime):
-    """The CSV lines of a queue export: a header, then one line per row tuple of ``EXPORT_FIELDS``
-    with its SLA state at ``now``. A generator: nothing is held but the current chunk."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_HEADER)
-    due_index = EXPORT_FIELDS.index("sla_due_at")
-    response_index = EXPORT_FIELDS.index("first_response_at")
-    closed_index = EXPORT_FIELDS.index("closed_at")
-    for row in rows:
-        stops = [t for t in (row[response_index], row[closed_index]) if t is not None]
-        state = sla_state(due_at=row[due_index], at=now, stopped_at=min(stops, default=None))
-        yield writer.writerow([*(_csv_cell(v) for v in row), str(state)])
 
 
 @login_required
