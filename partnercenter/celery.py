@@ -34,6 +34,10 @@ BEAT_SCHEDULE = {
     "report-rollup": {"task": "servicerequests.refresh_report_rollup", "schedule": 300.0},
     # Re-send webhook deliveries whose message was lost (broker down at commit, worker lost).
     "webhook-sweeper": {"task": "webhooks.sweep_deliveries", "schedule": 60.0},
+    # Background queue exports: re-send lost ones, fail those no worker picked up or whose worker died.
+    "export-sweeper": {"task": "servicerequests.sweep_exports", "schedule": 60.0},
+    # Remove queue export files and rows older than 24 hours.
+    "export-purge": {"task": "servicerequests.purge_exports", "schedule": 3600.0},
 }
 #: Only scheduled when PORTAL_PROGRESS_ENABLED is true.
 PORTAL_PROGRESS_SCHEDULE = {

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Dispatch, Note, Notification, ServiceRequest, SupportTopic
+from .models import Dispatch, Note, Notification, QueueExport, ServiceRequest, SupportTopic
 
 
 @admin.register(SupportTopic)
@@ -84,3 +84,26 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["request__id", "recipient_email"]
     raw_id_fields = ["request", "recipient"]
     readonly_fields = ["created_at", "sent_at", "attempts", "last_error"]
+
+
+@admin.register(QueueExport)
+class QueueExportAdmin(admin.ModelAdmin):
+    """Read-only: exports are written by their task and removed by the purge."""
+
+    list_display = ["id", "queue_name", "requested_by", "status", "rows_written", "rows_total", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["id", "queue_name", "requested_by__username"]
+    list_select_related = ["requested_by"]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -48,3 +48,12 @@ class DispatchStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
+
+
+class ExportStatus(models.TextChoices):
+    """Where a background queue export (``QueueExport``) stands."""
+
+    PENDING = "pending", "Waiting for a worker"
+    RUNNING = "running", "Writing"
+    DONE = "done", "Ready to download"
+    FAILED = "failed", "Failed"

@@ -1,26 +1,81 @@
-"""CSV exports of a queue: the lines, shared by every way of exporting a queue.
+"""CSV exports of a queue: the lines themselves, and the background export with a progress bar.
 
-The streamed export (``queue_views.queue_export``) sends :func:`csv_lines` to the browser as the
-database cursor yields them, :data:`EXPORT_CHUNK_SIZE` rows at a time: memory stays constant
-whatever the number of rows (docs/performance.md).
+Two paths share one generator, :func:`csv_lines`:
+
+- the streamed export (``queue_views.queue_export``) sends the lines to the browser as the
+  database cursor yields them;
+- the background export (:class:`~servicerequests.models.QueueExport`) is started by
+  :func:`queue_export_start`, written to a file under ``settings.EXPORT_ROOT`` by the Celery task
+  ``servicerequests.export_queue`` (:func:`queue_export_run`), which records its progress chunk
+  by chunk, and downloaded by its requester from the status page. The sweeper
+  (:func:`queue_export_sweep`) re-sends an export whose message was lost and fails one that no
+  worker picked up or whose worker was lost; :func:`queue_export_purge` removes files and rows
+  after :data:`EXPORT_RETENTION`.
+
+Both read the rows with a server-side cursor in chunks of :data:`EXPORT_CHUNK_SIZE`: memory stays
+constant whatever the number of rows (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+import logging
+import os
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
 
-from .queues import EXPORT_COLUMNS, EXPORT_FIELDS
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from audit.services import audit_event_record
+from partners.models import User
+
+from .choices import ExportStatus
+from .models import QueueExport
+from .queues import (
+    ASSIGNEE_ME,
+    EXPORT_COLUMNS,
+    EXPORT_FIELDS,
+    QueueDefinition,
+    QueueFilters,
+    is_queue_manager,
+    may_open_queues,
+    ordering_get,
+    queue_export_rows,
+    queue_get,
+    queue_requests,
+)
 from .sla import sla_state
 
-#: Rows fetched from the database at a time.
+logger = logging.getLogger(__name__)
+
+#: Rows fetched from the database at a time, and rows between two progress updates.
 EXPORT_CHUNK_SIZE = 2000
+#: The export task's soft time limit; the hard limit is a minute later (``tasks.export_queue``).
+EXPORT_TIME_LIMIT = timedelta(minutes=15)
+#: How long an export may wait for a worker before the sweeper gives up on it.
+EXPORT_PENDING_TIMEOUT = timedelta(minutes=15)
+#: How long files and rows are kept (``queue_export_purge``, beat ``export-purge``).
+EXPORT_RETENTION = timedelta(hours=24)
+#: From this maintained count on, the queue page recommends the background export.
+SUGGEST_BACKGROUND_EXPORT_ROWS = 10_000
+#: Exports a user may have waiting or running at once.
+MAX_UNFINISHED_EXPORTS = 3
+SWEEP_BATCH = 500
 
 # Spreadsheet formula prefixes: such a cell is written with a leading apostrophe (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The only names this module writes under EXPORT_ROOT (the purge deletes nothing else).
+_FILE_NAME = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.csv(\.part)?$")
 
 
-# CSV lines --------------------------------------------------------------------------------------
+# CSV lines (both paths) -------------------------------------------------------------------------
 
 
 def _csv_cell(value) -> str:
@@ -52,3 +107,289 @@ def csv_lines(rows, *, now: datetime):
         stops = [t for t in (row[response_index], row[closed_index]) if t is not None]
         state = sla_state(due_at=row[due_index], at=now, stopped_at=min(stops, default=None))
         yield writer.writerow([*(_csv_cell(v) for v in row), str(state)])
+
+
+# Reads ------------------------------------------------------------------------------------------
+
+
+def queue_export_list(*, actor: User) -> QuerySet[QueueExport]:
+    """The actor's own background exports, newest first: nobody sees another user's exports, of
+    their partner or any other; a user who may not open the queues has none."""
+    if not may_open_queues(actor):
+        return QueueExport.objects.none()
+    return QueueExport.objects.filter(partner_id=actor.partner_id, requested_by_id=actor.pk).order_by(
+        "-created_at"
+    )
+
+
+def export_root() -> Path:
+    """The private directory of export files (``settings.EXPORT_ROOT``)."""
+    return Path(settings.EXPORT_ROOT)
+
+
+def queue_export_file(export: QueueExport) -> Path | None:
+    """The file of a finished export, or None when it has none or it is gone (purged)."""
+    if export.status != ExportStatus.DONE or not _FILE_NAME.match(export.file_name):
+        return None
+    path = export_root() / export.file_name
+    return path if path.is_file() else None
+
+
+# Writes -----------------------------------------------------------------------------------------
+
+
+def queue_export_start(
+    *, actor: User, queue: QueueDefinition, filters: QueueFilters, ordering: str
+) -> QueueExport:
+    """Start the background export of ``queue`` with ``filters`` in ``ordering`` for ``actor``.
+
+    Authorises like the queue page: ``PermissionDenied`` for a user who may not open the queues,
+    ``queues.QueueNotFound`` for a queue the actor may not open (another partner's saved queue, a
+    manager's queue for an agent). ``ValidationError`` naming ``ordering`` for an unknown
+    ordering, or ``export`` when the actor already has :data:`MAX_UNFINISHED_EXPORTS` waiting or
+    running. An agent's export holds only the requests assigned to them, whatever the filters
+    (as their queue page shows), and says so in its stored filters.
+
+    Side effects, in one transaction: the ``QueueExport`` row (pending) and an audit event
+    ``queue.export_started``. After commit the task ``servicerequests.export_queue`` is enqueued;
+    when the broker is down that is logged and the export sweeper sends it later (or fails it
+    after :data:`EXPORT_PENDING_TIMEOUT`), so the export never waits silently for ever.
+    """
+    if not may_open_queues(actor):
+        raise PermissionDenied("Queues are for the partner's support managers, admin and helpdesk agents.")
+    queue = queue_get(actor=actor, key=queue.key)
+    ordering_get(ordering)
+    if not is_queue_manager(actor):
+        filters = replace(filters, assignee=ASSIGNEE_ME)
+    unfinished = QueueExport.objects.filter(
+        requested_by_id=actor.pk, status__in=[ExportStatus.PENDING, ExportStatus.RUNNING]
+    ).count()
+    if unfinished >= MAX_UNFINISHED_EXPORTS:
+        raise ValidationError(
+            {
+                "export": [
+                    f"you already have {unfinished} exports waiting or running; "
+                    "start another when one of them has finished."
+                ]
+            }
+        )
+    with transaction.atomic():
+        export = QueueExport.objects.create(
+            partner_id=actor.partner_id,
+            requested_by=actor,
+            queue_key=queue.key,
+            queue_name=queue.name,
+            filters=filters.as_dict(),
+            ordering=ordering,
+        )
+        audit_event_record(
+            action="queue.export_started",
+            actor=actor,
+            obj=export,
+            after={
+                "queue": queue.key,
+                "queueName": queue.name,
+                "filters": export.filters,
+                "ordering": ordering,
+            },
+        )
+        transaction.on_commit(lambda: _enqueue_export(export.pk), robust=True)
+    return export
+
+
+def _enqueue_export(export_id) -> bool:
+    from .tasks import enqueue, export_queue
+
+    return enqueue(export_queue, str(export_id))
+
+
+class ExportRefused(Exception):
+    """The requester may no longer read what the export would hold."""
+
+
+class ExportCancelled(Exception):
+    """The export row stopped being ``running`` under the task (failed by the sweeper, purged)."""
+
+
+def _progress_record(export_id, *, rows_written: int) -> None:
+    """One cheap UPDATE of the progress; :class:`ExportCancelled` when the export is no longer running."""
+    if not QueueExport.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
+        rows_written=rows_written
+    ):
+        raise ExportCancelled(str(export_id))
+
+
+def _write_csv(export: QueueExport, path: Path, *, now: datetime) -> int:
+    actor = export.requested_by
+    if not (actor.is_active and actor.partner_id == export.partner_id and may_open_queues(actor)):
+        raise ExportRefused("You may no longer open the queues, so nothing was exported.")
+    queryset = queue_requests(actor=actor, filters=QueueFilters.from_dict(export.filters), now=now)
+    if not QueueExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+        rows_total=queryset.count()
+    ):
+        raise ExportCancelled(str(export.pk))
+    rows = queue_export_rows(queryset, ordering=ordering_get(export.ordering), chunk_size=EXPORT_CHUNK_SIZE)
+    written = 0
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8", newline="") as out:
+        lines = csv_lines(rows, now=now)
+        out.write(next(lines))  # the header
+        for line in lines:
+            out.write(line)
+            written += 1
+            if written % EXPORT_CHUNK_SIZE == 0:
+                _progress_record(export.pk, rows_written=written)
+    return written
+
+
+def _failure_message(exc: Exception) -> str:
+    if isinstance(exc, ExportRefused):
+        return str(exc)
+    if isinstance(exc, SoftTimeLimitExceeded):
+        minutes = int(EXPORT_TIME_LIMIT.total_seconds() // 60)
+        return (
+            f"The export took longer than {minutes} minutes and was stopped; "
+            "narrow the filters and start it again."
+        )
+    if isinstance(exc, ValidationError):
+        return "The export's filters are no longer valid: " + "; ".join(exc.messages)
+    if isinstance(exc, OSError):
+        return f"The export file could not be written ({exc.strerror or type(exc).__name__})."
+    return (
+        f"The export failed on an unexpected error ({type(exc).__name__}); "
+        "the details are in the worker's log."
+    )
+
+
+def queue_export_run(*, export_id) -> QueueExport | None:
+    """Write one export's CSV file: the body of the task ``servicerequests.export_queue``.
+
+    Claims the export (pending → running, ``started_at``) with one conditional UPDATE, so a
+    duplicated or re-sent message does nothing; a missing or already claimed export is returned
+    unchanged. Then, as of the claim: checks that the requester may still open the queues, counts
+    the rows once (``rows_total``), and writes the same lines as the streamed export
+    (:func:`csv_lines` over a server-side cursor, :data:`EXPORT_CHUNK_SIZE` rows at a time) to
+    ``<id>.csv.part`` under ``EXPORT_ROOT`` (created if missing, mode 0600), updating
+    ``rows_written`` after every chunk. At the end the file is renamed ``<id>.csv`` and the export
+    is ``done`` with its size and exact row count. On any error the export is ``failed`` with a
+    message for the user and the partial file is removed; nothing is retried (the user starts
+    again). Returns the export as it ends.
+    """
+    started = timezone.now()
+    claimed = QueueExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).update(
+        status=ExportStatus.RUNNING, started_at=started
+    )
+    if not claimed:
+        logger.info("export %s is not waiting for a worker; nothing to do", export_id)
+        return QueueExport.objects.filter(pk=export_id).first()
+    export = QueueExport.objects.select_related("requested_by").get(pk=export_id)
+    root = export_root()
+    part, final = root / f"{export.pk}.csv.part", root / f"{export.pk}.csv"
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        written = _write_csv(export, part, now=started)
+        size = part.stat().st_size
+        os.replace(part, final)
+        finished = QueueExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.DONE,
+            rows_written=written,
+            rows_total=written,
+            file_name=final.name,
+            size_bytes=size,
+            finished_at=timezone.now(),
+        )
+        if not finished:
+            raise ExportCancelled(str(export.pk))
+    except ExportCancelled:
+        logger.info("export %s was cancelled or purged while it ran", export.pk)
+        part.unlink(missing_ok=True)
+        final.unlink(missing_ok=True)
+    except Exception as exc:
+        if not isinstance(exc, ExportRefused | SoftTimeLimitExceeded):
+            logger.exception("export %s failed", export.pk)
+        part.unlink(missing_ok=True)
+        final.unlink(missing_ok=True)
+        try:
+            QueueExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+                status=ExportStatus.FAILED, error=_failure_message(exc), finished_at=timezone.now()
+            )
+        except DatabaseError:
+            logger.exception("could not mark export %s failed; the sweeper will", export.pk)
+    return QueueExport.objects.filter(pk=export_id).first()
+
+
+@dataclass(frozen=True)
+class ExportSweep:
+    """What one run of :func:`queue_export_sweep` did."""
+
+    requeued: int
+    failed: int
+
+
+def queue_export_sweep(*, now: datetime | None = None) -> ExportSweep:
+    """Keep background exports from waiting for ever (beat ``export-sweeper``, every minute).
+
+    - A pending export older than :data:`EXPORT_PENDING_TIMEOUT` is failed: no worker picked it up.
+    - A running export started more than the task's hard time limit ago is failed (its worker was
+      lost or killed) and its partial file removed.
+    - Every other pending export older than ``DISPATCH_SWEEP_MIN_AGE`` is enqueued again (its
+      message was lost: broker down when it was started). A duplicate is harmless: the task claims
+      the export once.
+
+    Idempotent. Returns how many were enqueued again and how many failed.
+    """
+    now = now or timezone.now()
+    unfinished = QueueExport.objects.filter(status__in=[ExportStatus.PENDING, ExportStatus.RUNNING])
+    pending_minutes = int(EXPORT_PENDING_TIMEOUT.total_seconds() // 60)
+    failed = unfinished.filter(
+        status=ExportStatus.PENDING, created_at__lte=now - EXPORT_PENDING_TIMEOUT
+    ).update(
+        status=ExportStatus.FAILED,
+        finished_at=now,
+        error=(
+            f"No worker picked the export up within {pending_minutes} minutes; start it again "
+            "(if this happens again, the portal's task workers are down)."
+        ),
+    )
+    lost_before = now - EXPORT_TIME_LIMIT - timedelta(minutes=2)
+    lost = list(
+        unfinished.filter(
+            status=ExportStatus.RUNNING, created_at__lte=lost_before, started_at__lte=lost_before
+        ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for export_id in lost:
+        (export_root() / f"{export_id}.csv.part").unlink(missing_ok=True)
+    failed += QueueExport.objects.filter(pk__in=lost, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.FAILED,
+        finished_at=now,
+        error="The export stopped before it finished (its worker was lost); start it again.",
+    )
+    resend = unfinished.filter(
+        status=ExportStatus.PENDING, created_at__lte=now - timedelta(seconds=settings.DISPATCH_SWEEP_MIN_AGE)
+    ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    requeued = sum(_enqueue_export(export_id) for export_id in list(resend))
+    return ExportSweep(requeued=requeued, failed=failed)
+
+
+def queue_export_purge(*, older_than: datetime) -> int:
+    """Remove the exports created before ``older_than``, their files, and any export file under
+    ``EXPORT_ROOT`` last written before then whose row is gone (a crash between the two). Touches
+    nothing else in the directory. Idempotent; returns the number of exports removed."""
+    root = export_root()
+    removed = 0
+    old = QueueExport.objects.filter(created_at__lt=older_than).order_by()
+    while True:
+        batch = list(old.values_list("pk", flat=True)[:SWEEP_BATCH])
+        if not batch:
+            break
+        for export_id in batch:
+            (root / f"{export_id}.csv").unlink(missing_ok=True)
+            (root / f"{export_id}.csv.part").unlink(missing_ok=True)
+        removed += QueueExport.objects.filter(pk__in=batch).delete()[0]
+    if root.is_dir():
+        cutoff = older_than.timestamp()
+        with os.scandir(root) as entries:
+            for entry in entries:
+                if _FILE_NAME.match(entry.name) and entry.is_file() and entry.stat().st_mtime < cutoff:
+                    Path(entry.path).unlink(missing_ok=True)
+    return removed

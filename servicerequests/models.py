@@ -1,6 +1,7 @@
 """Service requests, their notes, the support topic catalogue and the dispatch outbox."""
 
 import secrets
+import uuid
 
 from django.db import models
 from django.db.models import Q
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from customers.choices import Workload
 
-from .choices import DispatchStatus, IssueType, Portal, Severity, Status, SupportPlan
+from .choices import DispatchStatus, ExportStatus, IssueType, Portal, Severity, Status, SupportPlan
 from .sla import SlaState, sla_state
 
 
@@ -399,3 +400,84 @@ class ReportSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Report snapshot of {self.partner_id}"
+
+
+class QueueExport(models.Model):
+    """A queue's CSV export written to a file by a Celery task, for queues too large to stream
+    comfortably; the user watches its progress and downloads the file when it is done.
+
+    The export is what ``requested_by`` could see of the queue ``queue_key`` with ``filters`` (the
+    dict of ``queues.QueueFilters.as_dict``) in ``ordering`` when the task ran. ``rows_total`` is
+    the count the task takes when it starts (the exact number written once it is done);
+    ``rows_written`` grows chunk by chunk. ``file_name`` is relative to ``settings.EXPORT_ROOT``, a
+    private directory that nothing serves: the file is only handed out by the download view to
+    its requester. Files and rows are purged after ``EXPORT_RETENTION_HOURS``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    # Indexed by ``queueexport_user_created_idx``, which starts with it.
+    requested_by = models.ForeignKey(
+        "partners.User", on_delete=models.CASCADE, related_name="queue_exports", db_index=False
+    )
+    queue_key = models.CharField(max_length=40)
+    queue_name = models.CharField(max_length=80)
+    filters = models.JSONField(default=dict, blank=True)
+    ordering = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_written = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=100, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # A user's recent exports (the status page's list).
+            models.Index(fields=["requested_by", "-created_at"], name="queueexport_user_created_idx"),
+            # The purge (everything older than the retention).
+            models.Index(fields=["created_at"], name="queueexport_created_idx"),
+            # The sweeper (exports never picked up, or whose worker was lost).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status__in=[ExportStatus.PENDING, ExportStatus.RUNNING]),
+                name="queueexport_unfinished_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="queueexport_status_valid", condition=Q(status__in=ExportStatus.values)
+            ),
+            models.CheckConstraint(
+                name="queueexport_done_has_file",
+                condition=~Q(status=ExportStatus.DONE) | ~Q(file_name=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Export of {self.queue_name} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        """Done or failed: nothing will change any more."""
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        """Rows written as a whole percentage of the count (None before the count is known)."""
+        if self.status == ExportStatus.DONE:
+            return 100
+        if self.rows_total is None:
+            return None
+        if self.rows_total == 0:
+            return 0
+        return min(100, self.rows_written * 100 // self.rows_total)
+
+    @property
+    def download_name(self) -> str:
+        """The file name the browser saves, like the streamed export's."""
+        return f"queue-{self.queue_key}-{self.created_at.strftime('%Y%m%dT%H%M%SZ')}.csv"

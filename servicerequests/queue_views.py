@@ -1,9 +1,11 @@
 """Browser pages of the support managers' queues: a queue (keyset pages, HTMX table refresh), bulk
-actions, saved queues, CSV export, and the reports page.
+actions, saved queues, CSV export (streamed, or prepared in the background with a progress page),
+and the reports page.
 
-Views are thin: they parse the query or the form, read through ``queues`` / ``reports`` (scoped to
-the actor's partner), call ``bulk`` or the saved-queue services, and render. Only support managers
-see every queue, act in bulk and read reports; admin and helpdesk agents get "My requests".
+Views are thin: they parse the query or the form, read through ``queues`` / ``reports`` /
+``exports`` (scoped to the actor's partner, and for exports to the actor), call ``bulk``, the
+saved-queue or the export services, and render. Only support managers see every queue, act in bulk
+and read reports; admin and helpdesk agents get "My requests" (and may export it).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +29,18 @@ from customers.choices import Workload
 from partners.selectors import partner_users
 
 from .bulk import MAX_BULK_ROWS, BulkAction, service_request_bulk_apply
-from .choices import Severity, Status
-from .exports import EXPORT_CHUNK_SIZE, csv_lines
-from .models import SavedQueue, ServiceRequest
+from .choices import ExportStatus, Severity, Status
+from .exports import (
+    EXPORT_CHUNK_SIZE,
+    EXPORT_PENDING_TIMEOUT,
+    EXPORT_RETENTION,
+    SUGGEST_BACKGROUND_EXPORT_ROWS,
+    csv_lines,
+    queue_export_file,
+    queue_export_list,
+    queue_export_start,
+)
+from .models import QueueExport, SavedQueue, ServiceRequest
 from .queues import (
     DEFAULT_PAGE_SIZE,
     ORDERINGS,
@@ -156,6 +168,8 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     modified = filters != queue.filters or ordering.key != queue.ordering
     queue_url = _queue_url(queue)
     current_count = counts.get(queue.key)
+    estimate = None if modified or current_count is None else current_count
+    suggest_background = estimate is not None and estimate.count >= SUGGEST_BACKGROUND_EXPORT_ROWS
     return {
         "queue": queue,
         "queue_url": queue_url,
@@ -169,7 +183,8 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
         "filter_query": urlencode(filter_params),
         "filter_params": filter_params,
         "modified": modified,
-        "estimate": None if modified or current_count is None else current_count,
+        "estimate": estimate,
+        "background_export_suggested": suggest_background,
         "errors": errors,
         "is_manager": manager,
         "assignees": list(_assignees(request)) if manager else [],
@@ -329,6 +344,142 @@ def queue_export(request, key: str):
     response = StreamingHttpResponse(csv_lines(rows, now=now), content_type="text/csv; charset=utf-8")
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="queue-{queue.key}-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def queue_export_prepare(request, key: str):
+    """Start the background export of the queue with the form's filters and ordering
+    (``exports.queue_export_start``) and go to its status page; a refusal goes back to the queue
+    with the reason."""
+    _require_queue_user(request)
+    queue = _queue_or_404(request, key)
+    try:
+        filters = filters_from_params(request.POST, queue.filters)
+        ordering = ordering_get(request.POST.get("order") or queue.ordering)
+        export = queue_export_start(actor=request.user, queue=queue, filters=filters, ordering=ordering.key)
+    except QueueNotFound:
+        raise Http404("No such queue.") from None
+    except ValidationError as exc:
+        for field, reasons in exc.message_dict.items():
+            messages.error(request, f"Export not started: {field}: {' '.join(reasons)}")
+        return _back(request)
+    return redirect("queue_export_status", export_id=export.pk)
+
+
+def _export_or_404(request, export_id) -> QueueExport:
+    export = queue_export_list(actor=request.user).filter(pk=export_id).first()
+    if export is None:
+        raise Http404("No such export.")
+    return export
+
+
+def _seconds_label(seconds: float) -> str:
+    """``4 s``, ``2 min 05 s``; from an hour on as :func:`duration_label`."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return duration_label(seconds)
+
+
+FILTER_LABELS = {
+    "workloads": "Workload",
+    "severities": "Severity",
+    "statuses": "Status",
+    "customer_id": "Customer tenant ID",
+    "assignee": "Assigned to",
+    "sla_state": "SLA",
+}
+
+
+def _filter_labels(filters: dict) -> list[tuple[str, str]]:
+    # In the filters' own order (a JSON column may come back with its keys in another).
+    canonical = QueueFilters.from_dict(filters).as_dict()
+    return [
+        (FILTER_LABELS[name], ", ".join(value) if isinstance(value, list) else value)
+        for name, value in canonical.items()
+    ]
+
+
+def _not_ready(export: QueueExport) -> str:
+    if export.status == ExportStatus.FAILED:
+        return f"This export failed, so there is no file to download: {export.error}"
+    if export.status == ExportStatus.RUNNING and export.rows_total is not None:
+        return (
+            f"This export is not ready yet: {export.rows_written} of {export.rows_total} rows written "
+            f"({export.percent}%). Download it from its page when it is done."
+        )
+    return (
+        "This export is not ready yet: it is waiting for a worker. Download it from its page when it is done."
+    )
+
+
+def _export_context(export: QueueExport) -> dict:
+    now = timezone.now()
+    if export.status == ExportStatus.PENDING:
+        elapsed = now - export.created_at
+    else:
+        elapsed = (export.finished_at or now) - (export.started_at or export.created_at)
+    # Past the sweeper's age a pending export's message was probably lost: the page says so.
+    waiting = (
+        export.status == ExportStatus.PENDING and elapsed.total_seconds() >= settings.DISPATCH_SWEEP_MIN_AGE
+    )
+    ordering = ORDERINGS.get(export.ordering)
+    return {
+        "export": export,
+        "percent": export.percent,
+        "elapsed": _seconds_label(elapsed.total_seconds()),
+        "waiting_for_worker": waiting,
+        "pending_timeout_minutes": int(EXPORT_PENDING_TIMEOUT.total_seconds() // 60),
+        "filter_labels": _filter_labels(export.filters),
+        "ordering_label": ordering.label if ordering else export.ordering,
+        "queue_url": reverse("queue_detail", args=[export.queue_key]),
+        "expires_at": export.created_at + EXPORT_RETENTION,
+    }
+
+
+@login_required
+@require_GET
+def queue_export_status(request, export_id):
+    """A background export of the user's: queue, filters, progress bar, elapsed time, and the
+    download link once done (or why it failed). An HTMX request gets only the progress fragment,
+    which polls every second until the export is done or failed."""
+    _require_queue_user(request)
+    export = _export_or_404(request, export_id)
+    context = _export_context(export)
+    if getattr(request, "htmx", False):
+        return render(request, "servicerequests/queues/_export_progress.html", context)
+    context["recent_exports"] = list(queue_export_list(actor=request.user)[:10])
+    return render(request, "servicerequests/queues/export.html", context)
+
+
+@login_required
+@require_GET
+def queue_export_download(request, export_id):
+    """The file of one of the user's finished background exports, as an attachment. 409 while it
+    is not done (with where it stands), 410 once the file has been purged."""
+    _require_queue_user(request)
+    export = _export_or_404(request, export_id)
+    if export.status != ExportStatus.DONE:
+        return HttpResponse(_not_ready(export), status=409, content_type="text/plain; charset=utf-8")
+    path = queue_export_file(export)
+    try:
+        handle = path.open("rb") if path is not None else None
+    except FileNotFoundError:
+        handle = None
+    if handle is None:
+        return HttpResponse(
+            "The file of this export is no longer available; start a new export.",
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = FileResponse(
+        handle, as_attachment=True, filename=export.download_name, content_type="text/csv; charset=utf-8"
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -19,6 +19,13 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .choices import DispatchStatus, Status
+from .exports import (
+    EXPORT_RETENTION,
+    EXPORT_TIME_LIMIT,
+    queue_export_purge,
+    queue_export_run,
+    queue_export_sweep,
+)
 from .models import Dispatch, Notification, ServiceRequest
 from .notifications import notification_send
 from .services import dispatch_deliver, dispatch_record_failure, service_request_mark_sla_breached
@@ -213,3 +220,34 @@ def refresh_report_rollup(partner_id: str | None = None) -> int:
     from .reports import report_rollup_refresh
 
     return report_rollup_refresh(partner_id=partner_id)
+
+
+# Background queue exports -------------------------------------------------------------------------
+
+
+@shared_task(
+    name="servicerequests.export_queue",
+    ignore_result=True,
+    soft_time_limit=int(EXPORT_TIME_LIMIT.total_seconds()),
+    time_limit=int(EXPORT_TIME_LIMIT.total_seconds()) + 60,
+)
+def export_queue(export_id: str) -> str | None:
+    """Write one queue export's CSV file (``exports.queue_export_run``): claims it once, so a
+    duplicated message does nothing; a failure is recorded on the export, never retried.
+    Returns the export's status."""
+    export = queue_export_run(export_id=export_id)
+    return export.status if export is not None else None
+
+
+@shared_task(name="servicerequests.sweep_exports", ignore_result=True, soft_time_limit=50, time_limit=60)
+def sweep_exports() -> int:
+    """Re-send exports whose message was lost, fail those no worker picked up or whose worker was
+    lost (``exports.queue_export_sweep``; beat, every minute). Returns how many were re-sent."""
+    return queue_export_sweep().requeued
+
+
+@shared_task(name="servicerequests.purge_exports", ignore_result=True, soft_time_limit=240, time_limit=300)
+def purge_exports() -> int:
+    """Remove export files and rows older than ``EXPORT_RETENTION`` (``exports.queue_export_purge``;
+    beat, every hour). Idempotent; returns how many exports were removed."""
+    return queue_export_purge(older_than=timezone.now() - EXPORT_RETENTION)

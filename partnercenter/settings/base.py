@@ -282,6 +282,10 @@ SPECTACULAR_SETTINGS = {
 
 # Portal-specific settings.
 ROUTING_CONTEXT_MAX_AGE = env.int("ROUTING_CONTEXT_MAX_AGE", default=600)
+# Background queue exports (servicerequests/exports.py): CSV files written by a Celery task into a
+# private directory, outside MEDIA and STATIC, that no URL serves (only the download view hands a
+# file to its requester); created on first use. Web processes and workers must share it.
+EXPORT_ROOT = Path(env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
 
 # Logs go to stderr, one line each, with the correlation id. LOG_FORMAT: "plain" (readable,
 # the default here) or "json" (one JSON object per line; the default in production).

@@ -5,7 +5,8 @@ subscription; an active GDAP relationship with an access assignment to their "Su
 a relationship request and an operation; a service request filed and dispatched through the real
 services (portal ticket, audit events); a webhook registration with one delivery. Partner A also
 has one user per Partner Center role and a customer-side global admin of its customer; partner B
-has an admin agent (the same role at another partner).
+has an admin agent (the same role at another partner). Each partner has a finished background queue
+export with its file: A's belongs to A's support manager, B's to B's admin agent.
 
 ``staged_world`` (module scope) builds all of it inside one transaction that is rolled back when
 the module ends; each test still runs in its own savepoint (``db``), so a test that writes leaves
@@ -29,7 +30,7 @@ from gdap.models import AccessAssignment, Operation, Relationship, RelationshipR
 from partnercenter.models import ApiToken
 from partners.choices import PartnerCenterRole
 from servicerequests import models as servicerequest_models
-from servicerequests.models import Note, ServiceRequest, SupportTopic
+from servicerequests.models import Note, QueueExport, ServiceRequest, SupportTopic
 from servicerequests.services import dispatch_deliver, service_request_file
 from tests.factories import (
     AccessAssignmentFactory,
@@ -79,6 +80,7 @@ class Organisation:
     delivery: Any
     audit_event_id: int
     saved_queue: Any = None
+    queue_export: Any = None
 
 
 @dataclass
@@ -103,6 +105,7 @@ WRITTEN_MODELS = (
     WebhookRegistration,
     WebhookDelivery,
     ApiToken,
+    QueueExport,
 )
 
 
@@ -198,6 +201,29 @@ def stage_organisation(key: str, name: str) -> Organisation:
     )
 
 
+def stage_queue_export(owner, queue_key: str, queue_name: str) -> QueueExport:
+    """A finished background export of ``owner``'s, with its file under ``EXPORT_ROOT``."""
+    from django.conf import settings
+
+    export = QueueExport(
+        partner_id=owner.partner_id,
+        requested_by=owner,
+        queue_key=queue_key,
+        queue_name=queue_name,
+        ordering="sla_due",
+        status="done",
+        rows_total=0,
+        rows_written=0,
+    )
+    export.file_name = f"{export.pk}.csv"
+    path = settings.EXPORT_ROOT / export.file_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("id,title\n")
+    export.size_bytes = path.stat().st_size
+    export.save()
+    return export
+
+
 def stage_world() -> StagedWorld:
     """Both partners, one user per persona, a token and a signed-in client for each."""
     ensure_entra_roles()
@@ -213,6 +239,8 @@ def stage_world() -> StagedWorld:
             users[persona] = UserFactory(
                 username=persona, partner=org.partner, roles=list(roles), groups_in=[org.group]
             )
+    orgs["A"].queue_export = stage_queue_export(users["support_manager"], "unassigned", "Unassigned")
+    orgs["B"].queue_export = stage_queue_export(orgs["B"].admin, "mine", "My requests")
     world = StagedWorld(orgs=orgs, users=users)
     for persona, user in users.items():
         _, world.tokens[persona] = ApiToken.objects.create(user=user, name="security tests")
@@ -223,11 +251,15 @@ def stage_world() -> StagedWorld:
 
 
 @pytest.fixture(scope="module")
-def staged_world(django_db_setup, django_db_blocker):
+def staged_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The two-partner world, built once for the module and rolled back at its end."""
     from django.test import override_settings
 
-    with django_db_blocker.unblock(), override_settings(API_THROTTLE_RATES=HIGH_RATES):
+    export_root = tmp_path_factory.mktemp("exports")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(API_THROTTLE_RATES=HIGH_RATES, EXPORT_ROOT=export_root),
+    ):
         caches["api"].clear()
         with transaction.atomic():
             world = stage_world()

@@ -52,6 +52,7 @@ MANAGERS = ADMIN_AGENTS | {"support_manager"}  # audit log and webhooks
 SR_HIDDEN = frozenset({"billing_admin", "customer_admin"})  # SR-VIEW: their request lists are empty
 SUPPORT_MANAGERS = frozenset({"support_manager"})
 QUEUE_USERS = ADMIN_AGENTS | {"helpdesk_agent", "support_manager"}
+EXPORT_OWNERS = frozenset({"support_manager", "admin_agent_other_partner"})  # tests/security/conftest.py
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ RULES: dict[str, Rule] = {
     # a saved queue: agents may open queues but only "My requests", so a saved one is not found for them
     "saved_queue": Rule(allowed=SUPPORT_MANAGERS, hidden=QUEUE_USERS - SUPPORT_MANAGERS, role_first=True),
     "saved_queue_write": Rule(allowed=SUPPORT_MANAGERS, role_first=True),
+    # a background queue export is its requester's alone (A's: the support manager's; B's: B's admin
+    # agent's): every other queue user gets "not found", the other roles may not open queues at all
+    "own_export": Rule(allowed=EXPORT_OWNERS, hidden=QUEUE_USERS - EXPORT_OWNERS, role_first=True),
     # --- API (/v1 and /graph/v1.0): anonymous → 401 -------------------------------------
     "api_signed_in": Rule(allowed=SIGNED_IN, **API),
     "api_partner_user": Rule(allowed=PARTNER_ROLES, denied=403, **API),
@@ -162,6 +166,9 @@ URL_RULES: dict[str, str] = {
     "queue_saved_delete": "saved_queue_write",
     "queue_detail": "saved_queue",
     "queue_export": "saved_queue",
+    "queue_export_prepare": "saved_queue",
+    "queue_export_status": "own_export",
+    "queue_export_download": "own_export",
     # audit and webhooks
     "audit:log": "managers_only",
     "audit:export": "managers_only",
@@ -222,6 +229,7 @@ POST_ONLY = frozenset(
         "queue_saved_create",
         "queue_saved_rename",
         "queue_saved_delete",
+        "queue_export_prepare",
     }
 )
 
@@ -248,6 +256,7 @@ UNSAFE: dict[str, tuple[str, ...]] = {
     "queue_saved_create": ("POST",),
     "queue_saved_rename": ("POST",),
     "queue_saved_delete": ("POST",),
+    "queue_export_prepare": ("POST",),
     "v1:servicerequest-list": ("POST",),
     "v1:servicerequest-detail": ("PATCH",),
     "v1:customer-servicerequest-list": ("POST",),
@@ -343,6 +352,7 @@ def url_for(world, key: str, org_key: str) -> str:
         "portal": org.service_request.portal,
         "key": f"saved-{org.saved_queue.pk}" if org.saved_queue else "mine",
         "pk": org.saved_queue.pk if org.saved_queue else 0,
+        "export_id": org.queue_export.pk if org.queue_export else "00000000-0000-0000-0000-000000000000",
         "request_id": org.relationship_request.pk if namespace == "graph" else org.service_request.pk,
     }
     if key == "v1:not-found":

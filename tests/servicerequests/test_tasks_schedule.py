@@ -52,3 +52,31 @@ def test_tasks_are_eager_in_tests_and_use_the_settings():
     assert app.conf.task_always_eager is True
     assert app.conf.task_acks_late is True
     assert tasks.dispatch_service_request.acks_late is True
+
+
+EXPORT_TASKS = {
+    # the export itself may take minutes (a million rows); the sweeper fails it after the hard limit
+    "servicerequests.export_queue": (900, 960),
+    "servicerequests.sweep_exports": (50, 60),
+    "servicerequests.purge_exports": (240, 300),
+}
+
+
+@pytest.mark.parametrize(("name", "limits"), EXPORT_TASKS.items())
+def test_export_tasks_are_registered_with_their_time_limits(name, limits):
+    app.loader.import_default_modules()
+    task = app.tasks[name]
+    assert (task.soft_time_limit, task.time_limit) == limits
+
+
+EXPORT_SCHEDULE = {
+    "export-sweeper": ("servicerequests.sweep_exports", 60.0),
+    "export-purge": ("servicerequests.purge_exports", 3600.0),
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), EXPORT_SCHEDULE.items())
+def test_the_schedule_sweeps_and_purges_the_exports(name, expected):
+    entry = beat_schedule(portal_progress_enabled=False)[name]
+    assert (entry["task"], entry["schedule"]) == expected
+    assert name in app.conf.beat_schedule
