@@ -72,7 +72,12 @@ def request_url(service_request: ServiceRequest) -> str:
 
 
 def notification_queue(
-    *, kind: str, service_request: ServiceRequest, recipients: Iterable[User], new_request: bool = False
+    *,
+    kind: str,
+    service_request: ServiceRequest,
+    recipients: Iterable[User],
+    new_request: bool = False,
+    send: bool = True,
 ) -> list[Notification]:
     """Record one notification per distinct recipient e-mail and send them after commit.
 
@@ -81,6 +86,8 @@ def notification_queue(
     the transaction of the change being reported. ``new_request``: the request
     was created in this transaction, so nobody can have been notified of it yet
     and the rows are inserted in one statement, without the duplicate check.
+    ``send=False``: the caller sends them (filing hands their ids to its dispatch task, so that a
+    filing publishes one message); the notification sweeper sends any that were not.
     """
     created: list[Notification] = []
     seen: set[str] = set()
@@ -105,7 +112,7 @@ def notification_queue(
             created.append(notification)
     if new_request and created:
         created = Notification.objects.bulk_create(created)
-    if created:
+    if created and send:
         ids = [n.pk for n in created]
         transaction.on_commit(lambda: _enqueue_sends(ids), robust=True)
     return created

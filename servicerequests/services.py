@@ -313,17 +313,28 @@ def service_request_file(
         webhook_event_emit(
             event_name=EventName.SERVICE_REQUEST_CREATED, obj=service_request, audit_event=audit_event
         )
-        notification_queue(
-            kind=NotificationKind.FILED, service_request=service_request, recipients=[actor], new_request=True
-        )
-        transaction.on_commit(lambda: _enqueue_dispatch(dispatch.pk), robust=True)
+        notify = [
+            n.pk
+            for n in notification_queue(
+                kind=NotificationKind.FILED,
+                service_request=service_request,
+                recipients=[actor],
+                new_request=True,
+                send=False,
+            )
+        ]
+        # One message per filing: the dispatch task enqueues the filer's notification first.
+        transaction.on_commit(lambda: _enqueue_dispatch(dispatch.pk, notify=notify), robust=True)
     return service_request
 
 
-def _enqueue_dispatch(dispatch_id: int) -> None:
+def _enqueue_dispatch(dispatch_id: int, *, notify: list[int] | None = None) -> None:
     from .tasks import dispatch_service_request, enqueue
 
-    enqueue(dispatch_service_request, dispatch_id)
+    if notify:
+        enqueue(dispatch_service_request, dispatch_id, notify=notify)
+    else:
+        enqueue(dispatch_service_request, dispatch_id)
 
 
 def service_request_add_note(

@@ -65,7 +65,7 @@ def retry_later(task, *, exc: Exception, countdown: float, args: tuple):
     tests) run the retry in-process at once, since an eager retry cannot be scheduled."""
     if task.request.is_eager:
         return task.apply(args=args, retries=task.request.retries + 1).result
-    raise task.retry(exc=exc, countdown=countdown) from exc
+    raise task.retry(exc=exc, countdown=countdown, args=args, kwargs={}) from exc
 
 
 @shared_task(
@@ -77,13 +77,19 @@ def retry_later(task, *, exc: Exception, countdown: float, args: tuple):
     time_limit=30,
     max_retries=None,  # the budget is settings.DISPATCH_MAX_RETRIES, checked below
 )
-def dispatch_service_request(self, dispatch_id: int) -> str:
+def dispatch_service_request(self, dispatch_id: int, notify: list[int] | tuple[int, ...] = ()) -> str:
     """Deliver one dispatch to its workload portal (``services.dispatch_deliver``).
+
+    ``notify``: notifications recorded with the filing, enqueued here first, so that filing
+    publishes one message instead of two (retries carry no ``notify``: sending is idempotent and
+    the notification sweeper covers a lost message).
 
     On an error the attempt is recorded and the task retries with exponential
     backoff and jitter; after ``DISPATCH_MAX_RETRIES`` retries the dispatch is
     ``failed`` with its ``last_error`` (a user can ``dispatch_retry`` it).
     """
+    for notification_id in notify:
+        enqueue(send_notification, notification_id)
     try:
         dispatch = dispatch_deliver(dispatch_id=dispatch_id)
     except Dispatch.DoesNotExist:

@@ -282,9 +282,39 @@ def test_own_subscription_request_with_an_expired_entitlement_is_denied(world):
     assert_denial_recorded(world, ["SR-OWN-SUBSCRIPTION-ENTITLEMENT"])
 
 
-def test_filing_uses_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+def test_filing_publishes_one_message_whose_task_notifies_the_filer(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from servicerequests import tasks
+
+    published = []
+    real = tasks.enqueue
+
+    def recording(task, *args, **kwargs):
+        published.append((task.name, args, kwargs))
+        return real(task, *args, **kwargs)
+
+    monkeypatch.setattr(tasks, "enqueue", recording)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        request = file_m365(world)
+    assert len(callbacks) == 1  # the filing's only after-commit work: one message
+    notification = Notification.objects.get(request=request)
+    dispatch = Dispatch.objects.get(request=request)
+    # The filing's message; the dispatch task (run in-process here) then enqueues the e-mail.
+    assert published == [
+        ("servicerequests.dispatch", (dispatch.pk,), {"notify": [notification.pk]}),
+        ("servicerequests.send_notification", (notification.pk,), {}),
+    ]
+    notification.refresh_from_db()
+    assert notification.sent_at is not None
+    assert dispatch.__class__.objects.get(pk=dispatch.pk).status == "delivered"
+
+
+def test_filing_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
     file_m365(world)  # warm caches (content types, topic catalogue)
-    with django_assert_max_num_queries(40):
+    # topic, eligibility (user, customer, relationships, assignments), customer, savepoint, request,
+    # dispatch, audit event, webhook registration, notification, release
+    with django_assert_num_queries(13):
         file_m365(world, title="Second request")
     assert ServiceRequest.objects.count() == 2
     assert timezone.now() - ServiceRequest.objects.first().created_at < timedelta(minutes=1)
