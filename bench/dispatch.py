@@ -47,6 +47,27 @@ def wait_delivered(
         time.sleep(interval)
 
 
+def wait_notified(
+    *, partner_id: str, since: datetime, until: datetime | None = None, timeout: float, interval: float = 0.5
+) -> int:
+    """Poll until the filer's e-mail of every request filed in the window is sent (the dispatch task
+    enqueues it, so it queues behind the outbox) or ``timeout`` seconds passed; return how many are
+    still unsent. The time-to-open phase starts with the worker's queue drained."""
+    from servicerequests.models import Notification
+
+    unsent = Notification.objects.filter(
+        request__partner_id=partner_id, request__created_at__gte=since, sent_at__isnull=True
+    )
+    if until is not None:
+        unsent = unsent.filter(request__created_at__lte=until)
+    deadline = time.monotonic() + timeout
+    while True:
+        pending = unsent.count()
+        if pending == 0 or time.monotonic() >= deadline:
+            return pending
+        time.sleep(interval)
+
+
 def worker_throughput(*, partner_id: str, since: datetime, until: datetime | None = None) -> dict:
     """Delivered rows per second over the span of their ``delivered_at`` (see the module docstring)."""
     delivered = sorted(

@@ -515,6 +515,9 @@ def run(args: argparse.Namespace) -> dict:
             "undelivered": pending,
         }
         say(f"  {worker_figures['deliveries_per_second']} deliveries/s ({pending} left undelivered)")
+        worker_figures["unsent_notifications"] = dispatch.wait_notified(
+            partner_id=world.partner_id, since=filing_since, until=filing_until, timeout=profile.drain_seconds
+        )
 
         say(f"time to open: {profile.open_count} filings by one client, the worker running")
         open_since = timezone.now()

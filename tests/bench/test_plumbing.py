@@ -287,6 +287,23 @@ class TestDispatchFigures:
         assert dispatch.pending_count(partner_id=str(partner.pk), since=t0) == 1
         assert dispatch.wait_delivered(partner_id=str(partner.pk), since=t0, timeout=0) == 1
 
+    def test_unsent_notifications_of_the_window_are_counted(self):
+        from servicerequests.models import Notification
+
+        partner = PartnerFactory()
+        t0 = timezone.now() - timedelta(minutes=5)
+        sent, unsent, other = (
+            ServiceRequestFactory(partner=partner, created_at=t0 + timedelta(seconds=1)),
+            ServiceRequestFactory(partner=partner, created_at=t0 + timedelta(seconds=2)),
+            ServiceRequestFactory(partner=PartnerFactory(), created_at=t0 + timedelta(seconds=1)),
+        )
+        Notification.objects.create(kind="filed", request=sent, recipient_email="a@x.example", sent_at=t0)
+        Notification.objects.create(kind="filed", request=unsent, recipient_email="a@x.example")
+        Notification.objects.create(kind="filed", request=other, recipient_email="a@x.example")
+        assert dispatch.wait_notified(partner_id=str(partner.pk), since=t0, timeout=0) == 1
+        until = t0 + timedelta(seconds=1, milliseconds=500)
+        assert dispatch.wait_notified(partner_id=str(partner.pk), since=t0, until=until, timeout=0) == 0
+
 
 def _summary(rps, p95=10.0, queries=5.0):
     return {
