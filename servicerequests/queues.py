@@ -585,15 +585,14 @@ def saved_queue_create(*, actor: User, name: str, filters: dict, ordering: str) 
     """Save a queue for the actor's partner (support managers only: ``PermissionDenied``).
 
     ``ValidationError`` naming the field for an empty, too long, built-in or already used name, a
-    bad filter or an unknown ordering; nothing is written then. ``assignee: me`` is stored as the
-    actor's id (a saved queue means the same to every manager). Side effects: the row and an audit
+    bad filter or an unknown ordering; nothing is written then. ``assignee: me`` is stored as
+    ``me``: the partner's managers share saved queues, so it means whoever views the queue (its
+    sidebar count is per viewer, ``QueueDefinition.count_key``). Side effects: the row and an audit
     event ``queue.saved``, in one transaction.
     """
     _require_manager(actor)
     name = _validated_name(name)
     parsed = QueueFilters.from_dict(filters)
-    if parsed.assignee == ASSIGNEE_ME:
-        parsed = replace(parsed, assignee=str(actor.pk))
     ordering_get(ordering)
     now = timezone.now()
     with transaction.atomic():

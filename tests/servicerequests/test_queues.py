@@ -412,7 +412,7 @@ def test_saved_queue_create_rename_delete_audits_each(queue_world):
     )
     assert (saved.name, saved.filters, saved.ordering, saved.partner_id) == (
         "Azure criticals",
-        {"workloads": ["azure"], "severities": ["critical"], "assignee": str(manager.pk)},
+        {"workloads": ["azure"], "severities": ["critical"], "assignee": "me"},
         "sla_due",
         queue_world.partner.pk,
     )
@@ -657,6 +657,51 @@ def test_a_saved_queue_assigned_to_me_counts_for_each_viewer(
 
     saved_queue_delete(actor=manager, saved_queue=saved)
     assert not QueueCount.objects.filter(queue_key__startswith=f"saved:{saved.pk}").exists()
+
+
+def test_a_queue_saved_assigned_to_me_shows_each_manager_their_own_requests(client, queue_world, frozen):
+    """Saving keeps "assigned to me" as ``me``: the colleague who opens the queue sees their own
+    requests and their own count, not the requests of the manager who saved it."""
+    manager = queue_world.manager
+    colleague = UserFactory(username="max", partner=queue_world.partner, roles=["support_manager"])
+    ServiceRequest.objects.filter(pk__in=[queue_world.rows["ok"].pk, queue_world.rows["soon"].pk]).update(
+        assigned_to=colleague
+    )
+    client.force_login(manager)
+    response = client.post(
+        reverse("queue_saved_create"),
+        {
+            "name": "Assigned to me",
+            "status": ["open", "attention_needed"],
+            "assignee": "me",
+            "order": "created",
+        },
+    )
+    saved = SavedQueue.objects.get()
+    assert response.status_code == 302
+    assert (saved.owner_id, saved.filters) == (
+        manager.pk,
+        {"statuses": ["open", "attention_needed"], "assignee": "me"},
+    )
+    assert AuditEvent.objects.get(action="queue.saved").after["filters"] == saved.filters
+
+    queue_counts_refresh(partner_id=queue_world.partner.pk, now=NOW)
+    key = f"saved-{saved.pk}"
+    for viewer, expected in (
+        (colleague, ["100000000000001", "100000000000002"]),
+        (manager, ["100000000000004"]),
+    ):
+        assert queue_get(actor=viewer, key=key).filters.assignee == "me"
+        assert queue_counts(actor=viewer, queues=queues_visible(actor=viewer))[key].queue_key == (
+            f"saved:{saved.pk}:{viewer.pk}"
+        )
+        client.force_login(viewer)
+        response = client.get(reverse("queue_detail", args=[key]))
+        assert response.status_code == 200
+        assert response.context["filters"].assignee == "me"
+        assert sorted(sr.pk for sr, _s, _a in response.context["rows"]) == expected
+        assert {q.key: c.count for q, c in response.context["queues"] if c}[key] == len(expected)
+        assert '<option value="me" selected>Me</option>' in response.content.decode()
 
 
 def test_saving_renaming_deleting_through_the_pages(client, queue_world):
