@@ -31,7 +31,7 @@ def _sentinel(field: Field, index: int) -> Any:
     if kind == "UUIDField":
         return uuid.UUID(int=0xC0FFEE << 64 | index)
     if kind in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField"):
-        return 987_654_321_000 + index
+        return 2_000_000_000 + index  # inside every integer column's range (Django drops the others)
     if kind == "DateTimeField":
         return datetime(1901, 2, 3, 4, 5, 6, 100_000 + index, tzinfo=UTC)
     if kind in ("CharField", "TextField"):
@@ -76,7 +76,9 @@ class PreparedValues:
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            return _EMPTY
+            if 0 in shape:  # an empty ``__in`` list: nothing can match, as Django decides
+                return _EMPTY
+            raise ValueError("the query compiled to nothing with its sentinel parameters") from None
         slots = [positions.get(p) if isinstance(p, (str, int, uuid.UUID, datetime)) else None for p in params]
         found = {slot for slot in slots if slot is not None}
         missing = set(positions.values()) - found

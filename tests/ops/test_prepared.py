@@ -109,3 +109,17 @@ def test_a_parameter_the_query_does_not_use_is_refused(people):
     )
     with pytest.raises(ValueError, match="username"):
         prepared(partner_id=partner.id, username="ada")
+
+
+def test_integer_primary_keys_of_every_width(people):
+    """Sentinels must stay inside a 32-bit column's range: Django turns an out-of-range integer into
+    "matches nothing" on PostgreSQL, which would have been compiled in for good."""
+    from servicerequests.models import SupportTopic
+
+    topics = PreparedValues(
+        lambda topic_id: SupportTopic.objects.filter(pk=topic_id).values("id", "name"),
+        fields={"topic_id": SupportTopic._meta.pk},
+    )
+    topic = SupportTopic.objects.order_by("pk").first()
+    assert topics(topic_id=topic.pk) == [{"id": topic.pk, "name": topic.name}]
+    assert topics(topic_id=1) == []
