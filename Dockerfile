@@ -29,6 +29,12 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret DATABASE_URL=sqlite:////tmp/unuse
     REDIS_URL=redis://unused:6379/0 ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput -v0
 
+# Background queue exports (settings.EXPORT_ROOT): a private directory owned by the app user. In
+# docker-compose.yml web and worker share a named volume mounted here; a fresh named volume takes
+# this directory's owner and mode, so uid 10001 can write to it.
+ENV EXPORT_ROOT=/var/lib/portal/exports
+RUN install -d -o portal -g portal -m 0700 "$EXPORT_ROOT"
+
 USER portal
 EXPOSE 8000
 
