@@ -4,7 +4,9 @@ skipped with a reason when absent, except in CI (CI=true), where their absence f
 import os
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, connections
+from pytest_django.plugin import blocking_manager_key
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -56,6 +58,51 @@ def seed_catalogues() -> None:
             ],
             ignore_conflicts=True,
         )
+
+
+def uses_serialized_rollback(item: pytest.Item) -> bool:
+    """The test restores the database serialized after migrating (``serialized_rollback``)."""
+    marker = item.get_closest_marker("django_db")
+    requested = bool(marker is not None and marker.kwargs.get("serialized_rollback"))
+    return requested or "django_db_serialized_rollback" in getattr(item, "fixturenames", ())
+
+
+def empty_for_serialized_rollback() -> None:
+    """Empty each test database that a serialized rollback is about to restore, if it holds rows.
+
+    The restore inserts the rows serialized after migrating, with their primary keys, into what it
+    expects to be an empty database: a serialized-rollback test's own flush skips ``post_migrate``.
+    The flush at the end of any other transactional test (a Celery worker test, a live server test
+    without ``serialized_rollback``) runs ``post_migrate``, which recreates the content types and
+    permissions under new primary keys; restoring over those fails on their unique keys
+    (``django_content_type``: ``admin.logentry`` already exists). Flushing without ``post_migrate``
+    first leaves the database as the restore expects. One cheap query when it is already empty.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    for alias in connections:
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            continue  # not set up yet, or nothing to restore on it
+        if not ContentType.objects.using(alias).exists():
+            continue
+        call_command(
+            "flush",
+            verbosity=0,
+            interactive=False,
+            database=alias,
+            reset_sequences=False,
+            inhibit_post_migrate=True,
+        )
+        ContentType.objects.clear_cache()  # it holds the ids of the rows just deleted
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture: pytest-django's own autouse fixture restores the serialized database
+    # ahead of every fixture of this project.
+    if uses_serialized_rollback(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            empty_for_serialized_rollback()
 
 
 @pytest.fixture(autouse=True)
