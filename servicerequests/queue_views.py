@@ -22,7 +22,9 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequ
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.choices import Workload
@@ -118,16 +120,49 @@ _SEVERITY_LABELS = dict(Severity.choices)
 _STATUS_LABELS = dict(Status.choices)
 
 
-def _displayed(sr: ServiceRequest) -> ServiceRequest:
-    """The row's texts computed once in Python (labels, link, assignee's name): the template reads
-    plain attributes instead of calling methods per cell, which was most of the page's time."""
-    sr.detail_url = reverse("servicerequests:detail", args=[sr.pk])
-    sr.workload_label = _WORKLOAD_LABELS.get(sr.workload, sr.workload)
-    sr.severity_label = _SEVERITY_LABELS.get(sr.severity, sr.severity)
-    sr.status_label = _STATUS_LABELS.get(sr.status, sr.status)
+_CHECKBOX = '<td><input type="checkbox" name="ids" value="{0}" id="sel-{0}" aria-label="Select {0}"></td>'
+_ROW = (
+    '<tr data-request-id="{pk}">{checkbox}'
+    '<td class="mono"><a href="{url}">{pk}</a></td>'
+    "<td>{title}</td>"
+    "<td>{customer}</td>"
+    "<td>{workload}</td>"
+    '<td><span class="badge badge-{severity}">{severity_label}</span></td>'
+    '<td><span class="badge badge-{status}">{status_label}</span></td>'
+    '<td data-testid="assignee">{assignee}</td>'
+    "<td>{age}</td>"
+    '<td><span class="sla sla-{sla_state}" data-testid="sla">{sla_text}</span></td>'
+    "</tr>"
+)
+
+
+def row_html(sr: ServiceRequest, sla: SlaCell, age: str, *, queue_url: str, selectable: bool) -> str:
+    """One row of the queue table, built with ``format_html`` (every value escaped): 50 rows through
+    the template engine, a dozen variables each, were most of the page's time."""
+    if sr.customer_id:
+        customer = format_html('<a href="{}?customer={}">{}</a>', queue_url, sr.customer_id, sr.customer.name)
+    else:
+        customer = mark_safe('<span class="muted">Own subscription</span>')
     assignee = sr.assigned_to
-    sr.assignee_name = (assignee.get_full_name() or assignee.username) if assignee is not None else ""
-    return sr
+    return format_html(
+        _ROW,
+        pk=sr.pk,
+        checkbox=format_html(_CHECKBOX, sr.pk) if selectable else "",
+        url=reverse("servicerequests:detail", args=[sr.pk]),
+        title=sr.title,
+        customer=customer,
+        workload=_WORKLOAD_LABELS.get(sr.workload, sr.workload),
+        severity=sr.severity,
+        severity_label=_SEVERITY_LABELS.get(sr.severity, sr.severity),
+        status=sr.status,
+        status_label=_STATUS_LABELS.get(sr.status, sr.status),
+        assignee=(assignee.get_full_name() or assignee.username)
+        if assignee is not None
+        else mark_safe('<span class="muted">Unassigned</span>'),
+        age=age,
+        sla_state=sla.state,
+        sla_text=sla.text,
+    )
 
 
 def _assignees(request):
@@ -176,8 +211,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
         errors["cursor"] = [str(exc)]
         page, status, cursor = queue_page(queryset, ordering=ordering, size=DEFAULT_PAGE_SIZE), 400, ""
     rows = [
-        (_displayed(sr), sla_cell(sr, now), duration_label((now - sr.created_at).total_seconds()))
-        for sr in page.rows
+        (sr, sla_cell(sr, now), duration_label((now - sr.created_at).total_seconds())) for sr in page.rows
     ]
     queues = queues_visible(actor=user)
     counts = queue_counts(actor=user, queues=queues)
@@ -185,6 +219,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     filter_params = [*_filter_params(filters, queue.filters), ("order", ordering.key)]
     modified = filters != queue.filters or ordering.key != queue.ordering
     queue_url = _queue_url(queue)
+    rows_html = [row_html(*row, queue_url=queue_url, selectable=manager) for row in rows]
     current_count = counts.get(queue.key)
     estimate = None if modified or current_count is None else current_count
     suggest_background = estimate is not None and estimate.count >= SUGGEST_BACKGROUND_EXPORT_ROWS
@@ -193,6 +228,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
         "queue_url": queue_url,
         "queues": [(q, counts.get(q.key)) for q in queues],
         "rows": rows,
+        "rows_html": rows_html,
         "next_cursor": page.next_cursor,
         "is_first_page": not cursor,
         "filters": filters,

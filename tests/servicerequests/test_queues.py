@@ -486,6 +486,39 @@ def test_queue_page_shows_the_rows_with_sla_and_sidebar_counts(client, queue_wor
     assert "100000000000008" not in html  # Northwind's request
 
 
+def test_queue_rows_are_escaped_and_carry_their_cells(client, queue_world, frozen):
+    """The rows are built in Python (speed): every value is escaped, and the cells are those the
+    page and the browser tests read (row id, link, assignee, SLA state, selection box)."""
+    customer = CustomerFactory(name="<b>Evil & Co</b>")
+    ServiceRequest.objects.create(
+        id="100000000000099",
+        partner=queue_world.partner,
+        customer=customer,
+        workload="m365",
+        title='<script>alert("x")</script>',
+        description="x",
+        severity="critical",
+        status="open",
+        created_at=NOW - timedelta(minutes=20),
+        updated_at=NOW - timedelta(minutes=20),
+        sla_due_at=NOW + timedelta(minutes=40),
+    )
+    client.force_login(queue_world.manager)
+    html = client.get(reverse("queue_detail", args=["unassigned"])).content.decode()
+    assert "<script>alert" not in html and "<b>Evil" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Evil &amp; Co&lt;/b&gt;" in html
+    row = html[html.index('<tr data-request-id="100000000000099">') :]
+    row = row[: row.index("</tr>")]
+    detail = reverse("servicerequests:detail", args=["100000000000099"])
+    assert f'<a href="{detail}">100000000000099</a>' in row
+    assert 'id="sel-100000000000099"' in row  # a manager selects rows
+    assert '<td data-testid="assignee"><span class="muted">Unassigned</span></td>' in row
+    assert '<span class="badge badge-critical">Critical (A)</span>' in row
+    assert '<span class="sla sla-breaching_soon" data-testid="sla">40 min</span>' in row
+    assert f'?customer={customer.pk}">' in row
+
+
 def test_queue_index_opens_the_default_queue(client, queue_world, frozen):
     client.force_login(queue_world.manager)
     assert client.get(reverse("queues")).context["queue"].key == "unassigned"
