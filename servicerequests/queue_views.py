@@ -136,9 +136,27 @@ _ROW = (
 )
 
 
-def row_html(sr: ServiceRequest, sla: SlaCell, age: str, *, queue_url: str, selectable: bool) -> str:
+_ID_SLOT = "999999999999999"
+
+
+def _detail_url_parts() -> tuple[str, str]:
+    """The request page's URL around its id, reversed once per page instead of once per row."""
+    head, _slot, tail = reverse("servicerequests:detail", args=[_ID_SLOT]).rpartition(_ID_SLOT)
+    return head, tail
+
+
+def row_html(
+    sr: ServiceRequest,
+    sla: SlaCell,
+    age: str,
+    *,
+    queue_url: str,
+    selectable: bool,
+    detail_url: tuple[str, str] | None = None,
+) -> str:
     """One row of the queue table, built with ``format_html`` (every value escaped): 50 rows through
     the template engine, a dozen variables each, were most of the page's time."""
+    head, tail = detail_url or _detail_url_parts()
     if sr.customer_id:
         customer = format_html('<a href="{}?customer={}">{}</a>', queue_url, sr.customer_id, sr.customer.name)
     else:
@@ -148,7 +166,7 @@ def row_html(sr: ServiceRequest, sla: SlaCell, age: str, *, queue_url: str, sele
         _ROW,
         pk=sr.pk,
         checkbox=format_html(_CHECKBOX, sr.pk) if selectable else "",
-        url=reverse("servicerequests:detail", args=[sr.pk]),
+        url=f"{head}{sr.pk}{tail}",
         title=sr.title,
         customer=customer,
         workload=_WORKLOAD_LABELS.get(sr.workload, sr.workload),
@@ -219,7 +237,10 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     filter_params = [*_filter_params(filters, queue.filters), ("order", ordering.key)]
     modified = filters != queue.filters or ordering.key != queue.ordering
     queue_url = _queue_url(queue)
-    rows_html = [row_html(*row, queue_url=queue_url, selectable=manager) for row in rows]
+    detail_url = _detail_url_parts()
+    rows_html = [
+        row_html(*row, queue_url=queue_url, selectable=manager, detail_url=detail_url) for row in rows
+    ]
     current_count = counts.get(queue.key)
     estimate = None if modified or current_count is None else current_count
     suggest_background = estimate is not None and estimate.count >= SUGGEST_BACKGROUND_EXPORT_ROWS
