@@ -60,12 +60,15 @@ def notify_on_commit(kind: str, relationship_id: str, **extra) -> None:
     if kind not in NOTIFICATIONS:
         raise KeyError(kind)
 
-    def enqueue():
+    def enqueue_send():
+        from partnercenter.queueing import enqueue
+
         from .tasks import send_notification
 
-        send_notification.delay(kind, str(relationship_id), extra)
+        enqueue(send_notification, kind, str(relationship_id), extra)
 
-    transaction.on_commit(enqueue)
+    # robust: the change is committed; a broker outage must not fail the request after it.
+    transaction.on_commit(enqueue_send, robust=True)
 
 
 def recipients(relationship, groups) -> list[str]:

@@ -540,12 +540,7 @@ def relationship_terminate(
     notifications.notify_on_commit("termination_requested", relationship.pk)
     relationship_pk = relationship.pk
 
-    def enqueue():
-        from .tasks import complete_termination
-
-        complete_termination.delay(relationship_pk)
-
-    transaction.on_commit(enqueue)
+    _enqueue("complete_termination", relationship_pk)
     return relationship, request
 
 
@@ -804,12 +799,18 @@ def _subset_roles(relationship: Relationship, role_ids) -> list[EntraRole]:
 
 
 def _enqueue(task_name: str, *args) -> None:
+    """Send ``tasks.<task_name>(*args)`` after commit. A broker outage is logged, not raised: the
+    lifecycle sweeper (beat) completes terminations, activations, deletions and operations whose
+    message was lost."""
+
     def run():
+        from partnercenter.queueing import enqueue
+
         from . import tasks
 
-        getattr(tasks, task_name).delay(*args)
+        enqueue(getattr(tasks, task_name), *args)
 
-    transaction.on_commit(run)
+    transaction.on_commit(run, robust=True)
 
 
 @transaction.atomic

@@ -16,7 +16,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
+
+from partnercenter.queueing import enqueue  # noqa: F401  (used here, and patched by tests as tasks.enqueue)
 
 from .choices import DispatchStatus, Status
 from .exports import (
@@ -33,22 +34,6 @@ from .services import dispatch_deliver, dispatch_record_failure, service_request
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
-
-
-def enqueue(task, *args, **kwargs) -> bool:
-    """Send a task to the broker; on a broker error, log it and return False.
-
-    Used from ``transaction.on_commit``: the data is committed whatever
-    happens here, and the sweepers re-send what could not be enqueued.
-    """
-    try:
-        task.apply_async(
-            args=args, kwargs=kwargs, retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY
-        )
-    except (BrokerError, OSError) as exc:
-        logger.warning("could not enqueue %s%r (%s); a sweeper will send it later", task.name, args, exc)
-        return False
-    return True
 
 
 def retry_countdown(retries: int, *, factor: float, maximum: float) -> float:

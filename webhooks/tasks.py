@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from kombu.exceptions import OperationalError as BrokerError
+
+from partnercenter.queueing import enqueue
 
 from .services import webhook_deliveries_due, webhook_delivery_attempt
 
@@ -20,21 +20,6 @@ logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
 SWEEP_MIN_AGE_SECONDS = 60.0
-
-
-def enqueue(task, *args, countdown: float | None = None) -> bool:
-    """Send a task to the broker; on a broker error log it and return False (the sweeper re-sends)."""
-    try:
-        task.apply_async(
-            args=args,
-            countdown=countdown or None,
-            retry=True,
-            retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
-        )
-    except (BrokerError, OSError) as exc:
-        logger.warning("could not enqueue %s%r (%s); the sweeper will send it later", task.name, args, exc)
-        return False
-    return True
 
 
 @shared_task(

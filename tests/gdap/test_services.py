@@ -435,6 +435,36 @@ def test_terminate_by_partner_or_customer_then_completes(
     assert mail.outbox[0].subject == f"GDAP relationship '{rel.display_name}' is being terminated"
 
 
+def test_a_broker_outage_after_commit_fails_nothing_and_the_sweeper_completes(
+    make_relationship, admin_agent, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """The termination is committed before its e-mail and completion task are sent: a broker that is
+    down is logged, not raised (no 500 after the commit), and the lifecycle sweeper completes it."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    def broker_down(self, *args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    rel = make_relationship(status=S.ACTIVE)
+    monkeypatch.setattr(Task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        rel, _request = services.relationship_terminate(actor=admin_agent, relationship_id=rel.pk)
+    assert len(callbacks) == 2
+    assert [
+        r.getMessage().split(" (")[0] for r in caplog.records if "could not enqueue" in r.getMessage()
+    ] == [
+        f"could not enqueue gdap.send_notification('termination_requested', '{rel.pk}', {{}})",
+        f"could not enqueue gdap.complete_termination('{rel.pk}',)",
+    ]
+    rel.refresh_from_db()
+    assert rel.status == S.TERMINATION_REQUESTED
+    monkeypatch.undo()
+    services.lifecycle_sweep()
+    rel.refresh_from_db()
+    assert rel.status == S.TERMINATED
+
+
 def test_terminate_refused_for_sales_agent(make_relationship, sales_agent):
     rel = make_relationship(status=S.ACTIVE)
     with pytest.raises(GdapPermissionDenied) as exc:
