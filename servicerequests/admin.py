@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from partnercenter.admin import ReadOnlyModelAdmin
+
 from .models import Dispatch, Note, Notification, QueueExport, ServiceRequest, SupportTopic
 
 
@@ -87,7 +89,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(QueueExport)
-class QueueExportAdmin(admin.ModelAdmin):
+class QueueExportAdmin(ReadOnlyModelAdmin):
     """Read-only: exports are written by their task and removed by the purge."""
 
     list_display = ["id", "queue_name", "requested_by", "status", "rows_written", "rows_total", "created_at"]
@@ -98,12 +100,3 @@ class QueueExportAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
