@@ -172,6 +172,26 @@ def run(name: str, request: EligibilityRequest, decisions: int) -> dict:
     }
 
 
+def scenarios(agent, customer, azure) -> list[tuple[str, EligibilityRequest]]:
+    """The measured decisions on the seeded world: M365 and Azure on behalf of the customer, and a
+    request about the partner's own subscription."""
+    return [
+        ("m365 on behalf", EligibilityRequest(user_id=agent.pk, customer_id=customer.pk, workload="m365")),
+        (
+            "azure on behalf",
+            EligibilityRequest(
+                user_id=agent.pk, customer_id=customer.pk, workload="azure", subscription_id=azure.pk
+            ),
+        ),
+        (
+            "own subscription",
+            EligibilityRequest(
+                user_id=agent.pk, customer_id=None, workload="azure", support_entitlement_id="BENCH-1"
+            ),
+        ),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=200, help="decisions per scenario (default 200)")
@@ -189,22 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OperationalError, ProgrammingError) as exc:
         print(f"The database is not ready ({exc}); run `python manage.py migrate` first.", file=sys.stderr)
         return 1
-    scenarios = [
-        ("m365 on behalf", EligibilityRequest(user_id=agent.pk, customer_id=customer.pk, workload="m365")),
-        (
-            "azure on behalf",
-            EligibilityRequest(
-                user_id=agent.pk, customer_id=customer.pk, workload="azure", subscription_id=azure.pk
-            ),
-        ),
-        (
-            "own subscription",
-            EligibilityRequest(
-                user_id=agent.pk, customer_id=None, workload="azure", support_entitlement_id="BENCH-1"
-            ),
-        ),
-    ]
-    results = [run(name, request, args.decisions) for name, request in scenarios]
+    results = [run(name, request, args.decisions) for name, request in scenarios(agent, customer, azure)]
     columns = (
         ("scenario", 18),
         ("decisions", 9),

@@ -317,24 +317,9 @@ def row_counts() -> dict:
 def eligibility_phase(decisions: int) -> dict:
     """``bench/eligibility.py``'s scenarios on the bench database (50 relationships × 20 assignments)."""
     from bench import eligibility
-    from servicerequests.eligibility import EligibilityRequest
 
     agent, customer, azure = eligibility.seed(relationships=50, assignments=20)
-    scenarios = [
-        ("m365 on behalf", EligibilityRequest(user_id=agent.pk, customer_id=customer.pk, workload="m365")),
-        (
-            "azure on behalf",
-            EligibilityRequest(
-                user_id=agent.pk, customer_id=customer.pk, workload="azure", subscription_id=azure.pk
-            ),
-        ),
-        (
-            "own subscription",
-            EligibilityRequest(
-                user_id=agent.pk, customer_id=None, workload="azure", support_entitlement_id="BENCH-1"
-            ),
-        ),
-    ]
+    scenarios = eligibility.scenarios(agent, customer, azure)
     results = [eligibility.run(name, request, decisions) for name, request in scenarios]
     return {"relationships": 50, "assignments_per_relationship": 20, "scenarios": results}
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from memory import children_of  # bench/memory.py: this script runs from bench/ (python bench/soak.py)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = str(BASE_DIR / ".venv" / "bin" / "python")
@@ -119,22 +120,6 @@ def start(command: list[str], log_path: Path, env: dict) -> subprocess.Popen:
     """Start a process of the stack with its output in ``log_path`` (the child keeps its own handle)."""
     with open(log_path, "w") as log:
         return subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def children(pid: int) -> list[int]:
-    """Direct children of ``pid`` (the gunicorn workers of the master), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid:
-            found.append(int(entry.name))
-    return sorted(found)
 
 
 def rss_kib(pid: int) -> int:
@@ -364,7 +349,7 @@ def main() -> int:
         # Warm-up: a tenth of the run (at most 15 s), then the memory baseline.
         warm = min(15.0, args.seconds / 10)
         run_clients(clients, Results(), warm, args.max_requests)
-        workers = children(web.pid)
+        workers = children_of(web.pid)
         rss_before = {pid: rss_kib(pid) for pid in workers}
         elapsed = run_clients(clients, results, args.seconds - warm, args.max_requests)
         rss_after = {pid: rss_kib(pid) for pid in workers if Path(f"/proc/{pid}").exists()}
