@@ -152,11 +152,11 @@ def row_html(
     *,
     queue_url: str,
     selectable: bool,
-    detail_url: tuple[str, str] | None = None,
+    detail_url: tuple[str, str],
 ) -> str:
     """One row of the queue table, built with ``format_html`` (every value escaped): 50 rows through
     the template engine, a dozen variables each, were most of the page's time."""
-    head, tail = detail_url or _detail_url_parts()
+    head, tail = detail_url
     if sr.customer_id:
         customer = format_html('<a href="{}?customer={}">{}</a>', queue_url, sr.customer_id, sr.customer.name)
     else:
