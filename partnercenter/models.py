@@ -27,10 +27,10 @@ class ApiToken(AbstractAuthToken):
 class IdempotencyRecord(models.Model):
     """The first response to a POST carrying ``MS-RequestId``, per user.
 
-    The row is inserted in the same transaction as the work it guards, so a concurrent retry
-    with the same id waits on the unique index until the first one commits, then replays the
-    stored response instead of doing the work again. A first attempt that fails with a 5xx
-    rolls back, record included, so a retry runs afresh.
+    The row is inserted at the end of the transaction of the work it guards, so a retry with the
+    same id (a concurrent one waits on the unique index until the first one commits) fails there,
+    rolls back its own work and replays the stored response. A first attempt that fails with a
+    5xx records nothing, so a retry runs afresh.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -1,11 +1,12 @@
 """Idempotent POSTs keyed by ``MS-RequestId`` (per user).
 
 A retry with the same id gets the first response (status, body, ``Location``, ``ETag``) and
-creates nothing. The ``IdempotencyRecord`` row is inserted first, in the same transaction as
-the work: a retry's INSERT fails on the unique index (a concurrent one waits on it, on PostgreSQL,
-until the first transaction commits), and the retry replays the stored response. The common case, a
-new id, thus costs one INSERT and one UPDATE, and no lookup. If the first attempt ends in
-a 5xx, everything (record included) is rolled back and a retry runs afresh. A POST without
+creates nothing. The ``IdempotencyRecord`` row, holding the response, is inserted last, in the same
+transaction as the work: a retry's INSERT fails on the unique index (a concurrent one waits on it,
+on PostgreSQL, until the first transaction commits), its whole transaction rolls back, work
+included, and it replays the stored response. The common case, a new id, thus costs one INSERT and
+no lookup; a retry does the work again before it finds the record, and keeps none of it. If the
+first attempt ends in a 5xx, nothing is recorded or kept and a retry runs afresh. A POST without
 ``MS-RequestId`` gets a generated id (echoed) and is not deduplicated.
 """
 
@@ -62,22 +63,25 @@ def run_idempotent(view, request, handler: Callable[[], Response]) -> Response:
     user = request.user
     try:
         with transaction.atomic():
-            # The transaction's first statement: a concurrent request with the same id waits here,
-            # on the unique index, until the first one commits; then it fails and replays below.
-            record = IdempotencyRecord.objects.create(
-                user=user, request_id=request_id, method=request.method, path=request.path
-            )
             response = call()
             if response.status_code >= 500:
                 transaction.set_rollback(True)
                 return response
-            record.status_code = response.status_code
-            record.body = response.data
-            record.headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
-            record.save(update_fields=["status_code", "body", "headers"])
+            # The transaction's last statement: a concurrent request with the same id waits here,
+            # on the unique index, until the first one commits; then it fails and replays below.
+            IdempotencyRecord.objects.create(
+                user=user,
+                request_id=request_id,
+                method=request.method,
+                path=request.path,
+                status_code=response.status_code,
+                body=response.data,
+                headers={name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
+            )
             return response
     except IntegrityError:
-        # Rolled back. A retry: the id is taken, by an earlier request or one that just committed.
+        # Rolled back, the work with it. A retry: the id is taken, by an earlier request or one
+        # that just committed.
         previous = IdempotencyRecord.objects.filter(user=user, request_id=request_id).first()
         if previous is None:
             raise
