@@ -48,9 +48,6 @@ class WebhookRegistration(models.Model):
     def __str__(self) -> str:
         return f"{self.url} ({', '.join(self.events)})"
 
-    def wants(self, event_name: str) -> bool:
-        return event_name in (self.events or [])
-
 
 class WebhookSequence(models.Model):
     """The last sequence number given to an event about one object of a partner (per-object order)."""

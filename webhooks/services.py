@@ -20,7 +20,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from partners.models import User
+from partnercenter.prepared import PreparedValues
+from partners.models import Partner, User
 
 from . import signing
 from .choices import DeliveryStatus, EventName
@@ -177,6 +178,15 @@ def _enqueue_deliveries(delivery_pks: list[int]) -> None:
         enqueue(deliver_webhook, pk)
 
 
+#: Every write to a service request asks this: compiled once (``partnercenter.prepared``).
+_REGISTRATIONS_QUERY = PreparedValues(
+    lambda partner_id: (
+        WebhookRegistration.objects.filter(partner_id=partner_id).order_by("id").values("id", "url", "events")
+    ),
+    fields={"partner_id": Partner._meta.pk},
+)
+
+
 def webhook_event_emit(
     *, event_name: str, obj=None, partner_id=None, audit_event=None, force: bool = False
 ) -> WebhookEvent | None:
@@ -192,12 +202,12 @@ def webhook_event_emit(
     spec = RESOURCES[obj._meta.label if obj is not None else None]
     partner_id = partner_id or obj.partner_id
     registrations = [
-        r for r in WebhookRegistration.objects.filter(partner_id=partner_id) if force or r.wants(event_name)
+        r for r in _REGISTRATIONS_QUERY(partner_id=partner_id) if force or event_name in (r["events"] or ())
     ]
     if not registrations:
         return None
     now = timezone.now()
-    resource_id = str(obj.pk) if obj is not None else str(registrations[0].pk)
+    resource_id = str(obj.pk) if obj is not None else str(registrations[0]["id"])
     with transaction.atomic():
         sequence = _next_sequence(
             partner_id=partner_id, resource_name=spec.resource_name, resource_id=resource_id
@@ -223,9 +233,9 @@ def webhook_event_emit(
             [
                 WebhookDelivery(
                     partner_id=partner_id,
-                    registration=registration,
+                    registration_id=registration["id"],
                     event=event,
-                    url=registration.url,
+                    url=registration["url"],
                     next_attempt_at=now,
                     created_at=now,
                     updated_at=now,
