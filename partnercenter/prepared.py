@@ -9,20 +9,33 @@ converters, so they are exactly what ``list(queryset)`` would give.
 
 A parameter that is a list (``__in``) compiles one statement per length. A query that can match
 nothing (``__in`` an empty list) runs no SQL, as Django does.
+
+On PostgreSQL the statement is also prepared on the server, once per database connection
+(``PREPARE``, sent in the same round trip as its first ``EXECUTE``), so PostgreSQL stops planning
+it again on every call: for the eligibility snapshot's joins, planning took three times as long as
+running them. The constant parameters are written into the prepared text, the caller's become
+``$1``, ``$2``, ... Prepared statements belong to a server session: behind a pooler that hands one
+session to several clients (PgBouncer's transaction or statement mode) set
+``DATABASE_PREPARED_STATEMENTS=false``.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Field, QuerySet
 
 _EMPTY = object()
+_PLACEHOLDER = re.compile(r"%s|%%")
+_statement_numbers = itertools.count(1)
 
 
 def _sentinel(field: Field, index: int) -> Any:
@@ -85,7 +98,10 @@ class PreparedValues:
         if missing:
             raise ValueError(f"parameters not found in the compiled query: {sorted(map(str, missing))}")
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        return sql, list(params), slots, compiler, names
+        prepared = None
+        if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
+            prepared = _server_statement(connection, sql, list(params), slots)
+        return sql, list(params), slots, compiler, names, prepared
 
     def __call__(self, *, using: str = "default", **values: Any) -> list[dict[str, Any]]:
         connection = connections[using]
@@ -96,7 +112,7 @@ class PreparedValues:
             compiled = self._compiled[key] = self._compile(connection, shape)
         if compiled is _EMPTY:
             return []
-        sql, template, slots, compiler, names = compiled
+        sql, template, slots, compiler, names, prepared = compiled
         params = list(template)
         for i, slot in enumerate(slots):
             if slot is not None:
@@ -104,6 +120,63 @@ class PreparedValues:
                 value = values[name] if index is None else values[name][index]
                 params[i] = self.fields[name].get_db_prep_value(value, connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            if prepared is None:
+                cursor.execute(sql, params)
+            else:
+                caller = [p for p, slot in zip(params, slots, strict=True) if slot is not None]
+                prepared.execute(connection, cursor, caller)
             rows = cursor.fetchall()
         return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[rows])]
+
+
+class _ServerStatement:
+    """One compiled query as a PostgreSQL prepared statement: its ``PREPARE`` text (constants
+    inlined, the caller's parameters as ``$n``) and the connections it was prepared on."""
+
+    def __init__(self, number: int, body: str, arity: int):
+        self.number = number
+        self.body = body
+        self.execute_sql = "(" + ", ".join(["%s"] * arity) + ")" if arity else ""
+
+    def execute(self, connection, cursor, params: list) -> None:
+        """``EXECUTE`` it on ``cursor``, with ``PREPARE`` in the same round trip the first time on
+        this server session. Any error forgets what the session holds: the next call prepares
+        under a new name, so that a statement whose ``PREPARE`` went through before the error
+        never collides with its own name."""
+        state = getattr(connection, "_prepared_statements", None)
+        if state is None or state["session"] is not connection.connection:
+            state = connection._prepared_statements = {
+                "session": connection.connection,
+                "generation": (state["generation"] + 1) if state else 0,
+                "names": set(),
+            }
+        name = f"pc_prepared_{self.number}_{state['generation']}"
+        execute = f"EXECUTE {name}{self.execute_sql}"
+        known = name in state["names"]
+        try:
+            cursor.execute(execute if known else f"PREPARE {name} AS {self.body}; {execute}", params)
+        except Exception:
+            state["generation"] += 1
+            state["names"] = set()
+            raise
+        state["names"].add(name)
+
+
+def _server_statement(connection, sql: str, params: list, slots: list) -> _ServerStatement:
+    """The ``PREPARE`` body for ``sql``: constants inlined with the driver's own quoting, the
+    caller's parameters numbered; ``%`` doubled as the combined ``PREPARE ...; EXECUTE`` needs."""
+    constants = iter(zip(params, slots, strict=True))
+    numbered = itertools.count(1)
+
+    def replace(match: re.Match) -> str:
+        if match.group() == "%%":
+            return "%%"
+        param, slot = next(constants)
+        if slot is not None:
+            return f"${next(numbered)}"
+        with connection.cursor() as cursor:
+            literal = cursor.mogrify("%s", [param]).decode()
+        return literal.replace("%", "%%")
+
+    body = _PLACEHOLDER.sub(replace, sql)
+    return _ServerStatement(next(_statement_numbers), body, sum(slot is not None for slot in slots))

@@ -4,7 +4,7 @@ compilation per shape, and the edge cases of its parameters."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -123,3 +123,90 @@ def test_integer_primary_keys_of_every_width(people):
     topic = SupportTopic.objects.order_by("pk").first()
     assert topics(topic_id=topic.pk) == [{"id": topic.pk, "name": topic.name}]
     assert topics(topic_id=1) == []
+
+
+# PostgreSQL: server-side prepared statements -------------------------------------------------------
+
+NAMED = PreparedValues(
+    lambda partner_id: (
+        User.objects.filter(partner_id=partner_id, username__contains="a%b", is_active=True)
+        .order_by("username")
+        .values("id", "username")
+    ),
+    fields={"partner_id": Partner._meta.pk},
+)
+
+
+def _require_postgresql():
+    from tests.conftest import require
+
+    require(connection.vendor == "postgresql", "this test needs PostgreSQL: set DATABASE_URL")
+
+
+@pytest.mark.postgres
+def test_postgresql_prepares_once_per_session_then_only_executes(people):
+    _require_postgresql()
+    partner, other = people
+    fresh = PreparedValues(users_of, fields=USERS.fields, many=("usernames",))
+    expected = list(users_of(partner.id, ["ada", "cy"])), list(users_of(other.id, ["dee", "ada"]))
+    with CaptureQueriesContext(connection) as first:
+        assert fresh(partner_id=partner.id, usernames=["ada", "cy"]) == expected[0]
+    with CaptureQueriesContext(connection) as again:
+        assert fresh(partner_id=other.id, usernames=["dee", "ada"]) == expected[1]
+    assert len(first) == len(again) == 1  # PREPARE travels with the first EXECUTE
+    assert first[0]["sql"].startswith("PREPARE pc_prepared_") and "; EXECUTE pc_prepared_" in first[0]["sql"]
+    assert again[0]["sql"].startswith("EXECUTE pc_prepared_")
+    # Another list length is another statement, prepared on its first use.
+    with CaptureQueriesContext(connection) as longer:
+        fresh(partner_id=partner.id, usernames=["ada", "bob", "cy"])
+    assert longer[0]["sql"].startswith("PREPARE ")
+
+
+@pytest.mark.postgres
+def test_constants_with_percent_signs_are_inlined_intact(people):
+    _require_postgresql()
+    partner, _ = people
+    UserFactory(partner=partner, username="xa%by")
+    UserFactory(partner=partner, username="xaby")  # a LIKE without the escaped % would match this too
+    for _ in range(2):  # prepared, then executed
+        assert [r["username"] for r in NAMED(partner_id=partner.id)] == ["xa%by"]
+
+
+@pytest.mark.postgres
+def test_a_session_that_lost_its_statements_prepares_them_again(people):
+    _require_postgresql()
+    partner, _ = people
+    expected = list(users_of(partner.id, ["bob"]))
+    assert USERS(partner_id=partner.id, usernames=["bob"]) == expected
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as a pooler resetting the session would
+    with pytest.raises(Exception, match="does not exist"), transaction.atomic():
+        USERS(partner_id=partner.id, usernames=["bob"])
+    # The error made it forget: the next call prepares under a new name.
+    with CaptureQueriesContext(connection) as after:
+        assert USERS(partner_id=partner.id, usernames=["bob"]) == expected
+    assert after[0]["sql"].startswith("PREPARE ")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_again(people):
+    _require_postgresql()
+    partner, _ = people
+    expected = list(users_of(partner.id, ["ada"]))
+    assert USERS(partner_id=partner.id, usernames=["ada"]) == expected
+    connection.close()
+    with CaptureQueriesContext(connection) as after:
+        assert USERS(partner_id=partner.id, usernames=["ada"]) == expected
+    assert after[0]["sql"].startswith("PREPARE ")
+
+
+@pytest.mark.postgres
+def test_prepared_statements_can_be_turned_off(people, settings):
+    _require_postgresql()
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    off = PreparedValues(users_of, fields=USERS.fields, many=("usernames",))
+    partner, _ = people
+    with CaptureQueriesContext(connection) as queries:
+        assert off(partner_id=partner.id, usernames=["cy"]) == list(users_of(partner.id, ["cy"]))
+    assert queries[0]["sql"].startswith("SELECT ")
