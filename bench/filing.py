@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from bench.loadgen import Call, run_load
+from bench.loadgen import Call, LoadResult, run_load
 
 FILING_PARTNER = "Bench Filing Partners"
 FILING_USERNAME = "bench-filer"
@@ -185,15 +185,42 @@ def measure_filing(
     return {**result.summary(), "started_at": started_at.isoformat(), "ended_at": timezone.now().isoformat()}
 
 
-def measure_baseline(
-    *, base_url: str, world: FilingWorld, count: int, concurrency: int, max_seconds: float
-) -> dict:
-    """Run the baseline load with the same bounds; return its summary."""
-    result = run_load(
-        base_url=base_url,
-        make_call=lambda i: baseline_call(world, i),
-        count=count,
-        concurrency=concurrency,
-        max_seconds=max_seconds,
-    )
-    return result.summary()
+def slice_order(slices: int) -> list[str]:
+    """Which load runs in each slice: filing and baseline alternately in pairs, the pair's order
+    flipped every other pair (filing, baseline, baseline, filing, ...), so that neither always
+    runs first, on a cooler or a warmer machine."""
+    if slices < 1:
+        raise ValueError("slices must be at least 1")
+    pairs = [("filing", "baseline") if n % 2 == 0 else ("baseline", "filing") for n in range(slices)]
+    return [kind for pair in pairs for kind in pair]
+
+
+def measure_filing_and_baseline(
+    *, base_url: str, world: FilingWorld, count: int, concurrency: int, max_seconds: float, slices: int
+) -> tuple[dict, dict]:
+    """Filing and the baseline, each bounded by ``count`` requests and ``max_seconds`` in all, run
+    in ``slices`` alternating slices (``slice_order``) against the same server, so that a change
+    in the machine's speed during the run (a shared two-core machine drifts by tens of percent
+    within minutes) weighs on both alike. Returns their summaries; filing's carries the window
+    from its first to its last request."""
+    calls = {"filing": filing_call, "baseline": baseline_call}
+    results: dict[str, list] = {"filing": [], "baseline": []}
+    sent = {"filing": 0, "baseline": 0}
+    started_at = timezone.now()
+    for kind in slice_order(slices):
+        slice_count = max(1, (count - sent[kind]) // (slices - len(results[kind])))
+        first = sent[kind]
+        result = run_load(
+            base_url=base_url,
+            make_call=lambda i, kind=kind, first=first: calls[kind](world, first + i),
+            count=slice_count,
+            concurrency=concurrency,
+            max_seconds=max_seconds / slices,
+        )
+        sent[kind] += len(result.samples) + result.transport_errors
+        results[kind].append(result)
+    ended_at = timezone.now()
+    window = {"slices": slices, "started_at": started_at.isoformat(), "ended_at": ended_at.isoformat()}
+    filing = LoadResult.merged(results["filing"]).summary()
+    baseline = LoadResult.merged(results["baseline"]).summary()
+    return {**filing, **window}, {**baseline, "slices": slices}

@@ -63,6 +63,17 @@ class LoadResult:
     concurrency: int
     transport_errors: int = 0
 
+    @classmethod
+    def merged(cls, results: list[LoadResult]) -> LoadResult:
+        """The slices of one load run at different times as one result: their samples, their
+        seconds added up (throughput is over the time the load actually ran)."""
+        return cls(
+            samples=[sample for result in results for sample in result.samples],
+            seconds=sum(result.seconds for result in results),
+            concurrency=results[0].concurrency,
+            transport_errors=sum(result.transport_errors for result in results),
+        )
+
     def summary(self) -> dict:
         """Counts, throughput of successful (2xx) responses, latency percentiles in ms, queries."""
         ok = [s for s in self.samples if 200 <= s.status < 300]

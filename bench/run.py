@@ -42,6 +42,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -68,6 +69,7 @@ class Profile:
     read_seconds: float
     filing_count: int
     filing_seconds: float
+    filing_slices: int
     open_count: int
     decisions: int
     drain_seconds: float
@@ -75,8 +77,8 @@ class Profile:
 
 #: The two sizes of the issue, as data.
 PROFILES = {
-    "quick": Profile("quick", 100_000, 250, 8.0, 5_000, 15.0, 100, 150, 60.0),
-    "full": Profile("full", 1_000_000, 1_000, 30.0, 20_000, 60.0, 300, 500, 180.0),
+    "quick": Profile("quick", 100_000, 250, 8.0, 5_000, 15.0, 3, 100, 150, 60.0),
+    "full": Profile("full", 1_000_000, 1_000, 30.0, 20_000, 60.0, 6, 300, 500, 180.0),
 }
 
 
@@ -464,28 +466,21 @@ def run(args: argparse.Namespace) -> dict:
         connections.close_all()
 
         say(
-            f"filing: {args.clients} clients, up to {profile.filing_count:,} requests "
-            f"or {profile.filing_seconds:.0f} s (no worker running: the outbox fills)"
+            f"filing and baseline: {args.clients} clients each, up to {profile.filing_count:,} requests "
+            f"or {profile.filing_seconds:.0f} s each, in {profile.filing_slices} alternating slices "
+            "(no worker running: the outbox fills)"
         )
-        filing_since = timezone.now()
-        phases["filing"] = filing.measure_filing(
+        phases["filing"], phases["baseline"] = filing.measure_filing_and_baseline(
             base_url=base_url,
             world=world,
             count=profile.filing_count,
             concurrency=args.clients,
             max_seconds=profile.filing_seconds,
+            slices=profile.filing_slices,
         )
-        filing_until = timezone.now()
+        filing_since = datetime.fromisoformat(phases["filing"]["started_at"])
+        filing_until = datetime.fromisoformat(phases["filing"]["ended_at"])
         connections.close_all()
-
-        say("baseline: the same clients and bounds against the bare DRF create")
-        phases["baseline"] = filing.measure_baseline(
-            base_url=base_url,
-            world=world,
-            count=profile.filing_count,
-            concurrency=args.clients,
-            max_seconds=profile.filing_seconds,
-        )
 
         say("dispatch: one worker drains the outbox the filing phase left")
         worker = start_worker(log_dir=work)

@@ -201,9 +201,64 @@ class TestLoadgen:
         )
         assert (result.summary()["ok"], result.summary()["failures"]) == (5, {"404": 5})
 
+    def test_slices_merge_into_one_result(self):
+        first = loadgen.LoadResult([loadgen.Sample(0.010, 201, 5)], seconds=2.0, concurrency=8)
+        second = loadgen.LoadResult(
+            [loadgen.Sample(0.030, 201, 5), loadgen.Sample(0.020, 500, None)],
+            seconds=3.0,
+            concurrency=8,
+            transport_errors=1,
+        )
+        summary = loadgen.LoadResult.merged([first, second]).summary()
+        assert (summary["requests"], summary["ok"], summary["seconds"]) == (4, 2, 5.0)
+        assert summary["requests_per_second"] == 0.4  # 2 successes over the 5 s the load ran
+        assert summary["failures"] == {"500": 1, "transport": 1}
+        assert summary["latency_ms"]["max"] == 30.0
+
+
+class TestInterleavedFiling:
+    @pytest.mark.parametrize(
+        "slices, expected",
+        [
+            (1, ["filing", "baseline"]),
+            (3, ["filing", "baseline", "baseline", "filing", "filing", "baseline"]),
+        ],
+    )
+    def test_slice_order_alternates_which_runs_first(self, slices, expected):
+        assert filing.slice_order(slices) == expected
+
+    def test_filing_and_baseline_run_in_alternating_slices_within_their_bounds(self, http_server):
+        _Handler.posted.clear()
+        world = filing.FilingWorld(
+            agent_id=1, partner_id="p", customer_id="c", support_topic_id=1, token="t", eligibility={}
+        )
+        filed, baseline = filing.measure_filing_and_baseline(
+            base_url=http_server, world=world, count=12, concurrency=2, max_seconds=60, slices=3
+        )
+        assert (filed["ok"], baseline["ok"], filed["slices"], baseline["slices"]) == (12, 12, 3, 3)
+        kinds = ["filing" if path.startswith("/v1/") else "baseline" for path, _ in _Handler.posted]
+        runs = [kinds[0]]
+        for kind in kinds[1:]:
+            if kind != runs[-1]:
+                runs.append(kind)
+        assert runs == ["filing", "baseline", "filing", "baseline"]  # F B | B F | F B, joined
+        # Each request has its own index, hence its own title: no slice repeats another's.
+        titles = [title for path, title in _Handler.posted if path.startswith("/v1/")]
+        assert len(set(titles)) == 12
+        assert filed["started_at"] < filed["ended_at"]
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    posted: list[tuple[str, str]] = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.posted.append((self.path, body["title"]))
+        self.send_response(201)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
 
     def do_GET(self):  # noqa: N802 - http.server's name
         if self.path == "/slow":
