@@ -10,6 +10,7 @@ and read reports; admin and helpdesk agents get "My requests" (and may export it
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -22,7 +23,6 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequ
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
@@ -134,6 +134,8 @@ _ROW = (
     '<td><span class="sla sla-{sla_state}" data-testid="sla">{sla_text}</span></td>'
     "</tr>"
 )
+_OWN_SUBSCRIPTION = '<span class="muted">Own subscription</span>'
+_UNASSIGNED = '<span class="muted">Unassigned</span>'
 
 
 _ID_SLOT = "999999999999999"
@@ -145,6 +147,12 @@ def _detail_url_parts() -> tuple[str, str]:
     return head, tail
 
 
+def _escape(value) -> str:
+    """``django.utils.html.escape`` (the same five characters, the same entities) without its
+    lazy-string wrapper, which cost more than the escaping over a page's few hundred values."""
+    return html.escape(str(value))
+
+
 def row_html(
     sr: ServiceRequest,
     sla: SlaCell,
@@ -154,32 +162,35 @@ def row_html(
     selectable: bool,
     detail_url: tuple[str, str],
 ) -> str:
-    """One row of the queue table, built with ``format_html`` (every value escaped): 50 rows through
-    the template engine, a dozen variables each, were most of the page's time."""
+    """One row of the queue table, every value escaped (``_escape``): 50 rows through the template
+    engine, a dozen variables each, were most of the page's time, and ``format_html`` about half of
+    what remained."""
     head, tail = detail_url
+    pk = _escape(sr.pk)
+    customer = _OWN_SUBSCRIPTION
     if sr.customer_id:
-        customer = format_html('<a href="{}?customer={}">{}</a>', queue_url, sr.customer_id, sr.customer.name)
-    else:
-        customer = mark_safe('<span class="muted">Own subscription</span>')
-    assignee = sr.assigned_to
-    return format_html(
-        _ROW,
-        pk=sr.pk,
-        checkbox=format_html(_CHECKBOX, sr.pk) if selectable else "",
-        url=f"{head}{sr.pk}{tail}",
-        title=sr.title,
-        customer=customer,
-        workload=_WORKLOAD_LABELS.get(sr.workload, sr.workload),
-        severity=sr.severity,
-        severity_label=_SEVERITY_LABELS.get(sr.severity, sr.severity),
-        status=sr.status,
-        status_label=_STATUS_LABELS.get(sr.status, sr.status),
-        assignee=(assignee.get_full_name() or assignee.username)
-        if assignee is not None
-        else mark_safe('<span class="muted">Unassigned</span>'),
-        age=age,
-        sla_state=sla.state,
-        sla_text=sla.text,
+        link = f"{queue_url}?customer={sr.customer_id}"
+        customer = f'<a href="{_escape(link)}">{_escape(sr.customer.name)}</a>'
+    assignee = _UNASSIGNED
+    if sr.assigned_to is not None:
+        assignee = _escape(sr.assigned_to.get_full_name() or sr.assigned_to.username)
+    return mark_safe(  # noqa: S308 - every interpolated value is escaped above or here
+        _ROW.format(
+            pk=pk,
+            checkbox=_CHECKBOX.format(pk) if selectable else "",
+            url=_escape(f"{head}{sr.pk}{tail}"),
+            title=_escape(sr.title),
+            customer=customer,
+            workload=_escape(_WORKLOAD_LABELS.get(sr.workload, sr.workload)),
+            severity=_escape(sr.severity),
+            severity_label=_escape(_SEVERITY_LABELS.get(sr.severity, sr.severity)),
+            status=_escape(sr.status),
+            status_label=_escape(_STATUS_LABELS.get(sr.status, sr.status)),
+            assignee=assignee,
+            age=_escape(age),
+            sla_state=_escape(sla.state),
+            sla_text=_escape(sla.text),
+        )
     )
 
 
