@@ -203,6 +203,17 @@ def _assignees(request):
     )
 
 
+def _assignee_options(request) -> list[tuple[str, str]]:
+    """``(user id, name)`` of the users a request can be assigned to, for the filter and bulk
+    selects: values, not user objects (the page needs two strings of each)."""
+    return [
+        (str(pk), f"{first} {last}".strip() or username)
+        for pk, username, first, last in _assignees(request).values_list(
+            "pk", "username", "first_name", "last_name"
+        )
+    ]
+
+
 def _queue_url(queue: QueueDefinition) -> str:
     return reverse("queue_detail", args=[queue.key])
 
@@ -273,7 +284,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
         "background_export_suggested": suggest_background,
         "errors": errors,
         "is_manager": manager,
-        "assignees": list(_assignees(request)) if manager else [],
+        "assignees": _assignee_options(request) if manager else [],
         "workload_choices": Workload.choices,
         "severity_choices": Severity.choices,
         "status_choices": Status.choices,
