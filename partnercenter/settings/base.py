@@ -253,7 +253,7 @@ CACHES = {
     # Shared by every web process when REDIS_URL is set (throttle counters).
     "api": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "partnercenter.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "api",
             # An unreachable Redis costs a request at most a second; the throttles then let it through.
