@@ -11,8 +11,8 @@ class ApiToken(AbstractAuthToken):
     """A personal API token (django-rest-knox): shown once, stored as a SHA-512 digest.
 
     ``token_key`` is the first 15 characters of the token (shown in lists so a user can
-    recognise it); ``expiry`` null means it never expires. Revoking deletes the row, and knox
-    deletes an expired token the first time it is presented.
+    recognise it); ``expiry`` null means it never expires. Revoking deletes the row; an expired
+    token is refused and deleted by the hourly ``partnercenter.purge_expired`` task.
     """
 
     name = models.CharField(max_length=100)

@@ -221,7 +221,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@partnercenter.exa
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "partnercenter.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -232,6 +232,8 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "partnercenter.api.errors.exception_handler",
 }
+# A retry with the same MS-RequestId replays the first answer for this long (then runs afresh).
+IDEMPOTENCY_RETENTION_HOURS = env.int("IDEMPOTENCY_RETENTION_HOURS", default=24)
 # Throttling per user and per partner ("<n>/<s|m|h|d>"), counted in the "api" cache.
 API_THROTTLE_RATES = {
     "user": env("API_THROTTLE_USER_RATE", default="600/min"),

@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from partnercenter import tasks
 from partnercenter.api.casing import camelize_keys
 from partnercenter.models import ApiToken
 from partners.choices import PartnerCenterRole
@@ -41,11 +42,16 @@ class TestAuthentication:
         response = APIClient().get("/v1/customers", HTTP_AUTHORIZATION=header)
         assert_error(response, 401, 400)
 
-    def test_expired_token_is_401_and_deleted(self, world):
+    def test_expired_token_is_401_and_left_to_the_purge(self, world, django_assert_num_queries):
         token = token_for(world.admin, expiry=timedelta(seconds=-1))
-        response = APIClient().get("/v1/customers", HTTP_AUTHORIZATION=f"Bearer {token}")
+        live = token_for(world.admin)
+        with django_assert_num_queries(1):  # the token and its user: no sweep of the user's other tokens
+            response = APIClient().get("/v1/customers", HTTP_AUTHORIZATION=f"Bearer {token}")
         assert_error(response, 401, 400)
-        assert ApiToken.objects.filter(user=world.admin).count() == 0
+        assert ApiToken.objects.filter(user=world.admin).count() == 2
+        assert APIClient().get("/v1/customers", HTTP_AUTHORIZATION=f"Bearer {live}").status_code == 200
+        assert tasks.purge_expired.delay().get() == {"api_tokens": 1, "idempotency_records": 0}
+        assert ApiToken.objects.filter(user=world.admin).count() == 1
 
     def test_revoked_token_is_401(self, world):
         token = token_for(world.admin)

@@ -419,16 +419,16 @@ class TestList:
             make_requests(world, 1, portal="")  # not routed yet: the snapshot's portal URL
             ServiceRequestFactory(partner=world.partner, customer=None, support_entitlement=entitlement)
         url = url.format(tid=world.customer.id)
-        # token + token cleanup, (customer), roles, page, support topics, subscriptions, portal URLs,
-        # (the partner, for requests without a customer); never a COUNT
-        expected = 8
+        # token, (customer), roles, page, support topics, subscriptions, portal URLs, (the partner,
+        # for requests without a customer); never a COUNT, nor a sweep of the user's other tokens
+        expected = 7
         with django_assert_num_queries(expected):
             assert len(api.get(f"{url}?size=4").json()["items"]) == 4
         with django_assert_num_queries(expected):
             assert len(api.get(f"{url}?size=500").json()["items"]) == (40 if "customers" not in url else 30)
 
     def test_support_topics(self, api, django_assert_num_queries):
-        with django_assert_num_queries(3):  # token + token cleanup, page
+        with django_assert_num_queries(2):  # token, page
             body = api.get("/v1/servicerequests/supporttopics?workload=ems").json()
         assert body["totalCount"] == 3
         assert body["items"][0] == {
