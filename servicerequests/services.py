@@ -286,9 +286,7 @@ def service_request_file(
             )
 
     now = timezone.now()
-    # No savepoint inside a caller's transaction (the API's idempotent POST): nothing here is
-    # retried on error, and an error fails the caller's transaction as a whole.
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         service_request = ServiceRequest.objects.create(
             partner_id=actor.partner_id,
             customer=customer,
