@@ -112,7 +112,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # sign-in gets the sign-in page with the reason (partnercenter.security.sign_in_locked_out), HTTP 429.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a session's user with its partner (the layout shows it).
+    "partners.backends.ModelBackend",
 ]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
