@@ -89,9 +89,10 @@ class Target:
     op: str
     limit: float
 
-    def met(self, value) -> bool | None:
+    def met(self, value) -> bool:
+        """Whether ``value`` meets the target; a figure that could not be measured (None) does not."""
         if value is None:
-            return None
+            return False
         return value >= self.limit if self.op == ">=" else value <= self.limit
 
     def __str__(self) -> str:
@@ -348,9 +349,11 @@ def figures_of(results: dict) -> list[dict]:
         ("baseline queries per request", baseline["queries_per_request"]["mean"]),
     ]
     for name, read in reads.items():
+        # No successful response, no latency: a read that only failed is not measured (not 0 ms).
+        measured = read.get("ok", 1) > 0
         values += [
-            (f"{name} p50 ms", read["latency_ms"]["p50"]),
-            (f"{name} p95 ms", read["latency_ms"]["p95"]),
+            (f"{name} p50 ms", read["latency_ms"]["p50"] if measured else None),
+            (f"{name} p95 ms", read["latency_ms"]["p95"] if measured else None),
             (f"{name} queries per request", read["queries_per_request"]["mean"]),
         ]
     values += [

@@ -377,7 +377,7 @@ class TestResults:
             (run.Target(">=", 0.7), 0.69, False),
             (run.Target("<=", 50.0), 50.0, True),
             (run.Target("<=", 50.0), 50.1, False),
-            (run.Target("<=", 50.0), None, None),
+            (run.Target("<=", 50.0), None, False),  # not measured: not met
         ],
     )
     def test_target(self, target, value, expected):
@@ -429,6 +429,24 @@ class TestResults:
             "pass": None,
         }
         assert set(run.TARGETS) <= set(figures)
+
+    def test_a_read_with_no_successful_response_is_not_measured(self):
+        failed = {**_summary(0, p95=0.0), "ok": 0, "failures": {"302": 1000}}
+        results = {
+            "phases": {
+                "filing": _summary(70.0),
+                "baseline": _summary(100.0),
+                "reads": [{"name": "queue page", **failed}],
+                "eligibility": {"scenarios": [{"decisions_per_second": 80.0, "queries_per_decision": 4.0}]},
+                "dispatch": {
+                    "worker": {"deliveries_per_second": 30.0},
+                    "time_to_open": {"ms": {"p95": 900.0}},
+                },
+                "memory": {"peak_rss_mb": 150.0},
+            }
+        }
+        figures = {f["name"]: f for f in run.figures_of(results)}
+        assert (figures["queue page p95 ms"]["value"], figures["queue page p95 ms"]["pass"]) == (None, False)
 
 
 class TestCommandLine:
