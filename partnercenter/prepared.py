@@ -131,7 +131,8 @@ class PreparedValues:
 
 class _ServerStatement:
     """One compiled query as a PostgreSQL prepared statement: its ``PREPARE`` text (constants
-    inlined, the caller's parameters as ``$n``) and the connections it was prepared on."""
+    inlined, the caller's parameters as ``$n``). Which statements a server session holds is kept
+    on the Django connection (``_prepared_statements``), reset when it reconnects."""
 
     def __init__(self, number: int, body: str, arity: int):
         self.number = number

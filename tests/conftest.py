@@ -10,6 +10,10 @@ from pytest_django.plugin import blocking_manager_key
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+#: The backend a real sign-in stores in the session (``partners.backends``: the user is read with
+#: its partner); ``client.force_login`` otherwise stores django-axes' backend, one query more a page.
+SIGN_IN_BACKEND = "partners.backends.ModelBackend"
+
 
 def require(condition: bool, reason: str) -> None:
     """Skip (or, in CI, fail) a test whose service is missing."""

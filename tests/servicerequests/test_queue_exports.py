@@ -35,11 +35,9 @@ from servicerequests.exports import (
 )
 from servicerequests.models import QueueExport
 from servicerequests.queues import QueueFilters, QueueNotFound, queue_get
+from tests.conftest import SIGN_IN_BACKEND
 from tests.factories import UserFactory
 from tests.servicerequests.test_queues import NOW, build_queue_world
-
-#: The backend a real sign-in stores in the session (it reads the user with its partner).
-SIGN_IN_BACKEND = "partners.backends.ModelBackend"
 
 
 @pytest.fixture

@@ -39,10 +39,8 @@ from servicerequests.queues import (
 )
 from servicerequests.reports import queue_counts_refresh
 from servicerequests.sla import SlaState
+from tests.conftest import SIGN_IN_BACKEND
 from tests.factories import CustomerFactory, PartnerFactory, ServiceRequestFactory, UserFactory
-
-#: The backend a real sign-in stores in the session (it reads the user with its partner).
-SIGN_IN_BACKEND = "partners.backends.ModelBackend"
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
