@@ -5,7 +5,8 @@ dozen related fields that was about half of a decision's CPU time, while only th
 from one call to the next. :class:`PreparedValues` builds the query once with sentinel parameters,
 compiles it, remembers where each sentinel landed in the parameter list, and from then on runs the
 same SQL with the caller's values in those places. Rows go through the compiled query's own
-converters, so they are exactly what ``list(queryset)`` would give.
+converters (worked out once, with the compiled query), so they are exactly what ``list(queryset)``
+would give.
 
 A parameter that is a list (``__in``) compiles one statement per length. A query that can match
 nothing (``__in`` an empty list) runs no SQL, as Django does.
@@ -98,10 +99,15 @@ class PreparedValues:
         if missing:
             raise ValueError(f"parameters not found in the compiled query: {sorted(map(str, missing))}")
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        # What ``compiler.results_iter`` would work out on every call: the columns' converters.
+        columns = [select[0] for select in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise TypeError("PreparedValues does not support composite primary keys")
+        converters = compiler.get_converters(columns)
         prepared = None
         if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
             prepared = _server_statement(connection, sql, list(params), slots)
-        return sql, list(params), slots, compiler, names, prepared
+        return sql, list(params), slots, compiler, converters, names, prepared
 
     def __call__(self, *, using: str = "default", **values: Any) -> list[dict[str, Any]]:
         connection = connections[using]
@@ -112,7 +118,7 @@ class PreparedValues:
             compiled = self._compiled[key] = self._compile(connection, shape)
         if compiled is _EMPTY:
             return []
-        sql, template, slots, compiler, names, prepared = compiled
+        sql, template, slots, compiler, converters, names, prepared = compiled
         params = list(template)
         for i, slot in enumerate(slots):
             if slot is not None:
@@ -126,7 +132,9 @@ class PreparedValues:
                 caller = [p for p, slot in zip(params, slots, strict=True) if slot is not None]
                 prepared.execute(connection, cursor, caller)
             rows = cursor.fetchall()
-        return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[rows])]
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 class _ServerStatement:
