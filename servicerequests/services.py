@@ -286,7 +286,9 @@ def service_request_file(
             )
 
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (the API's idempotent POST, which answers an error
+    # by rolling its whole transaction back): a database error here fails that transaction too.
+    with transaction.atomic(savepoint=False):
         service_request = ServiceRequest.objects.create(
             partner_id=actor.partner_id,
             customer=customer,

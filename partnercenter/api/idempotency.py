@@ -6,8 +6,9 @@ transaction as the work: a retry's INSERT fails on the unique index (a concurren
 on PostgreSQL, until the first transaction commits), its whole transaction rolls back, work
 included, and it replays the stored response. The common case, a new id, thus costs one INSERT and
 no lookup; a retry does the work again before it finds the record, and keeps none of it. If the
-first attempt ends in a 5xx, nothing is recorded or kept and a retry runs afresh. A POST without
-``MS-RequestId`` gets a generated id (echoed) and is not deduplicated.
+first attempt ends in a 5xx, or in any answer after a failed write, nothing is recorded or kept and
+a retry runs afresh. A POST without ``MS-RequestId`` gets a generated id (echoed) and is not
+deduplicated.
 """
 
 from __future__ import annotations
@@ -38,23 +39,15 @@ def _replay(record: IdempotencyRecord, request) -> Response:
 
 
 def run_idempotent(view, request, handler: Callable[[], Response]) -> Response:
-    """Run ``handler`` (the POST's work, returning a DRF ``Response``) at most once per
-    (user, ``MS-RequestId``). Exceptions inside ``handler`` become error responses through the
-    view's exception handler, so 4xx answers are stored and replayed too.
+    """Run ``handler`` (the POST's work, returning a DRF ``Response``) in one transaction, at most
+    once per (user, ``MS-RequestId``). Exceptions inside ``handler`` become error responses through
+    the view's exception handler, so 4xx answers are stored and replayed too. A 5xx, or any answer
+    given after a failed write, rolls the transaction back (with or without the header).
 
     Side effects: one ``IdempotencyRecord`` row per first request that carried the header.
     """
     request_id, given = request_id_for(request)
-
-    def call() -> Response:
-        try:
-            return handler()
-        except Exception as exc:  # noqa: BLE001 - turned into the error shape, like DRF does
-            return view.handle_exception(exc)
-
-    if not given:
-        return call()
-    if not request_id_valid(request_id):
+    if given and not request_id_valid(request_id):
         raise ApiError(
             "validation",
             f"Invalid property: {REQUEST_ID_HEADER}.",
@@ -63,23 +56,32 @@ def run_idempotent(view, request, handler: Callable[[], Response]) -> Response:
     user = request.user
     try:
         with transaction.atomic():
-            response = call()
-            if response.status_code >= 500:
+            try:
+                response = handler()
+            except Exception as exc:  # noqa: BLE001 - turned into the error shape, like DRF does
+                response = view.handle_exception(exc)
+            if response.status_code >= 500 or transaction.get_rollback():
+                # A server error, or an answer given after a failed write (the transaction can
+                # take no more statements): nothing is kept or recorded, a retry runs afresh.
                 transaction.set_rollback(True)
                 return response
-            # The transaction's last statement: a concurrent request with the same id waits here,
-            # on the unique index, until the first one commits; then it fails and replays below.
-            IdempotencyRecord.objects.create(
-                user=user,
-                request_id=request_id,
-                method=request.method,
-                path=request.path,
-                status_code=response.status_code,
-                body=response.data,
-                headers={name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
-            )
+            if given:
+                # The transaction's last statement: a concurrent request with the same id waits
+                # here, on the unique index, until the first one commits; then it fails and
+                # replays below.
+                IdempotencyRecord.objects.create(
+                    user=user,
+                    request_id=request_id,
+                    method=request.method,
+                    path=request.path,
+                    status_code=response.status_code,
+                    body=response.data,
+                    headers={name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
+                )
             return response
     except IntegrityError:
+        if not given:
+            raise
         # Rolled back, the work with it. A retry: the id is taken, by an earlier request or one
         # that just committed.
         previous = IdempotencyRecord.objects.filter(user=user, request_id=request_id).first()

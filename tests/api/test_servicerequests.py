@@ -2,8 +2,10 @@
 
 import json
 import uuid
+from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
@@ -255,6 +257,19 @@ class TestIdempotency:
         second = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
         assert first.status_code == second.status_code == 400
         assert ServiceRequest.objects.count() == 0
+
+    def test_an_answer_after_a_failed_write_is_not_recorded_and_a_retry_files(self, api, world):
+        """An error escaping the filing's writes (no savepoint of their own) marks the idempotent
+        transaction for rollback: whatever the answer, nothing is kept or recorded."""
+        request_id = str(uuid.uuid4())
+        half_way = DjangoValidationError({"title": ["rejected half-way through the writes"]})
+        with mock.patch("servicerequests.services.webhook_event_emit", side_effect=half_way):
+            first = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
+        assert first.status_code == 400
+        assert (ServiceRequest.objects.count(), IdempotencyRecord.objects.count()) == (0, 0)
+        retry = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
+        assert retry.status_code == 201
+        assert (ServiceRequest.objects.count(), IdempotencyRecord.objects.count()) == (1, 1)
 
     def test_ids_are_per_user(self, api, world):
         colleague = UserFactory(
