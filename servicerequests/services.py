@@ -203,12 +203,13 @@ def service_request_file(
     - Allowed: in one transaction, the request (status ``none``, the decision as
       its eligibility snapshot, the portal, the customer's country, the contact
       defaulting to the actor's name, e-mail and phone), an audit event
-      ``servicerequest.filed``, a pending ``Dispatch`` row and a ``filed``
-      notification to the filer.
+      ``servicerequest.filed`` and a pending ``Dispatch`` row (the outbox of what
+      follows: the portal ticket and the filer's ``filed`` notification, recorded
+      by ``dispatch_deliver``).
 
-    Side effects after commit: the ``servicerequests.dispatch`` task and the
-    notification e-mail are enqueued. If the broker is down the request stays
-    filed and its dispatch pending; the dispatch sweeper sends it later.
+    Side effects after commit: the ``servicerequests.dispatch`` task is enqueued.
+    If the broker is down the request stays filed and its dispatch pending; the
+    dispatch sweeper sends it later.
     """
     title = (title or "").strip()
     description = (description or "").strip()
@@ -333,28 +334,15 @@ def service_request_file(
         webhook_event_emit(
             event_name=EventName.SERVICE_REQUEST_CREATED, obj=service_request, audit_event=audit_event
         )
-        notify = [
-            n.pk
-            for n in notification_queue(
-                kind=NotificationKind.FILED,
-                service_request=service_request,
-                recipients=[actor],
-                new_request=True,
-                send=False,
-            )
-        ]
-        # One message per filing: the dispatch task enqueues the filer's notification first.
-        transaction.on_commit(lambda: _enqueue_dispatch(dispatch.pk, notify=notify), robust=True)
+        # One message per filing; the delivery records the filer's notification (``dispatch_deliver``).
+        transaction.on_commit(lambda: _enqueue_dispatch(dispatch.pk), robust=True)
     return service_request
 
 
-def _enqueue_dispatch(dispatch_id: int, *, notify: list[int] | None = None) -> None:
+def _enqueue_dispatch(dispatch_id: int) -> None:
     from .tasks import dispatch_service_request, enqueue
 
-    if notify:
-        enqueue(dispatch_service_request, dispatch_id, notify=notify)
-    else:
-        enqueue(dispatch_service_request, dispatch_id)
+    enqueue(dispatch_service_request, dispatch_id)
 
 
 def service_request_add_note(
@@ -545,16 +533,21 @@ def dispatch_deliver(*, dispatch_id: int) -> Dispatch:
     ticket (one per request, see ``portals.adapters``), the request's
     ``external_ticket_id``, ``portal``, status ``open`` (when still ``none``),
     SLA clock (``sla_due_at`` = now + SR-PRIORITY target), version bump, an
-    audit event ``servicerequest.dispatched``, and the dispatch marked
-    ``delivered`` with one more attempt. Any error from the portal rolls all of
-    it back and propagates (the task records it with ``dispatch_record_failure``).
-    Raises ``Dispatch.DoesNotExist`` for an unknown id.
+    audit event ``servicerequest.dispatched``, the filer's ``filed``
+    notification (with the portal's ticket number; once per request), and the
+    dispatch marked ``delivered`` with one more attempt. Any error from the
+    portal rolls all of it back and propagates (the task records it with
+    ``dispatch_record_failure``). Raises ``Dispatch.DoesNotExist`` for an unknown id.
     """
     with transaction.atomic():
         dispatch = Dispatch.objects.select_for_update().get(pk=dispatch_id)
         if dispatch.status == DispatchStatus.DELIVERED:
             return dispatch
-        service_request = ServiceRequest.objects.select_for_update().get(pk=dispatch.request_id)
+        service_request = (
+            ServiceRequest.objects.select_for_update(of=("self",))
+            .select_related("created_by")
+            .get(pk=dispatch.request_id)
+        )
         ticket_number = adapter_for(dispatch.portal).create_ticket(service_request)
         now = timezone.now()
         before = {
@@ -602,6 +595,12 @@ def dispatch_deliver(*, dispatch_id: int) -> Dispatch:
         webhook_event_emit(
             event_name=EventName.SERVICE_REQUEST_UPDATED, obj=service_request, audit_event=audit_event
         )
+        if service_request.created_by is not None:
+            notification_queue(
+                kind=NotificationKind.FILED,
+                service_request=service_request,
+                recipients=[service_request.created_by],
+            )
     return dispatch
 
 

@@ -63,11 +63,12 @@ def retry_later(task, *, exc: Exception, countdown: float, args: tuple):
     max_retries=None,  # the budget is settings.DISPATCH_MAX_RETRIES, checked below
 )
 def dispatch_service_request(self, dispatch_id: int, notify: list[int] | tuple[int, ...] = ()) -> str:
-    """Deliver one dispatch to its workload portal (``services.dispatch_deliver``).
+    """Deliver one dispatch to its workload portal (``services.dispatch_deliver``, which also
+    records the filer's ``filed`` notification and enqueues its e-mail after commit).
 
-    ``notify``: notifications recorded with the filing, enqueued here first, so that filing
-    publishes one message instead of two (retries carry no ``notify``: sending is idempotent and
-    the notification sweeper covers a lost message).
+    ``notify``: notification ids that messages of earlier versions carried (filing recorded the
+    filer's notification itself then); they are enqueued first. Sending is idempotent and the
+    notification sweeper covers a lost message.
 
     On an error the attempt is recorded and the task retries with exponential
     backoff and jitter; after ``DISPATCH_MAX_RETRIES`` retries the dispatch is

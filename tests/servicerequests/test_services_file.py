@@ -68,7 +68,7 @@ def assert_denial_recorded(world, failed_rule_ids):
     assert event.after["allowed"] is False
 
 
-def test_filing_writes_the_request_its_audit_event_dispatch_and_notification(world):
+def test_filing_writes_the_request_its_audit_event_and_dispatch(world):
     before = timezone.now()
     request = file_m365(world)
 
@@ -131,13 +131,9 @@ def test_filing_writes_the_request_its_audit_event_dispatch_and_notification(wor
         "corr-1",
         "10.0.0.7",
     )
-    notification = Notification.objects.get()
-    assert (notification.kind, notification.recipient_id, notification.recipient_email) == (
-        "filed",
-        world.alice.pk,
-        "alice@contosopartners.com",
-    )
-    assert notification.sent_at is None  # the e-mail goes out only after commit
+    # The filer's notification is the delivery's (after commit): nothing is sent for a request the
+    # portal has not accepted yet.
+    assert not Notification.objects.exists()
 
 
 def test_after_commit_the_request_is_dispatched_and_the_filer_notified(
@@ -157,7 +153,28 @@ def test_after_commit_the_request_is_dispatched_and_the_filer_notified(
         f"Service request {request.pk} filed: Mail stuck in the outbox"
     ]
     assert mail.outbox[0].to == ["alice@contosopartners.com"]
-    assert Notification.objects.get().sent_at is not None
+    assert f"accepted it as ticket {ticket.ticket_number}" in mail.outbox[0].body
+    assert "Response:  due by " in mail.outbox[0].body
+    notification = Notification.objects.get()
+    assert (notification.kind, notification.recipient_id, notification.recipient_email) == (
+        "filed",
+        world.alice.pk,
+        "alice@contosopartners.com",
+    )
+    assert notification.sent_at is not None
+
+
+def test_a_delivery_run_twice_notifies_the_filer_once(world, django_capture_on_commit_callbacks):
+    from servicerequests.services import dispatch_deliver
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = file_m365(world)
+    dispatch = Dispatch.objects.get(request=request)
+    Dispatch.objects.filter(pk=dispatch.pk).update(status="pending")  # as if a message came twice
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch_deliver(dispatch_id=dispatch.pk)
+    assert Notification.objects.filter(request=request, kind="filed").count() == 1
+    assert len(mail.outbox) == 1
 
 
 def test_explicit_contact_is_kept(world):
@@ -295,14 +312,17 @@ def test_filing_publishes_one_message_whose_task_notifies_the_filer(
         return real(task, *args, **kwargs)
 
     monkeypatch.setattr(tasks, "enqueue", recording)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks() as callbacks:
         request = file_m365(world)
     assert len(callbacks) == 1  # the filing's only after-commit work: one message
+    with django_capture_on_commit_callbacks(execute=True):  # the delivery's own after-commit work
+        callbacks[0]()
     notification = Notification.objects.get(request=request)
     dispatch = Dispatch.objects.get(request=request)
-    # The filing's message; the dispatch task (run in-process here) then enqueues the e-mail.
+    # The filing's message; the delivery (run in-process here) records the notification and, after
+    # its commit, enqueues the e-mail.
     assert published == [
-        ("servicerequests.dispatch", (dispatch.pk,), {"notify": [notification.pk]}),
+        ("servicerequests.dispatch", (dispatch.pk,), {}),
         ("servicerequests.send_notification", (notification.pk,), {}),
     ]
     notification.refresh_from_db()
@@ -313,8 +333,8 @@ def test_filing_publishes_one_message_whose_task_notifies_the_filer(
 def test_filing_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
     file_m365(world)  # warm caches (content types, topic catalogue)
     # topic, eligibility (user, customer, relationships, assignments), customer, request, dispatch,
-    # audit event, webhook registration, notification: no savepoint inside the caller's transaction
-    with django_assert_num_queries(11):
+    # audit event, webhook registration: no savepoint inside the caller's transaction
+    with django_assert_num_queries(10):
         file_m365(world, title="Second request")
     assert ServiceRequest.objects.count() == 2
     assert timezone.now() - ServiceRequest.objects.first().created_at < timedelta(minutes=1)
