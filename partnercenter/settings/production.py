@@ -28,6 +28,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT = "partnercenter.broker:Transport" if REDIS_URL.startswith("redis://") else None
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
 # Workers log through LOGGING (JSON, correlation id) instead of Celery's own root handler.
