@@ -150,6 +150,18 @@ def _validate_filing(
     return errors, topic
 
 
+_DECIDED_CUSTOMER_FIELDS = ("id", "name", "cloud", "country", "default_domain")
+
+
+def _decided_customer(decision) -> Customer:
+    """The customer the eligibility decision read, as a model instance (its other fields deferred):
+    the new request needs its id, name and country, not a second read of it."""
+    facts = decision.customer
+    return Customer.from_db(
+        "default", _DECIDED_CUSTOMER_FIELDS, [getattr(facts, f) for f in _DECIDED_CUSTOMER_FIELDS]
+    )
+
+
 def _subscription_for(*, customer_id, subscription_id) -> Subscription | None:
     """The customer's subscription by its id or its Azure subscription id; None when absent."""
     if subscription_id in (None, "") or customer_id is None:
@@ -191,7 +203,8 @@ def service_request_file(
     subscription) and hand it to its workload portal.
 
     ``customer``: the customer object, when the caller has already loaded ``customer_id``'s (it is
-    used for the new request's relation and country instead of reading the customer again).
+    used for the new request's relation and country). Otherwise the customer the eligibility
+    decision read is used: either way the customer is not read again.
 
     Contract:
     - Bad fields raise ``ValidationError({field: [reason, ...]})`` before anything else.
@@ -268,7 +281,7 @@ def service_request_file(
     if customer_id is None:
         customer = None
     elif customer is None or str(customer.pk) != str(customer_id):
-        customer = Customer.objects.get(pk=customer_id)
+        customer = _decided_customer(decision)
     subscription = _subscription_for(customer_id=customer_id, subscription_id=subscription_id)
     if subscription_id not in (None, "") and subscription is None:
         raise ValidationError({"subscription_id": [f"no subscription {subscription_id} of this customer."]})

@@ -482,13 +482,16 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
         tags=["service requests"],
     )
     def post(self, request, tenant_id):
-        customer = self.get_customer()
+        # A partner's user: the eligibility decision reads the customer, and answers 404 for one the
+        # partner cannot see (``CustomerNotVisible``). Anyone else: looked up here, as for a GET.
+        user = request.user
+        customer = self.get_customer() if user.partner_id is None or user.customer_id is not None else None
         return run_idempotent(
             self,
             request,
             lambda: self._file(
                 request,
-                customer_id=customer.pk,
+                customer_id=tenant_id,
                 customer=customer,
                 serializer_class=ServiceRequestCreateSerializer,
             ),

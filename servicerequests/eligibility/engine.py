@@ -55,7 +55,9 @@ def decide(snapshot: Snapshot) -> Decision:
     sub = snapshot.subscription
     if request.workload == "marketplace" and sub is not None and sub.workload == "marketplace" and sub.isv:
         isv_contact = dict(sub.isv)
-    return Decision(outcomes=outcomes, portal=portal, isv_contact=isv_contact, request=request)
+    return Decision(
+        outcomes=outcomes, portal=portal, isv_contact=isv_contact, request=request, customer=snapshot.customer
+    )
 
 
 def evaluate(request: EligibilityRequest, now: datetime | None = None) -> Decision:

@@ -75,13 +75,14 @@ class UserFacts:
 
 @dataclass(frozen=True)
 class CustomerFacts:
-    """The customer tenant: id, name, cloud and its domains (lower case)."""
+    """The customer tenant: id, name, cloud, country and its domains (lower case)."""
 
     id: Any
     name: str
     cloud: str
     default_domain: str = ""
     domains: tuple[str, ...] = ()
+    country: str = ""
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,7 @@ _USER_QUERY = PreparedValues(
 _CUSTOMER_QUERY = PreparedValues(
     lambda customer_id, partner_id: Customer.objects.filter(
         pk=customer_id, partner_links__partner_id=partner_id
-    ).values("id", "name", "cloud", "default_domain", "domains__domain"),
+    ).values("id", "name", "cloud", "country", "default_domain", "domains__domain"),
     fields={"customer_id": _PK["customer_id"], "partner_id": _PK["partner_id"]},
 )
 
@@ -462,6 +463,7 @@ def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFac
         cloud=first["cloud"],
         default_domain=first["default_domain"] or "",
         domains=tuple(sorted(domains)),
+        country=first["country"] or "",
     )
 
 

@@ -116,13 +116,16 @@ class Decision:
     """The verdict on a request: every rule's outcome in RULES.md order, plus where to go next.
 
     ``portal`` is set only when the request is allowed; ``isv_contact`` is set
-    for a marketplace product whose publisher is known.
+    for a marketplace product whose publisher is known. ``customer``: the
+    customer's facts as the decision read them (``snapshot.CustomerFacts``),
+    so that filing needs no second read of the customer.
     """
 
     outcomes: tuple[Outcome, ...]
     portal: PortalRoute | None = None
     isv_contact: dict[str, str] | None = None
     request: EligibilityRequest | None = field(default=None, compare=False)
+    customer: Any = field(default=None, compare=False, repr=False)
 
     @property
     def allowed(self) -> bool:

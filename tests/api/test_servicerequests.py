@@ -94,6 +94,22 @@ class TestFiling:
             assert response.json() == got.json()
             assert response["ETag"] == got["ETag"]
 
+    def test_a_partner_users_filing_reads_the_customer_once(self, api, world):
+        """The eligibility decision's read of the customer is the filing's: the view does not look
+        it up (``customer_get``), nor does the service read it again (its query count is pinned in
+        ``test_services_file.py``)."""
+        looked_up = AssertionError("the customer was looked up before the decision")
+        with mock.patch("partnercenter.api.views.customer_get", side_effect=looked_up):
+            response = api.post(file_url(world), M365_BODY, format="json")
+        assert response.status_code == 201, response.json()
+        sr = ServiceRequest.objects.get(pk=response.json()["id"])
+        assert (sr.customer_id, sr.country_code) == (world.customer.pk, world.customer.country)
+        assert response.json()["organization"] == {
+            "id": str(world.customer.pk),
+            "name": world.customer.name,
+            "phoneNumber": "",
+        }
+
     def test_pascal_case_and_integer_enums(self, api, world):
         body = {k[0].upper() + k[1:]: v for k, v in M365_BODY.items()}
         body["Severity"] = 1
