@@ -76,43 +76,50 @@ def notification_queue(
     kind: str,
     service_request: ServiceRequest,
     recipients: Iterable[User],
-    new_request: bool = False,
-    send: bool = True,
+    serialized: bool = False,
 ) -> list[Notification]:
     """Record one notification per distinct recipient e-mail and send them after commit.
 
     Recipients without an e-mail address, and those already notified of this
     kind about this request, are skipped. Returns the new rows. Call inside
-    the transaction of the change being reported. ``new_request``: the request
-    was created in this transaction, so nobody can have been notified of it yet
-    and the rows are inserted in one statement, without the duplicate check.
-    ``send=False``: the caller sends them (filing hands their ids to its dispatch task, so that a
-    filing publishes one message); the notification sweeper sends any that were not.
+    the transaction of the change being reported. ``serialized``: the caller
+    holds a lock that serializes every writer of this kind for this request
+    (the delivery holds its dispatch row), so one query finds those already
+    notified and one statement inserts the others; otherwise each recipient's
+    row is written in its own savepoint, a concurrent writer's row winning.
     """
-    created: list[Notification] = []
-    seen: set[str] = set()
+    wanted: dict[str, User] = {}
     for user in recipients:
         email = (user.email or "").strip().lower()
-        if not email or email in seen or not user.is_active:
-            continue
-        seen.add(email)
-        if new_request:
-            created.append(
-                Notification(kind=kind, request=service_request, recipient_email=email, recipient=user)
-            )
-            continue
-        try:
-            with transaction.atomic():
-                notification, is_new = Notification.objects.get_or_create(
-                    kind=kind, request=service_request, recipient_email=email, defaults={"recipient": user}
-                )
-        except IntegrityError:  # a concurrent writer recorded it first
-            continue
-        if is_new:
-            created.append(notification)
-    if new_request and created:
-        created = Notification.objects.bulk_create(created)
-    if created and send:
+        if email and email not in wanted and user.is_active:
+            wanted[email] = user
+    created: list[Notification] = []
+    if serialized and wanted:
+        notified = Notification.objects.filter(
+            kind=kind, request=service_request, recipient_email__in=list(wanted)
+        ).values_list("recipient_email", flat=True)
+        for email in notified:
+            wanted.pop(email, None)
+        new = [
+            Notification(kind=kind, request=service_request, recipient_email=email, recipient=user)
+            for email, user in wanted.items()
+        ]
+        created = Notification.objects.bulk_create(new) if new else []
+    else:
+        for email, user in wanted.items():
+            try:
+                with transaction.atomic():
+                    notification, is_new = Notification.objects.get_or_create(
+                        kind=kind,
+                        request=service_request,
+                        recipient_email=email,
+                        defaults={"recipient": user},
+                    )
+            except IntegrityError:  # a concurrent writer recorded it first
+                continue
+            if is_new:
+                created.append(notification)
+    if created:
         ids = [n.pk for n in created]
         transaction.on_commit(lambda: _enqueue_sends(ids), robust=True)
     return created

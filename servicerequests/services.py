@@ -613,6 +613,7 @@ def dispatch_deliver(*, dispatch_id: int) -> Dispatch:
                 kind=NotificationKind.FILED,
                 service_request=service_request,
                 recipients=[service_request.created_by],
+                serialized=True,  # the dispatch row's lock: one delivery per request at a time
             )
     return dispatch
 

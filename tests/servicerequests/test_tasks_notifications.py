@@ -50,6 +50,26 @@ def test_queueing_again_records_and_sends_nothing(request_and_people, django_cap
     assert len(mail.outbox) == 2
 
 
+def test_serialized_writers_check_once_and_insert_once(
+    request_and_people, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Under the caller's lock: one query for those already notified, one INSERT for the rest."""
+    request, people = request_and_people
+    notification_queue(kind="filed", service_request=request, recipients=people[:1])  # "a" already has it
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(2):
+        created = notification_queue(
+            kind="filed", service_request=request, recipients=people, serialized=True
+        )
+    assert [n.recipient_email for n in created] == ["b@partner.example"]
+    assert [m.to for m in mail.outbox] == [["b@partner.example"]]
+    with django_assert_num_queries(1):
+        assert (
+            notification_queue(kind="filed", service_request=request, recipients=people, serialized=True)
+            == []
+        )
+    assert Notification.objects.filter(request=request).count() == 2
+
+
 def test_nothing_is_sent_when_the_transaction_rolls_back(
     request_and_people, django_capture_on_commit_callbacks
 ):
