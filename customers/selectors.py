@@ -40,10 +40,16 @@ _PARTNER_CUSTOMER_QUERY = PreparedValues(
 )
 
 
+def sees_customers_through_partner(actor: User) -> bool:
+    """Whether the actor sees customers as a partner's user (those linked to its partner), rather
+    than as a customer-side user or a user of no partner."""
+    return actor.partner_id is not None and actor.customer_id is None
+
+
 def customer_get(*, actor: User, customer_id) -> Customer:
     """One customer the actor may see; raises ``Customer.DoesNotExist`` otherwise (and
     ``ValidationError`` for an id that is not a UUID)."""
-    if actor.customer_id is not None or actor.partner_id is None:
+    if not sees_customers_through_partner(actor):
         return customer_list(actor=actor).get(pk=customer_id)
     rows = _PARTNER_CUSTOMER_QUERY(customer_id=customer_id, partner_id=actor.partner_id)
     if not rows:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from customers.choices import Workload
 from customers.models import Subscription
+from customers.selectors import sees_customers_through_partner
 from partnercenter.api.errors import ApiError, django_validation_detail
 from partnercenter.api.headers import (
     correlation_id_for,
@@ -484,8 +485,7 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
     def post(self, request, tenant_id):
         # A partner's user: the eligibility decision reads the customer, and answers 404 for one the
         # partner cannot see (``CustomerNotVisible``). Anyone else: looked up here, as for a GET.
-        user = request.user
-        customer = self.get_customer() if user.partner_id is None or user.customer_id is not None else None
+        customer = None if sees_customers_through_partner(request.user) else self.get_customer()
         return run_idempotent(
             self,
             request,
