@@ -169,8 +169,15 @@ STORAGES = {
 # Celery: Redis for broker and results; eager (in-process) when REDIS_URL is unset.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-#: kombu's Redis transport publishing through one client per channel (``partnercenter/broker.py``).
-CELERY_BROKER_TRANSPORT = "partnercenter.broker:Transport" if REDIS_URL.startswith("redis://") else None
+
+
+def broker_transport(broker_url: str) -> str | None:
+    """kombu's Redis transport publishing through one client per channel (``partnercenter/broker.py``)
+    for a ``redis://`` broker; kombu's own choice for any other."""
+    return "partnercenter.broker:Transport" if broker_url.startswith("redis://") else None
+
+
+CELERY_BROKER_TRANSPORT = broker_transport(REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
