@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
-from .middleware import current_request, request_ip, request_request_id
+from core.context import RequestContext, request_context, request_ip, request_request_id
+
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -28,12 +29,6 @@ REFUSAL_ACTIONS = frozenset(
 )
 
 
-def _current_correlation_id() -> str:
-    from partnercenter.middleware import get_correlation_id
-
-    return get_correlation_id()
-
-
 def audit_event_record(
     *,
     action: str,
@@ -45,6 +40,7 @@ def audit_event_record(
     object_id: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    context: RequestContext | None = None,
     request_id: str = "",
     correlation_id: str = "",
     ip_address: str | None = None,
@@ -52,9 +48,10 @@ def audit_event_record(
     """Append one audit event and return it. ``obj`` fills object type and id when given; the
     actor's partner is the event's partner unless ``partner_id`` is given.
 
-    ``request_id``, ``correlation_id`` and ``ip_address`` default to those of the request being
-    handled (``audit.middleware``) and the bound correlation id (``partnercenter.middleware``), so
-    callers that know nothing of HTTP still record them; outside a request they stay empty.
+    The event's request id, correlation id and client address come from ``context``, by default
+    ``core.context.request_context()`` (the request or task being handled), so services never pass
+    them. The three keyword arguments of the same names override single values (kept for callers
+    not yet moved to the context).
 
     Side effects: one INSERT. Never updates anything.
     """
@@ -63,11 +60,10 @@ def audit_event_record(
         object_id = object_id or str(obj.pk)
     if actor is not None and partner_id is None:
         partner_id = getattr(actor, "partner_id", None)
-    request = current_request()
-    if request is not None:
-        request_id = request_id or request_request_id(request)
-        ip_address = ip_address or request_ip(request)
-    correlation_id = correlation_id or _current_correlation_id()
+    context = context or request_context()
+    request_id = request_id or context.request_id
+    ip_address = ip_address or context.client_ip
+    correlation_id = correlation_id or context.correlation_id
     return AuditEvent.objects.create(
         action=action,
         actor_id=getattr(actor, "pk", None),
@@ -116,6 +112,11 @@ def audit_filing_denied(
             correlation_id=correlation_id,
             ip_address=ip_address,
         )
+
+
+def audit_permission_denied_received(sender, *, request, reason: str, surface: str, **kwargs) -> None:
+    """Receiver of ``core.signals.permission_denied``: ``audit_permission_denied`` for that 403."""
+    audit_permission_denied(request=request, reason=reason, surface=surface)
 
 
 def audit_permission_denied(*, request, reason: str, surface: str) -> AuditEvent | None:

@@ -16,8 +16,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.pages import query_string_without
 from customers.selectors import customer_list
-from partnercenter.pages import query_string_without
 from partners.selectors import partner_users
 
 from .forms import AuditLogFilterForm

@@ -51,9 +51,9 @@ class FilingWorld:
 @transaction.atomic
 def stage_filing_world() -> FilingWorld:
     """Create (or reuse) the filing world and issue a fresh API token for its agent; return it."""
+    from core.models import ApiToken
     from customers.models import Customer, CustomerDomain, CustomerPartnerRelationship
     from gdap.models import AccessAssignment, EntraRole, Relationship
-    from partnercenter.models import ApiToken
     from partners.models import GroupMembership, Partner, SecurityGroup, User, UserRole
     from servicerequests.eligibility import EligibilityRequest, evaluate
     from servicerequests.models import SupportTopic

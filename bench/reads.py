@@ -83,8 +83,8 @@ def session_cookie_for(user) -> str:
 
 def read_context(*, username: str, partner_id: str, seed: int = 3) -> ReadContext:
     """Session, token and samples of requests and customers for the reader ``username``."""
+    from core.models import ApiToken
     from customers.models import CustomerPartnerRelationship
-    from partnercenter.models import ApiToken
     from partners.models import User
     from servicerequests.models import ServiceRequest
 

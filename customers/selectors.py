@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from partnercenter.prepared import PreparedValues
+from core.prepared import PreparedValues
 from partners.models import Partner, User
 
 from .models import Customer, ServiceHealthIssue
@@ -31,7 +31,7 @@ def customer_list(*, actor: User, search: str = "") -> QuerySet[Customer]:
 _CUSTOMER_FIELDS = tuple(f.attname for f in Customer._meta.concrete_fields)
 
 #: Every page and endpoint under a customer starts with this lookup: compiled (and prepared on
-#: PostgreSQL) once, see ``partnercenter.prepared``.
+#: PostgreSQL) once, see ``core.prepared``.
 _PARTNER_CUSTOMER_QUERY = PreparedValues(
     lambda customer_id, partner_id: Customer.objects.filter(
         pk=customer_id, partner_links__partner_id=partner_id

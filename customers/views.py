@@ -13,10 +13,10 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.pages import query_string_without
 from gdap.choices import RelationshipStatus
 from gdap.models import Relationship
 from gdap.selectors import effective_roles, health_visible_customer_ids, relationship_list
-from partnercenter.pages import customer_or_404, query_string_without
 from partners.choices import PartnerCenterRole
 from servicerequests.selectors import service_request_list
 
@@ -24,6 +24,7 @@ from .choices import Workload
 from .forms import CustomerSearchForm
 from .models import Customer, CustomerPartnerRelationship, ServiceHealthIssue
 from .selectors import customer_list, customer_support_options, service_health_issues
+from .shortcuts import customer_or_404
 
 PAGE_SIZE = 25
 

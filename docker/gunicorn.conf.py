@@ -30,9 +30,9 @@ _formatter = os.environ.get("LOG_FORMAT", "json")
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation_id": {"()": "partnercenter.logging.CorrelationIdFilter"}},
+    "filters": {"correlation_id": {"()": "core.logging.CorrelationIdFilter"}},
     "formatters": {
-        "json": {"()": "partnercenter.logging.JsonFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
     },
     "handlers": {

@@ -61,7 +61,7 @@ def notify_on_commit(kind: str, relationship_id: str, **extra) -> None:
         raise KeyError(kind)
 
     def enqueue_send():
-        from partnercenter.queueing import enqueue
+        from core.queueing import enqueue
 
         from .tasks import send_notification
 

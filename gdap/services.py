@@ -804,7 +804,7 @@ def _enqueue(task_name: str, *args) -> None:
     message was lost."""
 
     def run():
-        from partnercenter.queueing import enqueue
+        from core.queueing import enqueue
 
         from . import tasks
 

@@ -14,7 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Carry the request's MS-CorrelationId into every task it enqueues (logs and audit events on the worker).
-from partnercenter.middleware import correlation_id_connect_celery  # noqa: E402
+from core.middleware import correlation_id_connect_celery  # noqa: E402
 
 correlation_id_connect_celery()
 

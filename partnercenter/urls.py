@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from partnercenter import health
+from core import health
 from partners import views as partner_views
 
 urlpatterns = [
@@ -32,7 +32,7 @@ urlpatterns = [
     path("webhooks/", include("webhooks.urls")),
     path("graph/v1.0/", include("gdap.api.urls")),
     path("settings/api-access/", partner_views.api_access, name="api_access"),
-    path("v1/", include("partnercenter.api.urls")),
+    path("v1/", include("partnercenter.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP). Swagger UI
     # sets inline styles as it renders, so this one page may use them (never inline scripts).
@@ -46,4 +46,4 @@ urlpatterns = [
 # A 403 anywhere in the browser is recorded in the audit log (auth.permission_denied).
 handler403 = "audit.views.permission_denied"
 # An unknown /graph/v1.0 path answers in Graph's error shape (/v1 has its own catch-all route).
-handler404 = "partnercenter.security.page_not_found"
+handler404 = "core.security.page_not_found"

@@ -21,9 +21,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.middleware import get_correlation_id
 from customers.models import Customer, Subscription
-from partnercenter.middleware import get_correlation_id
-from partnercenter.pages import customer_or_404
+from customers.shortcuts import customer_or_404
 from servicerequests.choices import DispatchStatus, SupportPlan
 from servicerequests.eligibility import CustomerNotVisible, evaluate
 from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS

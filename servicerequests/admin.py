@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from partnercenter.admin import ReadOnlyModelAdmin
+from core.admin import ReadOnlyModelAdmin
 
 from .models import Dispatch, Note, Notification, QueueExport, ServiceRequest, SupportTopic
 

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_event_record, audit_filing_denied
+from core.prepared import PreparedValues
 from customers.choices import Workload
 from customers.models import Customer, Subscription
-from partnercenter.prepared import PreparedValues
 from partners.choices import PartnerCenterRole
 from partners.models import SupportEntitlement, User
 from portals.adapters import adapter_for

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from partnercenter.queueing import enqueue  # tests patch it here, as tasks.enqueue
+from core.queueing import enqueue  # tests patch it here, as tasks.enqueue
 
 from .choices import DispatchStatus, Status
 from .exports import (

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_events_for_object
 from audit.services import audit_filing_denied, audit_permission_denied
+from core.middleware import get_correlation_id
+from core.pages import query_string_without
 from customers.choices import Workload
 from customers.selectors import customer_list, service_health_issues
+from customers.shortcuts import customer_or_404
 from customers.views import health_access
-from partnercenter.middleware import get_correlation_id
-from partnercenter.pages import customer_or_404, query_string_without
 from partners.choices import PartnerCenterRole
 from partners.selectors import partner_users
 

@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from partnercenter.prepared import PreparedValues
+from core.prepared import PreparedValues
 from partners.models import Partner, User
 
 from . import signing
@@ -178,7 +178,7 @@ def _enqueue_deliveries(delivery_pks: list[int]) -> None:
         enqueue(deliver_webhook, pk)
 
 
-#: Every write to a service request asks this: compiled once (``partnercenter.prepared``).
+#: Every write to a service request asks this: compiled once (``core.prepared``).
 _REGISTRATIONS_QUERY = PreparedValues(
     lambda partner_id: (
         WebhookRegistration.objects.filter(partner_id=partner_id).order_by("id").values("id", "url", "events")

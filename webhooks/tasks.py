@@ -12,7 +12,7 @@ import logging
 
 from celery import shared_task
 
-from partnercenter.queueing import enqueue
+from core.queueing import enqueue
 
 from .services import webhook_deliveries_due, webhook_delivery_attempt
 

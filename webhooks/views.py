@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from partnercenter.middleware import get_correlation_id
+from core.middleware import get_correlation_id
 
 from .forms import WebhookRegistrationForm
 from .models import WebhookDelivery

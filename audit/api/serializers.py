@@ -6,7 +6,7 @@ import json
 
 from rest_framework import serializers
 
-from partnercenter.api.serializers import ResourceAttributesField
+from core.api.serializers import ResourceAttributesField
 
 from ..services import REFUSAL_ACTIONS
 

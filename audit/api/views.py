@@ -10,10 +10,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from core.api.errors import ApiError
+from core.api.schema import errors
+from core.api.views import PartnerCenterApiView
 from customers.models import Customer
-from partnercenter.api.errors import ApiError
-from partnercenter.api.schema import errors
-from partnercenter.api.views import PartnerCenterApiView
 
 from ..selectors import AuditFilters, audit_event_list, audit_log_visible, parse_instant
 from .serializers import AuditRecordSerializer

@@ -3,8 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import ResourceAttributesField
 from customers.models import Customer, ServiceHealthIssue, Subscription
-from partnercenter.api.serializers import ResourceAttributesField
 
 
 class CompanyProfileSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""``/v1/customers/...`` routes (included by ``partnercenter.api.urls``)."""
+"""``/v1/customers/...`` routes (included by ``partnercenter.api_urls``)."""
 
 from django.urls import path
 

@@ -10,19 +10,20 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
+from core.api.errors import ApiError
+from core.api.pagination import collection, link
+from core.api.schema import TENANT_ID_PARAMETER, errors
+from core.api.views import PartnerCenterApiView
 from customers.choices import SubscriptionStatus, Workload
 from customers.models import CustomerDomain, CustomerPartnerRelationship, Subscription
 from customers.selectors import customer_list, customer_support_options, service_health_issues
 from gdap.choices import RelationshipStatus
 from gdap.models import Relationship
 from gdap.selectors import effective_roles
-from partnercenter.api.errors import ApiError
-from partnercenter.api.pagination import collection, link
-from partnercenter.api.schema import TENANT_ID_PARAMETER, errors
-from partnercenter.api.views import CustomerScopedMixin, PartnerCenterApiView
 from partners.choices import PartnerCenterRole
 
 from . import examples
+from .mixins import CustomerScopedMixin
 from .serializers import (
     CustomerSerializer,
     ManagedServiceSerializer,

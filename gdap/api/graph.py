@@ -157,7 +157,7 @@ def graph_exception_handler(exc, context):
             if http_status == 401:
                 headers["WWW-Authenticate"] = 'Bearer realm="api"'
             return graph_error(request, http_status, code, message, headers=headers)
-    from partnercenter.security import is_database_unavailable, service_unavailable_response
+    from core.security import is_database_unavailable, service_unavailable_response
 
     if request is not None and is_database_unavailable(exc):
         return service_unavailable_response(request, exc)  # 503 + Retry-After, not a 500

@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "knox",
     "django_htmx",
     "axes",
-    "partnercenter",
+    "core.apps.CoreConfig",
     "partners",
     "customers",
     "gdap",
@@ -41,17 +41,18 @@ INSTALLED_APPS = [
     "portals",
     "audit",
     "webhooks",
+    "scenario",
 ]
 
 MIDDLEWARE = [
     # First: binds MS-CorrelationId for everything below, echoes it, writes the access log line.
-    "partnercenter.middleware.CorrelationIdMiddleware",
-    # Binds the client address and MS-RequestId for audit events written during the request.
-    "audit.middleware.AuditContextMiddleware",
-    # A view that loses the database answers 503 with the correlation id (partnercenter.security).
-    "partnercenter.security.ServiceUnavailableMiddleware",
+    "core.middleware.CorrelationIdMiddleware",
+    # Binds the request: its client address and MS-RequestId are the context of changes made in it.
+    "core.context.RequestContextMiddleware",
+    # A view that loses the database answers 503 with the correlation id (core.security).
+    "core.security.ServiceUnavailableMiddleware",
     # NUL in a path, query parameter or form field: 400 naming the field (PostgreSQL refuses NUL in text).
-    "partnercenter.security.NullCharacterMiddleware",
+    "core.security.NullCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
@@ -90,7 +91,7 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-# The hot lookups of partnercenter.prepared are prepared on the PostgreSQL server once per
+# The hot lookups of core.prepared are prepared on the PostgreSQL server once per
 # connection; false behind a pooler that shares server sessions (PgBouncer transaction mode).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -109,7 +110,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sign-in hardening (docs/security.md). django-axes counts failed sign-ins per user name + client
 # address and locks that pair out for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT failures; a locked
-# sign-in gets the sign-in page with the reason (partnercenter.security.sign_in_locked_out), HTTP 429.
+# sign-in gets the sign-in page with the reason (core.security.sign_in_locked_out), HTTP 429.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, reading a session's user with its partner (the layout shows it).
@@ -120,7 +121,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "partnercenter.security.sign_in_locked_out"
+AXES_LOCKOUT_CALLABLE = "core.security.sign_in_locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 # Failed and locked sign-ins are in the audit log (auth.sign_in_failed); axes itself logs only when asked.
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
@@ -172,9 +173,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 
 
 def broker_transport(broker_url: str) -> str | None:
-    """kombu's Redis transport publishing through one client per channel (``partnercenter/broker.py``)
+    """kombu's Redis transport publishing through one client per channel (``core/broker.py``)
     for a ``redis://`` broker; kombu's own choice for any other."""
-    return "partnercenter.broker:Transport" if broker_url.startswith("redis://") else None
+    return "core.broker:Transport" if broker_url.startswith("redis://") else None
 
 
 CELERY_BROKER_TRANSPORT = broker_transport(REDIS_URL)
@@ -227,20 +228,20 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@partnercenter.example")
 
 # REST API defaults shared by /v1 and /graph/v1.0. The /v1 conventions (casing, collections,
-# error shape) live in partnercenter.api; the Graph views override the exception handler per view.
+# error shape) live in core.api; the Graph views override the exception handler per view.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "partnercenter.api.authentication.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "partnercenter.api.throttling.UserRateThrottle",
-        "partnercenter.api.throttling.PartnerRateThrottle",
+        "core.api.throttling.UserRateThrottle",
+        "core.api.throttling.PartnerRateThrottle",
     ],
-    "EXCEPTION_HANDLER": "partnercenter.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
 }
 # A retry with the same MS-RequestId replays the first answer for this long (then runs afresh).
 IDEMPOTENCY_RETENTION_HOURS = env.int("IDEMPOTENCY_RETENTION_HOURS", default=24)
@@ -265,7 +266,7 @@ CACHES = {
     # Shared by every web process when REDIS_URL is set (throttle counters).
     "api": (
         {
-            "BACKEND": "partnercenter.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "api",
             # An unreachable Redis costs a request at most a second; the throttles then let it through.
@@ -308,10 +309,10 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation_id": {"()": "partnercenter.logging.CorrelationIdFilter"}},
+    "filters": {"correlation_id": {"()": "core.logging.CorrelationIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
-        "json": {"()": "partnercenter.logging.JsonFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["correlation_id"]}

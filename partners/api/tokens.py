@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from partnercenter.models import ApiToken
+from core.models import ApiToken
 from partners.models import User
 
 NAME_MAX = 100

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import MIN_DATE, DateOrMinField, ResourceAttributesField
 from customers.choices import Workload
-from partnercenter.api.serializers import MIN_DATE, DateOrMinField, ResourceAttributesField
 from servicerequests.choices import (
     SEVERITY_INTEGERS,
     STATUS_INTEGERS,

@@ -16,25 +16,26 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status as http_status
 from rest_framework.response import Response
 
-from customers.choices import Workload
-from customers.models import Subscription
-from customers.selectors import sees_customers_through_partner
-from partnercenter.api.errors import ApiError, django_validation_detail
-from partnercenter.api.headers import (
+from core.api.errors import ApiError, django_validation_detail
+from core.api.headers import (
     correlation_id_for,
     etag_for,
     if_match_versions,
     request_id_for,
 )
-from partnercenter.api.idempotency import run_idempotent
-from partnercenter.api.schema import (
+from core.api.idempotency import run_idempotent
+from core.api.schema import (
     CORRELATION_ID_PARAMETER,
     IF_MATCH_PARAMETER,
     REQUEST_ID_PARAMETER,
     TENANT_ID_PARAMETER,
     errors,
 )
-from partnercenter.api.views import CustomerScopedMixin, PartnerCenterApiView
+from core.api.views import PartnerCenterApiView
+from customers.api.mixins import CustomerScopedMixin
+from customers.choices import Workload
+from customers.models import Subscription
+from customers.selectors import sees_customers_through_partner
 from partners.models import Partner
 from partners.selectors import partner_users
 from servicerequests.choices import SEVERITY_INTEGERS, STATUS_INTEGERS, IssueType, Severity, Status

@@ -27,10 +27,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from core.prepared import PreparedValues
 from customers.models import Customer, Subscription
 from gdap.choices import AssignmentStatus
 from gdap.models import AccessAssignment, Relationship
-from partnercenter.prepared import PreparedValues
 from partners.models import Partner, SecurityGroup, SupportEntitlement, User
 
 from . import tables
@@ -281,7 +281,7 @@ def _partner_ref_fields(prefix: str) -> tuple[str, ...]:
     )
 
 
-# The snapshot's queries, compiled once per process (``partnercenter.prepared``): building and
+# The snapshot's queries, compiled once per process (``core.prepared``): building and
 # compiling these joins on every decision cost more CPU than running them.
 _PK = {
     "user_pk": User._meta.pk,

@@ -6,10 +6,10 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from core.models import ApiToken
 from customers.choices import Workload
 from gdap.models import EntraRole
 from gdap.roles import ENTRA_ROLES
-from partnercenter.models import ApiToken
 from partners.choices import PartnerCenterRole
 from servicerequests.models import SupportTopic
 from servicerequests.support_topics import SUPPORT_TOPICS

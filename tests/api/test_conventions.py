@@ -8,9 +8,9 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from partnercenter import tasks
-from partnercenter.api.casing import camelize_keys
-from partnercenter.models import ApiToken
+from core import tasks
+from core.api.casing import camelize_keys
+from core.models import ApiToken
 from partners.choices import PartnerCenterRole
 from tests.factories import UserFactory
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
-from partnercenter.models import IdempotencyRecord
+from core.models import IdempotencyRecord
 from servicerequests.models import ServiceRequest
 from tests.conftest import require
 

@@ -10,8 +10,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.models import IdempotencyRecord
 from customers.choices import Workload
-from partnercenter.models import IdempotencyRecord
 from partners.choices import PartnerCenterRole
 from servicerequests.models import Dispatch, Note, ServiceRequest
 from tests.factories import (
@@ -99,7 +99,7 @@ class TestFiling:
         it up (``customer_get``), nor does the service read it again (its query count is pinned in
         ``test_services_file.py``)."""
         looked_up = AssertionError("the customer was looked up before the decision")
-        with mock.patch("partnercenter.api.views.customer_get", side_effect=looked_up):
+        with mock.patch("customers.api.mixins.customer_get", side_effect=looked_up):
             response = api.post(file_url(world), M365_BODY, format="json")
         assert response.status_code == 201, response.json()
         sr = ServiceRequest.objects.get(pk=response.json()["id"])

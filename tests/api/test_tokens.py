@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from partnercenter.models import ApiToken
+from core.models import ApiToken
 from partners.api.tokens import api_token_create, parse_expires_in
 
 from .conftest import token_for

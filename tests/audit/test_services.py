@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 
-from audit.middleware import AuditContextMiddleware
 from audit.models import AuditEvent
+from core.context import RequestContextMiddleware as AuditContextMiddleware
+from core.middleware import reset_correlation_id, set_correlation_id
 from gdap.services import relationship_create
-from partnercenter.middleware import reset_correlation_id, set_correlation_id
 from partners.api.tokens import api_token_create, api_token_revoke
 from partners.choices import PartnerCenterRole
 from servicerequests.exceptions import EligibilityDenied, StaleVersion

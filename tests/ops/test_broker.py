@@ -1,4 +1,4 @@
-"""``partnercenter.broker``: kombu's Redis transport, one publishing client per channel."""
+"""``core.broker``: kombu's Redis transport, one publishing client per channel."""
 
 import os
 import uuid
@@ -6,7 +6,7 @@ import uuid
 import pytest
 from kombu import Connection, Exchange, Queue
 
-from partnercenter.broker import Channel, Transport
+from core.broker import Channel, Transport
 from tests.conftest import require
 
 
@@ -61,7 +61,7 @@ def test_the_settings_use_it_for_a_redis_broker(settings):
     if not settings.CELERY_BROKER_URL.startswith("redis://"):  # eager, in-memory: no Redis at all
         assert settings.CELERY_BROKER_TRANSPORT is None
         return
-    assert settings.CELERY_BROKER_TRANSPORT == "partnercenter.broker:Transport"
+    assert settings.CELERY_BROKER_TRANSPORT == "core.broker:Transport"
     with app.connection_for_write() as conn:
         assert type(conn.transport) is Transport
         assert type(conn.default_channel) is Channel

@@ -1,11 +1,11 @@
-"""``partnercenter.cache.RedisCache``: Django's Redis cache, one redis-py client per pool."""
+"""``core.cache.RedisCache``: Django's Redis cache, one redis-py client per pool."""
 
 import os
 import uuid
 
 import pytest
 
-from partnercenter.cache import RedisCache
+from core.cache import RedisCache
 from tests.conftest import require
 
 

@@ -10,8 +10,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from partnercenter import middleware
-from partnercenter.middleware import (
+from core import middleware
+from core.middleware import (
     CorrelationIdMiddleware,
     celery_before_task_publish,
     celery_task_postrun,

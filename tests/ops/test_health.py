@@ -7,7 +7,7 @@ import pytest
 from django.db import OperationalError
 from django.urls import reverse
 
-from partnercenter import health
+from core import health
 from tests.conftest import require
 
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"

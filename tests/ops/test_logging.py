@@ -7,8 +7,8 @@ import logging
 import pytest
 from django.urls import reverse
 
-from partnercenter.logging import CorrelationIdFilter, JsonFormatter
-from partnercenter.middleware import reset_correlation_id, set_correlation_id
+from core.logging import CorrelationIdFilter, JsonFormatter
+from core.middleware import reset_correlation_id, set_correlation_id
 
 GIVEN = "0f8fad5b-d9cb-469f-a165-70867728950e"
 

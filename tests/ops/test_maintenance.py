@@ -1,12 +1,12 @@
-"""``partnercenter.maintenance``: the hourly purge of expired API tokens and old idempotency records."""
+"""``core.maintenance``: the hourly purge of expired API tokens and old idempotency records."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from partnercenter import maintenance, tasks
-from partnercenter.models import ApiToken, IdempotencyRecord
+from core import maintenance, tasks
+from core.models import ApiToken, IdempotencyRecord
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""``partnercenter.prepared.PreparedValues``: the same rows as the queryset it stands for, one
+"""``core.prepared.PreparedValues``: the same rows as the queryset it stands for, one
 compilation per shape, and the edge cases of its parameters."""
 
 from datetime import timedelta
@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.prepared import PreparedValues
 from gdap.models import Relationship
-from partnercenter.prepared import PreparedValues
 from partners.models import Partner, User
 from tests.factories import PartnerFactory, RelationshipFactory, UserFactory
 

@@ -106,7 +106,7 @@ def test_with_the_secrets_set_the_settings_are_hardened():
         "COOKIES": [True, True, True, True],
         "STATICFILES": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "LOG_FORMATTER": "json",
-        "MIDDLEWARE_0": "partnercenter.middleware.CorrelationIdMiddleware",
+        "MIDDLEWARE_0": "core.middleware.CorrelationIdMiddleware",
     }
 
 

@@ -22,9 +22,9 @@ from customers.selectors import customer_support_options
 from gdap.choices import AUTO_EXTEND_OFF, AUTO_EXTEND_ON
 from gdap.models import EntraRole, Relationship
 from gdap.roles import ENTRA_ROLES
-from partnercenter.scenario import scenario_load
 from partners.choices import PartnerCenterRole, PartnerType
 from partners.models import Partner, User
+from scenario.loader import scenario_load
 from servicerequests.eligibility import RULE_IDS, EligibilityRequest, evaluate
 from servicerequests.models import ServiceRequest
 

@@ -17,8 +17,9 @@ from customers.models import (
 )
 from gdap.choices import AUTO_EXTEND_ON
 from gdap.models import EntraRole, Relationship
-from partnercenter.scenario import ScenarioError, scenario_load
 from partners.models import GroupMembership, Partner, SecurityGroup, SupportEntitlement, User, UserRole
+from scenario.loader import scenario_load
+from scenario.schema import ScenarioError
 from servicerequests.models import ServiceRequest, SupportTopic
 
 from .conftest import FILES, GOOD, NOW, domain_counts, row_counts
@@ -545,7 +546,7 @@ def test_a_database_refusal_is_one_line_and_rolls_everything_back(monkeypatch):
     """Whatever the validator missed and the database refuses still leaves nothing half-written."""
     from django.db import IntegrityError
 
-    from partnercenter.scenario import loader
+    from scenario import loader
 
     def refuse(self, plan):
         Partner.objects.create(name="Half written", type="advisor")

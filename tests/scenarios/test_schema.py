@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from partnercenter.scenario import ScenarioError, scenario_validate
 from partners.models import User
+from scenario.schema import ScenarioError, scenario_validate
 
 from .conftest import NOW
 

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from partnercenter.scenario.times import resolve_duration, resolve_time
+from scenario.times import resolve_duration, resolve_time
 
 from .conftest import NOW
 

@@ -24,10 +24,10 @@ from django.db import transaction
 from django.test import Client
 
 from audit.models import AuditEvent
+from core.models import ApiToken
 from customers.choices import Workload
 from gdap.choices import OperationType, RequestAction
 from gdap.models import AccessAssignment, Operation, Relationship, RelationshipRequest
-from partnercenter.models import ApiToken
 from partners.choices import PartnerCenterRole
 from servicerequests import models as servicerequest_models
 from servicerequests.models import Note, QueueExport, ServiceRequest, SupportTopic

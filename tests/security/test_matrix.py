@@ -29,7 +29,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from partnercenter.models import ApiToken
+from core.models import ApiToken
 
 from .conftest import PERSONAS, written_rows
 

@@ -38,7 +38,7 @@ CASE_KEYS = {
 
 @pytest.fixture(scope="module")
 def matrix_world(django_db_setup, django_db_blocker):
-    from partnercenter.scenario import scenario_load
+    from scenario.loader import scenario_load
 
     with django_db_blocker.unblock(), transaction.atomic():
         ensure_entra_roles()

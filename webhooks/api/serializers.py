@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from partnercenter.api.serializers import ResourceAttributesField
+from core.api.serializers import ResourceAttributesField
 
 from ..choices import EventName
 

@@ -13,10 +13,10 @@ from rest_framework import status as http_status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from partnercenter.api.errors import ApiError, django_validation_detail
-from partnercenter.api.headers import correlation_id_for, request_id_for
-from partnercenter.api.schema import CORRELATION_ID_PARAMETER, errors
-from partnercenter.api.views import PartnerCenterApiView
+from core.api.errors import ApiError, django_validation_detail
+from core.api.headers import correlation_id_for, request_id_for
+from core.api.schema import CORRELATION_ID_PARAMETER, errors
+from core.api.views import PartnerCenterApiView
 
 from ..selectors import webhook_registration_get, webhooks_visible
 from ..services import (

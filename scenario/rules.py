@@ -1,6 +1,6 @@
 """What a scenario file may say, as data: allowed fields, enumerations and the pairings RULES.md allows.
 
-The validator (:mod:`partnercenter.scenario.schema`) reads these tables; a
+The validator (:mod:`scenario.schema`) reads these tables; a
 format change is an edit here, not a new ``if`` in the validator.
 """
 

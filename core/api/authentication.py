@@ -24,4 +24,4 @@ class TokenAuthentication(KnoxTokenAuthentication):
 class TokenScheme(KnoxTokenScheme):
     """The OpenAPI security scheme of knox's tokens (``knoxApiToken``, a Bearer token), for this class."""
 
-    target_class = "partnercenter.api.authentication.TokenAuthentication"
+    target_class = "core.api.authentication.TokenAuthentication"

@@ -17,7 +17,7 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
-from partnercenter.middleware import get_correlation_id
+from core.middleware import get_correlation_id
 
 
 class CorrelationIdFilter(logging.Filter):

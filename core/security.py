@@ -29,6 +29,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.html import escape
 
+from .api.shape import ERROR_CODES, error_body
 from .middleware import CORRELATION_ID_HEADER, get_correlation_id
 
 logger = logging.getLogger("partnercenter.security")
@@ -62,8 +63,6 @@ def service_unavailable_response(request, exc: BaseException | None = None) -> H
     )
     path = request.path if request is not None else ""
     if path.startswith("/v1/"):
-        from .api.errors import ERROR_CODES, error_body
-
         response = JsonResponse(
             error_body(ERROR_CODES["server_error"][1], message, [{"correlationId": correlation_id}]),
             status=503,
@@ -143,8 +142,6 @@ def bad_request_response(request, fields: list[str], reason: str) -> HttpRespons
     names = ", ".join(fields)
     path = request.path
     if path.startswith("/v1/"):
-        from .api.errors import ERROR_CODES, error_body
-
         return JsonResponse(
             error_body(
                 ERROR_CODES["validation"][1],
@@ -193,8 +190,6 @@ def page_not_found(request, exception=None):
     """``handler404``: the ``/v1`` and Graph error shapes under their roots (for paths even the ``/v1``
     catch-all route can't match, such as one with a line break); the 404 page elsewhere."""
     if request.path.startswith("/v1/"):
-        from .api.errors import ERROR_CODES, error_body
-
         return JsonResponse(error_body(ERROR_CODES["not_found"][1], "No resource at this path."), status=404)
     if request.path.startswith("/graph/"):
         return JsonResponse(

@@ -19,7 +19,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
     When the counters' cache (Redis) can't be reached the request is let through and a warning is
     logged: a Redis outage must not turn every API call into a 500 (filing keeps working through
-    the outbox; see ``partnercenter.health``).
+    the outbox; see ``core.health``).
     """
 
     @property

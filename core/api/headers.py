@@ -18,13 +18,13 @@ def _uuid_or_none(raw: str | None) -> str | None:
 
 
 def correlation_id_for(request) -> str:
-    """The request's correlation id: the one bound by ``partnercenter.middleware`` when it runs,
+    """The request's correlation id: the one bound by ``core.middleware`` when it runs,
     else the client's ``MS-CorrelationId`` (a UUID), else a fresh UUID; stable per request."""
     django_request = getattr(request, "_request", request)
     value = getattr(django_request, "correlation_id", "")
     if not value:
         try:
-            from partnercenter.middleware import get_correlation_id
+            from core.middleware import get_correlation_id
         except ImportError:  # pragma: no cover - the middleware module ships with the project
             get_correlation_id = None
         value = (get_correlation_id() if get_correlation_id else "") or ""

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from .errors import ERROR_SOURCE
+from .shape import ERROR_SOURCE
 
 MIN_DATE = "0001-01-01T00:00:00"  # Partner Center's "empty" date (.NET DateTime.MinValue)
 

@@ -20,30 +20,13 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.security import is_database_unavailable, service_unavailable_response
+from core.signals import permission_denied
+
 from .headers import correlation_id_for
+from .shape import ERROR_CODES, error_body
 
 logger = logging.getLogger("partnercenter.api")
-
-ERROR_SOURCE = "PartnerCenterSimulator"
-
-# Error codes, as data: exception kind → (HTTP status, code, default description).
-ERROR_CODES: dict[str, tuple[int, int, str]] = {
-    "validation": (400, 3000, "Invalid property."),
-    "parse": (400, 800002, "Invalid request input."),
-    "not_authenticated": (401, 800001, "Partner token missing in request context."),
-    "authentication_failed": (401, 400, "Access denied."),
-    "permission_denied": (403, 2032, "Access denied."),
-    "not_found": (404, 1000, "Not found."),
-    "tenant_not_found": (404, 60003, "Tenant not found."),
-    "method_not_allowed": (405, 900141, "This operation is not supported."),
-    "not_acceptable": (406, 800002, "Unsupported data format."),
-    "conflict": (409, 800014, "Conflict."),
-    "precondition_failed": (412, 800010, "Precondition failed: the resource has changed."),
-    "payload_too_large": (413, 800002, "The request body is too large."),
-    "unsupported_media_type": (415, 800002, "Unsupported media type."),
-    "unprocessable": (422, 900141, "This operation is not supported."),
-    "server_error": (500, 800003, "Unexpected service error."),
-}
 
 _DRF_KINDS: tuple[tuple[type[exceptions.APIException], str], ...] = (
     (exceptions.ValidationError, "validation"),
@@ -99,10 +82,6 @@ def django_validation_detail(exc: DjangoValidationError):
     return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
 
 
-def error_body(code: int, description: str, data: list | None = None) -> dict:
-    return {"code": code, "description": description[:1024], "data": data or [], "source": ERROR_SOURCE}
-
-
 def throttled_body(wait: float | None) -> tuple[dict, int]:
     seconds = max(1, math.ceil(wait or 1))
     return {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {seconds} seconds."}, seconds
@@ -135,9 +114,9 @@ def exception_handler(exc, context) -> Response:
     if isinstance(exc, exceptions.PermissionDenied) and request is not None:
         # Every 403 of a role or scope check is on record (an eligibility refusal is an ApiError,
         # recorded by the filing service as servicerequest.filing_denied instead).
-        from audit.services import audit_permission_denied
-
-        audit_permission_denied(request=request, reason=str(exc.detail), surface="api")
+        permission_denied.send(
+            sender=exception_handler, request=request, reason=str(exc.detail), surface="api"
+        )
 
     if isinstance(exc, exceptions.Throttled):
         body, seconds = throttled_body(exc.wait)
@@ -167,8 +146,6 @@ def exception_handler(exc, context) -> Response:
         return Response(
             error_body(code, _description_of(exc.detail)), status=exc.status_code, headers=headers
         )
-
-    from partnercenter.security import is_database_unavailable, service_unavailable_response
 
     if request is not None and is_database_unavailable(exc):
         return service_unavailable_response(request, exc)  # 503 + Retry-After, not a 500

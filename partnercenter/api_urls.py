@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from .views import NotFoundApi
+from core.api.views import NotFoundApi
 
 app_name = "v1"
 

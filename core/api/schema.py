@@ -2,8 +2,8 @@
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from .errors import ERROR_SOURCE
 from .serializers import ErrorSerializer, ThrottledSerializer
+from .shape import ERROR_SOURCE
 
 _ERROR_EXAMPLES = {
     400: (
@@ -65,7 +65,7 @@ def errors(*statuses: int, **overrides) -> dict:
     """The error responses of an operation: the given statuses plus 400, 401, 429 and 500.
 
     Every operation can answer 400: a NUL character in any parameter or field is refused before
-    the view runs (``partnercenter.security.NullCharacterMiddleware``), so 400 is always documented.
+    the view runs (``core.security.NullCharacterMiddleware``), so 400 is always documented.
     """
     result = {s: error_response(s) for s in sorted({400, 401, 500, *statuses})}
     result[429] = THROTTLED

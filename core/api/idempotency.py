@@ -18,7 +18,7 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from rest_framework.response import Response
 
-from partnercenter.models import IdempotencyRecord
+from core.models import IdempotencyRecord
 
 from .errors import ApiError
 from .headers import REQUEST_ID_HEADER, request_id_for, request_id_valid

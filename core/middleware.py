@@ -2,7 +2,7 @@
 
 A client may send ``MS-CorrelationId`` (a UUID, as Partner Center clients do); anything else
 is replaced by a fresh UUID. The id is echoed in the response header of the same name, put on
-every log line (``partnercenter.logging``), and is what audit events and Celery tasks read
+every log line (``core.logging``), and is what audit events and Celery tasks read
 through ``get_correlation_id()``.
 
 This module imports nothing from Django at import time, so that gunicorn's log configuration
@@ -47,7 +47,7 @@ def correlation_id_parse(raw: str | None) -> str | None:
     """The canonical (lower-case, hyphenated) form of ``raw`` when it is a UUID, else ``None``.
 
     Any form ``uuid.UUID`` reads is accepted (braces, no hyphens, upper case), like
-    ``partnercenter.api.headers``; the id is always echoed in the canonical form.
+    ``core.api.headers``; the id is always echoed in the canonical form.
     """
     if not raw or len(raw) > 64:
         return None

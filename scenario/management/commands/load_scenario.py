@@ -5,8 +5,9 @@ The format is described in ``docs/scenarios.md``.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partnercenter.scenario import ScenarioError, scenario_load
 from partners.models import Partner
+from scenario.loader import scenario_load
+from scenario.schema import ScenarioError
 
 
 class Command(BaseCommand):

@@ -1,9 +1,8 @@
 """Base views of the ``/v1`` API: conventions (headers, casing, paging, errors) and scoping.
 
 Every ``/v1`` view derives from ``PartnerCenterApiView``. Views never fetch by primary key
-directly: ``get_queryset()`` calls the view's ``selector`` with the acting user, and
-``CustomerScopedMixin.get_customer()`` goes through ``customers.selectors.customer_get``, so
-another partner's object is a 404.
+directly: ``get_queryset()`` calls the view's ``selector`` with the acting user, so another
+partner's object is a 404 (views under a customer use ``customers.api.mixins.CustomerScopedMixin``).
 """
 
 from __future__ import annotations
@@ -12,9 +11,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
-
-from customers.models import Customer
-from customers.selectors import customer_get
 
 from .casing import PartnerCenterJSONParser
 from .errors import ApiError, exception_handler
@@ -51,22 +47,6 @@ class PartnerCenterApiView(GenericAPIView):
             prepare(page)
         serializer = serializer_class(page, many=True, context={**self.get_serializer_context(), **context})
         return self.get_paginated_response(serializer.data)
-
-
-class CustomerScopedMixin:
-    """For views under ``/v1/customers/{tenantId}/...``: the customer, if the actor may see it."""
-
-    _customer: Customer | None = None
-
-    def get_customer(self) -> Customer:
-        if self._customer is None:
-            try:
-                self._customer = customer_get(actor=self.request.user, customer_id=self.kwargs["tenant_id"])
-            except Customer.DoesNotExist:
-                raise ApiError(
-                    "tenant_not_found", f"Customer {self.kwargs['tenant_id']} was not found."
-                ) from None
-        return self._customer
 
 
 @extend_schema(exclude=True)
