@@ -25,7 +25,7 @@ class ApiToken(AbstractAuthToken):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST carrying ``MS-RequestId``, per user.
+    """The first response to a POST carrying ``MS-RequestId``, per user, with a hash of its body.
 
     The row is inserted at the end of the transaction of the work it guards, so a retry with the
     same id (a concurrent one waits on the unique index until the first one commits) fails there,
@@ -37,6 +37,9 @@ class IdempotencyRecord(models.Model):
     request_id = models.CharField(max_length=64)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=500)
+    # SHA-256 of the request's parsed body (canonical JSON): a reuse of the id with another body is
+    # refused instead of replayed. Empty on records written before it was kept.
+    body_hash = models.CharField(max_length=64, blank=True, default="")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     headers = models.JSONField(default=dict, blank=True)

@@ -9,10 +9,17 @@ no lookup; a retry does the work again before it finds the record, and keeps non
 first attempt ends in a 5xx, or in any answer after a failed write, nothing is recorded or kept and
 a retry runs afresh. A POST without ``MS-RequestId`` gets a generated id (echoed) and is not
 deduplicated.
+
+The record keeps a hash of the request's body (its parsed JSON, canonicalised, so whitespace and
+key order don't matter). Reusing an id with a different body, or for another method or path, is
+the client's mistake, not a retry: it answers 422 (a different body) or 409 (another operation)
+naming ``MS-RequestId``, and the second request's work is rolled back, so nothing is created.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
@@ -26,12 +33,29 @@ from .headers import REQUEST_ID_HEADER, request_id_for, request_id_valid
 REPLAYED_HEADERS = ("Location", "ETag")
 
 
-def _replay(record: IdempotencyRecord, request) -> Response:
+def request_body_hash(request) -> str:
+    """SHA-256 (hex) of the request's parsed body as canonical JSON (sorted keys, no spaces)."""
+    try:
+        data = request.data
+    except Exception:  # noqa: BLE001 - an unparseable body hashes as empty; the handler reports it
+        data = None
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, request, body_hash: str) -> Response:
     if record.method != request.method or record.path != request.path:
         raise ApiError(
             "conflict",
             f"{REQUEST_ID_HEADER} {record.request_id} was already used for {record.method} {record.path}.",
             [{"field": REQUEST_ID_HEADER, "reason": "already used for another operation"}],
+        )
+    if record.body_hash and record.body_hash != body_hash:
+        raise ApiError(
+            "unprocessable",
+            f"{REQUEST_ID_HEADER} {record.request_id} was already used with a different request body; "
+            "use a new id for a new request.",
+            [{"field": REQUEST_ID_HEADER, "reason": "already used with a different request body"}],
         )
     response = Response(record.body, status=record.status_code, headers=record.headers)
     response["Idempotent-Replayed"] = "true"
@@ -54,6 +78,7 @@ def run_idempotent(view, request, handler: Callable[[], Response]) -> Response:
             [{"field": REQUEST_ID_HEADER, "reason": "must be a GUID"}],
         )
     user = request.user
+    body_hash = request_body_hash(request) if given else ""
     try:
         with transaction.atomic():
             try:
@@ -74,6 +99,7 @@ def run_idempotent(view, request, handler: Callable[[], Response]) -> Response:
                     request_id=request_id,
                     method=request.method,
                     path=request.path,
+                    body_hash=body_hash,
                     status_code=response.status_code,
                     body=response.data,
                     headers={name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
@@ -87,4 +113,4 @@ def run_idempotent(view, request, handler: Callable[[], Response]) -> Response:
         previous = IdempotencyRecord.objects.filter(user=user, request_id=request_id).first()
         if previous is None:
             raise
-        return _replay(previous, request)
+        return _replay(previous, request, body_hash)

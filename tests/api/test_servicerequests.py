@@ -255,23 +255,44 @@ class TestIdempotency:
     def test_retry_returns_the_first_response_and_creates_nothing(self, api, world):
         request_id = str(uuid.uuid4())
         first = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
-        second = api.post(
-            file_url(world), {**M365_BODY, "title": "changed"}, format="json", HTTP_MS_REQUESTID=request_id
-        )
+        # The same body, its keys in another order: the same request, replayed.
+        reordered = dict(reversed(list(M365_BODY.items())))
+        second = api.post(file_url(world), reordered, format="json", HTTP_MS_REQUESTID=request_id)
         assert first.status_code == second.status_code == 201
         assert second.json() == first.json()
         assert second["Location"] == first["Location"]
+        assert second["Idempotent-Replayed"] == "true"
         assert second["MS-RequestId"] == request_id
         assert ServiceRequest.objects.count() == 1
         assert IdempotencyRecord.objects.get().status_code == 201
 
+    def test_an_id_reused_with_another_body_is_refused_and_creates_nothing(self, api, world):
+        request_id = str(uuid.uuid4())
+        first = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
+        second = api.post(
+            file_url(world), {**M365_BODY, "title": "changed"}, format="json", HTTP_MS_REQUESTID=request_id
+        )
+        assert first.status_code == 201
+        assert second.status_code == 422
+        assert second.json()["data"] == [
+            {"field": "MS-RequestId", "reason": "already used with a different request body"}
+        ]
+        assert "Idempotent-Replayed" not in second
+        assert list(ServiceRequest.objects.values_list("title", flat=True)) == [M365_BODY["title"]]
+        assert IdempotencyRecord.objects.count() == 1
+
     def test_a_4xx_is_replayed_too(self, api, world):
         request_id = str(uuid.uuid4())
-        first = api.post(
-            file_url(world), {**M365_BODY, "title": ""}, format="json", HTTP_MS_REQUESTID=request_id
-        )
-        second = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
+        invalid = {**M365_BODY, "title": ""}
+        first = api.post(file_url(world), invalid, format="json", HTTP_MS_REQUESTID=request_id)
+        second = api.post(file_url(world), invalid, format="json", HTTP_MS_REQUESTID=request_id)
         assert first.status_code == second.status_code == 400
+        assert second["Idempotent-Replayed"] == "true"
+        assert second.json() == first.json()
+        assert ServiceRequest.objects.count() == 0
+        # A corrected body is a new request: it needs a new id.
+        corrected = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
+        assert corrected.status_code == 422
         assert ServiceRequest.objects.count() == 0
 
     def test_an_answer_after_a_failed_write_is_not_recorded_and_a_retry_files(self, api, world):
