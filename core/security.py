@@ -11,6 +11,9 @@ locked-out sign-in gets (django-axes).
 - ``NullCharacterMiddleware``: a NUL character (``\\x00``) in the path, a query parameter or a
   submitted form field is refused with **400** naming the field, before any view runs: PostgreSQL
   can't store or even compare NUL in text, so letting it through turns a typo into a 500.
+- ``JsonNestingMiddleware``: a JSON body on ``/v1`` or Graph nested deeper than ``JSON_MAX_DEPTH``
+  (32) arrays/objects is refused with **400** naming ``body``, before any parser recurses into it
+  (Python's JSON decoder and the camelCase converter would otherwise fail with ``RecursionError``).
 - ``page_not_found``: ``handler404``; an unknown path under ``/graph/`` or ``/v1/`` answers in that
   API's error shape, anything else gets the 404 page.
 - ``sign_in_locked_out``: ``AXES_LOCKOUT_CALLABLE``; the sign-in page again, with a message saying
@@ -183,6 +186,59 @@ class NullCharacterMiddleware:
         fields = _null_character_fields(request)
         if fields:
             return bad_request_response(request, fields, self.reason)
+        return self.get_response(request)
+
+
+def json_nesting_depth(body: bytes, limit: int) -> int:
+    """The nesting depth of arrays/objects in the JSON text ``body``, counted up to ``limit + 1``
+    (enough to tell "too deep"); brackets inside strings don't count. Linear, no recursion."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return 0  # cannot be deeper than the number of brackets
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+class JsonNestingMiddleware:
+    """Refuse a ``/v1`` or Graph JSON body nested deeper than ``settings.JSON_MAX_DEPTH`` with a 400
+    naming ``body``. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is left to the view (413)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and request.path.startswith(("/v1/", "/graph/"))
+            and "json" in (request.content_type or "")
+        ):
+            limit = settings.JSON_MAX_DEPTH
+            try:
+                body = request.body
+            except Exception:  # noqa: BLE001 - too large or unreadable: the view answers it
+                body = b""
+            if json_nesting_depth(body, limit) > limit:
+                return bad_request_response(
+                    request, ["body"], f"JSON nested deeper than {limit} levels is not accepted."
+                )
         return self.get_response(request)
 
 

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "core.security.ServiceUnavailableMiddleware",
     # NUL in a path, query parameter or form field: 400 naming the field (PostgreSQL refuses NUL in text).
     "core.security.NullCharacterMiddleware",
+    # A /v1 or Graph JSON body nested deeper than JSON_MAX_DEPTH: 400 naming the body (core.security).
+    "core.security.JsonNestingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
@@ -137,6 +139,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Request bodies above this size are refused with 400 (service request texts are at most 10,000 chars).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# Deepest nesting of arrays/objects accepted in a /v1 or Graph JSON body (core.security).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 # Content-Security-Policy (django-csp 4): only this origin's scripts, styles, images and forms;
 # no inline script or style, no framing. Templates keep scripts and styles in static files.
 CONTENT_SECURITY_POLICY = {
