@@ -32,8 +32,9 @@ if ! command -v docker-compose >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
 fi
 SECRET_KEY=smoke ALLOWED_HOSTS=portal.example.com POSTGRES_PASSWORD=smoke \
+  PORTAL_DB_OWNER_PASSWORD=smoke-owner PORTAL_DB_PASSWORD=smoke-app \
   docker-compose --project-directory . -f docker-compose.yml config -q || fail "docker-compose config"
-if env -u SECRET_KEY -u ALLOWED_HOSTS -u POSTGRES_PASSWORD \
+if env -u SECRET_KEY -u ALLOWED_HOSTS -u POSTGRES_PASSWORD -u PORTAL_DB_OWNER_PASSWORD -u PORTAL_DB_PASSWORD \
   docker-compose --project-directory . -f docker-compose.yml config -q 2>"$WORK/compose.err"; then
   fail "docker-compose config accepted a configuration without SECRET_KEY / ALLOWED_HOSTS / POSTGRES_PASSWORD"
 fi
