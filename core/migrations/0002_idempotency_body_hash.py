@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnercenter', '0001_initial'),
+        ("partnercenter", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='idempotencyrecord',
-            name='body_hash',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="idempotencyrecord",
+            name="body_hash",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
     ]
