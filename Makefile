@@ -58,7 +58,7 @@ check: install-dev ## Django system checks, missing migrations, scenario validat
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py load_scenario --check scenarios/demo.yaml
 
-worker: install ## Run a Celery worker (needs REDIS_URL)
+worker: install ## Run a Celery worker consuming every queue (needs REDIS_URL)
 	$(VENV)/bin/celery -A partnercenter worker --loglevel=INFO
 
 beat: install ## Run Celery beat (needs REDIS_URL; run exactly one)

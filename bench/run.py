@@ -229,13 +229,12 @@ def start_gunicorn(*, port: int, workers: int, log_dir: Path) -> Service:
 
 
 def start_worker(*, log_dir: Path) -> Service:
-    """One Celery worker: one prefork process, the default queue."""
+    """One Celery worker: one prefork process, every queue (docs/async.md)."""
     argv = [
         bin_path("celery"),
         "--app=partnercenter",
         "worker",
         "--concurrency=1",
-        "--queues=celery",
         "--loglevel=WARNING",
         "--without-mingle",
         "--without-gossip",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -203,6 +204,35 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+# One Redis queue per kind of work, so that a slow kind (a hostile webhook endpoint, a large
+# export, a rollup) can delay only its own queue. A worker started without --queues consumes
+# every queue (make worker, tests); docker-compose runs one worker service per group.
+# docs/async.md lists which task goes where, with each queue's concurrency and time limits.
+CELERY_QUEUE_NAMES = ("dispatch", "notifications", "webhooks", "exports", "maintenance", "celery")
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in CELERY_QUEUE_NAMES)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    # A filed request reaching its portal; GDAP's per-object follow-ups (seconds, user-visible).
+    "servicerequests.dispatch": {"queue": "dispatch"},
+    "gdap.activate_assignment": {"queue": "dispatch"},
+    "gdap.complete_assignment_deletion": {"queue": "dispatch"},
+    "gdap.complete_termination": {"queue": "dispatch"},
+    "gdap.run_operation": {"queue": "dispatch"},
+    # E-mails.
+    "servicerequests.send_notification": {"queue": "notifications"},
+    "gdap.send_notification": {"queue": "notifications"},
+    # Outbound HTTP to partners' endpoints.
+    "webhooks.deliver": {"queue": "webhooks"},
+    # Background CSV exports (up to 16 minutes each).
+    "servicerequests.export_queue": {"queue": "exports"},
+    # Everything periodic: sweepers, rollups, counts, purges, simulated portal progress.
+    "*": {"queue": "maintenance"},
+}
+# A message taken by a worker that died goes back to its queue after visibility_timeout (Redis
+# transport, acks_late). It must exceed the longest hard time limit (an export: 960 s), or a task
+# still running would be handed to a second worker; the sweepers recover sooner what matters
+# (dispatches and notifications within a minute, docs/async.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1200)}
 # Delivery of service requests to the workload portals (the dispatch outbox).
 DISPATCH_MAX_RETRIES = env.int("DISPATCH_MAX_RETRIES", default=5)
 DISPATCH_RETRY_BACKOFF = env.float("DISPATCH_RETRY_BACKOFF", default=5.0)  # seconds, doubled per retry
