@@ -2,10 +2,14 @@
 
 Only ``http``/``https`` URLs without credentials are accepted, and every address the host resolves
 to must be a public unicast address: private, loopback, link-local, multicast, reserved, unspecified,
-shared (CGNAT) and other non-global ranges are refused, as are IPv4-mapped IPv6 forms of them. At
+shared (CGNAT) and other non-global ranges are refused, as are IPv4-mapped IPv6 forms of them, and
+every IPv6 address that embeds an IPv4 address through a transition mechanism — 6to4
+(``2002::/16``), Teredo (``2001::/32``), NAT64 (``64:ff9b::/96``, ``64:ff9b:1::/48``) and the deprecated
+IPv4-compatible form (``::a.b.c.d``) — whatever the embedded address, since the network may route
+them to it. Only ports 80 and 443 are accepted (``WEBHOOKS_ALLOWED_PORTS`` adds others). At
 delivery the connection goes to the address that was checked (``WebhookTarget.address``), so a DNS
 answer that changes between check and connect (rebinding) can't redirect it. With
-``WEBHOOKS_ALLOW_PRIVATE_ADDRESSES`` on (tests, local demos) the address checks are skipped.
+``WEBHOOKS_ALLOW_PRIVATE_ADDRESSES`` on (tests, local demos) the address and port checks are skipped.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from django.conf import settings
 ALLOWED_SCHEMES = ("http", "https")
 URL_MAX = 2000
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# IPv6 ranges that carry an IPv4 address inside (transition mechanisms), with the bits that hold it.
+NAT64_NETWORKS = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 
 
 class WebhookUrlRefused(ValueError):
@@ -53,11 +60,27 @@ class WebhookTarget:
         return f"{self.scheme}://{address}:{self.port}{self.path}"
 
 
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
+    """The transition mechanism and the IPv4 address an IPv6 address carries, if any."""
+    if ip.sixtofour is not None:
+        return "a 6to4", ip.sixtofour
+    if ip.teredo is not None:
+        return "a Teredo", ip.teredo[1]
+    if any(ip in network for network in NAT64_NETWORKS):
+        return "a NAT64", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:
+        return "an IPv4-compatible", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def address_refusal(address: str) -> str | None:
     """Why ``address`` may not receive webhooks, or None when it is a public unicast address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(ip)) is not None:
+        mechanism, ipv4 = embedded
+        return f"{mechanism} address embedding {ipv4} ({ip})"
     for attribute, label in (
         ("is_unspecified", "an unspecified"),
         ("is_loopback", "a loopback"),
@@ -134,4 +157,7 @@ def url_check(url: str, *, resolve: bool = True) -> WebhookTarget:
             reason = address_refusal(address)
             if reason is not None:
                 raise WebhookUrlRefused(f"resolves to {reason}: webhooks are only sent to public addresses")
+    if not allow_private and port not in settings.WEBHOOKS_ALLOWED_PORTS:
+        allowed = ", ".join(str(p) for p in settings.WEBHOOKS_ALLOWED_PORTS)
+        raise WebhookUrlRefused(f"must use port {allowed} (not {port})")
     return WebhookTarget(url=url, scheme=scheme, host=host, port=port, address=addresses[0], path=path)

@@ -249,6 +249,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Outbound webhooks (docs/webhooks.md). Private, loopback, link-local, multicast and reserved
 # destinations are refused (SSRF) unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES is on (tests, local demos).
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Ports a webhook URL may use (checked unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES is on).
+WEBHOOKS_ALLOWED_PORTS = [int(port) for port in env.list("WEBHOOKS_ALLOWED_PORTS", default=["80", "443"])]
 WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)  # seconds
 WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)  # seconds
 WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)  # then the delivery is failed

@@ -39,6 +39,15 @@ def fake_dns(monkeypatch, answers: dict[str, list[str]]):
         ("http://224.0.0.1/", "resolves to a multicast address (224.0.0.1)"),
         ("http://100.64.0.1/", "resolves to a non-public address (100.64.0.1)"),
         ("http://localhost:8000/hook", "resolves to a loopback address"),
+        ("http://[2002:7f00:1::]/", "resolves to a 6to4 address embedding 127.0.0.1 (2002:7f00:1::)"),
+        ("http://[2002:808:808::1]/", "resolves to a 6to4 address embedding 8.8.8.8"),
+        (
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+            "resolves to a Teredo address embedding 127.0.0.1",
+        ),
+        ("http://[64:ff9b::7f00:1]/", "resolves to a NAT64 address embedding 127.0.0.1 (64:ff9b::7f00:1)"),
+        ("http://[64:ff9b:1::a00:1]/", "resolves to a NAT64 address embedding 10.0.0.1"),
+        ("http://[::7f00:1]/", "resolves to an IPv4-compatible address embedding 127.0.0.1"),
     ],
 )
 def test_non_public_addresses_are_refused(url, reason):
@@ -89,8 +98,9 @@ def test_a_public_name_connects_to_the_checked_address(monkeypatch):
     assert target.connect_url == "https://93.184.216.34:443/pc?x=1"
 
 
-def test_a_public_ip_literal_needs_no_resolution(monkeypatch):
+def test_a_public_ip_literal_needs_no_resolution(monkeypatch, settings):
     fake_dns(monkeypatch, {})
+    settings.WEBHOOKS_ALLOWED_PORTS = [80, 443, 8080]
     target = url_check("http://93.184.216.34:8080/hook")
     assert (target.connect_url, target.host_header) == (
         "http://93.184.216.34:8080/hook",
@@ -117,3 +127,20 @@ def test_registration_refuses_a_private_url_and_writes_nothing(world):
     }
     assert WebhookRegistration.objects.count() == 0
     assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com:6379/", "http://hooks.example.com:8080/x"])
+def test_ports_other_than_80_and_443_are_refused(monkeypatch, url):
+    fake_dns(monkeypatch, {"hooks.example.com": ["93.184.216.34"]})
+    with pytest.raises(WebhookUrlRefused) as caught:
+        url_check(url)
+    assert caught.value.reason == f"must use port 80, 443 (not {url.split(':')[2].split('/')[0]})"
+
+
+def test_allowed_ports_are_configurable(monkeypatch, settings):
+    fake_dns(monkeypatch, {"hooks.example.com": ["93.184.216.34"]})
+    settings.WEBHOOKS_ALLOWED_PORTS = [443, 8443]
+    assert url_check("https://hooks.example.com:8443/in").port == 8443
+    assert url_check("https://hooks.example.com/in").port == 443
+    with pytest.raises(WebhookUrlRefused, match="must use port 443, 8443"):
+        url_check("http://hooks.example.com/in")
