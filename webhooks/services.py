@@ -8,6 +8,7 @@ while it waits for the receiver.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,7 +34,11 @@ from .ssrf import WebhookUrlRefused, url_check
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "PartnerCenterSimulator-Webhooks/1.0"
+# The most of a response ever read (shown as the attempt's last error); the rest is never read.
 RESPONSE_EXCERPT_BYTES = 512
+# Hard time limit of the ``webhooks.deliver`` task (its soft limit is 15 s earlier). The lease of an
+# attempt outlasts it, so the sweeper never re-sends a delivery whose attempt may still be running.
+ATTEMPT_TASK_TIME_LIMIT = 60
 LEASE_MARGIN_SECONDS = 30
 
 
@@ -345,7 +350,7 @@ def retry_delay(attempts: int) -> float:
 
 
 def _lease_seconds() -> float:
-    return settings.WEBHOOKS_CONNECT_TIMEOUT + settings.WEBHOOKS_READ_TIMEOUT + LEASE_MARGIN_SECONDS
+    return max(ATTEMPT_TASK_TIME_LIMIT, settings.WEBHOOKS_ATTEMPT_DEADLINE) + LEASE_MARGIN_SECONDS
 
 
 def _claim(delivery_pk: int):
@@ -373,19 +378,19 @@ def _claim(delivery_pk: int):
         return delivery, secret, delivery.event.body.encode()
 
 
-def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    """POST ``body`` to the checked address of ``url`` (no redirects, no proxies, bounded time and
-    response read). Returns (status code, first bytes of the response). Raises ``WebhookUrlRefused``
-    and ``httpx.HTTPError``."""
-    target = url_check(url)
+class AttemptDeadlineExceeded(httpx.TimeoutException):
+    """The endpoint did not give a complete answer within ``WEBHOOKS_ATTEMPT_DEADLINE``."""
+
+
+async def _post_async(target, *, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
     timeout = httpx.Timeout(
         settings.WEBHOOKS_READ_TIMEOUT,
         connect=settings.WEBHOOKS_CONNECT_TIMEOUT,
         read=settings.WEBHOOKS_READ_TIMEOUT,
     )
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-    with (
-        httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
+    async with (
+        httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client,
         client.stream(
             "POST",
             target.connect_url,
@@ -395,7 +400,7 @@ def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         ) as response,
     ):
         excerpt = b""
-        for chunk in response.iter_raw():
+        async for chunk in response.aiter_raw():
             excerpt += chunk
             if len(excerpt) >= RESPONSE_EXCERPT_BYTES:
                 break
@@ -403,6 +408,23 @@ def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
             location = response.headers.get("Location", "")
             return response.status_code, f"redirect to {location[:200]!r} not followed"
         return response.status_code, excerpt[:RESPONSE_EXCERPT_BYTES].decode("utf-8", "replace")
+
+
+def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    """POST ``body`` to the checked address of ``url`` (no redirects, no proxies) and read at most
+    ``RESPONSE_EXCERPT_BYTES`` of the answer. Returns (status code, those bytes as text).
+
+    The whole attempt — connect, send, status line and headers, the excerpt — must end within
+    ``WEBHOOKS_ATTEMPT_DEADLINE`` seconds of wall-clock time, whatever the endpoint does (one byte
+    every few seconds resets a read timeout, not this deadline). Raises ``WebhookUrlRefused`` and
+    ``httpx.HTTPError`` (``AttemptDeadlineExceeded`` at the deadline).
+    """
+    target = url_check(url)
+    deadline = settings.WEBHOOKS_ATTEMPT_DEADLINE
+    try:
+        return asyncio.run(asyncio.wait_for(_post_async(target, body=body, headers=headers), deadline))
+    except TimeoutError:
+        raise AttemptDeadlineExceeded(f"no complete answer within {deadline:g} s") from None
 
 
 def _record(delivery_pk: int, *, status_code: int | None, error: str, final: bool = False) -> AttemptOutcome:
@@ -468,11 +490,13 @@ def webhook_delivery_attempt(*, delivery_pk: int) -> AttemptOutcome | None:
     """Attempt one pending delivery once; idempotent for delivered and failed ones (None).
 
     Claims the delivery (a lease, committed), re-checks the URL against the SSRF rules (DNS
-    rebinding), POSTs the stored body with ``X-Signature-SHA256``, ``X-Delivery-Id`` and
-    ``X-Event-Name`` outside any transaction, then records the result: a 2xx is ``delivered``; anything
-    else (3xx included: redirects are not followed), a timeout or a refused address is a failed
-    attempt, retried after ``retry_delay`` until ``WEBHOOKS_MAX_ATTEMPTS``, then ``failed``. The final
-    outcome writes an audit event (``webhook.delivered`` / ``webhook.delivery_failed``).
+    rebinding), POSTs the stored body signed as Standard Webhooks (``webhook-id``,
+    ``webhook-timestamp``, ``webhook-signature``) and with the deprecated ``X-Signature-SHA256``,
+    plus ``X-Delivery-Id`` and ``X-Event-Name``, outside any transaction, then records the result: a
+    2xx is ``delivered``; anything else (3xx included: redirects are not followed), a timeout, the
+    attempt's deadline or a refused address is a failed attempt, retried after ``retry_delay`` until
+    ``WEBHOOKS_MAX_ATTEMPTS``, then ``failed``. The final outcome writes an audit event
+    (``webhook.delivered`` / ``webhook.delivery_failed``).
     """
     claimed = _claim(delivery_pk)
     if claimed is None:
@@ -483,6 +507,9 @@ def webhook_delivery_attempt(*, delivery_pk: int) -> AttemptOutcome | None:
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
+        **signing.standard_headers(
+            secret, message_id=str(delivery.delivery_id), timestamp=timezone.now(), body=body
+        ),
         signing.SIGNATURE_HEADER: signing.signature(secret, body),
         signing.DELIVERY_ID_HEADER: str(delivery.delivery_id),
         signing.EVENT_NAME_HEADER: delivery.event.event_name,
@@ -498,6 +525,12 @@ def webhook_delivery_attempt(*, delivery_pk: int) -> AttemptOutcome | None:
     if error:
         logger.warning("webhook delivery %s attempt failed: %s", delivery.delivery_id, error[:200])
     return _record(delivery_pk, status_code=status_code, error=error)
+
+
+def webhook_delivery_record_interrupted(*, delivery_pk: int, reason: str) -> AttemptOutcome:
+    """Count an attempt that its task's time limit interrupted as a failed attempt (retried, or
+    ``failed`` at the attempt limit), so that no endpoint can keep a delivery pending forever."""
+    return _record(delivery_pk, status_code=None, error=f"attempt interrupted: {reason}")
 
 
 def webhook_deliveries_due(*, min_age_seconds: float, limit: int) -> list[int]:

@@ -11,10 +11,16 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from core.queueing import enqueue
 
-from .services import webhook_deliveries_due, webhook_delivery_attempt
+from .services import (
+    ATTEMPT_TASK_TIME_LIMIT,
+    webhook_deliveries_due,
+    webhook_delivery_attempt,
+    webhook_delivery_record_interrupted,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +32,19 @@ SWEEP_MIN_AGE_SECONDS = 60.0
     name="webhooks.deliver",
     ignore_result=True,
     acks_late=True,
-    soft_time_limit=45,
-    time_limit=60,
+    soft_time_limit=ATTEMPT_TASK_TIME_LIMIT - 15,
+    time_limit=ATTEMPT_TASK_TIME_LIMIT,
 )
 def deliver_webhook(delivery_pk: int) -> str | None:
-    """One attempt at a delivery; re-enqueued with backoff while it has attempts left."""
-    outcome = webhook_delivery_attempt(delivery_pk=delivery_pk)
+    """One attempt at a delivery; re-enqueued with backoff while it has attempts left. An attempt
+    that reaches the soft time limit (it should not: ``WEBHOOKS_ATTEMPT_DEADLINE`` ends it sooner)
+    is counted as a failed attempt like any other."""
+    try:
+        outcome = webhook_delivery_attempt(delivery_pk=delivery_pk)
+    except SoftTimeLimitExceeded:
+        outcome = webhook_delivery_record_interrupted(
+            delivery_pk=delivery_pk, reason="task time limit reached"
+        )
     if outcome is None:
         return None
     if outcome.retry_in is not None:

@@ -253,6 +253,8 @@ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", 
 WEBHOOKS_ALLOWED_PORTS = [int(port) for port in env.list("WEBHOOKS_ALLOWED_PORTS", default=["80", "443"])]
 WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)  # seconds
 WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)  # seconds
+# Wall-clock bound of one attempt, whatever the endpoint does (seconds; below the task's 45 s soft limit).
+WEBHOOKS_ATTEMPT_DEADLINE = env.float("WEBHOOKS_ATTEMPT_DEADLINE", default=15.0)
 WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)  # then the delivery is failed
 WEBHOOKS_RETRY_BACKOFF = env.float("WEBHOOKS_RETRY_BACKOFF", default=10.0)  # seconds, doubled per attempt
 WEBHOOKS_RETRY_BACKOFF_MAX = env.float("WEBHOOKS_RETRY_BACKOFF_MAX", default=3600.0)
