@@ -7,8 +7,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import customers.urls
+import gdap.customer_urls
+import servicerequests.customer_urls
 from core import health
 from partners import views as partner_views
+
+# A customer's page is one namespace, ``customers``, whose tabs come from the apps that own them.
+customer_pages = (
+    [
+        *customers.urls.urlpatterns,
+        *gdap.customer_urls.urlpatterns,
+        *servicerequests.customer_urls.urlpatterns,
+    ],
+    "customers",
+)
 
 urlpatterns = [
     path("", partner_views.home, name="home"),
@@ -24,7 +37,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("gdap/", include("gdap.urls")),
-    path("", include("customers.urls")),
+    path("", include(customer_pages)),
     path("", include("servicerequests.urls")),
     path("queues/", include("servicerequests.queue_urls")),
     path("portals/", include("portals.urls")),
