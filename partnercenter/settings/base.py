@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "audit",
     "webhooks",
     "scenario",
+    "home",
+    "apiaccess",
 ]
 
 MIDDLEWARE = [
