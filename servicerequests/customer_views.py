@@ -16,7 +16,7 @@ from customers.models import ServiceHealthIssue
 from customers.selectors import service_health_issues
 from customers.shortcuts import customer_or_404, customer_page_context
 
-from .eligibility.tables import PORTAL_FOR_WORKLOAD
+from .eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
 from .health import HEALTH_RULE, HEALTH_VIEW_PC_ROLES, health_access, health_visible_issues
 from .selectors import service_request_list
 
@@ -37,6 +37,7 @@ def customer_service_management(request, customer_id):
             "code": code,
             "name": Workload(code).label,
             "portal": portal,
+            "portal_name": PORTALS[portal].display_name,
             "issues": issues_by_workload.get(code, []),
         }
         for code, portal in PORTAL_FOR_WORKLOAD.items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -45,20 +46,21 @@ def managed_services_for(customer: Customer) -> list[ManagedService]:
             "workload", flat=True
         )
     )
+    service_health = reverse("v1:customer-service-incidents", kwargs={"tenant_id": customer.id})
     services = []
     for workload, service_id, name, group in MANAGED_SERVICES:
         if workload not in workloads:
             continue
-        spec = PORTALS[PORTAL_FOR_WORKLOAD[workload]]
+        portal = PORTALS[PORTAL_FOR_WORKLOAD[workload]].portal
         services.append(
             ManagedService(
                 id=service_id,
                 name=name,
                 group_name=group,
                 links={
-                    "adminService": link(f"/portals/{spec.portal}/{customer.id}/"),
-                    "serviceHealth": link(f"/v1/customers/{customer.id}/serviceincidents/office"),
-                    "serviceTicket": link(f"/portals/{spec.portal}/{customer.id}/tickets/"),
+                    "adminService": link(reverse("portals:home", args=[portal, customer.id])),
+                    "serviceHealth": link(service_health),
+                    "serviceTicket": link(reverse("portals:tickets", args=[portal, customer.id])),
                 },
             )
         )
