@@ -1,11 +1,13 @@
 """Reads about customers, always scoped to what the acting user's partner may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from core.prepared import PreparedValues
 from partners.models import Partner, User
 
-from .models import Customer, ServiceHealthIssue
+from .choices import RelationshipToPartner
+from .models import Customer, CustomerPartnerRelationship, ServiceHealthIssue
 from .support_options import SupportOptions, support_options_for
 
 
@@ -26,6 +28,43 @@ def customer_list(*, actor: User, search: str = "") -> QuerySet[Customer]:
             Q(name__istartswith=search) | Q(domains__domain__istartswith=search.lower())
         ).distinct()
     return qs.order_by("name", "id")
+
+
+#: ``gdap.choices.RelationshipStatus.ACTIVE``: the one GDAP status this app reads, through the
+#: ``gdap_relationships`` reverse relation (gdap sits above customers, so no import).
+GDAP_ACTIVE_STATUS = "active"
+
+
+def customer_list_with_relationship(*, actor: User, search: str = "") -> QuerySet[Customer]:
+    """``customer_list`` with two annotations about the actor's partner, for lists of customers:
+    ``relationship_to_partner`` (its ``RelationshipToPartner`` value, None without a link) and
+    ``allow_delegated_access`` (an active GDAP relationship whose end date is still ahead).
+
+    Both are subqueries: a page costs one query whatever its length.
+    """
+    partner_id = getattr(actor, "partner_id", None)
+    relationship = CustomerPartnerRelationship.objects.filter(
+        partner_id=partner_id, customer_id=OuterRef("pk")
+    ).values("relationship")[:1]
+    active_gdap = Customer.objects.filter(
+        pk=OuterRef("pk"),
+        gdap_relationships__partner_id=partner_id,
+        gdap_relationships__status=GDAP_ACTIVE_STATUS,
+        gdap_relationships__end_at__gt=timezone.now(),
+    )
+    return customer_list(actor=actor, search=search).annotate(
+        relationship_to_partner=Subquery(relationship), allow_delegated_access=Exists(active_gdap)
+    )
+
+
+def customer_relationship_to_partner(*, customer: Customer, partner_id) -> str:
+    """The label of the customer's relationship to the partner ("Reseller", …), or "" without one."""
+    value = (
+        CustomerPartnerRelationship.objects.filter(customer=customer, partner_id=partner_id)
+        .values_list("relationship", flat=True)
+        .first()
+    )
+    return RelationshipToPartner(value).label if value in RelationshipToPartner.values else ""
 
 
 _CUSTOMER_FIELDS = tuple(f.attname for f in Customer._meta.concrete_fields)

@@ -8,6 +8,7 @@ app_name = "v1"
 
 urlpatterns = [
     path("", include("customers.api.urls")),
+    path("", include("servicerequests.api.customer_urls")),
     path("", include("servicerequests.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("audit.api.urls")),

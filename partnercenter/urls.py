@@ -7,11 +7,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import customers.urls
+import gdap.customer_urls
+import servicerequests.customer_urls
+from apiaccess import views as apiaccess_views
 from core import health
-from partners import views as partner_views
+from home import views as home_views
+
+# A customer's page is one namespace, ``customers``, whose tabs come from the apps that own them.
+customer_pages = (
+    [
+        *customers.urls.urlpatterns,
+        *gdap.customer_urls.urlpatterns,
+        *servicerequests.customer_urls.urlpatterns,
+    ],
+    "customers",
+)
 
 urlpatterns = [
-    path("", partner_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path(
         "signin/",
         auth_views.LoginView.as_view(
@@ -24,14 +38,14 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("gdap/", include("gdap.urls")),
-    path("", include("customers.urls")),
+    path("", include(customer_pages)),
     path("", include("servicerequests.urls")),
     path("queues/", include("servicerequests.queue_urls")),
     path("portals/", include("portals.urls")),
     path("audit/", include("audit.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("graph/v1.0/", include("gdap.api.urls")),
-    path("settings/api-access/", partner_views.api_access, name="api_access"),
+    path("settings/api-access/", apiaccess_views.api_access, name="api_access"),
     path("v1/", include("partnercenter.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP). Swagger UI

@@ -24,7 +24,6 @@ from core.pages import query_string_without
 from customers.choices import Workload
 from customers.selectors import customer_list, service_health_issues
 from customers.shortcuts import customer_or_404
-from customers.views import health_access
 from partners.choices import PartnerCenterRole
 from partners.selectors import partner_users
 
@@ -41,6 +40,7 @@ from .forms import (
     rule_failures_as_field_errors,
     validation_error_to_form,
 )
+from .health import health_access
 from .models import ServiceRequest
 from .routing import portal_redirect_url, routing_context_issue
 from .selectors import service_request_list

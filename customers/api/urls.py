@@ -1,4 +1,5 @@
-"""``/v1/customers/...`` routes (included by ``partnercenter.api_urls``)."""
+"""``/v1/customers/...`` routes (included by ``partnercenter.api_urls``; the managed services
+and service incidents of a customer are in ``servicerequests.api.customer_urls``)."""
 
 from django.urls import path
 
@@ -21,15 +22,5 @@ urlpatterns = [
         "customers/<uuid:tenant_id>/supportoptions",
         views.SupportOptionsApi.as_view(),
         name="customer-support-options",
-    ),
-    path(
-        "customers/<uuid:tenant_id>/managedservices",
-        views.ManagedServiceListApi.as_view(),
-        name="customer-managed-services",
-    ),
-    path(
-        "customers/<uuid:tenant_id>/serviceincidents/office",
-        views.ServiceIncidentListApi.as_view(),
-        name="customer-service-incidents",
     ),
 ]

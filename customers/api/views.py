@@ -1,33 +1,26 @@
-"""``/v1/customers/...``: customers, subscriptions, support options, managed services, incidents."""
+"""``/v1/customers/...``: customers, subscriptions, support options.
+
+The customer's managed services and service incidents are served by ``servicerequests.api``.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from core.api.errors import ApiError
-from core.api.pagination import collection, link
 from core.api.schema import TENANT_ID_PARAMETER, errors
 from core.api.views import PartnerCenterApiView
-from customers.choices import SubscriptionStatus, Workload
-from customers.models import CustomerDomain, CustomerPartnerRelationship, Subscription
-from customers.selectors import customer_list, customer_support_options, service_health_issues
-from gdap.choices import RelationshipStatus
-from gdap.models import Relationship
-from gdap.selectors import effective_roles
-from partners.choices import PartnerCenterRole
+from customers.models import CustomerDomain, Subscription
+from customers.selectors import customer_list_with_relationship, customer_support_options
 
 from . import examples
 from .mixins import CustomerScopedMixin
 from .serializers import (
     CustomerSerializer,
-    ManagedServiceSerializer,
-    ServiceHealthIssueSerializer,
     SubscriptionSerializer,
     SupportOptionsSerializer,
 )
@@ -36,37 +29,12 @@ from .serializers import (
 CUSTOMER_FILTER_FIELDS = {"CompanyName": "company_name", "Domain": "domain"}
 CUSTOMER_FILTER_OPERATORS = ("starts_with",)
 
-# HEALTH-BEFORE-ESCALATION: what viewing a customer's service health needs.
-HEALTH_VIEW_PC_ROLES = frozenset({PartnerCenterRole.ADMIN_AGENT})
-HEALTH_VIEW_CAPABILITY = "service_health"
 
-# Managed services, as data: workload → (service id, name, group, portal key).
-MANAGED_SERVICES: tuple[tuple[str, str, str, str, str], ...] = (
-    (Workload.AZURE, "Azure", "Microsoft Azure", "Azure", "azure"),
-    (Workload.M365, "Office365", "Microsoft 365", "Office", "m365"),
-    (Workload.EMS, "EMS", "Enterprise Mobility + Security", "Office", "m365"),
-    (Workload.DYNAMICS, "Dynamics365", "Dynamics 365", "Dynamics", "dynamics"),
-)
-
-
-def customer_queryset(*, actor, search: str = ""):
-    """The actor's customers with ``relationship_to_partner`` and ``allow_delegated_access``
-    annotated and the domains prefetched: three queries for any page, count included."""
-    partner_id = getattr(actor, "partner_id", None)
-    active_gdap = Relationship.objects.filter(
-        partner_id=partner_id,
-        customer_id=OuterRef("pk"),
-        status=RelationshipStatus.ACTIVE,
-        end_at__gt=timezone.now(),
-    )
-    relationship = CustomerPartnerRelationship.objects.filter(
-        partner_id=partner_id, customer_id=OuterRef("pk")
-    ).values("relationship")[:1]
-    return (
-        customer_list(actor=actor, search=search)
-        .annotate(relationship_to_partner=Subquery(relationship), allow_delegated_access=Exists(active_gdap))
-        .prefetch_related("domains")
-    )
+def customer_queryset(*, actor):
+    """The actor's customers as the API lists them: ``relationship_to_partner`` and
+    ``allow_delegated_access`` annotated, the domains prefetched: three queries for any page,
+    count included."""
+    return customer_list_with_relationship(actor=actor).prefetch_related("domains")
 
 
 def parse_customer_filter(raw: str | None) -> tuple[str, str] | None:
@@ -244,126 +212,3 @@ class SupportOptionsApi(CustomerScopedMixin, PartnerCenterApiView):
             "explanation": options.explanation,
         }
         return Response(SupportOptionsSerializer(data).data)
-
-
-@dataclass(frozen=True)
-class ManagedService:
-    id: str
-    name: str
-    group_name: str
-    links: dict
-
-
-def managed_services_for(customer) -> list[ManagedService]:
-    """One entry per Microsoft workload the customer has a live subscription for, linking to the
-    stub workload portal's home and ticket list in the customer's tenant context (``portals.urls``)."""
-    from servicerequests.eligibility.tables import PORTALS
-
-    workloads = set(
-        Subscription.objects.filter(customer=customer, status=SubscriptionStatus.ACTIVE).values_list(
-            "workload", flat=True
-        )
-    )
-    services = []
-    for workload, service_id, name, group, portal in MANAGED_SERVICES:
-        if workload not in workloads:
-            continue
-        spec = PORTALS[portal]
-        services.append(
-            ManagedService(
-                id=service_id,
-                name=name,
-                group_name=group,
-                links={
-                    "adminService": link(f"/portals/{spec.portal}/{customer.id}/"),
-                    "serviceHealth": link(f"/v1/customers/{customer.id}/serviceincidents/office"),
-                    "serviceTicket": link(f"/portals/{spec.portal}/{customer.id}/tickets/"),
-                },
-            )
-        )
-    return services
-
-
-class ManagedServiceListApi(CustomerScopedMixin, PartnerCenterApiView):
-    """GET /v1/customers/{tenantId}/managedservices."""
-
-    serializer_class = ManagedServiceSerializer
-
-    @extend_schema(
-        operation_id="customer_managed_services",
-        summary="Admin and support links per service of the customer",
-        parameters=[TENANT_ID_PARAMETER],
-        responses={200: ManagedServiceSerializer(many=True), **errors(404)},
-        examples=[examples.MANAGED_SERVICES],
-        tags=["customers"],
-    )
-    def get(self, request, tenant_id):
-        services = managed_services_for(self.get_customer())
-        items = ManagedServiceSerializer(services, many=True).data
-        return Response(collection(list(items), links={"self": link(request.path)}))
-
-
-def health_view_denial(*, user, customer) -> list[dict]:
-    """The unmet requirements of HEALTH-BEFORE-ESCALATION for ``user`` on ``customer`` (empty: allowed)."""
-    problems = []
-    if not user.role_codes.intersection(HEALTH_VIEW_PC_ROLES):
-        problems.append(
-            {
-                "ruleId": "HEALTH-BEFORE-ESCALATION",
-                "reason": "Viewing a customer's service health needs the Partner Center admin_agent role.",
-            }
-        )
-    if (
-        not effective_roles(user=user, customer_id=customer.pk)
-        .filter(**{HEALTH_VIEW_CAPABILITY: True})
-        .exists()
-    ):
-        problems.append(
-            {
-                "ruleId": "HEALTH-BEFORE-ESCALATION",
-                "reason": (
-                    "Viewing a customer's service health needs a GDAP role with the service_health "
-                    "capability (Global Reader is enough) through an active access assignment."
-                ),
-            }
-        )
-    return problems
-
-
-RESOLVED_PARAMETER = OpenApiParameter(
-    "resolved",
-    bool,
-    OpenApiParameter.QUERY,
-    description="true: resolved issues only; false: open issues only.",
-)
-
-
-class ServiceIncidentListApi(CustomerScopedMixin, PartnerCenterApiView):
-    """GET /v1/customers/{tenantId}/serviceincidents/office (HEALTH-BEFORE-ESCALATION)."""
-
-    serializer_class = ServiceHealthIssueSerializer
-
-    @extend_schema(
-        operation_id="customer_service_incidents",
-        summary="Service health issues that concern this customer",
-        parameters=[TENANT_ID_PARAMETER, RESOLVED_PARAMETER],
-        responses={200: ServiceHealthIssueSerializer(many=True), **errors(400, 403, 404)},
-        examples=[examples.SERVICE_INCIDENTS],
-        tags=["customers"],
-    )
-    def get(self, request, tenant_id):
-        customer = self.get_customer()
-        denial = health_view_denial(user=request.user, customer=customer)
-        if denial:
-            raise ApiError("permission_denied", "Access denied: HEALTH-BEFORE-ESCALATION.", denial)
-        resolved = request.query_params.get("resolved", "").lower()
-        if resolved not in ("", "true", "false"):
-            raise ApiError(
-                "validation",
-                "Invalid property: resolved.",
-                [{"field": "resolved", "reason": "must be true or false"}],
-            )
-        queryset = service_health_issues(customer=customer, open_only=False).order_by("-start_at", "id")
-        if resolved:
-            queryset = queryset.filter(is_resolved=resolved == "true")
-        return self.paginated_response(queryset, ServiceHealthIssueSerializer)

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "audit",
     "webhooks",
     "scenario",
+    "home",
+    "apiaccess",
 ]
 
 MIDDLEWARE = [

@@ -95,7 +95,7 @@ class TestErrorShape:
         def boom(**kwargs):
             raise RuntimeError("secret internals")
 
-        monkeypatch.setattr("customers.api.views.customer_list", boom)
+        monkeypatch.setattr("customers.selectors.customer_list", boom)
         correlation_id = str(uuid.uuid4())
         response = api.get("/v1/customers", HTTP_MS_CORRELATIONID=correlation_id)
         body = assert_error(response, 500, 800003)

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apiaccess.services import api_token_create, parse_expires_in
 from audit.models import AuditEvent
 from core.models import ApiToken
-from partners.api.tokens import api_token_create, parse_expires_in
 
 from .conftest import token_for
 

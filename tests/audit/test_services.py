@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 
+from apiaccess.services import api_token_create, api_token_revoke
 from audit.models import AuditEvent
 from core.context import RequestContextMiddleware as AuditContextMiddleware
 from core.middleware import reset_correlation_id, set_correlation_id
 from gdap.services import relationship_create
-from partners.api.tokens import api_token_create, api_token_revoke
 from partners.choices import PartnerCenterRole
 from servicerequests.exceptions import EligibilityDenied, StaleVersion
 from servicerequests.services import service_request_add_note, service_request_update
@@ -83,13 +83,15 @@ def _gdap(world):
 
 
 def _token(world):
-    row, _ = api_token_create(actor=world.admin, name="CI", expires_in=timedelta(days=7), **_no_request_id())
+    row, _ = _in_request_without_id(
+        lambda: api_token_create(actor=world.admin, name="CI", expires_in=timedelta(days=7))
+    )
     return row, {"object_type": "partnercenter.ApiToken", "object_id": row.token_key}
 
 
 def _token_revoke(world):
     row, _ = api_token_create(actor=world.admin, name="CI", expires_in=None)
-    api_token_revoke(actor=world.admin, token_key=row.token_key, **_no_request_id())
+    _in_request_without_id(lambda: api_token_revoke(actor=world.admin, token_key=row.token_key))
     return row, {"object_id": row.token_key, "before": {"name": "CI"}}
 
 
@@ -111,8 +113,14 @@ def _webhook_delete(world):
     return registration, {"object_id": str(registration.pk), "after": {"pendingDeliveriesFailed": 0}}
 
 
-def _no_request_id():
-    return {"correlation_id": CORRELATION_ID, "ip_address": "203.0.113.7"}
+def _in_request_without_id(call):
+    """Run ``call`` as if handling a browser request from 203.0.113.7 (no ``MS-RequestId``)."""
+    request = RequestFactory().post("/settings/api-access/", REMOTE_ADDR="203.0.113.7")
+    token = set_correlation_id(CORRELATION_ID)
+    try:
+        return AuditContextMiddleware(lambda _: call())(request)
+    finally:
+        reset_correlation_id(token)
 
 
 ACTIONS = {

@@ -1,4 +1,5 @@
-"""Browser pages of the customers app: list, tabs, service management, support options, service health."""
+"""A customer's pages in the browser: the list, every tab (customers' own, GDAP's, service requests'),
+service management and partner-wide service health (HEALTH-BEFORE-ESCALATION)."""
 
 from __future__ import annotations
 

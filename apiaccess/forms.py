@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .tokens import DEFAULT_EXPIRY, EXPIRY_CHOICES, NAME_MAX
+from .services import DEFAULT_EXPIRY, EXPIRY_CHOICES, NAME_MAX
 
 
 class ApiTokenCreateForm(forms.Form):

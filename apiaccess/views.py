@@ -1,4 +1,4 @@
-"""Browser pages of the partners app: the signed-in home page and the API access page."""
+"""Settings → API access: the browser page of personal API tokens."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,24 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from customers.selectors import customer_list
-from partners.api.tokens import EXPIRY_CHOICES, api_token_create, api_token_list, api_token_revoke
-from partners.api.tokens_forms import ApiTokenCreateForm, ApiTokenRevokeForm
-from servicerequests.choices import Status
-from servicerequests.selectors import service_request_list
-
-
-@login_required
-def home(request):
-    """Signed-in home: partner, roles, counts of customers and open requests."""
-    user = request.user
-    context = {
-        "customer_count": customer_list(actor=user).count(),
-        "open_request_count": service_request_list(actor=user)
-        .filter(status__in=[Status.OPEN, Status.ATTENTION_NEEDED])
-        .count(),
-    }
-    return render(request, "partners/home.html", context)
+from .forms import ApiTokenCreateForm, ApiTokenRevokeForm
+from .selectors import api_token_list
+from .services import EXPIRY_CHOICES, api_token_create, api_token_revoke
 
 
 @login_required
@@ -44,8 +29,6 @@ def api_access(request):
                         actor=request.user,
                         name=create_form.cleaned_data["name"],
                         expires_in=EXPIRY_CHOICES[create_form.cleaned_data["expires_in"]][1],
-                        correlation_id=getattr(request, "correlation_id", ""),
-                        ip_address=request.META.get("REMOTE_ADDR"),
                     )
                     new_token_name = row.name
                     create_form = ApiTokenCreateForm()
@@ -60,8 +43,6 @@ def api_access(request):
             if revoke_form.is_valid() and api_token_revoke(
                 actor=request.user,
                 token_key=revoke_form.cleaned_data["token_key"],
-                correlation_id=getattr(request, "correlation_id", ""),
-                ip_address=request.META.get("REMOTE_ADDR"),
             ):
                 messages.success(request, "Token revoked: requests that use it now get 401.")
             else:

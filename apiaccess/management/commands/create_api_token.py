@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partners.api.tokens import DEFAULT_EXPIRY, api_token_create, parse_expires_in
+from apiaccess.services import DEFAULT_EXPIRY, api_token_create, parse_expires_in
 from partners.models import User
 
 

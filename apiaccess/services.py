@@ -1,4 +1,4 @@
-"""Personal API tokens (django-rest-knox): create, list and revoke, with audit events.
+"""Personal API tokens (django-rest-knox): create and revoke, with audit events.
 
 A token is shown once, at creation; only its SHA-512 digest and its first 15 characters
 (``token_key``, shown in lists) are stored.
@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
@@ -43,18 +42,12 @@ def parse_expires_in(value: str) -> timedelta | None:
     return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
 
 
-def api_token_list(*, actor: User) -> QuerySet[ApiToken]:
-    """The actor's own tokens, newest first (expired ones included until knox deletes them)."""
-    return ApiToken.objects.filter(user=actor).order_by("-created")
-
-
-def api_token_create(
-    *, actor: User, name: str, expires_in: timedelta | None, correlation_id: str = "", ip_address=None
-) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: User, name: str, expires_in: timedelta | None) -> tuple[ApiToken, str]:
     """Create a token for ``actor``; returns ``(row, token)`` — the token string exists only here.
 
     Raises ``ValidationError({"name": [...]})`` for an empty or too long name.
-    Side effects: one token row and an audit event ``api_token.created``, in one transaction.
+    Side effects: one token row and an audit event ``api_token.created`` (with the request's
+    context), in one transaction.
     """
     name = (name or "").strip()
     if not name:
@@ -69,17 +62,15 @@ def api_token_create(
             object_type="partnercenter.ApiToken",
             object_id=token_row.token_key,
             after={"name": name, "expiry": token_row.expiry.isoformat() if token_row.expiry else None},
-            correlation_id=correlation_id,
-            ip_address=ip_address,
         )
     return token_row, token
 
 
-def api_token_revoke(*, actor: User, token_key: str, correlation_id: str = "", ip_address=None) -> bool:
+def api_token_revoke(*, actor: User, token_key: str) -> bool:
     """Revoke (delete) the actor's token whose prefix is ``token_key``; False if there is none.
 
-    Side effects: the row is deleted and an audit event ``api_token.revoked`` written, in one
-    transaction. Requests with that token get 401 from then on.
+    Side effects: the row is deleted and an audit event ``api_token.revoked`` (with the request's
+    context) written, in one transaction. Requests with that token get 401 from then on.
     """
     with transaction.atomic():
         tokens = list(ApiToken.objects.select_for_update().filter(user=actor, token_key=token_key))
@@ -94,7 +85,5 @@ def api_token_revoke(*, actor: User, token_key: str, correlation_id: str = "", i
             object_id=token_key,
             before={"name": tokens[0].name},
             after={"revokedAt": timezone.now().isoformat()},
-            correlation_id=correlation_id,
-            ip_address=ip_address,
         )
     return True
