@@ -110,7 +110,10 @@ class Checker(FieldReader):
         self._usernames: dict[str, str] = {}  # username → path where first defined
         self._user_owner: dict[str, tuple[str, str]] = {}  # username → ("partner"|"customer", name)
 
+    # -- references -----------------------------------------------------------------------------
+
     def partner_ref(self, data: dict, path: str, key: str, *, required: bool = True) -> PartnerInfo | None:
+        """The partner ``data[key]`` names, from the document or the database."""
         name = self.text(data, path, key, required=required, default=None)
         if name is None:
             return None
@@ -120,6 +123,7 @@ class Checker(FieldReader):
         return info
 
     def customer_ref(self, data: dict, path: str, key: str, *, required: bool = True) -> str | None:
+        """The name of the customer ``data[key]`` names, from the document or the database."""
         name = self.text(data, path, key, required=required, default=None)
         if name is None:
             return None
@@ -129,6 +133,7 @@ class Checker(FieldReader):
         return name
 
     def user_ref(self, data, path, key, partner: PartnerInfo | None, *, required=True) -> str | None:
+        """The username ``data[key]`` names among ``partner``'s users (unchecked without a partner)."""
         username = self.text(data, path, key, required=required, default=None)
         if username is None or partner is None:
             return None
@@ -138,6 +143,7 @@ class Checker(FieldReader):
         return username
 
     def group_ref_value(self, value, path: str, partner: PartnerInfo | None) -> str | None:
+        """The security group ``value`` names among ``partner``'s groups (unchecked without a partner)."""
         name = self.text_value(value, path)
         if name is None or partner is None:
             return None
@@ -169,11 +175,11 @@ class Checker(FieldReader):
             ok = False
         return resolved if ok and resolved else None
 
-    # -- users ----------------------------------------------------------------------------------
-
     def entra_role_names(self) -> dict[str, str]:
-        """Entra role names by template id, of the roles read so far."""
+        """Entra role names by template id (the catalogue :meth:`entra_roles` has read)."""
         return {template_id: name for name, template_id in self._entra_by_name.items()}
+
+    # -- usernames ------------------------------------------------------------------------------
 
     def username_claim(self, username: str, path: str, *, owner: tuple[str, str]) -> None:
         """Record that the user at ``path`` defines ``username``; a second definition is a problem."""
