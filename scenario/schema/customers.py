@@ -18,62 +18,64 @@ from .users import user_validate
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-def customers_validate(r: Checker, doc: dict) -> list[CustomerSpec]:
+def customers_validate(checker: Checker, doc: dict) -> list[CustomerSpec]:
     """The ``customers`` section. Every customer named in it is known to references first."""
-    raw_customers = r.items(doc, "", "customers")
+    raw_customers = checker.items(doc, "", "customers")
     for _path, raw in raw_customers:
         if isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"].strip():
             cloud = raw.get("cloud", "commercial")
-            r.world.customers.setdefault(raw["name"].strip(), cloud if isinstance(cloud, str) else "")
+            checker.world.customers.setdefault(raw["name"].strip(), cloud if isinstance(cloud, str) else "")
     seen_names: set[str] = set()
     seen_domains: set[str] = set()
     seen_azure_ids: set[uuid.UUID] = set()
     out = []
     for path, raw in raw_customers:
-        data = r.mapping(raw, path, rules.CUSTOMER_KEYS)
+        data = checker.mapping(raw, path, rules.CUSTOMER_KEYS)
         if data is None:
             continue
-        spec = customer_validate(r, data, path, seen_names, seen_domains, seen_azure_ids)
+        spec = customer_validate(checker, data, path, seen_names, seen_domains, seen_azure_ids)
         if spec is not None:
             out.append(spec)
     return out
 
 
 def customer_validate(
-    r: Checker, data, path, seen_names, seen_domains, seen_azure_ids
+    checker: Checker, data, path, seen_names, seen_domains, seen_azure_ids
 ) -> CustomerSpec | None:
     """One customer with its domains, partner links, admins and subscriptions; None on any problem.
     A domain or id the database gives another customer is a problem (unless resetting)."""
-    name = r.text(data, path, "name", required=True, max_length=200)
+    name = checker.text(data, path, "name", required=True, max_length=200)
     if name is not None:
         if name in seen_names:
-            r.error(join(path, "name"), f"duplicate name {name!r}")
+            checker.error(join(path, "name"), f"duplicate name {name!r}")
             name = None
         else:
             seen_names.add(name)
-    customer_id = r.uuid_value(data, path, "id")
-    if customer_id is not None and name is not None and r.use_db:
+    customer_id = checker.uuid_value(data, path, "id")
+    if customer_id is not None and name is not None and checker.use_db:
         for other in (
             Customer.objects.filter(name=name).exclude(pk=customer_id).values_list("pk", flat=True)[:1]
         ):
-            r.error(join(path, "id"), f"customer {name!r} already exists with id '{other}'")
-    cloud = r.choice(data, path, "cloud", rules.CLOUDS, "cloud", default="commercial")
-    country = r.text(data, path, "country", default="US")
+            checker.error(join(path, "id"), f"customer {name!r} already exists with id '{other}'")
+    cloud = checker.choice(data, path, "cloud", rules.CLOUDS, "cloud", default="commercial")
+    country = checker.text(data, path, "country", default="US")
     if country is not None and not COUNTRY.match(country):
-        r.error(join(path, "country"), f"expected a two-letter country code such as US, got {country!r}")
+        checker.error(
+            join(path, "country"), f"expected a two-letter country code such as US, got {country!r}"
+        )
         country = None
     domains, ok = [], True
-    for domain_path, value in r.name_list(data, path, "domains"):
-        domain = r.domain_value(value, domain_path)
+    for domain_path, value in checker.name_list(data, path, "domains"):
+        domain = checker.domain_value(value, domain_path)
         if domain is None:
             ok = False
         elif domain in seen_domains:
-            r.error(domain_path, f"duplicate domain {domain!r}")
+            checker.error(domain_path, f"duplicate domain {domain!r}")
             ok = False
         else:
             seen_domains.add(domain)
             domains.append(domain)
-            if r.use_db and name is not None:
+            if checker.use_db and name is not None:
                 owner = (
                     CustomerDomain.objects.filter(domain=domain)
                     .exclude(customer__name=name)
@@ -81,28 +83,28 @@ def customer_validate(
                     .first()
                 )
                 if owner is not None:
-                    r.error(domain_path, f"domain {domain!r} already belongs to customer {owner!r}")
+                    checker.error(domain_path, f"domain {domain!r} already belongs to customer {owner!r}")
                     ok = False
     links, linked = [], set()
-    for link_path, raw in r.items(data, path, "partners"):
-        link = r.mapping(raw, link_path, rules.CUSTOMER_LINK_KEYS)
+    for link_path, raw in checker.items(data, path, "partners"):
+        link = checker.mapping(raw, link_path, rules.CUSTOMER_LINK_KEYS)
         if link is None:
             ok = False
             continue
-        partner = r.partner_ref(link, link_path, "partner")
-        relationship = r.choice(
+        partner = checker.partner_ref(link, link_path, "partner")
+        relationship = checker.choice(
             link, link_path, "relationship", rules.CUSTOMER_RELATIONSHIPS, "relationship", required=True
         )
         if partner is None or relationship is None:
             ok = False
             continue
         if partner.name in linked:
-            r.error(join(link_path, "partner"), f"duplicate partner {partner.name!r}")
+            checker.error(join(link_path, "partner"), f"duplicate partner {partner.name!r}")
             ok = False
             continue
         allowed_types = rules.LINK_PARTNER_TYPES[relationship]
         if wrong_type(partner, allowed_types):
-            r.error(
+            checker.error(
                 join(link_path, "relationship"),
                 f"relationship {relationship!r} needs a partner of type "
                 f"{' or '.join(sorted(allowed_types))}; {partner.name!r} has type {partner.type}",
@@ -112,9 +114,9 @@ def customer_validate(
         linked.add(partner.name)
         links.append((partner.name, relationship))
     admins = []
-    for admin_path, raw in r.items(data, path, "admins"):
+    for admin_path, raw in checker.items(data, path, "admins"):
         spec = user_validate(
-            r,
+            checker,
             raw,
             admin_path,
             owner=("customer", name or ""),
@@ -126,14 +128,14 @@ def customer_validate(
         else:
             admins.append(spec)
     subscriptions, seen_offers = [], set()
-    for sub_path, raw in r.items(data, path, "subscriptions"):
-        spec = subscription_validate(r, raw, sub_path, seen_azure_ids, customer=name)
+    for sub_path, raw in checker.items(data, path, "subscriptions"):
+        spec = subscription_validate(checker, raw, sub_path, seen_azure_ids, customer=name)
         if spec is None:
             ok = False
             continue
         key = (spec.fields["workload"], spec.fields["offer"])
         if spec.id is None and key in seen_offers:
-            r.error(
+            checker.error(
                 join(sub_path, "offer"),
                 f"duplicate {key[0]} offer {key[1]!r} for this customer (give each an id)",
             )

@@ -21,101 +21,101 @@ from .plan import AssignmentSpec, RelationshipSpec
 from .references import Checker, wrong_type
 
 
-def relationships_validate(r: Checker, doc: dict) -> list[RelationshipSpec]:
+def relationships_validate(checker: Checker, doc: dict) -> list[RelationshipSpec]:
     """The ``gdap_relationships`` section."""
     seen: set[tuple[str, str]] = set()
     seen_ids: set[str] = set()
     out = []
-    for path, raw in r.items(doc, "", "gdap_relationships"):
-        data = r.mapping(raw, path, rules.RELATIONSHIP_KEYS)
+    for path, raw in checker.items(doc, "", "gdap_relationships"):
+        data = checker.mapping(raw, path, rules.RELATIONSHIP_KEYS)
         if data is None:
             continue
-        spec = relationship_validate(r, data, path, seen, seen_ids)
+        spec = relationship_validate(checker, data, path, seen, seen_ids)
         if spec is not None:
             out.append(spec)
     return out
 
 
-def relationship_validate(r: Checker, data, path, seen, seen_ids) -> RelationshipSpec | None:
+def relationship_validate(checker: Checker, data, path, seen, seen_ids) -> RelationshipSpec | None:
     """One GDAP relationship: the GDAP rules on its name, roles, duration, auto-extension, status and
     lifecycle times, and its access assignments; None on any problem."""
-    errors_before = len(r.errors)
-    partner = r.partner_ref(data, path, "partner")
-    customer = r.customer_ref(data, path, "customer")
-    display_name = r.text(data, path, "display_name", required=True)
+    errors_before = len(checker.errors)
+    partner = checker.partner_ref(data, path, "partner")
+    customer = checker.customer_ref(data, path, "customer")
+    display_name = checker.text(data, path, "display_name", required=True)
     if display_name is not None and len(display_name) > DISPLAY_NAME_MAX:
-        r.error(
+        checker.error(
             join(path, "display_name"),
             f"GDAP-NAME: at most {DISPLAY_NAME_MAX} characters, got {len(display_name)}",
         )
-    relationship_id = r.text(data, path, "id", max_length=73, default=None)
+    relationship_id = checker.text(data, path, "id", max_length=73, default=None)
     if relationship_id is not None:
         if relationship_id in seen_ids:
-            r.error(join(path, "id"), f"duplicate id {relationship_id!r}")
+            checker.error(join(path, "id"), f"duplicate id {relationship_id!r}")
         seen_ids.add(relationship_id)
     if partner is not None and display_name is not None:
         key = (partner.name, display_name)
         if key in seen:
-            r.error(
+            checker.error(
                 join(path, "display_name"),
                 f"GDAP-NAME: duplicate display name {display_name!r} for partner {partner.name!r}",
             )
         seen.add(key)
-        if r.use_db and relationship_id is not None:
+        if checker.use_db and relationship_id is not None:
             clash = Relationship.objects.filter(partner__name=partner.name, display_name=display_name)
             if clash.exclude(pk=relationship_id).exists():
-                r.error(
+                checker.error(
                     join(path, "id"),
                     f"GDAP-NAME: partner {partner.name!r} already has a relationship {display_name!r} "
                     "with another id",
                 )
-    roles = r.entra_roles(data, path, "roles")
-    duration = r.duration(data, path, "duration", required=True)
+    roles = checker.entra_roles(data, path, "roles")
+    duration = checker.duration(data, path, "duration", required=True)
     if duration is not None and not (MIN_DURATION <= duration <= MAX_DURATION):
-        r.error(
+        checker.error(
             join(path, "duration"),
             f"GDAP-DURATION: must be between P1D and P730D, got {format_iso_duration(duration)}",
         )
-    auto_extend = r.duration(data, path, "auto_extend", default=AUTO_EXTEND_OFF)
+    auto_extend = checker.duration(data, path, "auto_extend", default=AUTO_EXTEND_OFF)
     if auto_extend is not None and auto_extend not in (AUTO_EXTEND_OFF, AUTO_EXTEND_ON):
-        r.error(
+        checker.error(
             join(path, "auto_extend"),
             f"GDAP-AUTO-EXTEND: must be PT0S or P180D, got {format_iso_duration(auto_extend)}",
         )
     if auto_extend == AUTO_EXTEND_ON and roles and GLOBAL_ADMINISTRATOR in roles:
-        r.error(
+        checker.error(
             join(path, "auto_extend"),
             "GDAP-AUTO-EXTEND-NO-GA: a relationship that includes Global Administrator can't auto-extend",
         )
-    status = r.choice(data, path, "status", rules.GDAP_STATUSES, "GDAP status", required=True)
-    created = r.time(data, path, "created")
-    locked = r.time(data, path, "locked")
-    activated = r.time(data, path, "activated")
+    status = checker.choice(data, path, "status", rules.GDAP_STATUSES, "GDAP status", required=True)
+    created = checker.time(data, path, "created")
+    locked = checker.time(data, path, "locked")
+    activated = checker.time(data, path, "activated")
     if status is not None:
         activation = rules.ACTIVATION_BY_STATUS[status]
         if activation == "required" and data.get("activated") is None:
-            r.error(join(path, "activated"), f"required for status {status!r}")
+            checker.error(join(path, "activated"), f"required for status {status!r}")
         if activation == "forbidden" and data.get("activated") is not None:
-            r.error(join(path, "activated"), f"not for status {status!r} (never active yet)")
+            checker.error(join(path, "activated"), f"not for status {status!r} (never active yet)")
         if status not in rules.LOCKED_STATUSES and data.get("locked") is not None:
-            r.error(join(path, "locked"), f"not for status {status!r} (not locked for approval yet)")
+            checker.error(join(path, "locked"), f"not for status {status!r} (not locked for approval yet)")
     # Explicit times must be in lifecycle order; absent ones default to the next known one.
     if created is not None:
         for later_key, later in (("locked", locked), ("activated", activated)):
             if later is not None and later < created:
-                r.error(join(path, later_key), "must not be before created")
+                checker.error(join(path, later_key), "must not be before created")
     if locked is not None and activated is not None and activated < locked:
-        r.error(join(path, "activated"), "must not be before locked")
+        checker.error(join(path, "activated"), "must not be before locked")
     if status in rules.LOCKED_STATUSES and locked is None:
-        locked = activated or created or r.now
-    created = created or locked or activated or r.now
+        locked = activated or created or checker.now
+    created = created or locked or activated or checker.now
     reseller = None
     if data.get("created_for_reseller") is not None:
-        reseller = r.partner_ref(data, path, "created_for_reseller")
+        reseller = checker.partner_ref(data, path, "created_for_reseller")
         here = join(path, "created_for_reseller")
         if reseller is not None and partner is not None:
             if wrong_type(partner, {PartnerType.INDIRECT_PROVIDER}):
-                r.error(
+                checker.error(
                     here,
                     f"GDAP-INDIRECT-RESELLER: only an indirect_provider creates relationships "
                     f"for a reseller; {partner.name!r} has type {partner.type}",
@@ -123,13 +123,13 @@ def relationship_validate(r: Checker, data, path, seen, seen_ids) -> Relationshi
             elif reseller.type and (
                 reseller.type != PartnerType.INDIRECT_RESELLER or reseller.indirect_provider != partner.name
             ):
-                r.error(
+                checker.error(
                     here,
                     f"GDAP-INDIRECT-RESELLER: {reseller.name!r} is not an indirect reseller "
                     f"of {partner.name!r}",
                 )
-    assignments = assignments_validate(r, data, path, partner, roles or [])
-    if len(r.errors) > errors_before:
+    assignments = assignments_validate(checker, data, path, partner, roles or [])
+    if len(checker.errors) > errors_before:
         return None
     end_at = activated + duration if activated is not None else None
     return RelationshipSpec(
@@ -154,29 +154,29 @@ def relationship_validate(r: Checker, data, path, seen, seen_ids) -> Relationshi
 
 
 def assignments_validate(
-    r: Checker, data, path, partner, relationship_roles: list[str]
+    checker: Checker, data, path, partner, relationship_roles: list[str]
 ) -> list[AssignmentSpec]:
     """The access assignments of a relationship: a group of ``partner`` and a subset of
     ``relationship_roles`` (GDAP-ASSIGNMENT-SUBSET), one live assignment per group."""
     out, live_groups = [], set()
-    names = r.entra_role_names()
-    for item_path, raw in r.items(data, path, "assignments"):
-        item = r.mapping(raw, item_path, rules.ASSIGNMENT_KEYS)
+    names = checker.entra_role_names()
+    for item_path, raw in checker.items(data, path, "assignments"):
+        item = checker.mapping(raw, item_path, rules.ASSIGNMENT_KEYS)
         if item is None:
             continue
         group = None
         if item.get("group") is None:
-            r.error(join(item_path, "group"), "required")
+            checker.error(join(item_path, "group"), "required")
         else:
-            group = r.group_ref_value(item["group"], join(item_path, "group"), partner)
-        roles = r.entra_roles(item, item_path, "roles")
-        status = r.choice(
+            group = checker.group_ref_value(item["group"], join(item_path, "group"), partner)
+        roles = checker.entra_roles(item, item_path, "roles")
+        status = checker.choice(
             item, item_path, "status", rules.ASSIGNMENT_STATUSES, "assignment status", default="active"
         )
         if roles and relationship_roles:
             for index, template_id in enumerate(roles):
                 if template_id not in relationship_roles:
-                    r.error(
+                    checker.error(
                         join(join(item_path, "roles"), index),
                         f"GDAP-ASSIGNMENT-SUBSET: {names.get(template_id, template_id)!r} is not one of "
                         "the relationship's roles",
@@ -185,7 +185,7 @@ def assignments_validate(
                     break
         if group is not None and status is not None and status != AssignmentStatus.DELETED:
             if group in live_groups:
-                r.error(join(item_path, "group"), f"duplicate live assignment for group {group!r}")
+                checker.error(join(item_path, "group"), f"duplicate live assignment for group {group!r}")
                 continue
             live_groups.add(group)
         if group is not None and roles is not None and status is not None:

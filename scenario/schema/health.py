@@ -16,45 +16,47 @@ def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def health_validate(r: Checker, doc: dict) -> list[HealthSpec]:
+def health_validate(checker: Checker, doc: dict) -> list[HealthSpec]:
     """The ``service_health`` section: issues (of a customer or of everyone) with their posts."""
     out = []
     seen: set[tuple[str | None, str]] = set()
-    for path, raw in r.items(doc, "", "service_health"):
-        data = r.mapping(raw, path, rules.HEALTH_KEYS)
+    for path, raw in checker.items(doc, "", "service_health"):
+        data = checker.mapping(raw, path, rules.HEALTH_KEYS)
         if data is None:
             continue
-        errors_before = len(r.errors)
-        customer = r.customer_ref(data, path, "customer", required=False)
-        issue_id = r.text(data, path, "id", required=True, max_length=32)
+        errors_before = len(checker.errors)
+        customer = checker.customer_ref(data, path, "customer", required=False)
+        issue_id = checker.text(data, path, "id", required=True, max_length=32)
         if issue_id is not None:
             if (customer, issue_id) in seen:
-                r.error(join(path, "id"), f"duplicate service health issue {issue_id!r}")
+                checker.error(join(path, "id"), f"duplicate service health issue {issue_id!r}")
             seen.add((customer, issue_id))
-        status = r.choice(data, path, "status", rules.HEALTH_STATUSES, "service health status", required=True)
-        start = r.time(data, path, "start", required=True)
-        end = r.time(data, path, "end")
+        status = checker.choice(
+            data, path, "status", rules.HEALTH_STATUSES, "service health status", required=True
+        )
+        start = checker.time(data, path, "start", required=True)
+        end = checker.time(data, path, "end")
         if start is not None and end is not None and end < start:
-            r.error(join(path, "end"), "must not be before start")
+            checker.error(join(path, "end"), "must not be before start")
         resolved_default = status in RESOLVED_HEALTH_STATUSES
         posts = []
-        for post_path, raw_post in r.items(data, path, "posts"):
-            post = r.mapping(raw_post, post_path, rules.HEALTH_POST_KEYS)
+        for post_path, raw_post in checker.items(data, path, "posts"):
+            post = checker.mapping(raw_post, post_path, rules.HEALTH_POST_KEYS)
             if post is None:
                 continue
-            at = r.time(post, post_path, "at", required=True)
-            text = r.text(post, post_path, "text", required=True, max_length=5000)
-            post_type = r.choice(
+            at = checker.time(post, post_path, "at", required=True)
+            text = checker.text(post, post_path, "text", required=True, max_length=5000)
+            post_type = checker.choice(
                 post, post_path, "type", rules.HEALTH_POST_TYPES, "post type", default="regular"
             )
             if at is not None and text is not None and post_type is not None:
                 posts.append((at, post_type, text))
         fields = {
-            "service": r.text(data, path, "service", required=True, max_length=120),
-            "workload": r.choice(data, path, "workload", rules.WORKLOADS, "workload", required=True),
-            "feature": r.text(data, path, "feature", max_length=120),
-            "feature_group": r.text(data, path, "feature_group", max_length=120),
-            "classification": r.choice(
+            "service": checker.text(data, path, "service", required=True, max_length=120),
+            "workload": checker.choice(data, path, "workload", rules.WORKLOADS, "workload", required=True),
+            "feature": checker.text(data, path, "feature", max_length=120),
+            "feature_group": checker.text(data, path, "feature_group", max_length=120),
+            "classification": checker.choice(
                 data,
                 path,
                 "classification",
@@ -62,11 +64,11 @@ def health_validate(r: Checker, doc: dict) -> list[HealthSpec]:
                 "classification",
                 required=True,
             ),
-            "title": r.text(data, path, "title", required=True, max_length=300),
-            "impact_description": r.text(data, path, "impact", max_length=5000),
-            "is_resolved": r.boolean(data, path, "resolved", default=resolved_default),
+            "title": checker.text(data, path, "title", required=True, max_length=300),
+            "impact_description": checker.text(data, path, "impact", max_length=5000),
+            "is_resolved": checker.boolean(data, path, "resolved", default=resolved_default),
         }
-        if len(r.errors) > errors_before:
+        if len(checker.errors) > errors_before:
             continue
         posts.sort(key=lambda p: p[0])
         fields.update(

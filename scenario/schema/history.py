@@ -49,7 +49,7 @@ HISTORY_TITLES: dict[str, tuple[str, ...]] = {
 
 
 def history_expand(
-    r: Checker, data: dict, path: str, *, customers: list[CustomerSpec]
+    checker: Checker, data: dict, path: str, *, customers: list[CustomerSpec]
 ) -> list[ServiceRequestSpec]:
     """Expand one ``service_request_history`` entry into reproducible requests (see docs/scenarios.md).
 
@@ -57,35 +57,37 @@ def history_expand(
     this file) run only when those sections are free of problems, so one mistake elsewhere is
     not reported a second time here.
     """
-    errors_before = len(r.errors)
-    partner_name = r.text(data, path, "partner", required=True)
-    count = r.integer(data, path, "count", required=True, low=1, high=5000)
-    seed = r.integer(data, path, "seed", default=0, low=0, high=2**31)
-    days = r.integer(data, path, "days", default=90, low=1, high=3650)
+    errors_before = len(checker.errors)
+    partner_name = checker.text(data, path, "partner", required=True)
+    count = checker.integer(data, path, "count", required=True, low=1, high=5000)
+    seed = checker.integer(data, path, "seed", default=0, low=0, high=2**31)
+    days = checker.integer(data, path, "days", default=90, low=1, high=3650)
     here = join(path, "partner")
-    partner = r.world.partners.get(partner_name) if partner_name else None
+    partner = checker.world.partners.get(partner_name) if partner_name else None
     if partner_name is not None and partner is None:
-        r.error(here, f"unknown partner {partner_name!r} (history needs a partner described in this file)")
+        checker.error(
+            here, f"unknown partner {partner_name!r} (history needs a partner described in this file)"
+        )
     by_name = {c.name: c for c in customers}
     candidates = [c for c in customers if partner and partner_name in dict(c.links)]
     if data.get("customers") is not None:
         candidates = []
-        for item_path, name in r.name_list(data, path, "customers", required=True):
-            if name not in r.world.customers:
-                r.error(
+        for item_path, name in checker.name_list(data, path, "customers", required=True):
+            if name not in checker.world.customers:
+                checker.error(
                     item_path,
                     f"unknown customer {name!r} (history needs customers described in this file)",
                 )
             elif name in by_name:
                 candidates.append(by_name[name])
-    if errors_before or len(r.errors) > errors_before:
+    if errors_before or len(checker.errors) > errors_before:
         return []
     filers = sorted(u for u, roles in partner.users.items() if PartnerCenterRole.ADMIN_AGENT in roles)
     if not filers:
-        r.error(here, f"partner {partner_name!r} has no admin_agent user to file the history")
+        checker.error(here, f"partner {partner_name!r} has no admin_agent user to file the history")
     if not candidates:
-        r.error(here, f"partner {partner_name!r} has no customers in this file")
-    if len(r.errors) > errors_before:
+        checker.error(here, f"partner {partner_name!r} has no customers in this file")
+    if len(checker.errors) > errors_before:
         return []
     assignees = sorted(
         u
@@ -108,18 +110,20 @@ def history_expand(
         title = rng.choice(HISTORY_TITLES[workload])
         severity = rng.choices(rules.SEVERITIES, weights=(1, 4, 5))[0]
         age = timedelta(minutes=rng.randint(20, days * 24 * 60))
-        created = r.now - age
+        created = checker.now - age
         if age > timedelta(days=14):
             status = rng.choices((Status.CLOSED, Status.OPEN, Status.ATTENTION_NEEDED), weights=(18, 1, 1))[0]
         else:
             status = rng.choices((Status.CLOSED, Status.OPEN, Status.ATTENTION_NEEDED), weights=(2, 5, 2))[0]
         target = SLA_TARGETS[severity]
         first_response = created + target * rng.uniform(0.2, 1.4)
-        if first_response > r.now or (status != Status.CLOSED and age < target * 2 and rng.random() < 0.6):
+        if first_response > checker.now or (
+            status != Status.CLOSED and age < target * 2 and rng.random() < 0.6
+        ):
             first_response = None
         closed = None
         if status == Status.CLOSED:
-            closed = min(created + timedelta(hours=rng.randint(3, 24 * 10)), r.now)
+            closed = min(created + timedelta(hours=rng.randint(3, 24 * 10)), checker.now)
             if first_response is not None and first_response > closed:
                 first_response = closed
         fields = request_fields(
@@ -132,7 +136,7 @@ def history_expand(
             first_response=first_response,
             closed=closed,
             issue_type=IssueType.TECHNICAL if workload == Workload.AZURE else "",
-            now=r.now,
+            now=checker.now,
         )
         fields.update(portal="", external_ticket_id="")
         out.append(

@@ -24,79 +24,81 @@ def raw_time(value) -> str:
 
 
 def service_requests_validate(
-    r: Checker, doc: dict, *, customers: list[CustomerSpec]
+    checker: Checker, doc: dict, *, customers: list[CustomerSpec]
 ) -> list[ServiceRequestSpec]:
     """The ``service_requests`` section, then the requests ``service_request_history`` generates
     for the partners and ``customers`` of this document; each request id once."""
     out = []
     seen_ids: set[str] = set()
-    for path, raw in r.items(doc, "", "service_requests"):
-        data = r.mapping(raw, path, rules.SERVICE_REQUEST_KEYS)
+    for path, raw in checker.items(doc, "", "service_requests"):
+        data = checker.mapping(raw, path, rules.SERVICE_REQUEST_KEYS)
         if data is None:
             continue
-        spec = service_request_validate(r, data, path)
+        spec = service_request_validate(checker, data, path)
         if spec is None:
             continue
         if spec.id in seen_ids:
-            r.error(path, f"duplicate service request {spec.id} (same partner, customer, title and created)")
+            checker.error(
+                path, f"duplicate service request {spec.id} (same partner, customer, title and created)"
+            )
             continue
         seen_ids.add(spec.id)
         out.append(spec)
-    for path, raw in r.items(doc, "", "service_request_history"):
-        data = r.mapping(raw, path, rules.HISTORY_KEYS)
+    for path, raw in checker.items(doc, "", "service_request_history"):
+        data = checker.mapping(raw, path, rules.HISTORY_KEYS)
         if data is None:
             continue
-        for spec in history_expand(r, data, path, customers=customers):
+        for spec in history_expand(checker, data, path, customers=customers):
             if spec.id not in seen_ids:
                 seen_ids.add(spec.id)
                 out.append(spec)
     return out
 
 
-def service_request_validate(r: Checker, data: dict, path: str) -> ServiceRequestSpec | None:
+def service_request_validate(checker: Checker, data: dict, path: str) -> ServiceRequestSpec | None:
     """One service request: its partner, customer or own-subscription entitlement, users, times and
     SLA fields; None on any problem. Without an ``id`` the id is derived from its content."""
-    errors_before = len(r.errors)
-    partner = r.partner_ref(data, path, "partner")
-    customer = r.customer_ref(data, path, "customer", required=False)
-    created_by = r.user_ref(data, path, "created_by", partner)
-    assigned_to = r.user_ref(data, path, "assigned_to", partner, required=False)
-    workload = r.choice(data, path, "workload", rules.WORKLOADS, "workload", required=True)
-    title = r.text(data, path, "title", required=True, max_length=200)
-    description = r.text(data, path, "description", max_length=10000, default=None)
-    severity = r.choice(data, path, "severity", rules.SEVERITIES, "severity", default=Severity.MINIMAL)
-    status = r.choice(data, path, "status", rules.SR_STATUSES, "status", default=Status.OPEN)
-    created = r.time(data, path, "created", required=True)
-    first_response = r.time(data, path, "first_response")
-    closed = r.time(data, path, "closed")
-    issue_type = r.choice(data, path, "issue_type", rules.ISSUE_TYPES, "issue type", default=None)
+    errors_before = len(checker.errors)
+    partner = checker.partner_ref(data, path, "partner")
+    customer = checker.customer_ref(data, path, "customer", required=False)
+    created_by = checker.user_ref(data, path, "created_by", partner)
+    assigned_to = checker.user_ref(data, path, "assigned_to", partner, required=False)
+    workload = checker.choice(data, path, "workload", rules.WORKLOADS, "workload", required=True)
+    title = checker.text(data, path, "title", required=True, max_length=200)
+    description = checker.text(data, path, "description", max_length=10000, default=None)
+    severity = checker.choice(data, path, "severity", rules.SEVERITIES, "severity", default=Severity.MINIMAL)
+    status = checker.choice(data, path, "status", rules.SR_STATUSES, "status", default=Status.OPEN)
+    created = checker.time(data, path, "created", required=True)
+    first_response = checker.time(data, path, "first_response")
+    closed = checker.time(data, path, "closed")
+    issue_type = checker.choice(data, path, "issue_type", rules.ISSUE_TYPES, "issue type", default=None)
     if issue_type is not None and workload is not None and workload != Workload.AZURE:
-        r.error(join(path, "issue_type"), f"only for azure requests, this one is {workload}")
+        checker.error(join(path, "issue_type"), f"only for azure requests, this one is {workload}")
     if status is not None and status != Status.CLOSED and data.get("closed") is not None:
-        r.error(join(path, "closed"), f"only for closed requests, this one is {status}")
+        checker.error(join(path, "closed"), f"only for closed requests, this one is {status}")
     for key, value in (("first_response", first_response), ("closed", closed)):
         if value is not None and created is not None and value < created:
-            r.error(join(path, key), "must not be before created")
-    entitlement = r.text(data, path, "entitlement", max_length=64, default=None, numbers=True)
+            checker.error(join(path, key), "must not be before created")
+    entitlement = checker.text(data, path, "entitlement", max_length=64, default=None, numbers=True)
     if customer is None and data.get("customer") is None:
         if entitlement is None and data.get("entitlement") is None:
-            r.error(
+            checker.error(
                 join(path, "entitlement"),
                 "SR-OWN-SUBSCRIPTION-ENTITLEMENT: required for a request without a customer",
             )
         elif entitlement is not None and partner is not None and entitlement not in partner.entitlements:
-            r.error(
+            checker.error(
                 join(path, "entitlement"),
                 f"unknown support entitlement {entitlement!r} in partner {partner.name!r}",
             )
     elif entitlement is not None:
-        r.error(join(path, "entitlement"), "only for a request without a customer (own subscription)")
-    portal = r.choice(data, path, "portal", rules.PORTALS, "portal", default="")
-    external_ticket_id = r.text(data, path, "external_ticket_id", max_length=32, numbers=True)
-    request_id = r.text(data, path, "id", default=None, numbers=True)
+        checker.error(join(path, "entitlement"), "only for a request without a customer (own subscription)")
+    portal = checker.choice(data, path, "portal", rules.PORTALS, "portal", default="")
+    external_ticket_id = checker.text(data, path, "external_ticket_id", max_length=32, numbers=True)
+    request_id = checker.text(data, path, "id", default=None, numbers=True)
     if request_id is not None and not SERVICE_REQUEST_ID.match(request_id):
-        r.error(join(path, "id"), f"expected 15 digits, got {request_id!r}")
-    if len(r.errors) > errors_before:
+        checker.error(join(path, "id"), f"expected 15 digits, got {request_id!r}")
+    if len(checker.errors) > errors_before:
         return None
     request_id = request_id or stable_service_request_id(
         "request", partner.name, customer or "", title, raw_time(data.get("created"))
@@ -111,7 +113,7 @@ def service_request_validate(r: Checker, data: dict, path: str) -> ServiceReques
         first_response=first_response,
         closed=closed,
         issue_type=issue_type or (IssueType.TECHNICAL if workload == Workload.AZURE else ""),
-        now=r.now,
+        now=checker.now,
     )
     fields["portal"] = portal
     fields["external_ticket_id"] = external_ticket_id

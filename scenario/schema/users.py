@@ -18,32 +18,32 @@ USERNAME_VALIDATOR = UnicodeUsernameValidator()
 
 
 def user_validate(
-    r: Checker, raw, path: str, *, owner: tuple[str, str], allowed, partner: PartnerInfo | None
+    checker: Checker, raw, path: str, *, owner: tuple[str, str], allowed, partner: PartnerInfo | None
 ) -> UserSpec | None:
     """A partner user or a customer admin at ``path``: its fields, password (Django's validators),
     Partner Center roles and security groups (of ``partner``); None on any problem. ``owner`` claims
     the username for that partner or customer."""
-    data = r.mapping(raw, path, allowed)
+    data = checker.mapping(raw, path, allowed)
     if data is None:
         return None
-    username = r.text(data, path, "username", required=True, max_length=150)
+    username = checker.text(data, path, "username", required=True, max_length=150)
     if username is not None:
         try:
             USERNAME_VALIDATOR(username)
         except ValidationError:
-            r.error(join(path, "username"), f"not a valid username: {username!r}")
+            checker.error(join(path, "username"), f"not a valid username: {username!r}")
             username = None
     if username is not None:
-        r.username_claim(username, path, owner=owner)
+        checker.username_claim(username, path, owner=owner)
     fields = {
-        "email": r.email(data, path, "email") or "",
-        "first_name": r.text(data, path, "first_name", max_length=150),
-        "last_name": r.text(data, path, "last_name", max_length=150),
-        "phone": r.text(data, path, "phone", max_length=64),
+        "email": checker.email(data, path, "email") or "",
+        "first_name": checker.text(data, path, "first_name", max_length=150),
+        "last_name": checker.text(data, path, "last_name", max_length=150),
+        "phone": checker.text(data, path, "phone", max_length=64),
     }
     password = data.get("password")
     if password is not None:
-        password = r.text(data, path, "password", max_length=128, default=None)
+        password = checker.text(data, path, "password", max_length=128, default=None)
         if password is not None and username is not None:
             try:
                 validate_password(
@@ -57,17 +57,17 @@ def user_validate(
                 )
             except ValidationError as exc:
                 for message in exc.messages:
-                    r.error(join(path, "password"), message)
+                    checker.error(join(path, "password"), message)
     roles: list[str] = []
-    for role_path, role in r.name_list(data, path, "roles"):
-        if r.choice_value(role, role_path, rules.PARTNER_CENTER_ROLES, "Partner Center role"):
+    for role_path, role in checker.name_list(data, path, "roles"):
+        if checker.choice_value(role, role_path, rules.PARTNER_CENTER_ROLES, "Partner Center role"):
             if role in roles:
-                r.error(role_path, f"duplicate role {role!r}")
+                checker.error(role_path, f"duplicate role {role!r}")
             else:
                 roles.append(role)
     groups: list[str] = []
-    for group_path, group in r.items(data, path, "groups"):
-        name = r.group_ref_value(group, group_path, partner)
+    for group_path, group in checker.items(data, path, "groups"):
+        name = checker.group_ref_value(group, group_path, partner)
         if name is not None and name not in groups:
             groups.append(name)
     if username is None or None in fields.values():
