@@ -33,15 +33,14 @@ from portals.models import PortalTicket
 from servicerequests.choices import SupportPlan
 from servicerequests.models import ServiceRequest
 
-from .schema import (
+from .schema import ScenarioError, scenario_validate
+from .schema.plan import (
     CustomerSpec,
     PartnerSpec,
-    ScenarioError,
     ScenarioPlan,
     ServiceRequestSpec,
     SubscriptionSpec,
     UserSpec,
-    scenario_validate,
 )
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
