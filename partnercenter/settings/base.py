@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gdap",
     "servicerequests",
     "portals",
+    "queues",
     "audit",
     "webhooks",
     "scenario",

@@ -39,8 +39,8 @@ from customers.selectors import sees_customers_through_partner
 from partners.models import Partner
 from partners.selectors import partner_users
 from servicerequests.choices import SEVERITY_INTEGERS, STATUS_INTEGERS, IssueType, Severity, Status
+from servicerequests.filters import SLA_FILTER_STATES, sla_state_q
 from servicerequests.models import Note, ServiceRequest, SupportTopic
-from servicerequests.queues import SLA_FILTER_STATES, sla_state_q
 from servicerequests.selectors import service_request_list
 
 from . import examples
@@ -198,7 +198,7 @@ def _enum_param(raw: str, field: str, values: list[str], integers: dict[int, str
 def filter_service_requests(queryset, params):
     """Apply the list filters of API.md (``status``, ``severity``, ``workload``, ``customerId``,
     ``assignedTo``, ``unassigned``, ``slaBreached``, ``slaState``, ``q``, ``orderBy``) to an already
-    scoped queryset. ``slaState`` uses the queues' definition (``servicerequests.queues``)."""
+    scoped queryset. ``slaState`` uses the queues' definition (``servicerequests.filters``)."""
     if params.get("status"):
         queryset = queryset.filter(
             status__in=_enum_param(params["status"], "status", Status.values, STATUS_INTEGERS)

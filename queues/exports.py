@@ -34,24 +34,21 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
+from core.queueing import enqueue
 from partners.models import User
+from servicerequests.choices import ExportStatus
+from servicerequests.models import QueueExport
+from servicerequests.sla import sla_state
 
-from .choices import ExportStatus
-from .models import QueueExport
-from .queues import (
+from .definitions import (
     ASSIGNEE_ME,
-    EXPORT_COLUMNS,
-    EXPORT_FIELDS,
     QueueDefinition,
     QueueFilters,
     is_queue_manager,
     may_open_queues,
     ordering_get,
-    queue_export_rows,
-    queue_get,
-    queue_requests,
 )
-from .sla import sla_state
+from .selectors import EXPORT_COLUMNS, EXPORT_FIELDS, queue_export_rows, queue_get, queue_requests
 
 logger = logging.getLogger(__name__)
 
@@ -198,9 +195,7 @@ def queue_export_start(
 
 
 def _enqueue_export(export_id) -> bool:
-    from .tasks import enqueue, export_queue
-
-    return enqueue(export_queue, str(export_id))
+    return enqueue("servicerequests.export_queue", str(export_id))
 
 
 class ExportRefused(Exception):
