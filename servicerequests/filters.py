@@ -1,17 +1,49 @@
-"""One filter definition of service requests: the SR-PRIORITY clock states as filters (used by the
-list page, the API and the queues).
+"""One filter definition of service requests, shared by the request-list page, the ``/v1`` list
+endpoints and the support managers' queues.
+
+:class:`ServiceRequestFilterSet` (django-filter) holds the ``/v1`` parameters (``status``,
+``severity``, ``workload``, ``customerId``, ``assignedTo``, ``unassigned``, ``slaBreached``,
+``slaState``, ``q``, ``orderBy``); drf-spectacular reads it for the OpenAPI document, so the
+enumerations appear there as typed enum parameters. :class:`ServiceRequestListPageFilterSet` is the
+list page's selection of it plus the customer and creator pickers. The queues build their filters
+from the same enumerations and :func:`sla_state_q` (a queue's counts need them as a ``Q``).
+
+A bad value fails the form field of its parameter with a reason that names what is allowed; the
+first failing parameter, in declaration order, is the one an API answer names.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import F, Q
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
+from customers.choices import Workload
+from customers.selectors import customer_list
+from partners.selectors import partner_users
+
+from .choices import SEVERITY_INTEGERS, STATUS_INTEGERS, Severity, Status
 from .sla import BREACHING_SOON_WITHIN, SlaState
 
 #: The SLA states a list can filter on (the clock of ``servicerequests.sla``).
 SLA_FILTER_STATES = (SlaState.OK, SlaState.BREACHING_SOON, SlaState.BREACHED)
+
+#: ``orderBy`` values → ORDER BY (each backed by an index with the partner first).
+ORDER_BY = {
+    "createdDate": ("created_at", "id"),
+    "-createdDate": ("-created_at", "-id"),
+    "lastModifiedDate": ("updated_at", "id"),
+    "-lastModifiedDate": ("-updated_at", "-id"),
+    "slaDueDate": ("sla_due_at", "id"),
+    "-slaDueDate": ("-sla_due_at", "-id"),
+}
+DEFAULT_ORDER_BY = "-createdDate"
+#: ``assignedTo`` value for "nobody".
+UNASSIGNED = "none"
 
 
 def _running() -> Q:
@@ -37,3 +69,222 @@ def sla_state_q(state: str, *, now: datetime) -> Q:
         )
         return (_running() & Q(sla_due_at__lte=now)) | stopped_late
     raise ValueError(f"{state!r} is not one of {', '.join(SLA_FILTER_STATES)}")
+
+
+# Form fields of the parameters -------------------------------------------------------------------
+
+
+class EnumListField(forms.Field):
+    """Comma-separated values of an enumeration (integer aliases allowed where the real API has
+    them) → a list of values. ``drop_empty``: ignore empty items, and answer ``invalid_message``
+    (instead of naming the bad item) for any bad value. ``multiple`` False: one value, no alias
+    (a form's select). :class:`EnumListFilter` combines it with django-filter's ``ChoiceField``,
+    which renders it as a select of the choices in a form."""
+
+    default_error_messages = {"invalid_choice": "%(value)r is not one of %(allowed)s"}
+    multiple = True
+
+    def __init__(self, *args, allowed=(), aliases=None, drop_empty=False, invalid_message="", **kwargs):
+        self.allowed = [str(v) for v in allowed]
+        self.aliases = {str(k): str(v) for k, v in (aliases or {}).items()}
+        self.drop_empty = drop_empty
+        self.invalid_message = invalid_message
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        if value in self.empty_values:
+            return []
+        parts = [part.strip() for part in str(value).split(",")] if self.multiple else [str(value)]
+        if self.drop_empty:
+            parts = [part for part in parts if part]
+            if not parts or any(part not in self.allowed for part in parts):
+                raise ValidationError(self.invalid_message, code="invalid_choice")
+            return parts
+        result = []
+        for part in parts:
+            part = self.aliases.get(part, part) if self.multiple else part
+            if part not in self.allowed:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": part, "allowed": ", ".join(self.allowed)},
+                )
+            result.append(part)
+        return result
+
+
+class TrueFalseField(forms.Field):
+    """``true`` or ``false`` (any case) → bool; empty → None."""
+
+    def clean(self, value):
+        if value in self.empty_values:
+            return None
+        lowered = str(value).lower()
+        if lowered not in ("true", "false"):
+            raise ValidationError("must be true or false", code="invalid")
+        return lowered == "true"
+
+
+# Filters -----------------------------------------------------------------------------------------
+
+
+class EnumListFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Comma-separated values of an enumeration (OpenAPI: an array of the enum, ``explode: false``)."""
+
+    base_field_class = EnumListField
+
+    def __init__(self, *args, choices, aliases=None, drop_empty=False, invalid_message="", **kwargs):
+        super().__init__(
+            *args,
+            choices=choices,
+            allowed=[value for value, _label in choices],
+            aliases=aliases,
+            drop_empty=drop_empty,
+            invalid_message=invalid_message,
+            **kwargs,
+        )
+
+
+class TrueFalseFilter(django_filters.BooleanFilter):
+    """``true`` / ``false`` (OpenAPI: boolean)."""
+
+    field_class = TrueFalseField
+
+
+class ServiceRequestFilterSet(django_filters.FilterSet):
+    """The filters of a list of service requests (all optional), over an already scoped queryset,
+    and its ``orderBy`` (default ``-createdDate``; every ordering ends with the id).
+
+    ``parameters``: the names a subclass accepts (None: every filter declared)."""
+
+    parameters: tuple[str, ...] | None = None
+
+    status = EnumListFilter(
+        field_name="status",
+        label="Status",
+        choices=Status.choices,
+        aliases=STATUS_INTEGERS,
+        empty_label="Any status",
+        help_text="none, open, closed, attention_needed (or 0..3); comma-separated.",
+    )
+    severity = EnumListFilter(
+        field_name="severity",
+        label="Severity",
+        choices=Severity.choices,
+        aliases=SEVERITY_INTEGERS,
+        empty_label="Any severity",
+        help_text="critical, moderate, minimal (or 1..3); comma-separated.",
+    )
+    workload = EnumListFilter(
+        field_name="workload",
+        label="Workload",
+        choices=Workload.choices,
+        empty_label="Any workload",
+        help_text="azure, m365, dynamics, ems, marketplace; comma-separated.",
+    )
+    customerId = django_filters.UUIDFilter(  # noqa: N815 - the wire name
+        field_name="customer_id",
+        help_text="A customer's tenant id.",
+        error_messages={"invalid": "must be a tenant id (GUID)"},
+    )
+    assignedTo = django_filters.CharFilter(  # noqa: N815
+        method="filter_assigned_to", help_text=f"An assignee's username, or {UNASSIGNED!r}."
+    )
+    slaBreached = TrueFalseFilter(field_name="sla_breached", help_text="true or false.")  # noqa: N815
+    unassigned = TrueFalseFilter(
+        field_name="assigned_to",
+        lookup_expr="isnull",
+        help_text="true: nobody is assigned; false: somebody is.",
+    )
+    slaState = EnumListFilter(  # noqa: N815
+        method="filter_sla_state",
+        choices=[(str(state), SlaState(state).label) for state in SLA_FILTER_STATES],
+        drop_empty=True,
+        invalid_message=f"must be one of {', '.join(SLA_FILTER_STATES)}",
+        help_text="SR-PRIORITY clock state now: ok, breaching_soon (due within 1 h), breached; "
+        "comma-separated.",
+    )
+    q = django_filters.CharFilter(
+        method="filter_text", help_text="Words of the title, or the start of the request id."
+    )
+    orderBy = django_filters.ChoiceFilter(  # noqa: N815
+        method="filter_order_by",
+        choices=[(key, key) for key in ORDER_BY],
+        error_messages={"invalid_choice": f"must be one of {', '.join(ORDER_BY)}"},
+        help_text=f"Default {DEFAULT_ORDER_BY}.",
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        if self.parameters is not None:
+            self.filters = {name: f for name, f in self.filters.items() if name in self.parameters}
+
+    def filter_assigned_to(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == UNASSIGNED:
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset.filter(assigned_to__username=value)
+
+    def filter_sla_state(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        now = timezone.now()
+        condition = Q()
+        for state in value:
+            condition |= sla_state_q(state, now=now)
+        return queryset.filter(condition)
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text = value.strip()
+        if not text:
+            return queryset
+        condition = Q(title__icontains=text)
+        if text.isdigit():
+            condition |= Q(id__startswith=text)
+        return queryset.filter(condition)
+
+    def filter_order_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied last, in filter_queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        order_by = self.form.cleaned_data.get("orderBy") or DEFAULT_ORDER_BY
+        return queryset.order_by(*ORDER_BY[order_by])
+
+    def first_error(self) -> tuple[str, str] | None:
+        """``(parameter, reason)`` of the first parameter with a bad value, or None."""
+        for name, reasons in self.errors.items():
+            return name, str(reasons[0])
+        return None
+
+
+def _user_label(user) -> str:
+    return user.get_full_name() or user.username
+
+
+class ServiceRequestListPageFilterSet(ServiceRequestFilterSet):
+    """The request-list page's filters: status, severity, workload, and the customer and the
+    creator picked among those the signed-in user sees (``request`` is required)."""
+
+    parameters = ("status", "severity", "workload", "customer", "created_by")
+
+    customer = django_filters.ModelChoiceFilter(
+        label="Customer",
+        queryset=lambda request: customer_list(actor=request.user),
+        empty_label="Any customer",
+    )
+    created_by = django_filters.ModelChoiceFilter(
+        label="Created by",
+        queryset=lambda request: partner_users(actor=request.user),
+        empty_label="Anyone",
+    )
+
+    def __init__(self, data=None, queryset=None, *, request, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        fields = self.form.fields
+        for name in ("status", "severity", "workload"):
+            # A select: one value, and the select's own message for anything else.
+            fields[name].multiple = False
+            fields[name].error_messages["invalid_choice"] = forms.ChoiceField.default_error_messages[
+                "invalid_choice"
+            ]
+        for field in fields.values():
+            field.help_text = ""  # the API's parameter descriptions; the page shows none
+        fields["created_by"].label_from_instance = _user_label
