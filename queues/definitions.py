@@ -19,7 +19,7 @@ from customers.choices import Workload
 from partners.choices import PartnerCenterRole
 from partners.models import User
 from servicerequests.choices import Severity, Status
-from servicerequests.filters import SLA_FILTER_STATES, sla_state_q
+from servicerequests.filters import SLA_FILTER_STATES, service_request_condition
 from servicerequests.models import ACTIVE_STATUSES, SavedQueue
 from servicerequests.sla import SlaState
 
@@ -117,25 +117,24 @@ class QueueFilters:
         }
 
     def q(self, *, actor: User | None, now: datetime) -> Q:
-        """These filters as a ``Q`` (``assignee=me`` needs the actor; without one it matches nothing)."""
-        condition = Q()
-        if self.statuses:
-            condition &= Q(status__in=list(self.statuses))
-        if self.workloads:
-            condition &= Q(workload__in=list(self.workloads))
-        if self.severities:
-            condition &= Q(severity__in=list(self.severities))
-        if self.customer_id:
-            condition &= Q(customer_id=self.customer_id)
-        if self.assignee == ASSIGNEE_NONE:
-            condition &= Q(assigned_to__isnull=True)
-        elif self.assignee == ASSIGNEE_ME:
-            condition &= Q(assigned_to_id=actor.pk if actor is not None else -1)
-        elif self.assignee:
-            condition &= Q(assigned_to_id=int(self.assignee))
-        if self.sla_state:
-            condition &= sla_state_q(self.sla_state, now=now)
-        return condition
+        """These filters as a ``Q`` (``servicerequests.filters.service_request_condition``, the
+        meaning the list page and the API share); ``assignee=me`` needs the actor, and without
+        one it matches nothing."""
+        assigned_to_id = None
+        if self.assignee == ASSIGNEE_ME:
+            assigned_to_id = actor.pk if actor is not None else -1
+        elif self.assignee and self.assignee != ASSIGNEE_NONE:
+            assigned_to_id = int(self.assignee)
+        return service_request_condition(
+            statuses=self.statuses,
+            workloads=self.workloads,
+            severities=self.severities,
+            customer_id=self.customer_id,
+            assigned_to_id=assigned_to_id,
+            unassigned=True if self.assignee == ASSIGNEE_NONE else None,
+            sla_states=(self.sla_state,) if self.sla_state else (),
+            now=now,
+        )
 
 
 # Orderings ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ first failing parameter, in declaration order, is the one an API answer names.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import django_filters
@@ -69,6 +70,59 @@ def sla_state_q(state: str, *, now: datetime) -> Q:
         )
         return (_running() & Q(sla_due_at__lte=now)) | stopped_late
     raise ValueError(f"{state!r} is not one of {', '.join(SLA_FILTER_STATES)}")
+
+
+def service_request_condition(
+    *,
+    statuses: Sequence[str] = (),
+    severities: Sequence[str] = (),
+    workloads: Sequence[str] = (),
+    customer_id=None,
+    created_by_id=None,
+    assigned_to_id=None,
+    assigned_to_username: str = "",
+    unassigned: bool | None = None,
+    sla_breached: bool | None = None,
+    sla_states: Sequence[str] = (),
+    text: str = "",
+    now: datetime | None = None,
+) -> Q:
+    """What the filters mean, as one ``Q`` (an empty criterion means "any"): the filter set applies
+    it to a list, and a queue uses it for its page and for its maintained counts (conditional
+    aggregates need a ``Q``). ``sla_states`` match any of them at ``now`` (default: now);
+    ``text`` matches words of the title, or the start of the id when it is all digits."""
+    condition = Q()
+    if statuses:
+        condition &= Q(status__in=list(statuses))
+    if workloads:
+        condition &= Q(workload__in=list(workloads))
+    if severities:
+        condition &= Q(severity__in=list(severities))
+    if customer_id:
+        condition &= Q(customer_id=customer_id)
+    if created_by_id is not None:
+        condition &= Q(created_by_id=created_by_id)
+    if assigned_to_id is not None:
+        condition &= Q(assigned_to_id=assigned_to_id)
+    if assigned_to_username:
+        condition &= Q(assigned_to__username=assigned_to_username)
+    if unassigned is not None:
+        condition &= Q(assigned_to__isnull=unassigned)
+    if sla_breached is not None:
+        condition &= Q(sla_breached=sla_breached)
+    if sla_states:
+        now = now or timezone.now()
+        any_state = Q()
+        for state in sla_states:
+            any_state |= sla_state_q(state, now=now)
+        condition &= any_state
+    text = text.strip()
+    if text:
+        matches = Q(title__icontains=text)
+        if text.isdigit():
+            matches |= Q(id__startswith=text)
+        condition &= matches
+    return condition
 
 
 # Form fields of the parameters -------------------------------------------------------------------
@@ -183,32 +237,22 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
         help_text="azure, m365, dynamics, ems, marketplace; comma-separated.",
     )
     customerId = django_filters.UUIDFilter(  # noqa: N815 - the wire name
-        field_name="customer_id",
-        help_text="A customer's tenant id.",
-        error_messages={"invalid": "must be a tenant id (GUID)"},
+        help_text="A customer's tenant id.", error_messages={"invalid": "must be a tenant id (GUID)"}
     )
     assignedTo = django_filters.CharFilter(  # noqa: N815
-        method="filter_assigned_to", help_text=f"An assignee's username, or {UNASSIGNED!r}."
+        help_text=f"An assignee's username, or {UNASSIGNED!r}."
     )
-    slaBreached = TrueFalseFilter(field_name="sla_breached", help_text="true or false.")  # noqa: N815
-    unassigned = TrueFalseFilter(
-        field_name="assigned_to",
-        lookup_expr="isnull",
-        help_text="true: nobody is assigned; false: somebody is.",
-    )
+    slaBreached = TrueFalseFilter(help_text="true or false.")  # noqa: N815
+    unassigned = TrueFalseFilter(help_text="true: nobody is assigned; false: somebody is.")
     slaState = EnumListFilter(  # noqa: N815
-        method="filter_sla_state",
         choices=[(str(state), SlaState(state).label) for state in SLA_FILTER_STATES],
         drop_empty=True,
         invalid_message=f"must be one of {', '.join(SLA_FILTER_STATES)}",
         help_text="SR-PRIORITY clock state now: ok, breaching_soon (due within 1 h), breached; "
         "comma-separated.",
     )
-    q = django_filters.CharFilter(
-        method="filter_text", help_text="Words of the title, or the start of the request id."
-    )
+    q = django_filters.CharFilter(help_text="Words of the title, or the start of the request id.")
     orderBy = django_filters.ChoiceFilter(  # noqa: N815
-        method="filter_order_by",
         choices=[(key, key) for key in ORDER_BY],
         error_messages={"invalid_choice": f"must be one of {', '.join(ORDER_BY)}"},
         help_text=f"Default {DEFAULT_ORDER_BY}.",
@@ -219,34 +263,28 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
         if self.parameters is not None:
             self.filters = {name: f for name, f in self.filters.items() if name in self.parameters}
 
-    def filter_assigned_to(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == UNASSIGNED:
-            return queryset.filter(assigned_to__isnull=True)
-        return queryset.filter(assigned_to__username=value)
-
-    def filter_sla_state(self, queryset: QuerySet, name: str, value) -> QuerySet:
-        now = timezone.now()
-        condition = Q()
-        for state in value:
-            condition |= sla_state_q(state, now=now)
-        return queryset.filter(condition)
-
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        text = value.strip()
-        if not text:
-            return queryset
-        condition = Q(title__icontains=text)
-        if text.isdigit():
-            condition |= Q(id__startswith=text)
-        return queryset.filter(condition)
-
-    def filter_order_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset  # applied last, in filter_queryset
-
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        queryset = super().filter_queryset(queryset)
-        order_by = self.form.cleaned_data.get("orderBy") or DEFAULT_ORDER_BY
-        return queryset.order_by(*ORDER_BY[order_by])
+        """The valid parameters as one :func:`service_request_condition`, then ``orderBy``."""
+        data = self.form.cleaned_data
+        assigned_to = data.get("assignedTo") or ""
+        customer = data.get("customer")
+        created_by = data.get("created_by")
+        condition = service_request_condition(
+            statuses=data.get("status") or (),
+            severities=data.get("severity") or (),
+            workloads=data.get("workload") or (),
+            customer_id=customer.pk if customer is not None else data.get("customerId"),
+            created_by_id=created_by.pk if created_by is not None else None,
+            assigned_to_username="" if assigned_to == UNASSIGNED else assigned_to,
+            unassigned=data.get("unassigned"),
+            sla_breached=data.get("slaBreached"),
+            sla_states=data.get("slaState") or (),
+            text=data.get("q") or "",
+        )
+        if assigned_to == UNASSIGNED:
+            condition &= service_request_condition(unassigned=True)
+        order_by = data.get("orderBy") or DEFAULT_ORDER_BY
+        return queryset.filter(condition).order_by(*ORDER_BY[order_by])
 
     def first_error(self) -> tuple[str, str] | None:
         """``(parameter, reason)`` of the first parameter with a bad value, or None."""
