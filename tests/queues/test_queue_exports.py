@@ -38,7 +38,7 @@ from queues.selectors import queue_get
 from servicerequests.models import QueueExport
 from tests.conftest import SIGN_IN_BACKEND
 from tests.factories import UserFactory
-from tests.servicerequests.test_queues import NOW, build_queue_world
+from tests.queues.test_queues import NOW, build_queue_world
 
 
 @pytest.fixture
