@@ -5,8 +5,10 @@ endpoints and the support managers' queues.
 ``severity``, ``workload``, ``customerId``, ``assignedTo``, ``unassigned``, ``slaBreached``,
 ``slaState``, ``q``, ``orderBy``); drf-spectacular reads it for the OpenAPI document, so the
 enumerations appear there as typed enum parameters. :class:`ServiceRequestListPageFilterSet` is the
-list page's selection of it plus the customer and creator pickers. The queues build their filters
-from the same enumerations and :func:`sla_state_q` (a queue's counts need them as a ``Q``).
+list page's selection of it plus the customer and creator pickers. What every criterion means is
+written once, in :func:`service_request_condition`: the filter sets apply it, and the queues
+(``queues.definitions.QueueFilters.q``) use it for their pages, exports and maintained counts
+(conditional aggregates need a ``Q``).
 
 A bad value fails the form field of its parameter with a reason that names what is allowed; the
 first failing parameter, in declaration order, is the one an API answer names.
@@ -140,7 +142,7 @@ class EnumListField(forms.Field):
 
     def __init__(self, *args, allowed=(), aliases=None, drop_empty=False, invalid_message="", **kwargs):
         self.allowed = [str(v) for v in allowed]
-        self.aliases = {str(k): str(v) for k, v in (aliases or {}).items()}
+        self.aliases = {int(k): str(v) for k, v in (aliases or {}).items()}
         self.drop_empty = drop_empty
         self.invalid_message = invalid_message
         super().__init__(*args, **kwargs)
@@ -156,7 +158,8 @@ class EnumListField(forms.Field):
             return parts
         result = []
         for part in parts:
-            part = self.aliases.get(part, part) if self.multiple else part
+            if self.multiple and part.isdigit() and int(part) in self.aliases:
+                part = self.aliases[int(part)]
             if part not in self.allowed:
                 raise ValidationError(
                     self.error_messages["invalid_choice"],

@@ -180,17 +180,20 @@ class ServiceRequestFilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
-def _enum_param(raw: str, field: str, values: list[str]) -> list[str]:
+def _enum_param(raw: str, field: str, values: list[str], integers: dict[int, str]) -> list[str]:
     result = []
     for part in raw.split(","):
         part = part.strip()
-        if part not in values:
+        if part.isdigit() and int(part) in integers:
+            result.append(str(integers[int(part)]))
+        elif part in values:
+            result.append(part)
+        else:
             raise ApiError(
                 "validation",
                 f"Invalid property: {field}.",
                 [{"field": field, "reason": f"{part!r} is not one of {', '.join(values)}"}],
             )
-        result.append(part)
     return result
 
 
@@ -579,5 +582,5 @@ class SupportTopicListApi(PartnerCenterApiView):
         queryset = SupportTopic.objects.order_by("workload", "name", "id")
         workload = request.query_params.get("workload")
         if workload:
-            queryset = queryset.filter(workload__in=_enum_param(workload, "workload", Workload.values))
+            queryset = queryset.filter(workload__in=_enum_param(workload, "workload", Workload.values, {}))
         return self.paginated_response(queryset, SupportTopicSerializer)
