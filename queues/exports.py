@@ -2,7 +2,7 @@
 
 Two paths share one generator, :func:`csv_lines`:
 
-- the streamed export (``queue_views.queue_export``) sends the lines to the browser as the
+- the streamed export (``views.queue_export``) sends the lines to the browser as the
   database cursor yields them;
 - the background export (:class:`~servicerequests.models.QueueExport`) is started by
   :func:`queue_export_start`, written to a file under ``settings.EXPORT_ROOT`` by the Celery task
@@ -141,7 +141,7 @@ def queue_export_start(
     """Start the background export of ``queue`` with ``filters`` in ``ordering`` for ``actor``.
 
     Authorises like the queue page: ``PermissionDenied`` for a user who may not open the queues,
-    ``queues.QueueNotFound`` for a queue the actor may not open (another partner's saved queue, a
+    ``definitions.QueueNotFound`` for a queue the actor may not open (another partner's saved queue, a
     manager's queue for an agent). ``ValidationError`` naming ``ordering`` for an unknown
     ordering, or ``export`` when the actor already has :data:`MAX_UNFINISHED_EXPORTS` waiting or
     running. An agent's export holds only the requests assigned to them, whatever the filters
