@@ -47,9 +47,10 @@ from django.urls import reverse  # noqa: E402
 from seed import seed  # noqa: E402
 
 from partners.models import User  # noqa: E402
+from queues.definitions import BUILTIN_QUEUES, ORDERINGS  # noqa: E402
+from queues.reports import queue_counts_refresh, report_rollup_refresh  # noqa: E402
+from queues.selectors import cursor_encode  # noqa: E402
 from servicerequests.models import ServiceRequest  # noqa: E402
-from servicerequests.queues import BUILTIN_QUEUES, ORDERINGS, cursor_encode  # noqa: E402
-from servicerequests.reports import queue_counts_refresh, report_rollup_refresh  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "queues.json"
 TARGETS_MS = {"queue": 50, "api": 40, "reports": 300}

@@ -11,6 +11,10 @@ class Workload(models.TextChoices):
     MARKETPLACE = "marketplace", "Marketplace (third-party ISV)"
 
 
+#: Display label of each workload value (the choices' labels), for code that renders many rows.
+WORKLOAD_LABELS: dict[str, str] = dict(Workload.choices)
+
+
 class RelationshipToPartner(models.TextChoices):
     RESELLER = "reseller", "Reseller"
     ADVISOR = "advisor", "Advisor"

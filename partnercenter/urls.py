@@ -40,7 +40,7 @@ urlpatterns = [
     path("gdap/", include("gdap.urls")),
     path("", include(customer_pages)),
     path("", include("servicerequests.urls")),
-    path("queues/", include("servicerequests.queue_urls")),
+    path("queues/", include("queues.urls")),
     path("portals/", include("portals.urls")),
     path("audit/", include("audit.urls")),
     path("webhooks/", include("webhooks.urls")),

@@ -12,6 +12,8 @@ class Severity(models.TextChoices):
 
 
 SEVERITY_INTEGERS = {1: Severity.CRITICAL, 2: Severity.MODERATE, 3: Severity.MINIMAL}
+#: Display label of each severity value (the choices' labels).
+SEVERITY_LABELS: dict[str, str] = dict(Severity.choices)
 
 
 class Status(models.TextChoices):
@@ -24,6 +26,8 @@ class Status(models.TextChoices):
 
 
 STATUS_INTEGERS = {0: Status.NONE, 1: Status.OPEN, 2: Status.CLOSED, 3: Status.ATTENTION_NEEDED}
+#: Display label of each status value (the choices' labels).
+STATUS_LABELS: dict[str, str] = dict(Status.choices)
 
 
 class IssueType(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Browser forms of the servicerequests app: the list filters, New request, own subscription, notes.
+"""Browser forms of the servicerequests app: New request, own subscription, notes (the list
+filters are ``filters.ServiceRequestListPageFilterSet``).
 
 Forms only parse input; eligibility and writes stay in the engine and the services.
 """
@@ -11,7 +12,7 @@ from django.core.exceptions import ValidationError
 from customers.choices import Workload
 from customers.models import Subscription
 
-from .choices import IssueType, Severity, Status
+from .choices import IssueType, Severity
 
 # Failed rules a user fixes in one field of the form: shown inline next to that field instead of
 # on the rule-table page (rule id → form field).
@@ -52,38 +53,6 @@ def validation_error_to_form(form: forms.Form, exc: ValidationError) -> None:
 
 def _blank(label: str) -> list[tuple[str, str]]:
     return [("", label)]
-
-
-class ServiceRequestFilterForm(forms.Form):
-    """Filters of the partner-wide service request list (all optional)."""
-
-    status = forms.ChoiceField(choices=_blank("Any status") + list(Status.choices), required=False)
-    severity = forms.ChoiceField(choices=_blank("Any severity") + list(Severity.choices), required=False)
-    workload = forms.ChoiceField(choices=_blank("Any workload") + list(Workload.choices), required=False)
-    customer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any customer")
-    created_by = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Anyone", label="Created by"
-    )
-
-    def __init__(self, *args, customers, users, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
-        self.fields["created_by"].queryset = users
-        self.fields["created_by"].label_from_instance = lambda u: u.get_full_name() or u.username
-
-    def filter(self, queryset):
-        """The queryset narrowed by every valid, non-empty filter."""
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        lookups = {
-            "status": data.get("status"),
-            "severity": data.get("severity"),
-            "workload": data.get("workload"),
-            "customer": data.get("customer"),
-            "created_by": data.get("created_by"),
-        }
-        return queryset.filter(**{key: value for key, value in lookups.items() if value})
 
 
 class WorkloadChoiceForm(forms.Form):

@@ -305,7 +305,7 @@ class Notification(models.Model):
 class SavedQueue(models.Model):
     """A support manager's saved view of the partner's requests: a name, filters and an ordering.
 
-    ``filters`` holds the canonical filter dict of :class:`servicerequests.queues.QueueFilters`
+    ``filters`` holds the canonical filter dict of :class:`queues.definitions.QueueFilters`
     (validated by ``queues.saved_queue_create``); ``ordering`` a key of ``queues.ORDERINGS``. Every
     support manager of the partner sees the partner's saved queues; only the owner renames or
     deletes one.

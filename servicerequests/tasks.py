@@ -20,13 +20,6 @@ from django.utils import timezone
 from core.queueing import enqueue  # tests patch it here, as tasks.enqueue
 
 from .choices import DispatchStatus, Status
-from .exports import (
-    EXPORT_RETENTION,
-    EXPORT_TIME_LIMIT,
-    queue_export_purge,
-    queue_export_run,
-    queue_export_sweep,
-)
 from .models import Dispatch, Notification, ServiceRequest
 from .notifications import notification_send
 from .services import dispatch_deliver, dispatch_record_failure, service_request_mark_sla_breached
@@ -187,59 +180,3 @@ def sweep_notifications(min_age_seconds: float | None = None) -> int:
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     return sum(enqueue(send_notification, notification_id) for notification_id in due)
-
-
-# Queues and reports -------------------------------------------------------------------------------
-
-
-@shared_task(
-    name="servicerequests.refresh_queue_counts", ignore_result=True, soft_time_limit=50, time_limit=60
-)
-def refresh_queue_counts(partner_id: str | None = None) -> int:
-    """Recount the queues of one partner (after a bulk action) or of every partner (beat, every
-    minute: the SLA queues change as time passes). Idempotent; returns the counts written."""
-    from .reports import queue_counts_refresh
-
-    return queue_counts_refresh(partner_id=partner_id)
-
-
-@shared_task(
-    name="servicerequests.refresh_report_rollup", ignore_result=True, soft_time_limit=240, time_limit=300
-)
-def refresh_report_rollup(partner_id: str | None = None) -> int:
-    """Recompute the reporting rollup of the report window and the backlog snapshots (beat, every
-    five minutes). Idempotent; returns the rollup rows written."""
-    from .reports import report_rollup_refresh
-
-    return report_rollup_refresh(partner_id=partner_id)
-
-
-# Background queue exports -------------------------------------------------------------------------
-
-
-@shared_task(
-    name="servicerequests.export_queue",
-    ignore_result=True,
-    soft_time_limit=int(EXPORT_TIME_LIMIT.total_seconds()),
-    time_limit=int(EXPORT_TIME_LIMIT.total_seconds()) + 60,
-)
-def export_queue(export_id: str) -> str | None:
-    """Write one queue export's CSV file (``exports.queue_export_run``): claims it once, so a
-    duplicated message does nothing; a failure is recorded on the export, never retried.
-    Returns the export's status."""
-    export = queue_export_run(export_id=export_id)
-    return export.status if export is not None else None
-
-
-@shared_task(name="servicerequests.sweep_exports", ignore_result=True, soft_time_limit=50, time_limit=60)
-def sweep_exports() -> int:
-    """Re-send exports whose message was lost, fail those no worker picked up or whose worker was
-    lost (``exports.queue_export_sweep``; beat, every minute). Returns how many were re-sent."""
-    return queue_export_sweep().requeued
-
-
-@shared_task(name="servicerequests.purge_exports", ignore_result=True, soft_time_limit=240, time_limit=300)
-def purge_exports() -> int:
-    """Remove export files and rows older than ``EXPORT_RETENTION`` (``exports.queue_export_purge``;
-    beat, every hour). Idempotent; returns how many exports were removed."""
-    return queue_export_purge(older_than=timezone.now() - EXPORT_RETENTION)

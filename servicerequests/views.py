@@ -22,20 +22,19 @@ from audit.services import audit_filing_denied, audit_permission_denied
 from core.middleware import get_correlation_id
 from core.pages import query_string_without
 from customers.choices import Workload
-from customers.selectors import customer_list, service_health_issues
+from customers.selectors import service_health_issues
 from customers.shortcuts import customer_or_404
 from partners.choices import PartnerCenterRole
-from partners.selectors import partner_users
 
 from .choices import SupportPlan
 from .eligibility import CustomerNotVisible, EligibilityRequest, evaluate
 from .eligibility.tables import PC_ROLE_LIMITS
 from .exceptions import EligibilityDenied
+from .filters import ServiceRequestListPageFilterSet
 from .forms import (
     NewRequestForm,
     NoteForm,
     OwnSubscriptionRequestForm,
-    ServiceRequestFilterForm,
     WorkloadChoiceForm,
     rule_failures_as_field_errors,
     validation_error_to_form,
@@ -119,19 +118,16 @@ def _role_denied(request, customer=None):
 @login_required
 def service_request_list_view(request):
     """The partner's service requests, filtered by status, severity, workload, customer and creator."""
-    user = request.user
-    form = ServiceRequestFilterForm(
-        request.GET or None,
-        customers=customer_list(actor=user),
-        users=partner_users(actor=user),
+    filterset = ServiceRequestListPageFilterSet(
+        request.GET or None, queryset=service_request_list(actor=request.user), request=request
     )
-    requests = form.filter(service_request_list(actor=user))
-    requests = requests.select_related("customer", "created_by", "portal_ticket").order_by(
+    form = filterset.form
+    requests = filterset.qs.select_related("customer", "created_by", "portal_ticket").order_by(
         "-created_at", "-id"
     )
     # An invalid filter (say, an unknown customer id) is named next to its field, with 400 and no rows,
     # rather than silently listing everything as if it had been applied.
-    status = 400 if form.is_bound and not form.is_valid() else 200
+    status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     if status == 400:
         requests = requests.none()
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gdap",
     "servicerequests",
     "portals",
+    "queues",
     "audit",
     "webhooks",
     "scenario",

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import MIN_DATE, DateOrMinField, ResourceAttributesField
-from customers.choices import Workload
+from customers.choices import WORKLOAD_LABELS, Workload
 from servicerequests.choices import (
     SEVERITY_INTEGERS,
     STATUS_INTEGERS,
@@ -18,8 +18,6 @@ from servicerequests.choices import (
     SupportPlan,
 )
 from servicerequests.models import Note, ServiceRequest, SupportTopic
-
-WORKLOAD_LABELS = dict(Workload.choices)
 
 
 def _iso(value: datetime) -> str:

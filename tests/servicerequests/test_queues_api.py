@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from tests.servicerequests.test_queues import NOW, build_queue_world
+from tests.queues.test_queues import NOW, build_queue_world
 
 LIST = "/v1/servicerequests"
 
@@ -72,7 +72,7 @@ def test_list_api_queries_do_not_grow_with_page_size_or_depth(api, queue_world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.servicerequests.test_queues import _make_rows
+    from tests.queues.test_queues import _make_rows
 
     _make_rows(queue_world.partner, 200)
     counts = {}

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from servicerequests.bulk import MAX_BULK_ROWS, NOT_FOUND, service_request_bulk_apply
+from queues.bulk import MAX_BULK_ROWS, NOT_FOUND, service_request_bulk_apply
 from servicerequests.models import Note, ServiceRequest
-from tests.servicerequests.test_queues import build_queue_world
+from tests.queues.test_queues import build_queue_world
 
 OWN = ["100000000000001", "100000000000002", "100000000000005"]
 FOREIGN = "100000000000008"

@@ -19,12 +19,19 @@ from django.utils import timezone
 
 from customers.choices import Workload
 from partners.models import Partner, User
+from servicerequests.choices import Severity
+from servicerequests.models import (
+    ACTIVE_STATUSES,
+    QueueCount,
+    ReportRollup,
+    ReportSnapshot,
+    SavedQueue,
+    ServiceRequest,
+)
+from servicerequests.services import ASSIGNABLE_ROLES
+from servicerequests.sla import SlaState, sla_state
 
-from .choices import Severity
-from .models import ACTIVE_STATUSES, QueueCount, ReportRollup, ReportSnapshot, SavedQueue, ServiceRequest
-from .queues import ASSIGNEE_ME, BUILTIN_QUEUES, MANAGER_ROLES, QueueFilters, is_queue_manager
-from .services import ASSIGNABLE_ROLES
-from .sla import SlaState, sla_state
+from .definitions import ASSIGNEE_ME, BUILTIN_QUEUES, MANAGER_ROLES, QueueFilters, is_queue_manager
 
 #: Days the reports cover (today included), and so the window the rollup refresher recomputes.
 REPORT_DAYS = 30

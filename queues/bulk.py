@@ -13,12 +13,17 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
+from core.queueing import enqueue
 from partners.models import User
-
-from .choices import Severity
-from .exceptions import StaleVersion
-from .selectors import service_request_list
-from .services import SETTABLE_STATUSES, UNSET, service_request_add_note, service_request_update
+from servicerequests.choices import Severity
+from servicerequests.exceptions import StaleVersion
+from servicerequests.selectors import service_request_list
+from servicerequests.services import (
+    SETTABLE_STATUSES,
+    UNSET,
+    service_request_add_note,
+    service_request_update,
+)
 
 #: At most this many requests in one bulk action.
 MAX_BULK_ROWS = 500
@@ -179,6 +184,4 @@ def _apply_one(actor, service_request, action, *, assignee, status, severity, no
 
 
 def _enqueue_counts_refresh(partner_id) -> None:
-    from .tasks import enqueue, refresh_queue_counts
-
-    enqueue(refresh_queue_counts, str(partner_id))
+    enqueue("servicerequests.refresh_queue_counts", str(partner_id))

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from tests.servicerequests.test_queues import NOW, build_queue_world
+from tests.queues.test_queues import NOW, build_queue_world
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 Two paths share one generator, :func:`csv_lines`:
 
-- the streamed export (``queue_views.queue_export``) sends the lines to the browser as the
+- the streamed export (``views.queue_export``) sends the lines to the browser as the
   database cursor yields them;
 - the background export (:class:`~servicerequests.models.QueueExport`) is started by
   :func:`queue_export_start`, written to a file under ``settings.EXPORT_ROOT`` by the Celery task
@@ -34,24 +34,21 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
+from core.queueing import enqueue
 from partners.models import User
+from servicerequests.choices import ExportStatus
+from servicerequests.models import QueueExport
+from servicerequests.sla import sla_state
 
-from .choices import ExportStatus
-from .models import QueueExport
-from .queues import (
+from .definitions import (
     ASSIGNEE_ME,
-    EXPORT_COLUMNS,
-    EXPORT_FIELDS,
     QueueDefinition,
     QueueFilters,
     is_queue_manager,
     may_open_queues,
     ordering_get,
-    queue_export_rows,
-    queue_get,
-    queue_requests,
 )
-from .sla import sla_state
+from .selectors import EXPORT_COLUMNS, EXPORT_FIELDS, queue_export_rows, queue_get, queue_requests
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +141,7 @@ def queue_export_start(
     """Start the background export of ``queue`` with ``filters`` in ``ordering`` for ``actor``.
 
     Authorises like the queue page: ``PermissionDenied`` for a user who may not open the queues,
-    ``queues.QueueNotFound`` for a queue the actor may not open (another partner's saved queue, a
+    ``definitions.QueueNotFound`` for a queue the actor may not open (another partner's saved queue, a
     manager's queue for an agent). ``ValidationError`` naming ``ordering`` for an unknown
     ordering, or ``export`` when the actor already has :data:`MAX_UNFINISHED_EXPORTS` waiting or
     running. An agent's export holds only the requests assigned to them, whatever the filters
@@ -198,9 +195,7 @@ def queue_export_start(
 
 
 def _enqueue_export(export_id) -> bool:
-    from .tasks import enqueue, export_queue
-
-    return enqueue(export_queue, str(export_id))
+    return enqueue("servicerequests.export_queue", str(export_id))
 
 
 class ExportRefused(Exception):

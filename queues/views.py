@@ -2,7 +2,7 @@
 actions, saved queues, CSV export (streamed, or prepared in the background with a progress page),
 and the reports page.
 
-Views are thin: they parse the query or the form, read through ``queues`` / ``reports`` /
+Views are thin: they parse the query or the form, read through ``selectors`` / ``reports`` /
 ``exports`` (scoped to the actor's partner, and for exports to the actor), call ``bulk``, the
 saved-queue or the export services, and render. Only support managers see every queue, act in bulk
 and read reports; admin and helpdesk agents get "My requests" (and may export it).
@@ -10,9 +10,6 @@ and read reports; admin and helpdesk agents get "My requests" (and may export it
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -24,14 +21,29 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.choices import Workload
 from partners.selectors import partner_users
+from servicerequests.choices import ExportStatus, Severity, Status
+from servicerequests.filters import SLA_FILTER_STATES
+from servicerequests.models import QueueExport, SavedQueue
+from servicerequests.services import ASSIGNABLE_ROLES, SETTABLE_STATUSES, UNSET
+from servicerequests.sla import SlaState
 
 from .bulk import MAX_BULK_ROWS, BulkAction, service_request_bulk_apply
-from .choices import ExportStatus, Severity, Status
+from .definitions import (
+    ORDERINGS,
+    PARAM_FIELDS,
+    QueueDefinition,
+    QueueFilters,
+    QueueNotFound,
+    filters_as_params,
+    filters_from_params,
+    is_queue_manager,
+    may_open_queues,
+    ordering_get,
+)
 from .exports import (
     EXPORT_CHUNK_SIZE,
     EXPORT_PENDING_TIMEOUT,
@@ -42,36 +54,21 @@ from .exports import (
     queue_export_list,
     queue_export_start,
 )
-from .models import QueueExport, SavedQueue, ServiceRequest
-from .queues import (
+from .reports import WORKLOAD_COLOURS, duration_label, report_for
+from .rows import detail_url_parts, row_html, sla_cell
+from .selectors import (
     DEFAULT_PAGE_SIZE,
-    ORDERINGS,
-    PARAM_FIELDS,
-    SLA_FILTER_STATES,
     InvalidCursor,
-    QueueDefinition,
-    QueueFilters,
-    QueueNotFound,
     default_queue_key,
-    filters_as_params,
-    filters_from_params,
-    is_queue_manager,
-    may_open_queues,
-    ordering_get,
     queue_counts,
     queue_export_rows,
     queue_get,
     queue_page,
     queue_requests,
     queues_visible,
-    saved_queue_create,
-    saved_queue_delete,
     saved_queue_list,
-    saved_queue_rename,
 )
-from .reports import WORKLOAD_COLOURS, duration_label, report_for
-from .services import ASSIGNABLE_ROLES, SETTABLE_STATUSES, UNSET
-from .sla import SlaState, sla_state
+from .services import saved_queue_create, saved_queue_delete, saved_queue_rename
 
 
 def _require_queue_user(request) -> None:
@@ -89,109 +86,6 @@ def _queue_or_404(request, key: str) -> QueueDefinition:
         return queue_get(actor=request.user, key=key)
     except QueueNotFound:
         raise Http404("No such queue.") from None
-
-
-@dataclass
-class SlaCell:
-    """What the SLA column shows for one row."""
-
-    state: str
-    text: str
-
-
-def sla_cell(service_request: ServiceRequest, now: datetime) -> SlaCell:
-    """The SLA remaining of a row at ``now``: time left, overdue by, met or not started."""
-    stops = [t for t in (service_request.first_response_at, service_request.closed_at) if t is not None]
-    due = service_request.sla_due_at
-    state = sla_state(due_at=due, at=now, stopped_at=min(stops, default=None))
-    if state == SlaState.NOT_STARTED:
-        return SlaCell(state, "not started")
-    if state == SlaState.MET:
-        return SlaCell(state, "met")
-    if state == SlaState.BREACHED:
-        if stops:
-            return SlaCell(state, "missed")
-        return SlaCell(state, f"overdue {duration_label((now - due).total_seconds())}")
-    return SlaCell(state, duration_label((due - now).total_seconds()))
-
-
-_WORKLOAD_LABELS = dict(Workload.choices)
-_SEVERITY_LABELS = dict(Severity.choices)
-_STATUS_LABELS = dict(Status.choices)
-
-
-_CHECKBOX = '<td><input type="checkbox" name="ids" value="{0}" id="sel-{0}" aria-label="Select {0}"></td>'
-_ROW = (
-    '<tr data-request-id="{pk}">{checkbox}'
-    '<td class="mono"><a href="{url}">{pk}</a></td>'
-    "<td>{title}</td>"
-    "<td>{customer}</td>"
-    "<td>{workload}</td>"
-    '<td><span class="badge badge-{severity}">{severity_label}</span></td>'
-    '<td><span class="badge badge-{status}">{status_label}</span></td>'
-    '<td data-testid="assignee">{assignee}</td>'
-    "<td>{age}</td>"
-    '<td><span class="sla sla-{sla_state}" data-testid="sla">{sla_text}</span></td>'
-    "</tr>"
-)
-_OWN_SUBSCRIPTION = '<span class="muted">Own subscription</span>'
-_UNASSIGNED = '<span class="muted">Unassigned</span>'
-
-
-_ID_SLOT = "999999999999999"
-
-
-def _detail_url_parts() -> tuple[str, str]:
-    """The request page's URL around its id, reversed once per page instead of once per row."""
-    head, _slot, tail = reverse("servicerequests:detail", args=[_ID_SLOT]).rpartition(_ID_SLOT)
-    return head, tail
-
-
-def _escape(value) -> str:
-    """``django.utils.html.escape`` (the same five characters, the same entities) without its
-    lazy-string wrapper, which cost more than the escaping over a page's few hundred values."""
-    return html.escape(str(value))
-
-
-def row_html(
-    sr: ServiceRequest,
-    sla: SlaCell,
-    age: str,
-    *,
-    queue_url: str,
-    selectable: bool,
-    detail_url: tuple[str, str],
-) -> str:
-    """One row of the queue table, every value escaped (``_escape``): 50 rows through the template
-    engine, a dozen variables each, were most of the page's time, and ``format_html`` about half of
-    what remained."""
-    head, tail = detail_url
-    pk = _escape(sr.pk)
-    customer = _OWN_SUBSCRIPTION
-    if sr.customer_id:
-        link = f"{queue_url}?customer={sr.customer_id}"
-        customer = f'<a href="{_escape(link)}">{_escape(sr.customer.name)}</a>'
-    assignee = _UNASSIGNED
-    if sr.assigned_to is not None:
-        assignee = _escape(sr.assigned_to.get_full_name() or sr.assigned_to.username)
-    return mark_safe(  # noqa: S308 - every interpolated value is escaped above or here
-        _ROW.format(
-            pk=pk,
-            checkbox=_CHECKBOX.format(pk) if selectable else "",
-            url=_escape(f"{head}{sr.pk}{tail}"),
-            title=_escape(sr.title),
-            customer=customer,
-            workload=_escape(_WORKLOAD_LABELS.get(sr.workload, sr.workload)),
-            severity=_escape(sr.severity),
-            severity_label=_escape(_SEVERITY_LABELS.get(sr.severity, sr.severity)),
-            status=_escape(sr.status),
-            status_label=_escape(_STATUS_LABELS.get(sr.status, sr.status)),
-            assignee=assignee,
-            age=_escape(age),
-            sla_state=_escape(sla.state),
-            sla_text=_escape(sla.text),
-        )
-    )
 
 
 def _assignees(request):
@@ -259,7 +153,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     filter_params = [*_filter_params(filters, queue.filters), ("order", ordering.key)]
     modified = filters != queue.filters or ordering.key != queue.ordering
     queue_url = _queue_url(queue)
-    detail_url = _detail_url_parts()
+    detail_url = detail_url_parts()
     rows_html = [
         row_html(*row, queue_url=queue_url, selectable=manager, detail_url=detail_url) for row in rows
     ]

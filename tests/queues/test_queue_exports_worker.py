@@ -13,10 +13,10 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from servicerequests import exports
-from servicerequests.exports import queue_export_start, queue_export_sweep
+from queues import exports
+from queues.exports import queue_export_start, queue_export_sweep
+from queues.selectors import queue_get
 from servicerequests.models import QueueExport, ServiceRequest
-from servicerequests.queues import queue_get
 from tests.factories import CustomerFactory, PartnerFactory, UserFactory
 from tests.worker import broker_down, celery_worker, wait_for  # noqa: F401  (celery_worker is a fixture)
 

@@ -19,25 +19,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from servicerequests.models import QueueCount, SavedQueue, ServiceRequest
-from servicerequests.queues import (
-    BUILTIN_BY_KEY,
-    ORDERINGS,
+from queues.definitions import BUILTIN_BY_KEY, ORDERINGS, QueueFilters, QueueNotFound
+from queues.reports import queue_counts_refresh
+from queues.selectors import (
     InvalidCursor,
-    QueueFilters,
-    QueueNotFound,
     cursor_encode,
     queue_counts,
     queue_get,
     queue_page,
     queue_requests,
     queues_visible,
-    saved_queue_create,
-    saved_queue_delete,
-    saved_queue_rename,
-    sla_state_q,
 )
-from servicerequests.reports import queue_counts_refresh
+from queues.services import saved_queue_create, saved_queue_delete, saved_queue_rename
+from servicerequests.filters import sla_state_q
+from servicerequests.models import QueueCount, SavedQueue, ServiceRequest
 from servicerequests.sla import SlaState
 from tests.conftest import SIGN_IN_BACKEND
 from tests.factories import CustomerFactory, PartnerFactory, ServiceRequestFactory, UserFactory

@@ -22,8 +22,9 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError as BrokerError
 
 from audit.models import AuditEvent
-from servicerequests import exports, tasks
-from servicerequests.exports import (
+from queues import exports, tasks
+from queues.definitions import QueueFilters, QueueNotFound
+from queues.exports import (
     EXPORT_PENDING_TIMEOUT,
     EXPORT_TIME_LIMIT,
     MAX_UNFINISHED_EXPORTS,
@@ -33,11 +34,11 @@ from servicerequests.exports import (
     queue_export_start,
     queue_export_sweep,
 )
+from queues.selectors import queue_get
 from servicerequests.models import QueueExport
-from servicerequests.queues import QueueFilters, QueueNotFound, queue_get
 from tests.conftest import SIGN_IN_BACKEND
 from tests.factories import UserFactory
-from tests.servicerequests.test_queues import NOW, build_queue_world
+from tests.queues.test_queues import NOW, build_queue_world
 
 
 @pytest.fixture

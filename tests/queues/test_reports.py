@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from servicerequests import tasks
+from queues import tasks
+from queues.reports import duration_label, report_for, report_rollup_refresh
 from servicerequests.models import QueueCount, ReportRollup, ReportSnapshot
-from servicerequests.reports import duration_label, report_for, report_rollup_refresh
 from tests.factories import CustomerFactory, PartnerFactory, ServiceRequestFactory, UserFactory
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -1,0 +1,115 @@
+"""The rows of a queue page: the SLA cell of a request and one table row as escaped HTML."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from customers.choices import WORKLOAD_LABELS
+from servicerequests.choices import SEVERITY_LABELS, STATUS_LABELS
+from servicerequests.models import ServiceRequest
+from servicerequests.sla import SlaState, sla_state
+
+from .reports import duration_label
+
+
+@dataclass
+class SlaCell:
+    """What the SLA column shows for one row."""
+
+    state: str
+    text: str
+
+
+def sla_cell(service_request: ServiceRequest, now: datetime) -> SlaCell:
+    """The SLA remaining of a row at ``now``: time left, overdue by, met or not started."""
+    stops = [t for t in (service_request.first_response_at, service_request.closed_at) if t is not None]
+    due = service_request.sla_due_at
+    state = sla_state(due_at=due, at=now, stopped_at=min(stops, default=None))
+    if state == SlaState.NOT_STARTED:
+        return SlaCell(state, "not started")
+    if state == SlaState.MET:
+        return SlaCell(state, "met")
+    if state == SlaState.BREACHED:
+        if stops:
+            return SlaCell(state, "missed")
+        return SlaCell(state, f"overdue {duration_label((now - due).total_seconds())}")
+    return SlaCell(state, duration_label((due - now).total_seconds()))
+
+
+_CHECKBOX = '<td><input type="checkbox" name="ids" value="{0}" id="sel-{0}" aria-label="Select {0}"></td>'
+_ROW = (
+    '<tr data-request-id="{pk}">{checkbox}'
+    '<td class="mono"><a href="{url}">{pk}</a></td>'
+    "<td>{title}</td>"
+    "<td>{customer}</td>"
+    "<td>{workload}</td>"
+    '<td><span class="badge badge-{severity}">{severity_label}</span></td>'
+    '<td><span class="badge badge-{status}">{status_label}</span></td>'
+    '<td data-testid="assignee">{assignee}</td>'
+    "<td>{age}</td>"
+    '<td><span class="sla sla-{sla_state}" data-testid="sla">{sla_text}</span></td>'
+    "</tr>"
+)
+_OWN_SUBSCRIPTION = '<span class="muted">Own subscription</span>'
+_UNASSIGNED = '<span class="muted">Unassigned</span>'
+
+
+_ID_SLOT = "999999999999999"
+
+
+def detail_url_parts() -> tuple[str, str]:
+    """The request page's URL around its id, reversed once per page instead of once per row."""
+    head, _slot, tail = reverse("servicerequests:detail", args=[_ID_SLOT]).rpartition(_ID_SLOT)
+    return head, tail
+
+
+def _escape(value) -> str:
+    """``django.utils.html.escape`` (the same five characters, the same entities) without its
+    lazy-string wrapper, which cost more than the escaping over a page's few hundred values."""
+    return html.escape(str(value))
+
+
+def row_html(
+    sr: ServiceRequest,
+    sla: SlaCell,
+    age: str,
+    *,
+    queue_url: str,
+    selectable: bool,
+    detail_url: tuple[str, str],
+) -> str:
+    """One row of the queue table, every value escaped (``_escape``): 50 rows through the template
+    engine, a dozen variables each, were most of the page's time, and ``format_html`` about half of
+    what remained."""
+    head, tail = detail_url
+    pk = _escape(sr.pk)
+    customer = _OWN_SUBSCRIPTION
+    if sr.customer_id:
+        link = f"{queue_url}?customer={sr.customer_id}"
+        customer = f'<a href="{_escape(link)}">{_escape(sr.customer.name)}</a>'
+    assignee = _UNASSIGNED
+    if sr.assigned_to is not None:
+        assignee = _escape(sr.assigned_to.get_full_name() or sr.assigned_to.username)
+    return mark_safe(  # noqa: S308 - every interpolated value is escaped above or here
+        _ROW.format(
+            pk=pk,
+            checkbox=_CHECKBOX.format(pk) if selectable else "",
+            url=_escape(f"{head}{sr.pk}{tail}"),
+            title=_escape(sr.title),
+            customer=customer,
+            workload=_escape(WORKLOAD_LABELS.get(sr.workload, sr.workload)),
+            severity=_escape(sr.severity),
+            severity_label=_escape(SEVERITY_LABELS.get(sr.severity, sr.severity)),
+            status=_escape(sr.status),
+            status_label=_escape(STATUS_LABELS.get(sr.status, sr.status)),
+            assignee=assignee,
+            age=_escape(age),
+            sla_state=_escape(sla.state),
+            sla_text=_escape(sla.text),
+        )
+    )
