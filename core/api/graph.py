@@ -24,7 +24,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -33,7 +32,7 @@ from rest_framework.views import APIView
 from core.security import is_database_unavailable, service_unavailable_response
 from core.signals import permission_denied
 
-from .casing import camelize_keys
+from .casing import PartnerCenterJSONParser
 
 # The Graph views' logger has been "gdap.api" since GDAP was the only Graph surface; kept so that
 # log routing and alerts keep working.
@@ -186,11 +185,8 @@ def graph_exception_handler(exc, context):
     return graph_error(request, 500, "InternalServerError", "An unexpected error occurred.")
 
 
-class GraphJSONParser(JSONParser):
-    """JSON bodies in camelCase or PascalCase, handed on as camelCase."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return camelize_keys(super().parse(stream, media_type, parser_context))
+class GraphJSONParser(PartnerCenterJSONParser):
+    """JSON bodies in camelCase or PascalCase, handed on as camelCase (as ``/v1`` reads them)."""
 
 
 class GraphApiView(APIView):

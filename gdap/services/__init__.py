@@ -21,7 +21,7 @@ from .assignments import (
     assignment_update,
     operation_run,
 )
-from .common import assignment_snapshot, invitation_path, relationship_snapshot
+from .common import invitation_path
 from .lifecycle import (
     expiry_notice_due,
     expiry_notice_send,
@@ -48,7 +48,6 @@ __all__ = [
     "assignment_complete_deletion",
     "assignment_create",
     "assignment_delete",
-    "assignment_snapshot",
     "assignment_update",
     "expiry_notice_due",
     "expiry_notice_send",
@@ -65,7 +64,6 @@ __all__ = [
     "relationship_reach_end_date",
     "relationship_reject",
     "relationship_set_auto_extend",
-    "relationship_snapshot",
     "relationship_terminate",
     "relationship_update",
     "role_template_create",
