@@ -6,9 +6,10 @@ from django import forms
 from customers.selectors import customer_list
 from partners.choices import PartnerType
 from partners.models import Partner
+from partners.selectors import security_group_list
 
 from .exceptions import GdapError
-from .selectors import role_catalogue, security_group_list
+from .selectors import role_catalogue
 
 # Service error field (wire name) → form field.
 SERVICE_FIELDS = {

@@ -10,7 +10,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
+from core.queueing import enqueue
 from partners.choices import PartnerCenterRole
+from partners.models import User
+
+from .models import Relationship
 
 PARTNER_ADMIN_AGENTS = "partner_admin_agents"
 CUSTOMER_ADMINS = "customer_admins"
@@ -60,22 +64,15 @@ def notify_on_commit(kind: str, relationship_id: str, **extra) -> None:
     if kind not in NOTIFICATIONS:
         raise KeyError(kind)
 
-    def enqueue_send():
-        from core.queueing import enqueue
-
-        from .tasks import send_notification
-
-        enqueue(send_notification, kind, str(relationship_id), extra)
-
     # robust: the change is committed; a broker outage must not fail the request after it.
-    transaction.on_commit(enqueue_send, robust=True)
+    transaction.on_commit(
+        lambda: enqueue("gdap.send_notification", kind, str(relationship_id), extra), robust=True
+    )
 
 
 def recipients(relationship, groups) -> list[str]:
     """E-mail addresses of the recipient groups (partner admin agents include a reseller's, for a
     relationship created for one)."""
-    from partners.models import User
-
     addresses: set[str] = set()
     if PARTNER_ADMIN_AGENTS in groups:
         partner_ids = [p for p in (relationship.partner_id, relationship.created_for_reseller_id) if p]
@@ -97,8 +94,6 @@ def recipients(relationship, groups) -> list[str]:
 
 def send(kind: str, relationship_id: str, extra: dict | None = None) -> int:
     """Render and send one notification now. Returns the number of recipients (0: nothing sent)."""
-    from .models import Relationship
-
     relationship = (
         Relationship.objects.select_related("partner", "customer").filter(pk=relationship_id).first()
     )

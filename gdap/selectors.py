@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from partners.choices import PartnerCenterRole
-from partners.models import SecurityGroup, User
+from partners.models import User
 
 from .choices import AUTO_EXTEND_OFF, AssignmentStatus, RelationshipStatus
 from .models import AccessAssignment, EntraRole, Operation, Relationship, RelationshipRequest, RoleTemplate
@@ -167,15 +167,3 @@ def delegated_admin_customer_list(*, actor: User) -> QuerySet[Customer]:
         .distinct()
         .order_by("name", "id")
     )
-
-
-def security_group_list(*, actor: User) -> QuerySet[SecurityGroup]:
-    """The actor's partner's security groups (Graph ``/groups``)."""
-    if actor.partner_id is None:
-        return SecurityGroup.objects.none()
-    return SecurityGroup.objects.filter(partner_id=actor.partner_id).order_by("name", "id")
-
-
-def security_group_members(*, group: SecurityGroup) -> QuerySet[User]:
-    """Members of a group the caller obtained through ``security_group_list``."""
-    return group.members.order_by("username", "id")

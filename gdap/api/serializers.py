@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.graph import etag
 from gdap.choices import RelationshipStatus
 from gdap.durations import format_iso_duration, parse_iso_duration
 from gdap.rules import REQUEST_ACTIONS
-
-from .graph import etag
+from gdap.services import invitation_path
 
 # ---------------------------------------------------------------------------------------------
 # input
@@ -127,8 +127,6 @@ class RelationshipSerializer(serializers.Serializer):
     def get_invitationLink(self, obj) -> str | None:
         if obj.locked_at is None:
             return None
-        from gdap.services import invitation_path
-
         request = self.context.get("request")
         path = invitation_path(obj)
         return request.build_absolute_uri(path) if request is not None else path

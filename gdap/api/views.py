@@ -9,12 +9,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 
+from core.api.graph import etag, graph_collection, if_match_version, status_filter
 from customers.models import Customer
 from gdap import selectors, services
 from gdap.choices import AUTO_EXTEND_OFF, RelationshipStatus, RequestAction
 
 from . import serializers as s
-from .graph import GraphApiView, etag, graph_collection, if_match_version, status_filter
+from .graph import GdapGraphApiView
 
 TAGS = ["Graph: GDAP"]
 TOP = OpenApiParameter("$top", int, description="Page size (1–999, default 100).")
@@ -46,7 +47,7 @@ def _relationship_response(request, relationship, http_status=status.HTTP_200_OK
     return Response(data, status=http_status, headers={"ETag": etag(relationship.version), **(headers or {})})
 
 
-class RelationshipListCreateApi(GraphApiView):
+class RelationshipListCreateApi(GdapGraphApiView):
     """The caller's delegated admin relationships."""
 
     @extend_schema(
@@ -105,7 +106,7 @@ def _valid(serializer_class, data, partial=False) -> dict:
     return serializer.validated_data
 
 
-class RelationshipDetailApi(GraphApiView):
+class RelationshipDetailApi(GdapGraphApiView):
     """One relationship: read, update (``If-Match``), delete (``If-Match``, only while ``created``)."""
 
     @extend_schema(
@@ -167,7 +168,7 @@ REQUEST_SERVICES = {
 }
 
 
-class RelationshipRequestListCreateApi(GraphApiView):
+class RelationshipRequestListCreateApi(GdapGraphApiView):
     """Actions on a relationship: ``lockForApproval`` (partner), ``approve`` / ``reject`` (customer's
     admin, or the reseller's admin agent), ``terminate`` (partner or customer)."""
 
@@ -209,7 +210,7 @@ class RelationshipRequestListCreateApi(GraphApiView):
         )
 
 
-class RelationshipRequestDetailApi(GraphApiView):
+class RelationshipRequestDetailApi(GdapGraphApiView):
     @extend_schema(
         operation_id="delegatedAdminRelationshipRequests_get",
         tags=TAGS,
@@ -229,7 +230,7 @@ def _assignment_response(assignment, http_status=status.HTTP_200_OK, headers=Non
     )
 
 
-class AccessAssignmentListCreateApi(GraphApiView):
+class AccessAssignmentListCreateApi(GdapGraphApiView):
     """Access assignments of a relationship (deleted ones are not listed)."""
 
     @extend_schema(
@@ -276,7 +277,7 @@ class AccessAssignmentListCreateApi(GraphApiView):
         return _assignment_response(assignment, status.HTTP_201_CREATED, {"Location": location})
 
 
-class AccessAssignmentDetailApi(GraphApiView):
+class AccessAssignmentDetailApi(GdapGraphApiView):
     """One access assignment: read; PATCH its roles (202 + operation); DELETE."""
 
     @extend_schema(
@@ -341,7 +342,7 @@ class AccessAssignmentDetailApi(GraphApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class OperationListApi(GraphApiView):
+class OperationListApi(GdapGraphApiView):
     @extend_schema(
         operation_id="operations_list",
         tags=TAGS,
@@ -359,7 +360,7 @@ class OperationListApi(GraphApiView):
         )
 
 
-class OperationDetailApi(GraphApiView):
+class OperationDetailApi(GdapGraphApiView):
     @extend_schema(operation_id="operations_get", tags=TAGS, responses={200: s.OperationSerializer, **ERRORS})
     def get(self, request, relationship_id, operation_id):
         relationship = _relationship(request, relationship_id)
@@ -367,7 +368,7 @@ class OperationDetailApi(GraphApiView):
         return Response(s.OperationSerializer(operation).data)
 
 
-class DelegatedAdminCustomerListApi(GraphApiView):
+class DelegatedAdminCustomerListApi(GdapGraphApiView):
     """Customers with at least one live relationship of the caller's partner."""
 
     @extend_schema(
@@ -390,7 +391,7 @@ def _customer(request, customer_id) -> Customer:
     return selectors.delegated_admin_customer_list(actor=request.user).get(pk=customer_id)
 
 
-class DelegatedAdminCustomerDetailApi(GraphApiView):
+class DelegatedAdminCustomerDetailApi(GdapGraphApiView):
     @extend_schema(
         operation_id="delegatedAdminCustomers_get",
         tags=TAGS,
@@ -408,7 +409,7 @@ SERVICE_MANAGEMENT = (
 )
 
 
-class ServiceManagementDetailListApi(GraphApiView):
+class ServiceManagementDetailListApi(GdapGraphApiView):
     """``delegatedAdminServiceManagementDetail`` rows for one customer."""
 
     @extend_schema(

@@ -5,8 +5,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
-from gdap.api.graph import GraphApiView, graph_collection
-from gdap.selectors import security_group_list, security_group_members
+from core.api.graph import GraphApiView, graph_collection
+from partners.selectors import security_group_list, security_group_members
 
 from .serializers import GroupMemberSerializer, GroupSerializer
 

@@ -451,54 +451,6 @@ def test_delegated_admin_customers_and_service_management(
     )
 
 
-# --- groups ----------------------------------------------------------------------------------------
-
-
-def test_groups_members_and_scoping(api, partner, group, admin_agent, other_admin_agent):
-    member = UserFactory(
-        partner=partner, username="bob", first_name="Bob", last_name="Agent", groups_in=[group]
-    )
-    SecurityGroupFactory()  # another partner's
-    body = api.get("/graph/v1.0/groups").json()
-    assert body["value"] == [
-        {
-            "@odata.type": "#microsoft.graph.group",
-            "id": str(group.pk),
-            "displayName": "Support desk",
-            "description": "",
-            "securityEnabled": True,
-            "mailEnabled": False,
-        }
-    ]
-    assert api.get(f"/graph/v1.0/groups/{group.pk}").json()["displayName"] == "Support desk"
-    members = api.get(f"/graph/v1.0/groups/{group.pk}/members").json()["value"]
-    assert members == [
-        {
-            "@odata.type": "#microsoft.graph.user",
-            "id": str(member.pk),
-            "displayName": "Bob Agent",
-            "userPrincipalName": "bob",
-            "mail": member.email,
-        }
-    ]
-    assert_graph_error(
-        client_for(other_admin_agent).get(f"/graph/v1.0/groups/{group.pk}"), 404, "ResourceNotFound"
-    )
-    assert_graph_error(
-        client_for(other_admin_agent).get(f"/graph/v1.0/groups/{group.pk}/members"), 404, "ResourceNotFound"
-    )
-
-
-def test_groups_paging(api, partner):
-    for i in range(3):
-        SecurityGroupFactory(partner=partner, name=f"G{i}")
-    first = api.get("/graph/v1.0/groups", {"$top": 2}).json()
-    assert [g["displayName"] for g in first["value"]] == ["G0", "G1"]
-    second = api.get(first["@odata.nextLink"]).json()
-    assert [g["displayName"] for g in second["value"]] == ["G2"]
-    assert "@odata.nextLink" not in second
-
-
 def test_reseller_relationship_has_graph_subtype(provider_admin_relationship):
     client, rel, provider = provider_admin_relationship
     body = client.get(f"{BASE}/{rel.pk}").json()

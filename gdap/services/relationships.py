@@ -1,0 +1,295 @@
+"""Relationships, the partner's and the customer's side: create, edit, delete, lock for approval,
+approve, reject, terminate (GDAP-LOCK, GDAP-APPROVE, GDAP-TERMINATE, GDAP-EDIT-CREATED-ONLY and the
+field rules). Status changes go through ``transitions.transition``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from partners.choices import PartnerType
+from partners.models import Partner
+
+from .. import permissions
+from ..choices import (
+    APPROVAL_REQUEST_LIFETIME,
+    AUTO_EXTEND_OFF,
+    AUTO_EXTEND_ON,
+    RelationshipStatus,
+    RequestAction,
+    RequestStatus,
+)
+from ..exceptions import GdapPermissionDenied, GdapRuleViolation
+from ..models import Relationship, RelationshipRequest
+from .common import (
+    audit_change,
+    check_version,
+    invitation_path,
+    partner_customer,
+    record_request,
+    relationship_snapshot,
+    resolve_roles,
+    save_relationship,
+    touch,
+    validate_auto_extend,
+    validate_display_name,
+    validate_duration,
+)
+from .lifecycle import ACTIVATION_STEPS
+from .transitions import Step, relationship_check, relationship_lock, transition
+
+S = RelationshipStatus
+
+
+@transaction.atomic
+def relationship_create(
+    *,
+    actor,
+    customer_id,
+    display_name: str,
+    duration: timedelta,
+    role_ids: Iterable,
+    auto_extend_duration: timedelta = AUTO_EXTEND_OFF,
+    created_for_reseller_id=None,
+) -> Relationship:
+    """Create a relationship in status ``created`` for the actor's partner.
+
+    Contract: the actor is an admin agent of a partner; the customer is one of the partner's
+    customers (or of ``created_for_reseller``'s, which must be one of the actor's indirect resellers,
+    GDAP-INDIRECT-RESELLER); GDAP-DURATION, GDAP-NAME, GDAP-AUTO-EXTEND, GDAP-AUTO-EXTEND-NO-GA hold.
+    Side effects: the relationship and its roles, one audit event.
+    """
+    if actor.partner_id is None or not permissions.is_admin_agent_of(actor, actor.partner_id):
+        raise GdapPermissionDenied("GDAP-LOCK", "only a partner's admin agents may create GDAP relationships")
+    partner_ids = [actor.partner_id]
+    if created_for_reseller_id is not None:
+        reseller = Partner.objects.filter(pk=created_for_reseller_id).first()
+        if (
+            actor.partner.type != PartnerType.INDIRECT_PROVIDER
+            or reseller is None
+            or reseller.indirect_provider_id != actor.partner_id
+        ):
+            raise GdapRuleViolation(
+                "GDAP-INDIRECT-RESELLER",
+                "only an indirect provider may create a relationship for one of its own indirect resellers",
+                field="createdForReseller",
+            )
+        partner_ids.append(reseller.pk)
+    customer = partner_customer(customer_id, partner_ids)
+    name = validate_display_name(display_name, partner_id=actor.partner_id)
+    validate_duration(duration)
+    roles = resolve_roles(role_ids)
+    validate_auto_extend(auto_extend_duration, roles)
+    now = timezone.now()
+    relationship = Relationship(
+        partner_id=actor.partner_id,
+        customer=customer,
+        display_name=name,
+        duration=duration,
+        auto_extend_duration=auto_extend_duration,
+        created_for_reseller_id=created_for_reseller_id,
+        created_at=now,
+        last_modified_at=now,
+    )
+    save_relationship(relationship, force_insert=True)
+    relationship.roles.set(roles)
+    after = relationship_snapshot(relationship) | {"roles": sorted(str(r.pk) for r in roles)}
+    audit_change("gdap.relationship.created", actor=actor, relationship=relationship, after=after)
+    return relationship
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def relationship_update(
+    *,
+    actor,
+    relationship_id,
+    expected_version: int | None = None,
+    display_name=_UNSET,
+    duration=_UNSET,
+    role_ids=_UNSET,
+    customer_id=_UNSET,
+    auto_extend_duration=_UNSET,
+) -> Relationship:
+    """Change a relationship's fields (only those passed).
+
+    Contract: GDAP-EDIT-CREATED-ONLY (everything only in ``created``; ``auto_extend_duration`` alone
+    also in ``active``), plus the field rules of ``relationship_create``. ``expected_version`` (from
+    ``If-Match``) must be current. Side effects: one audit event when something changed.
+    """
+    relationship = relationship_lock(relationship_id)
+    check_version(relationship, expected_version)
+    only_auto_extend = all(v is _UNSET for v in (display_name, duration, role_ids, customer_id))
+    relationship_check("set_auto_extend" if only_auto_extend else "update", relationship, actor)
+    before = relationship_snapshot(relationship)
+    roles = list(relationship.roles.all())
+    if display_name is not _UNSET:
+        relationship.display_name = validate_display_name(
+            display_name, partner_id=relationship.partner_id, exclude_id=relationship.pk
+        )
+    if duration is not _UNSET:
+        relationship.duration = validate_duration(duration)
+    if role_ids is not _UNSET:
+        roles = resolve_roles(role_ids)
+    if customer_id is not _UNSET and str(customer_id) != str(relationship.customer_id):
+        partner_ids = [p for p in (relationship.partner_id, relationship.created_for_reseller_id) if p]
+        relationship.customer = partner_customer(customer_id, partner_ids)
+    if auto_extend_duration is not _UNSET:
+        relationship.auto_extend_duration = auto_extend_duration
+    validate_auto_extend(relationship.auto_extend_duration, roles)
+    touch(relationship, timezone.now())
+    save_relationship(relationship)
+    if role_ids is not _UNSET:
+        relationship.roles.set(roles)
+    after = relationship_snapshot(relationship) | {"roles": sorted(str(r.pk) for r in roles)}
+    audit_change(
+        "gdap.relationship.updated", actor=actor, relationship=relationship, before=before, after=after
+    )
+    return relationship
+
+
+def relationship_set_auto_extend(
+    *, actor, relationship_id, enabled: bool, expected_version=None
+) -> Relationship:
+    """Turn auto-extend on (P180D) or off (PT0S): GDAP-AUTO-EXTEND, GDAP-AUTO-EXTEND-NO-GA, allowed in
+    ``created`` and ``active`` (GDAP-EDIT-CREATED-ONLY). No e-mail (Partner Center sends none)."""
+    return relationship_update(
+        actor=actor,
+        relationship_id=relationship_id,
+        expected_version=expected_version,
+        auto_extend_duration=AUTO_EXTEND_ON if enabled else AUTO_EXTEND_OFF,
+    )
+
+
+@transaction.atomic
+def relationship_delete(*, actor, relationship_id, expected_version: int | None = None) -> None:
+    """Delete a relationship, only while ``created`` (GDAP-EDIT-CREATED-ONLY).
+
+    Side effects: the row (and its roles) is removed; one audit event keeps its last state.
+    """
+    relationship = relationship_lock(relationship_id)
+    check_version(relationship, expected_version)
+    relationship_check("delete", relationship, actor)
+    before = relationship_snapshot(relationship)
+    audit_change("gdap.relationship.deleted", actor=actor, relationship=relationship, before=before)
+    relationship.delete()
+
+
+def _lock_for_approval(relationship: Relationship, now) -> dict:
+    relationship.locked_at = now
+    return {"invitationLink": invitation_path(relationship)}
+
+
+@transaction.atomic
+def relationship_lock_for_approval(
+    *, actor, relationship_id, expected_version: int | None = None
+) -> tuple[Relationship, RelationshipRequest]:
+    """GDAP-LOCK: ``created`` → ``approvalPending`` by the partner's admin agent.
+
+    Side effects: ``locked_at`` is set (GDAP-REQUEST-EXPIRY counts 90 days from it), a succeeded
+    ``lockForApproval`` request row, one audit event. The invitation link is ``invitation_path()``.
+    """
+    relationship = transition(
+        action="lockForApproval",
+        actor=actor,
+        relationship_id=relationship_id,
+        expected_version=expected_version,
+        steps=[Step(S.APPROVAL_PENDING, "gdap.relationship.locked_for_approval", apply=_lock_for_approval)],
+    )
+    request = record_request(
+        relationship,
+        RequestAction.LOCK_FOR_APPROVAL,
+        actor,
+        RequestStatus.SUCCEEDED,
+        relationship.last_modified_at,
+    )
+    return relationship, request
+
+
+def _approval_plan(relationship: Relationship, now) -> list[Step]:
+    if relationship.locked_at is not None and relationship.locked_at + APPROVAL_REQUEST_LIFETIME <= now:
+        raise GdapRuleViolation(
+            "GDAP-REQUEST-EXPIRY",
+            "this request was not approved within 90 days and has expired; the partner must send a new one",
+        )
+    return [Step(S.APPROVED, "gdap.relationship.approved", notify="approved"), *ACTIVATION_STEPS]
+
+
+@transaction.atomic
+def relationship_approve(
+    *, actor, relationship_id, expected_version: int | None = None
+) -> tuple[Relationship, RelationshipRequest]:
+    """GDAP-APPROVE: the customer's admin (or, GDAP-INDIRECT-RESELLER, the reseller's admin agent)
+    approves an ``approvalPending`` relationship, which then activates at once
+    (``approved`` → ``activating`` → ``active``, ``end_at`` = activation + duration).
+
+    Refused after 90 days (GDAP-REQUEST-EXPIRY). Side effects: a succeeded ``approve`` request row,
+    audit events for approval and activation, an e-mail to the partner's admin agents and the
+    customer's admins after commit.
+    """
+    relationship = transition(
+        action="approve",
+        actor=actor,
+        relationship_id=relationship_id,
+        expected_version=expected_version,
+        steps=_approval_plan,
+    )
+    request = record_request(
+        relationship, RequestAction.APPROVE, actor, RequestStatus.SUCCEEDED, relationship.last_modified_at
+    )
+    return relationship, request
+
+
+@transaction.atomic
+def relationship_reject(
+    *, actor, relationship_id, expected_version: int | None = None
+) -> tuple[Relationship, RelationshipRequest]:
+    """The approver rejects an ``approvalPending`` relationship; it ends as ``terminated`` without
+    ever being active. Side effects: a succeeded ``reject`` request row, one audit event, an e-mail
+    to the partner's admin agents after commit."""
+    relationship = transition(
+        action="reject",
+        actor=actor,
+        relationship_id=relationship_id,
+        expected_version=expected_version,
+        steps=[Step(S.TERMINATED, "gdap.relationship.rejected", notify="rejected")],
+    )
+    request = record_request(
+        relationship, RequestAction.REJECT, actor, RequestStatus.SUCCEEDED, relationship.last_modified_at
+    )
+    return relationship, request
+
+
+@transaction.atomic
+def relationship_terminate(
+    *, actor, relationship_id, expected_version: int | None = None
+) -> tuple[Relationship, RelationshipRequest]:
+    """GDAP-TERMINATE: the partner's admin agent or the customer's admin asks to end an ``active``
+    relationship: ``active`` → ``terminationRequested`` (no longer usable for eligibility at once).
+
+    Side effects: a ``pending`` terminate request row, one audit event; after commit an e-mail to
+    both sides and the task that completes ``terminating`` → ``terminated``.
+    """
+    relationship = transition(
+        action="terminate",
+        actor=actor,
+        relationship_id=relationship_id,
+        expected_version=expected_version,
+        steps=[
+            Step(
+                S.TERMINATION_REQUESTED,
+                "gdap.relationship.termination_requested",
+                notify="termination_requested",
+                enqueue="gdap.complete_termination",
+            )
+        ],
+    )
+    request = record_request(
+        relationship, RequestAction.TERMINATE, actor, RequestStatus.PENDING, relationship.last_modified_at
+    )
+    return relationship, request
