@@ -316,7 +316,7 @@ EXPORT_ROOT = Path(env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports"))
 # variable prometheus-client reads itself. A Celery worker serves its own metrics on
 # METRICS_WORKER_PORT when set. METRICS_CELERY_QUEUES: the queues whose depth /metrics reports.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
+METRICS_WORKER_PORT = int(env.str("METRICS_WORKER_PORT", default="") or 0)  # 0 or empty: none
 METRICS_WORKER_ADDRESS = env.str("METRICS_WORKER_ADDRESS", default="0.0.0.0")
 METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
 
