@@ -3,13 +3,13 @@
 ``servicerequest.filed`` counts ``portal_servicerequest_filings_total{outcome="filed"}``;
 ``servicerequest.filing_denied`` counts ``{outcome="denied"}`` and, per failed rule of its
 ``failedRuleIds``, ``portal_servicerequest_filing_failed_rules_total{rule_id}``. Counted when the
-event's transaction commits, so a rolled-back filing counts nothing. Observing the audit model
-keeps the filing code free of metric calls; the audit event stays the one record of the filing.
+event is written: a filing adds no after-commit work of its own (its one after-commit job is the
+dispatch message), so a filing whose transaction is then rolled back (an API answer after a
+failed write, ``docs/api.md``) still counts; the audit trail is the exact record. Observing the
+audit model keeps the filing code free of metric calls.
 """
 
 from __future__ import annotations
-
-from django.db import transaction
 
 from core.metrics import FILING_FAILED_RULES, FILINGS
 
@@ -25,9 +25,8 @@ def filing_count(*, action: str, failed_rule_ids) -> None:
 
 
 def audit_event_saved(sender, instance, created, **kwargs) -> None:
-    """``post_save`` of ``AuditEvent``: count a new filing event once its transaction commits."""
+    """``post_save`` of ``AuditEvent``: count a new filing event."""
     if not created or instance.action not in FILING_OUTCOMES:
         return
     failed = (instance.after or {}).get("failedRuleIds", []) if instance.action.endswith("_denied") else []
-    action, failed_rule_ids = instance.action, tuple(failed)
-    transaction.on_commit(lambda: filing_count(action=action, failed_rule_ids=failed_rule_ids))
+    filing_count(action=instance.action, failed_rule_ids=failed)

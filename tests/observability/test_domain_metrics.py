@@ -86,12 +86,29 @@ def test_a_filing_a_refusal_and_a_dispatch(world, django_capture_on_commit_callb
     assert delta("portal_cache_operation_duration_seconds_count", cache="api", operation="get") > 0
 
 
-def test_a_rolled_back_filing_counts_nothing(world):
-    # Without a commit (the test's transaction is rolled back) the on-commit count never runs.
+def test_counting_a_filing_adds_no_after_commit_work(world, django_capture_on_commit_callbacks):
     before = scrape()
-    assert client_for(world.admin).post(file_url(world), M365_BODY, format="json").status_code == 201
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert client_for(world.admin).post(file_url(world), M365_BODY, format="json").status_code == 201
+    assert len(callbacks) == 1  # the dispatch message only
+    delta = deltas(before, scrape())
+    assert delta("portal_servicerequest_filings_total", outcome="filed") == 1
+    assert delta("portal_deliveries_total", task="servicerequests.dispatch", result="delivered") == 0
+
+
+def test_other_audit_events_count_no_filing(world):
+    from audit.services import audit_event_record
+
+    before = scrape()
+    audit_event_record(action="servicerequest.updated", actor=world.admin)
+    audit_event_record(
+        action="servicerequest.filing_denied", actor=world.admin, after={"failedRuleIds": ["A", "B"]}
+    )
     delta = deltas(before, scrape())
     assert delta("portal_servicerequest_filings_total", outcome="filed") == 0
+    assert delta("portal_servicerequest_filings_total", outcome="denied") == 1
+    assert delta("portal_servicerequest_filing_failed_rules_total", rule_id="A") == 1
+    assert delta("portal_servicerequest_filing_failed_rules_total", rule_id="B") == 1
 
 
 def test_the_outbox_gauges(world):
