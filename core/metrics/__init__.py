@@ -17,7 +17,14 @@ user input.
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import Counter, Histogram, disable_created_metrics
+
+# In multiprocess mode every metric defined below opens its file in the directory at once: make
+# sure it exists (a tmpfs mount point does; a path in a fresh container or on a laptop may not).
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip():
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"].strip(), exist_ok=True)
 
 # Only the values: the ``*_created`` series double the exposition and no dashboard reads them.
 disable_created_metrics()

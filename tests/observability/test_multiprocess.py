@@ -31,15 +31,16 @@ def free_port() -> int:
 
 
 def test_the_scrape_adds_up_every_process(tmp_path):
+    directory = tmp_path / "prometheus"  # created by the first process
     count = "from core.metrics import FILINGS; FILINGS.labels('{outcome}').inc()"
     for outcome in ("filed", "filed", "denied"):
-        run(count.format(outcome=outcome), PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
-    assert len(list(tmp_path.glob("counter_*.db"))) == 3  # one file per process
+        run(count.format(outcome=outcome), PROMETHEUS_MULTIPROC_DIR=str(directory))
+    assert len(list(directory.glob("counter_*.db"))) == 3  # one file per process
 
     text = run(
         "from core.metrics.exposition import metrics_exposition; "
         "print(metrics_exposition(with_scrape_collectors=False)[0].decode())",
-        PROMETHEUS_MULTIPROC_DIR=str(tmp_path),
+        PROMETHEUS_MULTIPROC_DIR=str(directory),
     )
     samples = samples_of(text)
     assert value(samples, "portal_servicerequest_filings_total", outcome="filed") == 2
