@@ -20,7 +20,7 @@ CORRELATION_ID_HEADER = "MS-CorrelationId"
 # Key of the id in Celery message headers (not "correlation_id": Celery uses that for the task id).
 CELERY_HEADER = "ms_correlation_id"
 # Successful probes of these paths are not access-logged: load balancers call them every few seconds.
-QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 _correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="")
 request_logger = logging.getLogger("partnercenter.request")

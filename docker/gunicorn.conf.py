@@ -50,3 +50,19 @@ logconfig_dict = {
         "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
     },
 }
+
+
+# Prometheus multiprocess mode (PROMETHEUS_MULTIPROC_DIR, core.metrics.exposition): the workers'
+# value files of an earlier run are removed when gunicorn starts; an exited worker stops counting.
+def on_starting(server):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from core.metrics.exposition import multiprocess_directory_clear
+
+        multiprocess_directory_clear()
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

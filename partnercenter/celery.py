@@ -18,6 +18,11 @@ from core.middleware import correlation_id_connect_celery  # noqa: E402
 
 correlation_id_connect_celery()
 
+# Task runs, deliveries by result, and the worker's metrics port (core.metrics.celery).
+from core.metrics.celery import metrics_connect_celery  # noqa: E402
+
+metrics_connect_celery()
+
 #: Periodic tasks, by task name: (interval in seconds, options).
 BEAT_SCHEDULE = {
     # Re-send dispatches left pending (broker down at filing, lost message).

@@ -46,11 +46,16 @@ INSTALLED_APPS = [
     "scenario",
     "home",
     "apiaccess",
+    "observability",
 ]
 
 MIDDLEWARE = [
     # First: binds MS-CorrelationId for everything below, echoes it, writes the access log line.
     "core.middleware.CorrelationIdMiddleware",
+    # Prometheus: answers /metrics (METRICS_* below) and times every database query of a request.
+    "core.metrics.middleware.MetricsMiddleware",
+    # Request count and latency by view and method (django-prometheus; its pair is near the end).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # Binds the request: its client address and MS-RequestId are the context of changes made in it.
     "core.context.RequestContextMiddleware",
     # A view that loses the database answers 503 with the correlation id (core.security).
@@ -71,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: answers a locked-out sign-in (AXES_* below).
     "axes.middleware.AxesMiddleware",
 ]
@@ -302,19 +308,20 @@ REST_KNOX = {
     "TOKEN_PREFIX": "pcs_",
     "AUTO_REFRESH": False,
 }
+# Both caches time their operations for /metrics (core.metrics.cache).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {"BACKEND": "core.metrics.cache.TimedLocMemCache"},
     # Shared by every web process when REDIS_URL is set (throttle counters).
     "api": (
         {
-            "BACKEND": "core.cache.RedisCache",
+            "BACKEND": "core.metrics.cache.TimedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "api",
             # An unreachable Redis costs a request at most a second; the throttles then let it through.
             "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
         }
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+        else {"BACKEND": "core.metrics.cache.TimedLocMemCache", "LOCATION": "api"}
     ),
 }
 SPECTACULAR_SETTINGS = {
@@ -343,6 +350,16 @@ ROUTING_CONTEXT_MAX_AGE = env.int("ROUTING_CONTEXT_MAX_AGE", default=600)
 # private directory, outside MEDIA and STATIC, that no URL serves (only the download view hands a
 # file to its requester); created on first use. Web processes and workers must share it.
 EXPORT_ROOT = Path(env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
+
+# Prometheus metrics (docs/operations.md, "Metrics"). /metrics needs "Authorization: Bearer
+# <METRICS_TOKEN>" when the token is set (open otherwise: keep it off the public proxy). Several
+# processes (gunicorn workers, Celery's pool) add up through PROMETHEUS_MULTIPROC_DIR, an environment
+# variable prometheus-client reads itself. A Celery worker serves its own metrics on
+# METRICS_WORKER_PORT when set. METRICS_CELERY_QUEUES: the queues whose depth /metrics reports.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_WORKER_PORT = int(env.str("METRICS_WORKER_PORT", default="") or 0)  # 0 or empty: none
+METRICS_WORKER_ADDRESS = env.str("METRICS_WORKER_ADDRESS", default="0.0.0.0")
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
 
 # Logs go to stderr, one line each, with the correlation id. LOG_FORMAT: "plain" (readable,
 # the default here) or "json" (one JSON object per line; the default in production).

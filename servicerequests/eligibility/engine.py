@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from core.metrics import ELIGIBILITY_DECISION_SECONDS
+
 from . import tables
 from .rules import RULES
 from .snapshot import Snapshot, snapshot_build
@@ -60,6 +62,7 @@ def decide(snapshot: Snapshot) -> Decision:
     )
 
 
+@ELIGIBILITY_DECISION_SECONDS.time()
 def evaluate(request: EligibilityRequest, now: datetime | None = None) -> Decision:
     """Decide whether ``request`` may be filed, at ``now`` (default: the current time).
 

@@ -1,0 +1,1 @@
+"""Observability: the metrics that need the domain apps (top layer; ``core.metrics`` is the bottom)."""
