@@ -164,7 +164,14 @@ def test_the_observability_profile_mounts_the_files_of_the_repository():
 def test_docker_compose_config_accepts_the_profile():
     if shutil.which("docker-compose") is None:
         pytest.skip("docker-compose is not installed (apt-get install docker-compose)")
-    env = {**os.environ, "SECRET_KEY": "x", "ALLOWED_HOSTS": "portal.example.com", "POSTGRES_PASSWORD": "x"}
+    env = {
+        **os.environ,
+        "SECRET_KEY": "x",
+        "ALLOWED_HOSTS": "portal.example.com",
+        "POSTGRES_PASSWORD": "x",
+        "PORTAL_DB_OWNER_PASSWORD": "x",
+        "PORTAL_DB_PASSWORD": "x",
+    }
     result = subprocess.run(
         [
             "docker-compose",
@@ -184,6 +191,6 @@ def test_docker_compose_config_accepts_the_profile():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert {"prometheus", "grafana", "otel-collector", "jaeger", "web", "worker"} <= set(
+    assert {"prometheus", "grafana", "otel-collector", "jaeger", "web", "worker", "worker-webhooks"} <= set(
         result.stdout.split()
     )
