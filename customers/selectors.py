@@ -2,8 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from core.prepared import PreparedValues
-from partners.models import Partner, User
+from partners.models import User
 
 from .models import Customer, ServiceHealthIssue
 from .support_options import SupportOptions, support_options_for
@@ -28,18 +27,6 @@ def customer_list(*, actor: User, search: str = "") -> QuerySet[Customer]:
     return qs.order_by("name", "id")
 
 
-_CUSTOMER_FIELDS = tuple(f.attname for f in Customer._meta.concrete_fields)
-
-#: Every page and endpoint under a customer starts with this lookup: compiled (and prepared on
-#: PostgreSQL) once, see ``core.prepared``.
-_PARTNER_CUSTOMER_QUERY = PreparedValues(
-    lambda customer_id, partner_id: Customer.objects.filter(
-        pk=customer_id, partner_links__partner_id=partner_id
-    ).values(*_CUSTOMER_FIELDS),
-    fields={"customer_id": Customer._meta.pk, "partner_id": Partner._meta.pk},
-)
-
-
 def sees_customers_through_partner(actor: User) -> bool:
     """Whether the actor sees customers as a partner's user (those linked to its partner), rather
     than as a customer-side user or a user of no partner."""
@@ -51,10 +38,7 @@ def customer_get(*, actor: User, customer_id) -> Customer:
     ``ValidationError`` for an id that is not a UUID)."""
     if not sees_customers_through_partner(actor):
         return customer_list(actor=actor).get(pk=customer_id)
-    rows = _PARTNER_CUSTOMER_QUERY(customer_id=customer_id, partner_id=actor.partner_id)
-    if not rows:
-        raise Customer.DoesNotExist(f"no customer {customer_id} linked to the partner")
-    return Customer.from_db("default", _CUSTOMER_FIELDS, [rows[0][name] for name in _CUSTOMER_FIELDS])
+    return Customer.objects.get(pk=customer_id, partner_links__partner_id=actor.partner_id)
 
 
 def service_health_issues(*, customer: Customer, workload: str = "", open_only: bool = True):

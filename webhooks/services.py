@@ -20,8 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from core.prepared import PreparedValues
-from partners.models import Partner, User
+from partners.models import User
 
 from . import signing
 from .choices import DeliveryStatus, EventName
@@ -178,15 +177,6 @@ def _enqueue_deliveries(delivery_pks: list[int]) -> None:
         enqueue(deliver_webhook, pk)
 
 
-#: Every write to a service request asks this: compiled once (``core.prepared``).
-_REGISTRATIONS_QUERY = PreparedValues(
-    lambda partner_id: (
-        WebhookRegistration.objects.filter(partner_id=partner_id).order_by("id").values("id", "url", "events")
-    ),
-    fields={"partner_id": Partner._meta.pk},
-)
-
-
 def webhook_event_emit(
     *, event_name: str, obj=None, partner_id=None, audit_event=None, force: bool = False
 ) -> WebhookEvent | None:
@@ -202,7 +192,11 @@ def webhook_event_emit(
     spec = RESOURCES[obj._meta.label if obj is not None else None]
     partner_id = partner_id or obj.partner_id
     registrations = [
-        r for r in _REGISTRATIONS_QUERY(partner_id=partner_id) if force or event_name in (r["events"] or ())
+        r
+        for r in WebhookRegistration.objects.filter(partner_id=partner_id)
+        .order_by("id")
+        .values("id", "url", "events")
+        if force or event_name in (r["events"] or ())
     ]
     if not registrations:
         return None
