@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import audit_event_record
+from core.queueing import enqueue
 from partners.models import User
 
 from . import signing
@@ -72,9 +73,7 @@ def _validated(url: str, events) -> tuple[str, list[str]]:
     return url, sorted(set(events))
 
 
-def webhook_registration_create(
-    *, actor: User, url: str, events, request_id: str = "", correlation_id: str = "", ip_address=None
-) -> tuple[WebhookRegistration, str]:
+def webhook_registration_create(*, actor: User, url: str, events) -> tuple[WebhookRegistration, str]:
     """Register the partner's webhook URL for ``events``; returns ``(registration, secret)``.
 
     The secret is returned here only (see ``webhooks.signing``). Raises ``PermissionDenied``
@@ -102,9 +101,6 @@ def webhook_registration_create(
                 actor=actor,
                 obj=registration,
                 after={"url": url, "events": events},
-                request_id=request_id,
-                correlation_id=correlation_id,
-                ip_address=ip_address,
             )
     except IntegrityError:
         raise WebhookRegistrationExists(
@@ -113,9 +109,7 @@ def webhook_registration_create(
     return registration, secret
 
 
-def webhook_registration_delete(
-    *, actor: User, request_id: str = "", correlation_id: str = "", ip_address=None
-) -> bool:
+def webhook_registration_delete(*, actor: User) -> bool:
     """Delete the partner's registration; False when there is none.
 
     Side effects, in one transaction: pending deliveries to it become ``failed`` ("registration
@@ -144,9 +138,6 @@ def webhook_registration_delete(
             obj=registration,
             before={"url": registration.url, "events": registration.events},
             after={"pendingDeliveriesFailed": abandoned},
-            request_id=request_id,
-            correlation_id=correlation_id,
-            ip_address=ip_address,
         )
         registration.delete()
     return True
@@ -171,10 +162,8 @@ def _next_sequence(*, partner_id, resource_name: str, resource_id: str) -> int:
 
 
 def _enqueue_deliveries(delivery_pks: list[int]) -> None:
-    from .tasks import deliver_webhook, enqueue
-
     for pk in delivery_pks:
-        enqueue(deliver_webhook, pk)
+        enqueue("webhooks.deliver", pk)
 
 
 def webhook_event_emit(
@@ -244,9 +233,7 @@ def webhook_event_emit(
     return event
 
 
-def webhook_test_send(
-    *, actor: User, request_id: str = "", correlation_id: str = "", ip_address=None
-) -> WebhookEvent:
+def webhook_test_send(*, actor: User) -> WebhookEvent:
     """Send a ``test-created`` event to the partner's registration now (after commit).
 
     Raises ``PermissionDenied`` and :class:`WebhookRegistrationMissing`. Side effects: an audit
@@ -262,9 +249,6 @@ def webhook_test_send(
             actor=actor,
             obj=registration,
             after={"url": registration.url, "eventName": EventName.TEST_CREATED},
-            request_id=request_id,
-            correlation_id=correlation_id,
-            ip_address=ip_address,
         )
         return webhook_event_emit(
             event_name=EventName.TEST_CREATED,
@@ -274,9 +258,7 @@ def webhook_test_send(
         )
 
 
-def webhook_delivery_redeliver(
-    *, actor: User, delivery: WebhookDelivery, request_id: str = "", correlation_id: str = "", ip_address=None
-) -> WebhookDelivery:
+def webhook_delivery_redeliver(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivered or failed delivery's event again, as a new delivery (new ``X-Delivery-Id``,
     same body and sequence number) to the registration's current URL.
 
@@ -311,9 +293,6 @@ def webhook_delivery_redeliver(
             obj=new,
             before={"deliveryId": str(original.delivery_id), "status": original.status},
             after={"deliveryId": str(new.delivery_id), "status": new.status, "url": new.url},
-            request_id=request_id,
-            correlation_id=correlation_id,
-            ip_address=ip_address,
         )
         transaction.on_commit(lambda: _enqueue_deliveries([new.pk]), robust=True)
     return new
