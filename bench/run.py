@@ -134,8 +134,8 @@ def configure_environment(*, database_url: str, redis_url: str, static_root: Pat
 
 def reset_database(database_url: str, *, force: bool) -> None:
     """Drop and create the bench database (its name must contain "bench" unless ``force``)."""
-    import psycopg2
-    from psycopg2 import sql
+    import psycopg
+    from psycopg import sql
 
     parts = urlsplit(database_url)
     if not parts.scheme.startswith("postgres"):
@@ -145,14 +145,14 @@ def reset_database(database_url: str, *, force: bool) -> None:
         raise SystemExit(
             f"refusing to drop database {name!r}: its name does not contain 'bench' (--force-reset to insist)"
         )
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         host=parts.hostname,
         port=parts.port or 5432,
         user=parts.username or "postgres",
         password=parts.password,
         dbname="postgres",
+        autocommit=True,
     )
-    admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

@@ -1,4 +1,4 @@
-"""Seed PostgreSQL with many service requests, fast: ``COPY`` through psycopg2's ``copy_expert``.
+"""Seed PostgreSQL with many service requests, fast: ``COPY`` through psycopg 3's ``Cursor.copy``.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pc_bench python bench/seed.py --rows 1000000 [--reset]
 
@@ -151,16 +151,24 @@ def _copy_customers(partners, customers) -> None:
     with connection.cursor() as cursor, transaction.atomic():
         customer_rows.seek(0)
         link_rows.seek(0)
-        cursor.cursor.copy_expert(
+        _copy(
+            cursor,
             f"COPY {Customer._meta.db_table} (id, name, cloud, country, default_domain, created_at)"
             " FROM STDIN",
             customer_rows,
         )
-        cursor.cursor.copy_expert(
+        _copy(
+            cursor,
             f"COPY {CustomerPartnerRelationship._meta.db_table}"
             " (customer_id, partner_id, relationship, created_at) FROM STDIN",
             link_rows,
         )
+
+
+def _copy(cursor, statement: str, data: io.StringIO) -> None:
+    """``COPY ... FROM STDIN`` of ``data`` (tab-separated text) through the driver's cursor."""
+    with cursor.cursor.copy(statement) as copy:
+        copy.write(data.getvalue())
 
 
 def _fmt(value) -> str:
@@ -284,7 +292,7 @@ def seed(rows: int, *, reset: bool = False, quiet: bool = False) -> SeedInfo:
                     data = _request_rows(
                         start, stop, partners=partners, users=users, customers=customers, now=now, rng=rng
                     )
-                    cursor.cursor.copy_expert(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN", data)
+                    _copy(cursor, f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN", data)
                     say(f"  {stop:,} rows ({time.perf_counter() - started:.1f} s)")
             finally:
                 cursor.execute("SET session_replication_role = DEFAULT")

@@ -3,8 +3,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from core.prepared import PreparedValues
-from partners.models import Partner, User
+from partners.models import User
 
 from .choices import RelationshipToPartner
 from .models import Customer, CustomerPartnerRelationship, ServiceHealthIssue
@@ -67,18 +66,6 @@ def customer_relationship_to_partner(*, customer: Customer, partner_id) -> str:
     return RelationshipToPartner(value).label if value in RelationshipToPartner.values else ""
 
 
-_CUSTOMER_FIELDS = tuple(f.attname for f in Customer._meta.concrete_fields)
-
-#: Every page and endpoint under a customer starts with this lookup: compiled (and prepared on
-#: PostgreSQL) once, see ``core.prepared``.
-_PARTNER_CUSTOMER_QUERY = PreparedValues(
-    lambda customer_id, partner_id: Customer.objects.filter(
-        pk=customer_id, partner_links__partner_id=partner_id
-    ).values(*_CUSTOMER_FIELDS),
-    fields={"customer_id": Customer._meta.pk, "partner_id": Partner._meta.pk},
-)
-
-
 def sees_customers_through_partner(actor: User) -> bool:
     """Whether the actor sees customers as a partner's user (those linked to its partner), rather
     than as a customer-side user or a user of no partner."""
@@ -90,10 +77,7 @@ def customer_get(*, actor: User, customer_id) -> Customer:
     ``ValidationError`` for an id that is not a UUID)."""
     if not sees_customers_through_partner(actor):
         return customer_list(actor=actor).get(pk=customer_id)
-    rows = _PARTNER_CUSTOMER_QUERY(customer_id=customer_id, partner_id=actor.partner_id)
-    if not rows:
-        raise Customer.DoesNotExist(f"no customer {customer_id} linked to the partner")
-    return Customer.from_db("default", _CUSTOMER_FIELDS, [rows[0][name] for name in _CUSTOMER_FIELDS])
+    return Customer.objects.get(pk=customer_id, partner_links__partner_id=actor.partner_id)
 
 
 def service_health_issues(*, customer: Customer, workload: str = "", open_only: bool = True):

@@ -21,8 +21,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from core.prepared import PreparedValues
-from partners.models import Partner, User
+from core.queueing import enqueue
+from partners.models import User
 
 from . import signing
 from .choices import DeliveryStatus, EventName
@@ -78,9 +78,7 @@ def _validated(url: str, events) -> tuple[str, list[str]]:
     return url, sorted(set(events))
 
 
-def webhook_registration_create(
-    *, actor: User, url: str, events, request_id: str = "", correlation_id: str = "", ip_address=None
-) -> tuple[WebhookRegistration, str]:
+def webhook_registration_create(*, actor: User, url: str, events) -> tuple[WebhookRegistration, str]:
     """Register the partner's webhook URL for ``events``; returns ``(registration, secret)``.
 
     The secret is returned here only (see ``webhooks.signing``). Raises ``PermissionDenied``
@@ -108,9 +106,6 @@ def webhook_registration_create(
                 actor=actor,
                 obj=registration,
                 after={"url": url, "events": events},
-                request_id=request_id,
-                correlation_id=correlation_id,
-                ip_address=ip_address,
             )
     except IntegrityError:
         raise WebhookRegistrationExists(
@@ -119,9 +114,7 @@ def webhook_registration_create(
     return registration, secret
 
 
-def webhook_registration_delete(
-    *, actor: User, request_id: str = "", correlation_id: str = "", ip_address=None
-) -> bool:
+def webhook_registration_delete(*, actor: User) -> bool:
     """Delete the partner's registration; False when there is none.
 
     Side effects, in one transaction: pending deliveries to it become ``failed`` ("registration
@@ -150,9 +143,6 @@ def webhook_registration_delete(
             obj=registration,
             before={"url": registration.url, "events": registration.events},
             after={"pendingDeliveriesFailed": abandoned},
-            request_id=request_id,
-            correlation_id=correlation_id,
-            ip_address=ip_address,
         )
         registration.delete()
     return True
@@ -177,19 +167,8 @@ def _next_sequence(*, partner_id, resource_name: str, resource_id: str) -> int:
 
 
 def _enqueue_deliveries(delivery_pks: list[int]) -> None:
-    from .tasks import deliver_webhook, enqueue
-
     for pk in delivery_pks:
-        enqueue(deliver_webhook, pk)
-
-
-#: Every write to a service request asks this: compiled once (``core.prepared``).
-_REGISTRATIONS_QUERY = PreparedValues(
-    lambda partner_id: (
-        WebhookRegistration.objects.filter(partner_id=partner_id).order_by("id").values("id", "url", "events")
-    ),
-    fields={"partner_id": Partner._meta.pk},
-)
+        enqueue("webhooks.deliver", pk)
 
 
 def webhook_event_emit(
@@ -207,7 +186,11 @@ def webhook_event_emit(
     spec = RESOURCES[obj._meta.label if obj is not None else None]
     partner_id = partner_id or obj.partner_id
     registrations = [
-        r for r in _REGISTRATIONS_QUERY(partner_id=partner_id) if force or event_name in (r["events"] or ())
+        r
+        for r in WebhookRegistration.objects.filter(partner_id=partner_id)
+        .order_by("id")
+        .values("id", "url", "events")
+        if force or event_name in (r["events"] or ())
     ]
     if not registrations:
         return None
@@ -255,9 +238,7 @@ def webhook_event_emit(
     return event
 
 
-def webhook_test_send(
-    *, actor: User, request_id: str = "", correlation_id: str = "", ip_address=None
-) -> WebhookEvent:
+def webhook_test_send(*, actor: User) -> WebhookEvent:
     """Send a ``test-created`` event to the partner's registration now (after commit).
 
     Raises ``PermissionDenied`` and :class:`WebhookRegistrationMissing`. Side effects: an audit
@@ -273,9 +254,6 @@ def webhook_test_send(
             actor=actor,
             obj=registration,
             after={"url": registration.url, "eventName": EventName.TEST_CREATED},
-            request_id=request_id,
-            correlation_id=correlation_id,
-            ip_address=ip_address,
         )
         return webhook_event_emit(
             event_name=EventName.TEST_CREATED,
@@ -285,9 +263,7 @@ def webhook_test_send(
         )
 
 
-def webhook_delivery_redeliver(
-    *, actor: User, delivery: WebhookDelivery, request_id: str = "", correlation_id: str = "", ip_address=None
-) -> WebhookDelivery:
+def webhook_delivery_redeliver(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivered or failed delivery's event again, as a new delivery (new ``X-Delivery-Id``,
     same body and sequence number) to the registration's current URL.
 
@@ -322,9 +298,6 @@ def webhook_delivery_redeliver(
             obj=new,
             before={"deliveryId": str(original.delivery_id), "status": original.status},
             after={"deliveryId": str(new.delivery_id), "status": new.status, "url": new.url},
-            request_id=request_id,
-            correlation_id=correlation_id,
-            ip_address=ip_address,
         )
         transaction.on_commit(lambda: _enqueue_deliveries([new.pk]), robust=True)
     return new

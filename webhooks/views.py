@@ -15,8 +15,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.middleware import get_correlation_id
-
 from .forms import WebhookRegistrationForm
 from .models import WebhookDelivery
 from .selectors import webhook_delivery_get, webhook_delivery_list, webhook_registration_get, webhooks_visible
@@ -38,10 +36,6 @@ def _require_manager(request) -> None:
         raise PermissionDenied("Only the partner's admin agents and support managers manage webhooks.")
 
 
-def _audit_context(request) -> dict:
-    return {"correlation_id": get_correlation_id(), "ip_address": request.META.get("REMOTE_ADDR")}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def registration(request):
@@ -60,7 +54,6 @@ def registration(request):
                         actor=request.user,
                         url=form.cleaned_data["url"],
                         events=form.cleaned_data["events"],
-                        **_audit_context(request),
                     )
                 except ValidationError as exc:
                     for field, reasons in exc.message_dict.items():
@@ -71,12 +64,12 @@ def registration(request):
             if form.errors:
                 status = 400
         elif action == "delete":
-            if webhook_registration_delete(actor=request.user, **_audit_context(request)):
+            if webhook_registration_delete(actor=request.user):
                 messages.success(request, "Webhook registration deleted: no more events are sent.")
             return redirect("webhooks:registration")
         elif action == "test":
             try:
-                webhook_test_send(actor=request.user, **_audit_context(request))
+                webhook_test_send(actor=request.user)
                 messages.success(request, "Test event sent: see its delivery below.")
             except WebhookRegistrationMissing as exc:
                 messages.error(request, str(exc))
@@ -112,7 +105,7 @@ def redeliver(request, delivery_id):
     except WebhookDelivery.DoesNotExist as exc:
         raise Http404("No such delivery.") from exc
     try:
-        webhook_delivery_redeliver(actor=request.user, delivery=delivery, **_audit_context(request))
+        webhook_delivery_redeliver(actor=request.user, delivery=delivery)
         messages.success(request, "Event queued for redelivery.")
     except (WebhookNotRedeliverable, WebhookRegistrationMissing) as exc:
         messages.error(request, str(exc))

@@ -10,8 +10,7 @@ from __future__ import annotations
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-
-from core.cache import RedisCache
+from django_redis.cache import RedisCache
 
 from . import CACHE_OPERATION_SECONDS
 

@@ -103,9 +103,29 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-# The hot lookups of core.prepared are prepared on the PostgreSQL server once per
-# connection; false behind a pooler that shares server sessions (PgBouncer transaction mode).
+# PostgreSQL through psycopg 3: parameters bound on the server, and a query the connection has run
+# DATABASE_PREPARE_THRESHOLD times is prepared there by the driver (planned once per connection).
+# Prepared statements belong to a server session: DATABASE_PREPARED_STATEMENTS=false behind a pooler
+# that shares sessions between clients (PgBouncer in transaction or statement mode) goes back to
+# Django's default, client-side binding with nothing prepared. No connection pool
+# (``OPTIONS["pool"]``): see docs/operations.md.
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+DATABASE_PREPARE_THRESHOLD = 5
+
+
+def postgresql_options(*, prepared_statements: bool) -> dict:
+    """The psycopg 3 ``OPTIONS`` of a PostgreSQL database: server-side binding and preparing, or
+    neither (a pooler in transaction mode)."""
+    if not prepared_statements:
+        return {"server_side_binding": False, "prepare_threshold": None}
+    return {"server_side_binding": True, "prepare_threshold": DATABASE_PREPARE_THRESHOLD}
+
+
+if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **postgresql_options(prepared_statements=DATABASE_PREPARED_STATEMENTS),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
@@ -184,15 +204,6 @@ STORAGES = {
 # Celery: Redis for broker and results; eager (in-process) when REDIS_URL is unset.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-
-
-def broker_transport(broker_url: str) -> str | None:
-    """kombu's Redis transport publishing through one client per channel (``core/broker.py``)
-    for a ``redis://`` broker; kombu's own choice for any other."""
-    return "core.broker:Transport" if broker_url.startswith("redis://") else None
-
-
-CELERY_BROKER_TRANSPORT = broker_transport(REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -314,11 +325,13 @@ CACHES = {
     # Shared by every web process when REDIS_URL is set (throttle counters).
     "api": (
         {
+            # django-redis (one redis-py client per server, shared by every request), timed.
             "BACKEND": "core.metrics.cache.TimedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "api",
-            # An unreachable Redis costs a request at most a second; the throttles then let it through.
-            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+            # An unreachable Redis costs a request at most a second; the throttles then let it through
+            # (django-redis re-raises redis-py's own error, which they catch).
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1.0, "SOCKET_TIMEOUT": 1.0},
         }
         if REDIS_URL
         else {"BACKEND": "core.metrics.cache.TimedLocMemCache", "LOCATION": "api"}

@@ -7,7 +7,7 @@ variable read here is listed in ``docs/operations.md``.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, LOGGING, STORAGES, broker_transport, env
+from .base import BASE_DIR, DATABASES, LOGGING, STORAGES, env
 
 REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
 _missing = [name for name in REQUIRED_ENVIRONMENT if not env.str(name, default="").strip()]
@@ -28,7 +28,6 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT = broker_transport(REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
 # Workers log through LOGGING (JSON, correlation id) instead of Celery's own root handler.

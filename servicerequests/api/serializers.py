@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import MIN_DATE, DateOrMinField, ResourceAttributesField
+from core.api.serializers import DateOrMinField, ResourceAttributesField
 from customers.choices import WORKLOAD_LABELS, Workload
 from servicerequests.choices import (
     SEVERITY_INTEGERS,
@@ -18,14 +16,6 @@ from servicerequests.choices import (
     SupportPlan,
 )
 from servicerequests.models import Note, ServiceRequest, SupportTopic
-
-
-def _iso(value: datetime) -> str:
-    """What a declared ``DateTimeField`` writes for an aware date-time: ISO 8601 in UTC (the API's
-    time zone, ``TIME_ZONE``), ``Z`` for the offset. Without DRF's per-call time zone lookup."""
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
 
 # Enum values that mean "no change" in a PATCH (the real API's defaults: Unknown = 0, None = 0).
 SEVERITY_UNSET = ("unknown", 0)
@@ -230,49 +220,6 @@ class ServiceRequestSummarySerializer(serializers.ModelSerializer):
             "attributes",
         ]
 
-    def to_representation(self, sr):
-        """The declared fields' output, written directly: a collection serialises up to 500 requests
-        and DRF's per-field machinery was most of a page's time. The detail serializer goes through
-        the fields; ``tests/api/test_servicerequests.py`` holds both equal for every kind of row."""
-        customer_id = sr.customer_id
-        subscription_id = sr.subscription_id
-        assignee = sr.assigned_to
-        return {
-            "id": sr.id,
-            "title": sr.title,
-            "severity": sr.severity,
-            "supportTopicId": self.get_supportTopicId(sr),
-            "supportTopicName": self.get_supportTopicName(sr),
-            "status": sr.status,
-            "organization": self.get_organization(sr),
-            "primaryContact": self.get_primaryContact(sr),
-            "productName": self.get_productName(sr),
-            "productId": self.get_productId(sr),
-            "createdDate": _iso(sr.created_at),
-            "lastModifiedDate": _iso(sr.updated_at),
-            "lastClosedDate": _iso(sr.closed_at) if sr.closed_at else MIN_DATE,
-            "countryCode": sr.country_code,
-            "customerId": str(customer_id) if customer_id else None,
-            "workload": sr.workload,
-            "issueType": sr.issue_type,
-            "subscriptionId": str(subscription_id) if subscription_id else None,
-            "externalTicketId": sr.external_ticket_id,
-            "portal": sr.portal,
-            "slaDueDate": _iso(sr.sla_due_at) if sr.sla_due_at else None,
-            "slaBreached": sr.sla_breached,
-            "assignedTo": (
-                {
-                    "id": assignee.pk,
-                    "userName": assignee.username,
-                    "displayName": assignee.get_full_name() or assignee.username,
-                }
-                if assignee is not None
-                else None
-            ),
-            "links": self.get_links(sr),
-            "attributes": {"objectType": "ServiceRequest", "etag": f'"{sr.version}"'},
-        }
-
     def get_supportTopicId(self, sr) -> str:
         return str(sr.support_topic_id) if sr.support_topic_id else ""
 
@@ -345,26 +292,9 @@ class ServiceRequestSerializer(ServiceRequestSummarySerializer):
             *ServiceRequestSummarySerializer.Meta.fields[-2:],
         ]
 
-    def to_representation(self, sr):
-        """The summary's fields plus the detail's, written directly like the summary's (filing
-        answers with it on every request); held equal to the declared fields by the tests."""
-        summary = super().to_representation(sr)
-        notes = list(sr.notes.all())
-        extra = {
-            "description": sr.description,
-            "lastUpdatedBy": self.get_lastUpdatedBy(sr, notes),
-            "notes": [
-                {"createdByName": n.created_by_name, "createdDate": _iso(n.created_at), "text": n.text}
-                for n in notes
-            ],
-            "fileLinks": self.get_fileLinks(sr),
-            "eligibility": sr.eligibility,
-        }
-        return {name: summary[name] if name in summary else extra[name] for name in self.Meta.fields}
-
     @extend_schema_field(ContactSerializer)
-    def get_lastUpdatedBy(self, sr, notes: list[Note] | None = None) -> dict:
-        notes = list(sr.notes.all()) if notes is None else notes
+    def get_lastUpdatedBy(self, sr) -> dict:
+        notes = list(sr.notes.all())
         author = next((n.created_by for n in reversed(notes) if n.created_by_id), None) or sr.created_by
         if author is None:
             return _contact("", "", "", "")

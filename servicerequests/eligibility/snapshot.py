@@ -27,11 +27,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from core.prepared import PreparedValues
 from customers.models import Customer, Subscription
 from gdap.choices import AssignmentStatus
 from gdap.models import AccessAssignment, Relationship
-from partners.models import Partner, SecurityGroup, SupportEntitlement, User
+from partners.models import SupportEntitlement, User
 
 from . import tables
 from .types import CustomerNotVisible, EligibilityRequest
@@ -281,53 +280,48 @@ def _partner_ref_fields(prefix: str) -> tuple[str, ...]:
     )
 
 
-# The snapshot's queries, compiled once per process (``core.prepared``): building and
-# compiling these joins on every decision cost more CPU than running them.
-_PK = {
-    "user_pk": User._meta.pk,
-    "partner_id": Partner._meta.pk,
-    "customer_id": Customer._meta.pk,
-    "subscription_pk": Subscription._meta.pk,
-}
+# The snapshot's queries, one ``values()`` join each (rows as dicts). On PostgreSQL the driver
+# prepares them once per connection after a few runs (``DATABASES`` ``OPTIONS`` in the settings).
 
-_USER_QUERY = PreparedValues(
-    lambda user_pk: User.objects.filter(pk=user_pk).values(
-        "id",
-        "username",
-        "email",
-        "phone",
-        "partner_id",
-        "partner__name",
-        "partner__type",
-        "partner__cloud",
-        "partner__domains",
-        "partner__support_email",
-        "partner__support_phone",
-        "partner__support_url",
-        *_partner_ref_fields("partner__indirect_provider"),
-        "roles__role",
-        "memberships__group_id",
-        "memberships__group__name",
-        "memberships__group__partner_id",
-    ),
-    fields={"user_pk": _PK["user_pk"]},
-)
 
-_CUSTOMER_QUERY = PreparedValues(
-    lambda customer_id, partner_id: Customer.objects.filter(
-        pk=customer_id, partner_links__partner_id=partner_id
-    ).values("id", "name", "cloud", "country", "default_domain", "domains__domain"),
-    fields={"customer_id": _PK["customer_id"], "partner_id": _PK["partner_id"]},
-)
+def _user_rows(*, user_pk) -> list[dict[str, Any]]:
+    return list(
+        User.objects.filter(pk=user_pk).values(
+            "id",
+            "username",
+            "email",
+            "phone",
+            "partner_id",
+            "partner__name",
+            "partner__type",
+            "partner__cloud",
+            "partner__domains",
+            "partner__support_email",
+            "partner__support_phone",
+            "partner__support_url",
+            *_partner_ref_fields("partner__indirect_provider"),
+            "roles__role",
+            "memberships__group_id",
+            "memberships__group__name",
+            "memberships__group__partner_id",
+        )
+    )
 
-_RELATIONSHIPS_QUERY = PreparedValues(
-    lambda partner_id, customer_id: (
+
+def _customer_rows(*, customer_id, partner_id) -> list[dict[str, Any]]:
+    return list(
+        Customer.objects.filter(pk=customer_id, partner_links__partner_id=partner_id).values(
+            "id", "name", "cloud", "country", "default_domain", "domains__domain"
+        )
+    )
+
+
+def _relationship_rows(*, partner_id, customer_id) -> list[dict[str, Any]]:
+    return list(
         Relationship.objects.filter(partner_id=partner_id, customer_id=customer_id)
         .order_by("display_name", "id", "roles__name")
         .values("id", "display_name", "status", "end_at", *_ROLE_FIELDS)
-    ),
-    fields={"partner_id": _PK["partner_id"], "customer_id": _PK["customer_id"]},
-)
+    )
 
 
 def _active_assignments_of(partner_id, customer_id, now):
@@ -339,28 +333,20 @@ def _active_assignments_of(partner_id, customer_id, now):
     ).exclude(status=AssignmentStatus.DELETED)
 
 
-_ASSIGNMENT_PARAMS = {
-    "partner_id": _PK["partner_id"],
-    "customer_id": _PK["customer_id"],
-    "now": Relationship._meta.get_field("end_at"),
-    "group_ids": SecurityGroup._meta.pk,
-}
-
-_ASSIGNMENTS_QUERY = PreparedValues(
-    lambda partner_id, customer_id, now, group_ids: (
+def _assignment_rows(*, partner_id, customer_id, now, group_ids) -> list[dict[str, Any]]:
+    return list(
         _active_assignments_of(partner_id, customer_id, now)
         .filter(security_group_id__in=group_ids)
         .order_by("security_group__name", "id", "roles__name")
         .values("id", "relationship_id", "security_group_id", "security_group__name", "status", *_ROLE_FIELDS)
-    ),
-    fields=_ASSIGNMENT_PARAMS,
-    many=("group_ids",),
-)
+    )
+
 
 OTHER_GROUPS_SAMPLE = 3
 
-_OTHER_ASSIGNMENTS_QUERY = PreparedValues(
-    lambda partner_id, customer_id, now, group_ids: (
+
+def _other_assignment_rows(*, partner_id, customer_id, now, group_ids) -> list[dict[str, Any]]:
+    return list(
         _active_assignments_of(partner_id, customer_id, now)
         .filter(status=tables.ACTIVE_ASSIGNMENT_STATUS)
         .exclude(security_group_id__in=group_ids)
@@ -368,44 +354,41 @@ _OTHER_ASSIGNMENTS_QUERY = PreparedValues(
         .values("id", "relationship_id", "security_group_id", "security_group__name", "status")[
             :OTHER_GROUPS_SAMPLE
         ]
-    ),
-    fields=_ASSIGNMENT_PARAMS,
-    many=("group_ids",),
-)
+    )
 
-_SUBSCRIPTION_QUERY = PreparedValues(
-    lambda subscription_pk, customer_id: Subscription.objects.filter(
-        Q(pk=subscription_pk) | Q(azure_subscription_id=subscription_pk), customer_id=customer_id
-    ).values(
-        "id",
-        "workload",
-        "offer",
-        "status",
-        "channel",
-        "azure_subscription_id",
-        *_partner_ref_fields("provider"),
-        *_partner_ref_fields("reseller"),
-        "isv_id",
-        "isv__name",
-        "isv__support_url",
-        "isv__support_email",
-        "isv__support_phone",
-        "azure_role_assignments__role_definition_id",
-        "azure_role_assignments__user_id",
-        "azure_role_assignments__group_id",
-        "azure_role_assignments__group__name",
-    ),
-    fields={"subscription_pk": _PK["subscription_pk"], "customer_id": _PK["customer_id"]},
-)
 
-_ENTITLEMENTS_QUERY = PreparedValues(
-    lambda partner_id: (
+def _subscription_rows(*, subscription_pk, customer_id) -> list[dict[str, Any]]:
+    return list(
+        Subscription.objects.filter(
+            Q(pk=subscription_pk) | Q(azure_subscription_id=subscription_pk), customer_id=customer_id
+        ).values(
+            "id",
+            "workload",
+            "offer",
+            "status",
+            "channel",
+            "azure_subscription_id",
+            *_partner_ref_fields("provider"),
+            *_partner_ref_fields("reseller"),
+            "isv_id",
+            "isv__name",
+            "isv__support_url",
+            "isv__support_email",
+            "isv__support_phone",
+            "azure_role_assignments__role_definition_id",
+            "azure_role_assignments__user_id",
+            "azure_role_assignments__group_id",
+            "azure_role_assignments__group__name",
+        )
+    )
+
+
+def _entitlement_rows(*, partner_id) -> list[dict[str, Any]]:
+    return list(
         SupportEntitlement.objects.filter(partner_id=partner_id)
         .order_by("entitlement_id")
         .values("entitlement_id", "kind", "valid_until")
-    ),
-    fields={"partner_id": _PK["partner_id"]},
-)
+    )
 
 
 def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
@@ -415,7 +398,7 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
     """
     if user_pk is None:
         return None, None
-    rows = _USER_QUERY(user_pk=user_pk)
+    rows = _user_rows(user_pk=user_pk)
     if not rows:
         return None, None
     first = rows[0]
@@ -450,7 +433,7 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
 
 def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFacts | None:
     """Query 3: the customer and its domains, only if it is linked to the partner."""
-    rows = _CUSTOMER_QUERY(customer_id=customer_pk, partner_id=partner.id)
+    rows = _customer_rows(customer_id=customer_pk, partner_id=partner.id)
     if not rows:
         return None
     first = rows[0]
@@ -469,7 +452,7 @@ def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFac
 
 def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple[RelationshipFacts, ...]:
     """Query 4: the partner's GDAP relationships with the customer and their roles."""
-    rows = _RELATIONSHIPS_QUERY(partner_id=partner.id, customer_id=customer.id)
+    rows = _relationship_rows(partner_id=partner.id, customer_id=customer.id)
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = grouped.setdefault(row["id"], {"row": row, "roles": []})
@@ -492,7 +475,7 @@ def _load_assignments(
     partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
 ) -> tuple[AssignmentFacts, ...]:
     """Query 4: the live access assignments of the user's groups inside active relationships, with roles."""
-    rows = _ASSIGNMENTS_QUERY(
+    rows = _assignment_rows(
         partner_id=partner.id, customer_id=customer.id, now=now, group_ids=list(user.groups)
     )
     grouped: dict[Any, dict[str, Any]] = {}
@@ -518,7 +501,7 @@ def _load_other_group_assignments(
     partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
 ) -> tuple[AssignmentFacts, ...]:
     """Query 5: a few active assignments of groups the user is not in (their roles are not needed)."""
-    rows = _OTHER_ASSIGNMENTS_QUERY(
+    rows = _other_assignment_rows(
         partner_id=partner.id, customer_id=customer.id, now=now, group_ids=list(user.groups)
     )
     return tuple(
@@ -535,7 +518,7 @@ def _load_other_group_assignments(
 
 def _load_subscription(subscription_pk: uuid.UUID, customer: CustomerFacts) -> SubscriptionFacts | None:
     """Query 6: the customer's subscription (by id or Azure subscription id) and its RBAC."""
-    rows = _SUBSCRIPTION_QUERY(subscription_pk=subscription_pk, customer_id=customer.id)
+    rows = _subscription_rows(subscription_pk=subscription_pk, customer_id=customer.id)
     if not rows:
         return None
     chosen_id = next((r["id"] for r in rows if r["id"] == subscription_pk), rows[0]["id"])
@@ -577,7 +560,7 @@ def _load_entitlements(partner: PartnerFacts) -> tuple[EntitlementFacts, ...]:
     """The partner's own support entitlements (own-subscription requests only)."""
     return tuple(
         EntitlementFacts(entitlement_id=r["entitlement_id"], kind=r["kind"], valid_until=r["valid_until"])
-        for r in _ENTITLEMENTS_QUERY(partner_id=partner.id)
+        for r in _entitlement_rows(partner_id=partner.id)
     )
 
 

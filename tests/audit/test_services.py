@@ -95,9 +95,21 @@ def _token_revoke(world):
     return row, {"object_id": row.token_key, "before": {"name": "CI"}}
 
 
+def _in_request(call):
+    """``call()`` while a request with the test's ids and address is handled (the request context)."""
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.7", HTTP_MS_REQUESTID=REQUEST_ID)
+    token = set_correlation_id(CORRELATION_ID)
+    try:
+        return AuditContextMiddleware(lambda _: call())(request)
+    finally:
+        reset_correlation_id(token)
+
+
 def _webhook(world):
-    registration, _ = webhook_registration_create(
-        actor=world.admin, url="https://93.184.216.34/hook", events=["test-created"], **CONTEXT
+    registration, _ = _in_request(
+        lambda: webhook_registration_create(
+            actor=world.admin, url="https://93.184.216.34/hook", events=["test-created"]
+        )
     )
     return registration, {
         "object_type": "webhooks.WebhookRegistration",
@@ -109,7 +121,7 @@ def _webhook_delete(world):
     registration, _ = webhook_registration_create(
         actor=world.admin, url="https://93.184.216.34/hook", events=["test-created"]
     )
-    webhook_registration_delete(actor=world.admin, **CONTEXT)
+    _in_request(lambda: webhook_registration_delete(actor=world.admin))
     return registration, {"object_id": str(registration.pk), "after": {"pendingDeliveriesFailed": 0}}
 
 

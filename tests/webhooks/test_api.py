@@ -107,6 +107,18 @@ def test_delete_removes_the_registration_and_is_audited(api, world, receiver):
     assert event.before == {"url": receiver.url, "events": ["servicerequest-created", "test-created"]}
 
 
+@pytest.mark.parametrize("given", ["", "0f8fad5b-d9cb-469f-a165-70867728950e"])
+def test_the_audit_event_records_the_request_id_the_answer_carries(api, receiver, given):
+    headers = {"HTTP_MS_REQUESTID": given} if given else {}
+    response = api.post(
+        URL, {"WebhookUrl": receiver.url, "WebhookEvents": ["test-created"]}, format="json", **headers
+    )
+    assert response.status_code == 201
+    event = AuditEvent.objects.get(action="webhook.registration_created")
+    assert event.request_id == response["MS-RequestId"] == (given or event.request_id)
+    assert event.request_id
+
+
 def test_the_test_event_is_delivered_signed(api, receiver, django_capture_on_commit_callbacks):
     secret = register(api, receiver).json()["webhookSecret"]
     with django_capture_on_commit_callbacks(execute=True):

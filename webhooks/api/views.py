@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.errors import ApiError, django_validation_detail
-from core.api.headers import correlation_id_for, request_id_for
+from core.api.headers import request_id_for
 from core.api.schema import CORRELATION_ID_PARAMETER, errors
 from core.api.views import PartnerCenterApiView
 
@@ -58,17 +58,12 @@ CREATE_EXAMPLE = OpenApiExample(
 )
 
 
-def _audit_context(request) -> dict:
-    return {
-        "request_id": request_id_for(request)[0],
-        "correlation_id": correlation_id_for(request),
-        "ip_address": request.META.get("REMOTE_ADDR"),
-    }
-
-
 class _WebhookApi(PartnerCenterApiView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        # Settle the MS-RequestId (a fresh one when the client sent none) before any service runs,
+        # so that the audit trail (``core.context.request_context()``) records the one answered.
+        request_id_for(request)
         if not webhooks_visible(actor=request.user):
             raise PermissionDenied("Only the partner's admin agents and support managers manage webhooks.")
 
@@ -109,7 +104,6 @@ class WebhookRegistrationApi(_WebhookApi):
                 actor=request.user,
                 url=data["webhookUrl"],
                 events=data["webhookEvents"],
-                **_audit_context(request),
             )
         except DjangoValidationError as exc:
             detail = django_validation_detail(exc)
@@ -138,7 +132,7 @@ class WebhookRegistrationApi(_WebhookApi):
         tags=["webhooks"],
     )
     def delete(self, request):
-        if not webhook_registration_delete(actor=request.user, **_audit_context(request)):
+        if not webhook_registration_delete(actor=request.user):
             raise ApiError("not_found", "The partner has no webhook registration.")
         return Response(status=http_status.HTTP_204_NO_CONTENT)
 
@@ -158,7 +152,7 @@ class WebhookTestApi(_WebhookApi):
     )
     def post(self, request):
         try:
-            event = webhook_test_send(actor=request.user, **_audit_context(request))
+            event = webhook_test_send(actor=request.user)
         except WebhookRegistrationMissing as exc:
             raise ApiError("not_found", str(exc)) from None
         return Response(WebhookTestEventSerializer(event).data, status=http_status.HTTP_202_ACCEPTED)
