@@ -66,7 +66,7 @@ def test_sqlite_gets_no_postgresql_options():
 def test_the_api_cache_is_django_redis_and_the_broker_kombus_own_transport():
     settings = settings_with("partnercenter.settings.production", **ENVIRONMENT)
     assert settings["API_CACHE"] == {
-        "BACKEND": "django_redis.cache.RedisCache",
+        "BACKEND": "core.metrics.cache.TimedRedisCache",  # django-redis, timed (below)
         "LOCATION": "redis://redis.internal:6379/0",
         "KEY_PREFIX": "api",
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1.0, "SOCKET_TIMEOUT": 1.0},
@@ -77,7 +77,17 @@ def test_the_api_cache_is_django_redis_and_the_broker_kombus_own_transport():
 def test_without_redis_the_api_cache_is_in_process():
     settings = settings_with("partnercenter.settings.test", DATABASE_URL="sqlite:////tmp/unused.sqlite3")
     assert settings["API_CACHE"] == {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "core.metrics.cache.TimedLocMemCache",
         "LOCATION": "api",
     }
     assert settings["BROKER"] == ["memory://", None]
+
+
+def test_the_timed_backends_are_django_redis_and_django_locmem():
+    from django.core.cache.backends.locmem import LocMemCache
+    from django_redis.cache import RedisCache
+
+    from core.metrics.cache import TimedLocMemCache, TimedRedisCache
+
+    assert issubclass(TimedRedisCache, RedisCache)
+    assert issubclass(TimedLocMemCache, LocMemCache)
