@@ -20,10 +20,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from customers.choices import WORKLOAD_PORTALS
 from customers.models import Customer, Subscription
 from customers.shortcuts import customer_or_404
 from servicerequests.choices import DispatchStatus, SupportPlan
-from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
+from servicerequests.eligibility.tables import PORTALS
 from servicerequests.exceptions import FilingError
 from servicerequests.models import ServiceRequest, SupportTopic
 from servicerequests.routing import RoutingContextInvalid, routing_context_read
@@ -152,7 +153,7 @@ def _read_context(request, portal: str):
         ctx = routing_context_read(token, user=request.user)
     except RoutingContextInvalid as exc:
         return None, None, _context_error(request, portal, str(exc))
-    if ctx.customer_id is None or PORTAL_FOR_WORKLOAD.get(ctx.workload) != portal:
+    if ctx.customer_id is None or WORKLOAD_PORTALS.get(ctx.workload) != portal:
         return (
             None,
             None,
@@ -207,15 +208,11 @@ def _precheck(request, ctx, customer, form, *, issue_type: str, support_plan: st
     data = form.cleaned_data
     eligibility_request = eligibility_request_build(
         actor=request.user,
-        customer_id=customer.pk,
-        workload=ctx.workload,
-        subscription_id=ctx.subscription_id,
-        issue_type=issue_type,
+        **{**ctx.filing_fields(), "issue_type": issue_type},
         contact_email=data["contact_email"],
         contact_phone=data["contact_phone"],
         severity=data["severity"],
         support_plan=support_plan,
-        support_entitlement_id=ctx.support_entitlement_id,
     )
     try:
         service_request_eligibility_check(actor=request.user, eligibility_request=eligibility_request)

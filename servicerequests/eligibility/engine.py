@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
+
+from customers.choices import WORKLOAD_PORTALS
 
 from . import tables
 from .rules import RULES
@@ -13,8 +16,11 @@ from .types import Decision, EligibilityRequest, PortalRoute
 
 
 def portal_route_for(*, workload: str, cloud: str, domain: str = "", tenant: str = "") -> PortalRoute | None:
-    """The portal of ``workload`` in ``cloud`` (``tables.PORTALS``); None for marketplace or unknown."""
-    portal = tables.PORTAL_FOR_WORKLOAD.get(workload)
+    """The portal of ``workload`` in ``cloud`` (``tables.PORTALS``); None for marketplace or unknown.
+
+    ``url`` is the stub portal's New support request page, reversed from its URL name ``portals:new``.
+    """
+    portal = WORKLOAD_PORTALS.get(workload)
     if portal is None:
         return None
     spec = tables.PORTALS[portal]
@@ -23,7 +29,7 @@ def portal_route_for(*, workload: str, cloud: str, domain: str = "", tenant: str
         portal=spec.portal,
         cloud=cloud,
         display_name=spec.display_name,
-        url=spec.stub_path,
+        url=reverse("portals:new", kwargs={"portal": spec.portal}),
         public_url=f"https://{host}" + spec.public_path.format(domain=domain, tenant=tenant),
         host=host,
         list_name=spec.list_name,
