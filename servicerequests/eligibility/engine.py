@@ -10,8 +10,9 @@ from django.utils import timezone
 from customers.choices import WORKLOAD_PORTALS
 
 from . import tables
+from .facts import Snapshot
 from .rules import RULES
-from .snapshot import Snapshot, snapshot_build
+from .snapshot import snapshot_build
 from .types import Decision, EligibilityRequest, PortalRoute
 
 
@@ -66,8 +67,11 @@ def decide(snapshot: Snapshot) -> Decision:
     )
 
 
-def evaluate(request: EligibilityRequest, now: datetime | None = None) -> Decision:
+def evaluate(request: EligibilityRequest, now: datetime | None = None, *, customer=None) -> Decision:
     """Decide whether ``request`` may be filed, at ``now`` (default: the current time).
+
+    ``customer``: the ``customers.Customer`` of ``request.customer_id`` when the caller already read
+    it for this partner user (``customers.selectors.customer_get``): it is not read again.
 
     Reads the database with at most six queries and writes nothing. Raises
     :class:`~.types.CustomerNotVisible` when ``request.customer_id`` is set but
@@ -75,5 +79,5 @@ def evaluate(request: EligibilityRequest, now: datetime | None = None) -> Decisi
     (callers answer 404). An unknown user or subscription never raises: the
     rules that need them fail.
     """
-    snapshot = snapshot_build(request, now=now or timezone.now())
+    snapshot = snapshot_build(request, now=now or timezone.now(), customer=customer)
     return decide(snapshot)
