@@ -215,7 +215,9 @@ def _precheck(request, ctx, customer, form, *, issue_type: str, support_plan: st
         support_plan=support_plan,
     )
     try:
-        service_request_eligibility_check(actor=request.user, eligibility_request=eligibility_request)
+        service_request_eligibility_check(
+            actor=request.user, eligibility_request=eligibility_request, customer=customer
+        )
     except FilingError as exc:
         return filing_error_response(request, exc, form=form, customer=None, heading=REFUSED_HEADING)
     return None

@@ -295,6 +295,7 @@ def _new_request_submit(request, customer, data):
         decision = service_request_eligibility_check(
             actor=request.user,
             eligibility_request=eligibility_request,
+            customer=customer,
             record_refusal=data["workload"] != Workload.MARKETPLACE,
         )
     except FilingError as exc:

@@ -28,6 +28,7 @@ from core.prepared import PreparedValues
 from core.queueing import enqueue
 from customers.choices import Workload
 from customers.models import Customer, Subscription
+from customers.selectors import sees_customers_through_partner
 from partners.models import SupportEntitlement, User
 from webhooks.choices import EventName
 from webhooks.services import webhook_event_emit
@@ -192,18 +193,25 @@ def eligibility_request_build(
 
 
 def service_request_eligibility_check(
-    *, actor: User, eligibility_request: EligibilityRequest, record_refusal: bool = False
+    *,
+    actor: User,
+    eligibility_request: EligibilityRequest,
+    customer: Customer | None = None,
+    record_refusal: bool = False,
 ) -> Decision:
     """Ask the eligibility engine (RULES.md) whether ``eligibility_request`` may be filed by ``actor``.
 
     Returns the allowed decision. Raises ``eligibility.CustomerNotVisible`` (a 404) for a customer
     the actor's partner cannot see; :class:`MarketplaceNotSupported` for a marketplace product
     (SR-MARKETPLACE-ISV); :class:`EligibilityDenied` when any other rule failed. Both refusals
-    carry the decision. ``record_refusal``: write the refusal on the audit trail
-    (``servicerequest.filing_denied``, in its own transaction) before raising it. Reads at most
-    six queries (``evaluate``); writes nothing else.
+    carry the decision. ``customer``: the request's customer when the caller already read it for
+    ``actor`` (``customers.selectors.customer_get``); a partner user's customer is then not read
+    again. ``record_refusal``: write the refusal on the audit trail (``servicerequest.filing_denied``,
+    in its own transaction) before raising it. Reads at most six queries (``evaluate``); writes
+    nothing else.
     """
-    decision = evaluate(eligibility_request)
+    known = customer if customer is not None and sees_customers_through_partner(actor) else None
+    decision = evaluate(eligibility_request, customer=known)
     workload = eligibility_request.workload
     marketplace = (
         workload == Workload.MARKETPLACE or MarketplaceNotSupported.rule_id in decision.failed_rule_ids
@@ -241,9 +249,10 @@ def service_request_file(
     """File a service request on behalf of a customer (or, with ``customer_id`` None, about the partner's own
     subscription) and hand it to its workload portal.
 
-    ``customer``: the customer object, when the caller has already loaded ``customer_id``'s (it is
-    used for the new request's relation and country). Otherwise the customer the eligibility
-    decision read is used: either way the customer is not read again.
+    ``customer``: the customer object, when the caller has already loaded ``customer_id``'s for
+    ``actor`` (it is handed to the eligibility check and used for the new request's relation and
+    country). Otherwise the customer the eligibility decision read is used: either way the
+    customer is read once.
 
     Contract:
     - Bad fields raise ``ValidationError({field: [reason, ...]})`` before anything else.
@@ -290,7 +299,7 @@ def service_request_file(
     if errors:
         raise ValidationError(errors)
     decision = service_request_eligibility_check(
-        actor=actor, eligibility_request=eligibility_request, record_refusal=True
+        actor=actor, eligibility_request=eligibility_request, customer=customer, record_refusal=True
     )
 
     if customer_id is None:
