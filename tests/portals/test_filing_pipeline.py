@@ -17,7 +17,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from servicerequests.eligibility import evaluate
+from customers.selectors import customer_get
+from servicerequests.eligibility import evaluate, snapshot
 from servicerequests.models import ServiceRequest, SupportTopic
 from tests.servicerequests import conftest as eligibility_world
 
@@ -26,7 +27,8 @@ pytestmark = pytest.mark.django_db
 world = eligibility_world.world
 
 #: A query that reads the customer's row (the user's own query joins the table for its customer-side
-#: users; that is not a read of this customer).
+#: users; that is not a read of this customer). On PostgreSQL a prepared statement shows as EXECUTE,
+#: so the lookups are also counted where they are made.
 CUSTOMER_TABLE = re.compile(r'FROM "customers_customer"(\s|$)')
 
 
@@ -38,17 +40,20 @@ def alice_client(client, world):
 
 @contextmanager
 def counting():
-    """Count the eligibility evaluations and the queries that read the customer's row."""
+    """Count the eligibility evaluations and the reads of the customer's row: the page's lookup
+    (``customer_get``) and the eligibility snapshot's own (``_load_customer``)."""
     counts = {"evaluations": 0, "customer_reads": 0}
     with (
         mock.patch("servicerequests.services.filing.evaluate", wraps=evaluate) as evaluations,
+        mock.patch("customers.shortcuts.customer_get", wraps=customer_get) as page_lookups,
+        mock.patch.object(snapshot, "_load_customer", wraps=snapshot._load_customer) as snapshot_reads,
         CaptureQueriesContext(connection) as queries,
     ):
         yield counts
-        counts["evaluations"] = evaluations.call_count
-        counts["customer_reads"] = sum(
-            bool(CUSTOMER_TABLE.search(q["sql"])) for q in queries.captured_queries
-        )
+    counts["evaluations"] = evaluations.call_count
+    counts["customer_reads"] = page_lookups.call_count + snapshot_reads.call_count
+    # No other query reads the customer's row either (visible where statements are not prepared).
+    assert sum(bool(CUSTOMER_TABLE.search(q["sql"])) for q in queries.captured_queries) <= 1
 
 
 def _route(alice_client, world, **data):
