@@ -256,11 +256,12 @@ def service_request_file(
 
     Contract:
     - Bad fields raise ``ValidationError({field: [reason, ...]})`` before anything else.
-    - The eligibility engine then decides (RULES.md). A customer the actor's
-      partner cannot see raises ``eligibility.CustomerNotVisible`` (a 404).
+    - The eligibility check (:func:`service_request_eligibility_check`) then decides (RULES.md).
+      A customer the actor's partner cannot see raises ``eligibility.CustomerNotVisible`` (a 404).
       A marketplace product raises :class:`MarketplaceNotSupported`
       (SR-MARKETPLACE-ISV); any other failed rule :class:`EligibilityDenied`.
-      Nothing is written in any of these cases.
+      Nothing is written in any of these cases but the refusal's audit event
+      ``servicerequest.filing_denied`` (in its own transaction).
     - Allowed: in one transaction, the request (status ``none``, the decision as
       its eligibility snapshot, the portal, the customer's country, the contact
       defaulting to the actor's name, e-mail and phone), an audit event
