@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from audit.models import AuditEvent
+from core.api.errors import exception_handler
 from servicerequests.eligibility import CustomerNotVisible, EligibilityRequest
-from servicerequests.exceptions import EligibilityDenied, FilingError, MarketplaceNotSupported
+from servicerequests.exceptions import EligibilityDenied, FilingError, MarketplaceNotSupported, StaleVersion
 from servicerequests.services import eligibility_request_build, service_request_eligibility_check
 from tests.factories import CustomerFactory
 
@@ -107,3 +108,46 @@ def test_another_partners_customer_is_not_visible(world):
         service_request_eligibility_check(actor=world.alice, eligibility_request=request)
     assert isinstance(caught.value, FilingError)
     assert caught.value.api_kind == "tenant_not_found"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code", "description", "headers"),
+    [
+        (
+            CustomerNotVisible("3f1e0000-0000-4000-8000-000000000000"),
+            404,
+            60003,
+            "Customer 3f1e0000-0000-4000-8000-000000000000 was not found.",
+            {},
+        ),
+        (
+            StaleVersion(expected=2, current=3),
+            412,
+            800010,
+            "The service request changed since it was read (version 2, now 3); reload it and try again.",
+            {"ETag": '"3"'},
+        ),
+    ],
+)
+def test_the_api_answers_a_domain_error_as_it_declares(error, status, code, description, headers):
+    response = exception_handler(error, {})
+    assert (response.status_code, response.data["code"], response.data["description"]) == (
+        status,
+        code,
+        description,
+    )
+    assert {name: response.headers[name] for name in headers} == headers
+
+
+def test_the_api_answers_a_refusal_with_its_failed_rules(world):
+    world.relationship.status = "expired"
+    world.relationship.save()
+    request = eligibility_request_build(actor=world.alice, customer_id=world.customer.pk, workload="m365")
+    with pytest.raises(EligibilityDenied) as caught:
+        service_request_eligibility_check(actor=world.alice, eligibility_request=request)
+    response = exception_handler(caught.value, {})
+    assert (response.status_code, response.data["code"]) == (403, 2032)
+    assert response.data["description"] == (
+        "Access denied: the request is not eligible (" + ", ".join(caught.value.failed_rule_ids) + ")."
+    )
+    assert [d["ruleId"] for d in response.data["data"]] == caught.value.failed_rule_ids
