@@ -206,9 +206,10 @@ def _precheck(request, ctx, customer, form, *, issue_type: str, support_plan: st
     rule-table response.
     """
     data = form.cleaned_data
+    fields = {**ctx.filing_fields(), "issue_type": issue_type}  # the form's issue type wins
     eligibility_request = eligibility_request_build(
         actor=request.user,
-        **{**ctx.filing_fields(), "issue_type": issue_type},
+        **fields,
         contact_email=data["contact_email"],
         contact_phone=data["contact_phone"],
         severity=data["severity"],
