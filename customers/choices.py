@@ -11,18 +11,6 @@ class Workload(models.TextChoices):
     MARKETPLACE = "marketplace", "Marketplace (third-party ISV)"
 
 
-#: The one workload → portal table (RULES.md's routing table): the workload portal that administers
-#: each workload Microsoft supports through CSP and files its tickets, in the order the Service
-#: management tab lists them. Marketplace has none. Eligibility routing, the portal adapters and
-#: the customer pages all read this table.
-WORKLOAD_PORTALS: dict[str, str] = {
-    Workload.AZURE: "azure",
-    Workload.M365: "m365",
-    Workload.EMS: "m365",
-    Workload.DYNAMICS: "dynamics",
-}
-
-
 class RelationshipToPartner(models.TextChoices):
     RESELLER = "reseller", "Reseller"
     ADVISOR = "advisor", "Advisor"

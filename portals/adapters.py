@@ -22,8 +22,8 @@ import string
 from abc import ABC, abstractmethod
 from datetime import datetime
 
-from customers.choices import WORKLOAD_PORTALS
 from servicerequests.choices import Portal, Severity
+from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD
 from servicerequests.models import ServiceRequest
 
 from .services import portal_ticket_create
@@ -147,6 +147,6 @@ def adapter_for(portal: str) -> PortalAdapter:
 
 
 def portal_for_workload(workload: str) -> str:
-    """The portal that files tickets for a workload (``customers.choices.WORKLOAD_PORTALS``); ``KeyError``
-    for marketplace."""
-    return WORKLOAD_PORTALS[workload]
+    """The portal that files tickets for a workload (``eligibility.tables.PORTAL_FOR_WORKLOAD``);
+    ``KeyError`` for marketplace."""
+    return PORTAL_FOR_WORKLOAD[workload]

@@ -20,11 +20,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from customers.choices import WORKLOAD_PORTALS
 from customers.models import Customer, Subscription
 from customers.shortcuts import customer_or_404
 from servicerequests.choices import DispatchStatus, SupportPlan
-from servicerequests.eligibility.tables import PORTALS
+from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
 from servicerequests.exceptions import FilingError
 from servicerequests.models import ServiceRequest, SupportTopic
 from servicerequests.routing import RoutingContextInvalid, routing_context_read
@@ -153,7 +152,7 @@ def _read_context(request, portal: str):
         ctx = routing_context_read(token, user=request.user)
     except RoutingContextInvalid as exc:
         return None, None, _context_error(request, portal, str(exc))
-    if ctx.customer_id is None or WORKLOAD_PORTALS.get(ctx.workload) != portal:
+    if ctx.customer_id is None or PORTAL_FOR_WORKLOAD.get(ctx.workload) != portal:
         return (
             None,
             None,

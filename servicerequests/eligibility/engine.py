@@ -7,8 +7,6 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.choices import WORKLOAD_PORTALS
-
 from . import tables
 from .facts import Snapshot
 from .rules import RULES
@@ -21,7 +19,7 @@ def portal_route_for(*, workload: str, cloud: str, domain: str = "", tenant: str
 
     ``url`` is the stub portal's New support request page, reversed from its URL name ``portals:new``.
     """
-    portal = WORKLOAD_PORTALS.get(workload)
+    portal = tables.PORTAL_FOR_WORKLOAD.get(workload)
     if portal is None:
         return None
     spec = tables.PORTALS[portal]

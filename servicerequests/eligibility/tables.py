@@ -198,8 +198,6 @@ SEVERITY_NAMES: dict[str, str] = {str(s): s.label for s in Severity}
 ENTITLEMENT_KIND_NAMES: dict[str, str] = {str(k): k.label for k in EntitlementKind}
 
 # --- Portals (routing of an allowed request) -------------------------------------------------
-# Which portal a workload goes to is ``customers.choices.WORKLOAD_PORTALS``; how each portal
-# presents itself is here.
 
 
 @dataclass(frozen=True)
@@ -213,6 +211,17 @@ class PortalSpec:
     hosts: dict[str, str]
     public_path: str  # appended to https://<host>; may use {domain} and {tenant}
 
+
+#: The one workload → portal table (RULES.md's routing table): the portal that administers each
+#: workload Microsoft supports through CSP and files its tickets, in the order the customer's
+#: Service management tab lists them. Marketplace has none. Read by the routing
+#: (``engine.portal_route_for``), the portal adapters and pages, and the customer pages.
+PORTAL_FOR_WORKLOAD: dict[str, str] = {
+    Workload.AZURE: "azure",
+    Workload.M365: "m365",
+    Workload.EMS: "m365",
+    Workload.DYNAMICS: "dynamics",
+}
 
 PORTALS: dict[str, PortalSpec] = {
     "azure": PortalSpec(
