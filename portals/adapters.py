@@ -22,8 +22,8 @@ import string
 from abc import ABC, abstractmethod
 from datetime import datetime
 
-from customers.choices import Workload
 from servicerequests.choices import Portal, Severity
+from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD
 from servicerequests.models import ServiceRequest
 
 from .services import portal_ticket_create
@@ -32,14 +32,6 @@ from .services import portal_ticket_create
 class PortalUnavailable(Exception):
     """The portal could not take the ticket now; the dispatch task retries with backoff."""
 
-
-#: Which portal files the tickets of each workload (marketplace never reaches a portal).
-WORKLOAD_PORTALS: dict[str, str] = {
-    Workload.AZURE: Portal.AZURE,
-    Workload.M365: Portal.M365,
-    Workload.EMS: Portal.M365,
-    Workload.DYNAMICS: Portal.DYNAMICS,
-}
 
 #: Severity letters as the portals show them (SR-PRIORITY: critical A, moderate B, minimal C).
 SEVERITY_LETTERS: dict[str, str] = {Severity.CRITICAL: "A", Severity.MODERATE: "B", Severity.MINIMAL: "C"}
@@ -155,5 +147,6 @@ def adapter_for(portal: str) -> PortalAdapter:
 
 
 def portal_for_workload(workload: str) -> str:
-    """The portal that files tickets for a workload; ``KeyError`` for marketplace."""
-    return WORKLOAD_PORTALS[workload]
+    """The portal that files tickets for a workload (``eligibility.tables.PORTAL_FOR_WORKLOAD``);
+    ``KeyError`` for marketplace."""
+    return PORTAL_FOR_WORKLOAD[workload]

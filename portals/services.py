@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from servicerequests.choices import Portal, Status
 from servicerequests.models import ServiceRequest
+from servicerequests.services import service_request_apply_portal_update
 
 from .models import PortalTicket
 
@@ -149,9 +150,6 @@ def portal_ticket_advance(*, ticket_id, now: datetime | None = None) -> PortalTi
     response time, version, audit event and the notifications to send after
     commit. A request the partner already closed only closes the ticket.
     """
-    # servicerequests.services imports this app's adapters; importing it here keeps imports one-way.
-    from servicerequests.services import service_request_apply_portal_update
-
     now = now or timezone.now()
     with transaction.atomic():
         ticket = PortalTicket.objects.select_for_update().filter(pk=ticket_id).first()

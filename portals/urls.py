@@ -1,7 +1,7 @@
 """Routes of the stub workload portals (namespace ``portals``), under ``/portals/``.
 
-The New support request paths are the ``stub_path`` values of
-``servicerequests.eligibility.tables.PORTALS`` (the routing redirect target).
+``new`` is the routing redirect target: ``servicerequests.eligibility.engine.portal_route_for``
+reverses it for an allowed request's portal.
 """
 
 from django.urls import path, re_path

@@ -11,7 +11,6 @@ selectors scoped to the partner, so another partner's customer or ticket is a 40
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -21,18 +20,19 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core.middleware import get_correlation_id
 from customers.models import Customer, Subscription
 from customers.shortcuts import customer_or_404
 from servicerequests.choices import DispatchStatus, SupportPlan
-from servicerequests.eligibility import CustomerNotVisible, evaluate
 from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
-from servicerequests.exceptions import EligibilityDenied, MarketplaceNotSupported
-from servicerequests.forms import rule_failures_as_field_errors, validation_error_to_form
+from servicerequests.exceptions import FilingError
 from servicerequests.models import ServiceRequest, SupportTopic
 from servicerequests.routing import RoutingContextInvalid, routing_context_read
-from servicerequests.services import service_request_file
-from servicerequests.views import client_ip, render_denied, render_marketplace
+from servicerequests.services import (
+    eligibility_request_build,
+    service_request_eligibility_check,
+    service_request_file,
+)
+from servicerequests.views import filing_error_response
 
 from .forms import SUPPORT_PLAN_LABEL, AdminCenterSupportForm, AzureSupportRequestForm
 from .selectors import portal_request_get, portal_ticket_list
@@ -162,6 +162,9 @@ def _read_context(request, portal: str):
     return ctx, customer, None
 
 
+REFUSED_HEADING = "The portal refused this request"
+
+
 def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: str = ""):
     """File through the service; on success the redirect to the ticket page, else an error response or None
     (the form then carries the errors)."""
@@ -170,6 +173,7 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
         service_request = service_request_file(
             actor=request.user,
             customer_id=customer.pk,
+            customer=customer,
             workload=ctx.workload,
             title=data["title"],
             description=data["description"],
@@ -182,22 +186,10 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
             subscription_id=ctx.subscription_id,
             issue_type=issue_type,
             support_plan=support_plan,
-            correlation_id=get_correlation_id(),
-            ip_address=client_ip(request),
+            support_entitlement_id=ctx.support_entitlement_id,
         )
-    except CustomerNotVisible as exc:
-        raise Http404("No such customer.") from exc
-    except ValidationError as exc:
-        validation_error_to_form(form, exc)
-        return None
-    except MarketplaceNotSupported as exc:
-        return render_marketplace(request, exc.decision, customer=customer)
-    except EligibilityDenied as exc:
-        if rule_failures_as_field_errors(form, exc.decision):
-            return None
-        return render_denied(
-            request, exc.decision, customer=customer, heading="The portal refused this request"
-        )
+    except (ValidationError, FilingError) as exc:
+        return filing_error_response(request, exc, form=form, customer=customer, heading=REFUSED_HEADING)
     return redirect(
         "portals:request",
         portal=service_request.portal,
@@ -206,29 +198,29 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
     )
 
 
-def _precheck(request, ctx, form, *, issue_type: str, support_plan: str):
-    """Evaluate eligibility with the form's contact and severity before the review step.
+def _precheck(request, ctx, customer, form, *, issue_type: str, support_plan: str):
+    """The review step: the eligibility check with the form's contact and severity.
 
-    Returns None when allowed (or when every failure was put next to its
-    field); otherwise the rule-table response.
+    Returns None when allowed (or when every failure was put next to its field); otherwise the
+    rule-table response.
     """
     data = form.cleaned_data
-    eligibility_request = dataclasses.replace(
-        ctx.eligibility_request(
-            contact_email=data["contact_email"],
-            contact_phone=data["contact_phone"],
-            severity=data["severity"],
-            support_plan=support_plan,
-        ),
-        issue_type=issue_type,
+    fields = {**ctx.filing_fields(), "issue_type": issue_type}  # the form's issue type wins
+    eligibility_request = eligibility_request_build(
+        actor=request.user,
+        **fields,
+        contact_email=data["contact_email"],
+        contact_phone=data["contact_phone"],
+        severity=data["severity"],
+        support_plan=support_plan,
     )
     try:
-        decision = evaluate(eligibility_request)
-    except CustomerNotVisible as exc:
-        raise Http404("No such customer.") from exc
-    if decision.allowed or rule_failures_as_field_errors(form, decision):
-        return None
-    return render_denied(request, decision, heading="The portal refused this request")
+        service_request_eligibility_check(
+            actor=request.user, eligibility_request=eligibility_request, customer=customer
+        )
+    except FilingError as exc:
+        return filing_error_response(request, exc, form=form, customer=None, heading=REFUSED_HEADING)
+    return None
 
 
 @login_required
@@ -264,7 +256,7 @@ def _azure_new(request, ctx, customer):
                 if response is not None:
                     return response
             elif step == "review":
-                response = _precheck(request, ctx, form, issue_type=issue_type, support_plan=plan)
+                response = _precheck(request, ctx, customer, form, issue_type=issue_type, support_plan=plan)
                 if response is not None:
                     return response
                 reviewing = not form.errors

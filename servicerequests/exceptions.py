@@ -1,48 +1,85 @@
-"""Domain errors raised by the service request services; the views and the API map them to responses."""
+"""Domain errors of the service requests: one family, answered once by the API and once by the browser.
+
+Each is a ``core.exceptions.DomainError`` that says how the ``/v1`` API answers it (its kind,
+description and data), so the API's one exception handler (``core.api.errors``) needs no
+knowledge of this app. The browser answers the filing ones with
+``servicerequests.views.filing_error_response``. Nothing was written when any of them is raised.
+"""
 
 from __future__ import annotations
 
+from core.api.headers import etag_for
+from core.exceptions import DomainError
 
-class ServiceRequestError(Exception):
+
+class ServiceRequestError(DomainError):
     """Base class of the service request domain errors."""
 
 
-class EligibilityDenied(ServiceRequestError):
-    """The eligibility engine refused the request; ``decision`` lists every rule outcome.
+class FilingError(ServiceRequestError):
+    """A filing that cannot go ahead (unknown customer, refused by the eligibility engine)."""
 
-    The API answers 403 with code 2032 and the failed outcomes in ``data``; the
-    browser shows the rule table. Nothing was written.
+
+class FilingRefused(FilingError):
+    """The eligibility engine refused the request; ``decision`` lists every rule outcome."""
+
+    def __init__(self, decision, message: str):
+        self.decision = decision
+        super().__init__(message)
+
+
+class EligibilityDenied(FilingRefused):
+    """A rule of RULES.md failed; ``decision`` lists every rule outcome.
+
+    The API answers 403 with code 2032 and the failed outcomes in ``data``; the browser shows the
+    failed rules next to the fields that fix them, or the rule table.
     """
 
+    api_kind = "permission_denied"
+
     def __init__(self, decision):
-        self.decision = decision
         self.failed_rule_ids = list(decision.failed_rule_ids)
-        super().__init__("The request is not eligible: " + ", ".join(self.failed_rule_ids))
+        super().__init__(decision, "The request is not eligible: " + ", ".join(self.failed_rule_ids))
+
+    def api_description(self) -> str:
+        return "Access denied: the request is not eligible (" + ", ".join(self.failed_rule_ids) + ")."
+
+    def api_data(self) -> list:
+        return [o.as_dict() for o in self.decision.failed_outcomes]
 
 
-class MarketplaceNotSupported(ServiceRequestError):
+class MarketplaceNotSupported(FilingRefused):
     """SR-MARKETPLACE-ISV: Microsoft does not support a marketplace product.
 
-    ``decision.isv_contact`` says who does.
-
-    The API answers 422 with the ISV contact. Nothing was written.
+    ``decision.isv_contact`` says who does. The API answers 422 with the ISV contact; the browser
+    shows the ISV's support contacts.
     """
 
     rule_id = "SR-MARKETPLACE-ISV"
+    api_kind = "unprocessable"
 
     def __init__(self, decision):
-        self.decision = decision
         self.isv_contact = decision.isv_contact
         super().__init__(
-            "SR-MARKETPLACE-ISV: Microsoft does not support this marketplace product; contact its publisher."
+            decision,
+            "SR-MARKETPLACE-ISV: Microsoft does not support this marketplace product; contact its publisher.",
         )
+
+    def api_data(self) -> list:
+        try:
+            message = self.decision.outcome(self.rule_id).message
+        except KeyError:
+            message = ""
+        return [{"ruleId": self.rule_id, "message": message, "isvContact": self.isv_contact}]
 
 
 class StaleVersion(ServiceRequestError):
     """The caller's ``expected_version`` (ETag / If-Match) is not the current one; nothing was changed.
 
-    The API answers 412 Precondition Failed.
+    The API answers 412 Precondition Failed with the current ETag.
     """
+
+    api_kind = "precondition_failed"
 
     def __init__(self, *, expected: int, current: int):
         self.expected = expected
@@ -51,6 +88,17 @@ class StaleVersion(ServiceRequestError):
             f"The service request changed since it was read (version {expected}, now {current}); "
             "reload it and try again."
         )
+
+    def api_data(self) -> list:
+        return [
+            {
+                "field": "If-Match",
+                "reason": f"is version {self.expected}; the request is now at {self.current}",
+            }
+        ]
+
+    def api_headers(self) -> dict[str, str]:
+        return {"ETag": etag_for(self.current)}
 
 
 class DispatchNotRetryable(ServiceRequestError):

@@ -20,12 +20,16 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.queueing import enqueue
 from partners.choices import PartnerCenterRole
 from partners.models import User
 
 from .models import Notification, NotificationKind, ServiceRequest
 
 logger = logging.getLogger(__name__)
+
+#: The task that e-mails one notification (``servicerequests.tasks.send_notification``).
+SEND_TASK = "servicerequests.send_notification"
 
 #: Templates per kind: (subject, body).
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -126,10 +130,8 @@ def notification_queue(
 
 
 def _enqueue_sends(notification_ids: list[int]) -> None:
-    from .tasks import enqueue, send_notification
-
     for notification_id in notification_ids:
-        enqueue(send_notification, notification_id)
+        enqueue(SEND_TASK, notification_id)
 
 
 def notification_send(*, notification_id: int) -> bool:

@@ -8,8 +8,8 @@ workload, the subscription, the issue type and the partner's cloud. The
 stub portal reads it back with :func:`routing_context_read`, which refuses
 a tampered token, a token older than ``settings.ROUTING_CONTEXT_MAX_AGE``
 seconds, and a token issued to another user. At submit time the portal
-evaluates eligibility again (``RoutingContext.eligibility_request``), so a
-GDAP relationship that ended in between is refused.
+evaluates eligibility again (``RoutingContext.filing_fields`` into the filing
+pipeline, ``services.filing``), so a GDAP relationship that ended in between is refused.
 """
 
 from __future__ import annotations
@@ -62,18 +62,16 @@ class RoutingContext:
     def on_behalf_of_customer(self) -> bool:
         return self.customer_id is not None
 
-    def eligibility_request(self, **form: Any) -> EligibilityRequest:
-        """The request to re-evaluate at submit time: this context plus the portal form's fields
-        (``contact_email``, ``contact_phone``, ``severity``, ``support_plan``)."""
-        return EligibilityRequest(
-            user_id=self.user_id,
-            customer_id=uuid.UUID(self.customer_id) if self.customer_id else None,
-            workload=self.workload,
-            subscription_id=uuid.UUID(self.subscription_id) if self.subscription_id else None,
-            issue_type=self.issue_type,
-            support_entitlement_id=self.support_entitlement_id,
-            **form,
-        )
+    def filing_fields(self) -> dict[str, Any]:
+        """What this context fixes of the request, as keyword arguments of
+        ``services.eligibility_request_build`` (the portal form adds the contact, severity, plan)."""
+        return {
+            "customer_id": uuid.UUID(self.customer_id) if self.customer_id else None,
+            "workload": self.workload,
+            "subscription_id": uuid.UUID(self.subscription_id) if self.subscription_id else None,
+            "issue_type": self.issue_type,
+            "support_entitlement_id": self.support_entitlement_id,
+        }
 
 
 def routing_context_issue(*, user: User, request: EligibilityRequest) -> str:

@@ -4,6 +4,9 @@ Each task takes ids, calls one service, has an explicit name and time limits,
 owns its retries and is idempotent, so a duplicated or re-delivered message
 changes nothing the first run did not. The sweepers run on the beat schedule
 in ``partnercenter/celery.py`` and re-send whatever a broker outage left behind.
+
+The delivery task ``servicerequests.dispatch`` talks to the workload portals, so it lives
+in ``portals.tasks`` (above this app); it is enqueued here by name.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from core.queueing import enqueue  # tests patch it here, as tasks.enqueue
 from .choices import DispatchStatus, Status
 from .models import Dispatch, Notification, ServiceRequest
 from .notifications import notification_send
-from .services import dispatch_deliver, dispatch_record_failure, service_request_mark_sla_breached
+from .services import DISPATCH_TASK, service_request_mark_sla_breached
 
 logger = logging.getLogger(__name__)
 
@@ -46,52 +49,6 @@ def retry_later(task, *, exc: Exception, countdown: float, args: tuple):
     raise task.retry(exc=exc, countdown=countdown, args=args, kwargs={}) from exc
 
 
-@shared_task(
-    bind=True,
-    name="servicerequests.dispatch",
-    ignore_result=True,
-    acks_late=True,
-    soft_time_limit=20,
-    time_limit=30,
-    max_retries=None,  # the budget is settings.DISPATCH_MAX_RETRIES, checked below
-)
-def dispatch_service_request(self, dispatch_id: int, notify: list[int] | tuple[int, ...] = ()) -> str:
-    """Deliver one dispatch to its workload portal (``services.dispatch_deliver``, which also
-    records the filer's ``filed`` notification and enqueues its e-mail after commit).
-
-    ``notify``: notification ids that messages of earlier versions carried (filing recorded the
-    filer's notification itself then); they are enqueued first. Sending is idempotent and the
-    notification sweeper covers a lost message.
-
-    On an error the attempt is recorded and the task retries with exponential
-    backoff and jitter; after ``DISPATCH_MAX_RETRIES`` retries the dispatch is
-    ``failed`` with its ``last_error`` (a user can ``dispatch_retry`` it).
-    """
-    for notification_id in notify:
-        enqueue(send_notification, notification_id)
-    try:
-        dispatch = dispatch_deliver(dispatch_id=dispatch_id)
-    except Dispatch.DoesNotExist:
-        logger.info("dispatch %s no longer exists", dispatch_id)
-        return "missing"
-    except Exception as exc:
-        final = self.request.retries >= settings.DISPATCH_MAX_RETRIES
-        countdown = retry_countdown(
-            self.request.retries,
-            factor=settings.DISPATCH_RETRY_BACKOFF,
-            maximum=settings.DISPATCH_RETRY_BACKOFF_MAX,
-        )
-        dispatch_record_failure(
-            dispatch_id=dispatch_id, error=f"{type(exc).__name__}: {exc}", final=final, retry_in=countdown
-        )
-        if final:
-            logger.error("dispatch %s failed for good: %s", dispatch_id, exc)
-            return DispatchStatus.FAILED
-        logger.warning("dispatch %s attempt failed (%s); retrying in %.1fs", dispatch_id, exc, countdown)
-        return retry_later(self, exc=exc, countdown=countdown, args=(dispatch_id,))
-    return dispatch.status
-
-
 @shared_task(name="servicerequests.sweep_dispatches", ignore_result=True, soft_time_limit=50, time_limit=60)
 def sweep_dispatches(min_age_seconds: float | None = None) -> int:
     """Re-enqueue pending dispatches whose attempt is overdue by ``min_age_seconds`` (default
@@ -106,7 +63,7 @@ def sweep_dispatches(min_age_seconds: float | None = None) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    return sum(enqueue(dispatch_service_request, dispatch_id) for dispatch_id in due)
+    return sum(enqueue(DISPATCH_TASK, dispatch_id) for dispatch_id in due)
 
 
 @shared_task(name="servicerequests.sweep_sla", ignore_result=True, soft_time_limit=50, time_limit=60)

@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_events_for_object
-from audit.services import audit_filing_denied, audit_permission_denied
-from core.middleware import get_correlation_id
+from audit.services import audit_permission_denied
 from core.pages import query_string_without
 from customers.choices import Workload
 from customers.selectors import service_health_issues
@@ -27,9 +26,9 @@ from customers.shortcuts import customer_or_404
 from partners.choices import PartnerCenterRole
 
 from .choices import SupportPlan
-from .eligibility import CustomerNotVisible, EligibilityRequest, evaluate
+from .eligibility import CustomerNotVisible
 from .eligibility.tables import PC_ROLE_LIMITS
-from .exceptions import EligibilityDenied
+from .exceptions import EligibilityDenied, FilingError, MarketplaceNotSupported
 from .filters import ServiceRequestListPageFilterSet
 from .forms import (
     NewRequestForm,
@@ -43,14 +42,17 @@ from .health import health_access
 from .models import ServiceRequest
 from .routing import portal_redirect_url, routing_context_issue
 from .selectors import service_request_list
-from .services import WRITE_ROLES, service_request_add_note, service_request_file
+from .services import (
+    WRITE_ROLES,
+    eligibility_request_build,
+    service_request_add_note,
+    service_request_eligibility_check,
+    service_request_file,
+)
 
 PAGE_SIZE = 25
 FILING_ROLE_RULE = "SR-PC-ROLE-ADMIN-AGENT"
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+DENIED_HEADING = "This request can't be filed"
 
 
 def outcome_rows(outcomes) -> list[dict[str, str]]:
@@ -73,7 +75,7 @@ def outcome_rows(outcomes) -> list[dict[str, str]]:
     return rows
 
 
-def render_denied(request, decision, *, customer=None, heading="This request can't be filed"):
+def render_denied(request, decision, *, customer=None, heading=DENIED_HEADING):
     """The rule table of a refused request, with HTTP 403."""
     return render(
         request,
@@ -99,6 +101,29 @@ def render_marketplace(request, decision, *, customer=None):
             "outcomes": outcome_rows(decision.outcomes),
         },
     )
+
+
+def filing_error_response(request, exc, *, form=None, customer=None, heading: str = DENIED_HEADING):
+    """The browser's one answer to an error of the filing pipeline (``services.filing``).
+
+    - ``CustomerNotVisible``: 404.
+    - ``ValidationError``: its messages go onto ``form``; returns None (show the form again).
+    - ``MarketplaceNotSupported``: the ISV's support contacts.
+    - ``EligibilityDenied``: each failed rule that one field of ``form`` fixes goes next to that
+      field (returns None), otherwise the rule table with 403 under ``heading``.
+    """
+    if isinstance(exc, CustomerNotVisible):
+        raise Http404("No such customer.") from exc
+    if isinstance(exc, ValidationError):
+        validation_error_to_form(form, exc)
+        return None
+    if isinstance(exc, MarketplaceNotSupported):
+        return render_marketplace(request, exc.decision, customer=customer)
+    if isinstance(exc, EligibilityDenied):
+        if form is not None and rule_failures_as_field_errors(form, exc.decision):
+            return None
+        return render_denied(request, exc.decision, customer=customer, heading=heading)
+    raise exc
 
 
 def _role_denied(request, customer=None):
@@ -194,8 +219,6 @@ def service_request_note_add(request, request_id):
                 actor=request.user,
                 service_request=service_request,
                 text=form.cleaned_data["text"],
-                correlation_id=get_correlation_id(),
-                ip_address=client_ip(request),
             )
         except ValidationError as exc:
             validation_error_to_form(form, exc)
@@ -253,29 +276,26 @@ def service_request_new(request, customer_id):
 
 
 def _new_request_submit(request, customer, data):
+    """The routing step: the eligibility check (its refusal recorded, except for a marketplace
+    product, which is answered with the ISV's contacts), then 302 to the stub portal with a signed
+    routing context."""
     subscription = data.get("subscription")
-    eligibility_request = EligibilityRequest(
-        user_id=request.user.pk,
+    eligibility_request = eligibility_request_build(
+        actor=request.user,
         customer_id=customer.pk,
         workload=data["workload"],
         subscription_id=subscription.pk if subscription else None,
         issue_type=data.get("issue_type", ""),
     )
     try:
-        decision = evaluate(eligibility_request)
-    except CustomerNotVisible as exc:
-        raise Http404("No such customer.") from exc
-    if data["workload"] == Workload.MARKETPLACE:
-        return render_marketplace(request, decision, customer=customer)
-    if not decision.allowed:
-        audit_filing_denied(
+        decision = service_request_eligibility_check(
             actor=request.user,
-            customer_id=customer.pk,
-            workload=data["workload"],
-            decision=decision,
-            ip_address=client_ip(request),
+            eligibility_request=eligibility_request,
+            customer=customer,
+            record_refusal=data["workload"] != Workload.MARKETPLACE,
         )
-        return render_denied(request, decision, customer=customer)
+    except FilingError as exc:
+        return filing_error_response(request, exc, customer=customer)
     token = routing_context_issue(user=request.user, request=eligibility_request)
     return redirect(portal_redirect_url(decision, token))
 
@@ -315,14 +335,11 @@ def service_request_new_own(request):
                     contact_phone=data["contact_phone"],
                     support_entitlement_id=data["support_entitlement_id"],
                     support_plan=SupportPlan.PARTNER_ENTITLEMENT,
-                    correlation_id=get_correlation_id(),
-                    ip_address=client_ip(request),
                 )
-            except ValidationError as exc:
-                validation_error_to_form(form, exc)
-            except EligibilityDenied as exc:
-                if not rule_failures_as_field_errors(form, exc.decision):
-                    return render_denied(request, exc.decision)
+            except (ValidationError, FilingError) as exc:
+                response = filing_error_response(request, exc, form=form)
+                if response is not None:
+                    return response
             else:
                 return redirect("servicerequests:detail", request_id=service_request.pk)
     return render(

@@ -20,6 +20,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.exceptions import DomainError
 from core.security import is_database_unavailable, service_unavailable_response
 from core.signals import permission_denied
 
@@ -98,7 +99,9 @@ def _description_of(detail) -> str:
 def exception_handler(exc, context) -> Response:
     """Turn any exception raised in a ``/v1`` view into the error shape (never a stack trace)."""
     request = context.get("request")
-    if isinstance(exc, Http404):
+    if isinstance(exc, DomainError):
+        exc = ApiError(exc.api_kind, exc.api_description(), exc.api_data(), headers=exc.api_headers())
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import filing, views
 
 
 class ServiceRequestIdConverter:
@@ -34,7 +34,7 @@ urlpatterns = [
     ),
     path(
         "customers/<uuid:tenant_id>/servicerequests/eligibility",
-        views.CustomerEligibilityApi.as_view(),
+        filing.CustomerEligibilityApi.as_view(),
         name="customer-servicerequest-eligibility",
     ),
     path(

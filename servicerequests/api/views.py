@@ -1,7 +1,7 @@
 """``/v1`` service requests: list, get, file (with the eligibility dry run), update, support topics.
 
-Filing goes through ``servicerequests.services.service_request_file`` — the same eligibility
-engine and filing service as the browser and the stub portals.
+Filing and the dry run are in ``filing.py`` (the filing pipeline of ``servicerequests.services``), mixed
+into the list endpoints' POST here.
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ from django.db.models import Prefetch
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status as http_status
 from rest_framework.response import Response
 
-from core.api.errors import ApiError, django_validation_detail
+from core.api.errors import ApiError
 from core.api.headers import (
-    correlation_id_for,
     etag_for,
     if_match_versions,
-    request_id_for,
 )
 from core.api.idempotency import run_idempotent
 from core.api.schema import (
@@ -36,15 +33,14 @@ from customers.models import Subscription
 from customers.selectors import sees_customers_through_partner
 from partners.models import Partner
 from partners.selectors import partner_users
-from servicerequests.choices import IssueType, Severity
 from servicerequests.filters import ServiceRequestFilterSet
 from servicerequests.models import Note, ServiceRequest, SupportTopic
 from servicerequests.selectors import service_request_list
+from servicerequests.services import UNSET, service_request_update
 
 from . import examples
+from .filing import FilingMixin, wire_validation_error
 from .serializers import (
-    EligibilityDecisionSerializer,
-    EligibilityInputSerializer,
     OwnServiceRequestCreateSerializer,
     ServiceRequestCreateSerializer,
     ServiceRequestSerializer,
@@ -52,38 +48,6 @@ from .serializers import (
     ServiceRequestUpdateSerializer,
     SupportTopicSerializer,
 )
-
-# Service-layer field names → ``/v1`` wire paths, for validation errors.
-WIRE_FIELD_NAMES = {
-    "support_topic_id": "supportTopicId",
-    "contact_first_name": "primaryContact.firstName",
-    "contact_last_name": "primaryContact.lastName",
-    "contact_email": "primaryContact.email",
-    "contact_phone": "primaryContact.phoneNumber",
-    "subscription_id": "subscriptionId",
-    "issue_type": "issueType",
-    "support_plan": "supportPlan",
-    "support_entitlement_id": "supportEntitlementId",
-    "note_text": "newNote.text",
-    "text": "newNote.text",
-    "assigned_to": "assignedTo",
-}
-
-MARKETPLACE_DESCRIPTION = (
-    "SR-MARKETPLACE-ISV: Microsoft does not support this marketplace product; contact its publisher."
-)
-
-
-def wire_validation_error(exc: DjangoValidationError) -> ApiError:
-    """A service ``ValidationError`` as a 400 naming the ``/v1`` fields."""
-    detail = django_validation_detail(exc)
-    data = [
-        {"field": WIRE_FIELD_NAMES.get(field, field if field != "__all__" else ""), "reason": str(reason)}
-        for field, reasons in detail.items()
-        for reason in reasons
-    ]
-    fields = ", ".join(sorted({d["field"] for d in data if d["field"]}))
-    return ApiError("validation", f"Invalid property: {fields}." if fields else "", data)
 
 
 def _detail_queryset(queryset):
@@ -105,20 +69,6 @@ SUMMARY_FIELDS = (
     "assigned_to__first_name",
     "assigned_to__last_name",
 )
-
-
-def _as_filed(service_request: ServiceRequest) -> ServiceRequest:
-    """The request as ``service_request_file`` returned it, ready for the detail serializer without
-    reading it back: a request filed a moment ago has no notes, and its customer, support topic,
-    subscription and filer are the objects the service used. ``test_filing_answer_equals_the_get``
-    holds the 201's body equal to a GET of the same request."""
-    no_notes = Note.objects.none()
-    # Evaluated as a prefetch leaves it (Django's ``prefetch_one_level``), so that reading it does
-    # not compile a query that cannot match.
-    no_notes._result_cache = []
-    no_notes._prefetch_done = True
-    service_request._prefetched_objects_cache = {"notes": no_notes}
-    return service_request
 
 
 def _summary_queryset(queryset):
@@ -195,106 +145,6 @@ def _enum_param(raw: str, field: str, values: list[str], integers: dict[int, str
                 [{"field": field, "reason": f"{part!r} is not one of {', '.join(values)}"}],
             )
     return result
-
-
-class FilingMixin:
-    """Filing and dry runs through the eligibility engine and ``service_request_file``."""
-
-    def _file(self, request, *, customer_id, serializer_class, customer=None):
-        from servicerequests.eligibility import CustomerNotVisible
-        from servicerequests.exceptions import EligibilityDenied, MarketplaceNotSupported
-        from servicerequests.services import service_request_file
-
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        contact = data.get("primaryContact") or {}
-        try:
-            service_request = service_request_file(
-                actor=request.user,
-                customer_id=customer_id,
-                customer=customer,
-                workload=data["workload"],
-                title=data["title"],
-                description=data["description"],
-                severity=data["severity"],
-                support_topic_id=data.get("supportTopicId"),
-                contact_first_name=contact.get("firstName", ""),
-                contact_last_name=contact.get("lastName", ""),
-                contact_email=contact.get("email", ""),
-                contact_phone=contact.get("phoneNumber", ""),
-                subscription_id=data.get("subscriptionId") or None,
-                issue_type=data.get("issueType", ""),
-                support_plan=data.get("supportPlan", ""),
-                support_entitlement_id=data.get("supportEntitlementId", ""),
-                request_id=request_id_for(request)[0],
-                correlation_id=correlation_id_for(request),
-                ip_address=request.META.get("REMOTE_ADDR"),
-            )
-        except DjangoValidationError as exc:
-            raise wire_validation_error(exc) from None
-        except CustomerNotVisible:
-            raise ApiError("tenant_not_found", f"Customer {customer_id} was not found.") from None
-        except MarketplaceNotSupported as exc:
-            raise ApiError(
-                "unprocessable",
-                MARKETPLACE_DESCRIPTION,
-                [
-                    {
-                        "ruleId": MarketplaceNotSupported.rule_id,
-                        "message": _outcome_message(exc.decision, MarketplaceNotSupported.rule_id),
-                        "isvContact": exc.isv_contact,
-                    }
-                ],
-            ) from None
-        except EligibilityDenied as exc:
-            raise ApiError(
-                "permission_denied",
-                "Access denied: the request is not eligible (" + ", ".join(exc.failed_rule_ids) + ").",
-                [o.as_dict() for o in exc.decision.failed_outcomes],
-            ) from None
-        body = ServiceRequestSerializer(_as_filed(service_request)).data
-        location = request.build_absolute_uri(body["links"]["self"]["uri"])
-        return Response(
-            body,
-            status=http_status.HTTP_201_CREATED,
-            headers={"Location": location, "ETag": etag_for(service_request.version)},
-        )
-
-    def _dry_run(self, request, *, customer_id):
-        from servicerequests.eligibility import CustomerNotVisible, EligibilityRequest, evaluate
-
-        serializer = EligibilityInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        contact = data.get("primaryContact") or {}
-        try:
-            decision = evaluate(
-                EligibilityRequest(
-                    user_id=request.user.pk,
-                    customer_id=customer_id,
-                    workload=data["workload"],
-                    subscription_id=data.get("subscriptionId") or None,
-                    issue_type=data.get("issueType")
-                    or (IssueType.TECHNICAL if data["workload"] == Workload.AZURE else ""),
-                    # The same defaults as filing: the contact is the acting user unless given.
-                    contact_email=contact.get("email") or request.user.email,
-                    contact_phone=contact.get("phoneNumber") or request.user.phone,
-                    severity=data.get("severity") or Severity.MINIMAL,
-                    support_plan=data.get("supportPlan", ""),
-                    support_entitlement_id=data.get("supportEntitlementId", ""),
-                )
-            )
-        except CustomerNotVisible:
-            raise ApiError("tenant_not_found", f"Customer {customer_id} was not found.") from None
-        return Response({**decision.as_dict(), "attributes": {"objectType": "EligibilityDecision"}})
-
-
-def _outcome_message(decision, rule_id: str) -> str:
-    try:
-        return decision.outcome(rule_id).message
-    except KeyError:
-        return ""
 
 
 class ServiceRequestListApi(FilingMixin, PartnerCenterApiView):
@@ -403,25 +253,6 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
         )
 
 
-class CustomerEligibilityApi(CustomerScopedMixin, FilingMixin, PartnerCenterApiView):
-    """POST /v1/customers/{tenantId}/servicerequests/eligibility: the dry run (writes nothing)."""
-
-    serializer_class = EligibilityDecisionSerializer
-
-    @extend_schema(
-        operation_id="customer_servicerequests_eligibility",
-        summary="Would this request be allowed? Every rule's outcome, without filing",
-        parameters=[TENANT_ID_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
-        request=EligibilityInputSerializer,
-        responses={200: EligibilityDecisionSerializer, **errors(400, 404, 409)},
-        examples=[examples.ELIGIBILITY_REQUEST, examples.ELIGIBILITY_DECISION],
-        tags=["service requests"],
-    )
-    def post(self, request, tenant_id):
-        customer = self.get_customer()
-        return run_idempotent(self, request, lambda: self._dry_run(request, customer_id=customer.pk))
-
-
 class ServiceRequestDetailApi(PartnerCenterApiView):
     """GET and PATCH /v1/servicerequests/{id}."""
 
@@ -464,9 +295,6 @@ class ServiceRequestDetailApi(PartnerCenterApiView):
         tags=["service requests"],
     )
     def patch(self, request, request_id, tenant_id=None):
-        from servicerequests.exceptions import StaleVersion
-        from servicerequests.services import UNSET, service_request_update
-
         service_request = self.get_object()
         serializer = ServiceRequestUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -485,24 +313,9 @@ class ServiceRequestDetailApi(PartnerCenterApiView):
                 assigned_to=assigned_to,
                 note_text=note["text"] if note is not None else None,
                 expected_version=expected_version,
-                request_id=request_id_for(request)[0],
-                correlation_id=correlation_id_for(request),
-                ip_address=request.META.get("REMOTE_ADDR"),
             )
         except DjangoValidationError as exc:
             raise wire_validation_error(exc) from None
-        except StaleVersion as exc:
-            raise ApiError(
-                "precondition_failed",
-                str(exc),
-                [
-                    {
-                        "field": "If-Match",
-                        "reason": f"is version {exc.expected}; the request is now at {exc.current}",
-                    }
-                ],
-                headers={"ETag": etag_for(exc.current)},
-            ) from None
         return self._respond(self.get_object())
 
     def _expected_version(self, service_request: ServiceRequest) -> int | None:

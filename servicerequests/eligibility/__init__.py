@@ -13,8 +13,9 @@ See ``docs/eligibility.md``.
 """
 
 from .engine import decide, evaluate, portal_route_for
+from .facts import Snapshot
 from .rules import RULES
-from .snapshot import Snapshot, snapshot_build
+from .snapshot import snapshot_build
 from .tables import RULE_IDS
 from .types import (
     FAILED,

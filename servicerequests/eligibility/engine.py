@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from core.metrics import ELIGIBILITY_DECISION_SECONDS
 
 from . import tables
+from .facts import Snapshot
 from .rules import RULES
-from .snapshot import Snapshot, snapshot_build
+from .snapshot import snapshot_build
 from .types import Decision, EligibilityRequest, PortalRoute
 
 
 def portal_route_for(*, workload: str, cloud: str, domain: str = "", tenant: str = "") -> PortalRoute | None:
-    """The portal of ``workload`` in ``cloud`` (``tables.PORTALS``); None for marketplace or unknown."""
+    """The portal of ``workload`` in ``cloud`` (``tables.PORTALS``); None for marketplace or unknown.
+
+    ``url`` is the stub portal's New support request page, reversed from its URL name ``portals:new``.
+    """
     portal = tables.PORTAL_FOR_WORKLOAD.get(workload)
     if portal is None:
         return None
@@ -25,7 +30,7 @@ def portal_route_for(*, workload: str, cloud: str, domain: str = "", tenant: str
         portal=spec.portal,
         cloud=cloud,
         display_name=spec.display_name,
-        url=spec.stub_path,
+        url=reverse("portals:new", kwargs={"portal": spec.portal}),
         public_url=f"https://{host}" + spec.public_path.format(domain=domain, tenant=tenant),
         host=host,
         list_name=spec.list_name,
@@ -63,8 +68,11 @@ def decide(snapshot: Snapshot) -> Decision:
 
 
 @ELIGIBILITY_DECISION_SECONDS.time()
-def evaluate(request: EligibilityRequest, now: datetime | None = None) -> Decision:
+def evaluate(request: EligibilityRequest, now: datetime | None = None, *, customer=None) -> Decision:
     """Decide whether ``request`` may be filed, at ``now`` (default: the current time).
+
+    ``customer``: the ``customers.Customer`` of ``request.customer_id`` when the caller already read
+    it for this partner user (``customers.selectors.customer_get``): it is not read again.
 
     Reads the database with at most six queries and writes nothing. Raises
     :class:`~.types.CustomerNotVisible` when ``request.customer_id`` is set but
@@ -72,5 +80,5 @@ def evaluate(request: EligibilityRequest, now: datetime | None = None) -> Decisi
     (callers answer 404). An unknown user or subscription never raises: the
     rules that need them fail.
     """
-    snapshot = snapshot_build(request, now=now or timezone.now())
+    snapshot = snapshot_build(request, now=now or timezone.now(), customer=customer)
     return decide(snapshot)

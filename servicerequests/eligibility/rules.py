@@ -10,11 +10,23 @@ its function, in the order of the RULES.md table.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from . import tables
-from .snapshot import RelationshipFacts, Snapshot
-from .types import FAILED, NOT_APPLICABLE, PASSED, Outcome
+from .facts import RelationshipFacts, Snapshot
+from .types import FAILED, NOT_APPLICABLE, Outcome
+from .wording import (
+    customer_name,
+    failed,
+    names,
+    no_partner,
+    not_applicable,
+    passed,
+    possessive,
+    quoted,
+    workload_name,
+    your_groups,
+)
 
 Rule = Callable[[Snapshot], Outcome]
 
@@ -44,70 +56,21 @@ def _rule(rule_id: str) -> Callable[[Callable[[Snapshot], tuple[str, str, str]]]
     return wrap
 
 
-def _passed(message: str) -> tuple[str, str, str]:
-    return PASSED, message, ""
-
-
-def _failed(message: str, remedy: str) -> tuple[str, str, str]:
-    return FAILED, message, remedy
-
-
-def _not_applicable(message: str) -> tuple[str, str, str]:
-    return NOT_APPLICABLE, message, ""
-
-
-def _names(items: Iterable[str], limit: int = 4) -> str:
-    items = list(dict.fromkeys(items))
-    if len(items) > limit:
-        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-    return ", ".join(items)
-
-
-def _quoted(names: Iterable[str]) -> str:
-    return _names(f"'{n}'" for n in names)
-
-
-def _no_partner(snapshot: Snapshot) -> tuple[str, str, str]:
-    if snapshot.user is None:
-        return _failed("The filing user does not exist.", "Sign in as a user of a CSP partner.")
-    return _failed(
-        f"{snapshot.user.username} does not belong to a CSP partner.",
-        "Sign in with your partner organisation's account: only partner users file service requests.",
-    )
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
-def _customer_name(snapshot: Snapshot) -> str:
-    return snapshot.customer.name if snapshot.customer else "the customer"
-
-
-def _workload_name(workload: str) -> str:
-    return tables.WORKLOAD_NAMES.get(workload, workload)
-
-
-def _your_groups(snapshot: Snapshot) -> str:
-    names = snapshot.user.group_names if snapshot.user else []
-    return f"one of your security groups ({_names(names)})" if names else "a security group you belong to"
-
-
 @_rule("SR-WORKLOAD-SUPPORTED")
 def sr_workload_supported(snapshot: Snapshot) -> tuple[str, str, str]:
     workload = snapshot.request.workload
     if workload in tables.SUPPORTED_WORKLOADS:
-        return _passed(f"{_workload_name(workload)} is supported by Microsoft through the CSP entitlement.")
+        return passed(f"{workload_name(workload)} is supported by Microsoft through the CSP entitlement.")
     if workload in tables.WORKLOAD_NAMES:
         isv = snapshot.subscription.isv if snapshot.subscription else None
         publisher = isv["name"] if isv else "the product's publisher"
-        return _failed(
-            f"{_workload_name(workload)} products are not supported by Microsoft: no Microsoft ticket is "
+        return failed(
+            f"{workload_name(workload)} products are not supported by Microsoft: no Microsoft ticket is "
             "created.",
             f"Contact {publisher} for support (see SR-MARKETPLACE-ISV).",
         )
     supported = ", ".join(sorted(tables.SUPPORTED_WORKLOADS))
-    return _failed(
+    return failed(
         f"'{workload}' is not a workload Microsoft supports through CSP.",
         f"Choose one of the supported workloads: {supported}.",
     )
@@ -117,12 +80,12 @@ def sr_workload_supported(snapshot: Snapshot) -> tuple[str, str, str]:
 def sr_partner_type(snapshot: Snapshot) -> tuple[str, str, str]:
     partner = snapshot.partner
     if partner is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     type_name = tables.PARTNER_TYPE_NAMES.get(partner.type, partner.type)
     if partner.type in tables.FILING_PARTNER_TYPES:
-        return _passed(f"{partner.name} is a {type_name}, a partner type that may file service requests.")
+        return passed(f"{partner.name} is a {type_name}, a partner type that may file service requests.")
     allowed = ", ".join(tables.PARTNER_TYPE_NAMES[t] for t in sorted(tables.FILING_PARTNER_TYPES))
-    return _failed(
+    return failed(
         f"{partner.name} is of type '{type_name}', which may not file service requests.",
         f"Only these partner types may file: {allowed}. Ask a partner of one of them to file.",
     )
@@ -132,21 +95,21 @@ def sr_partner_type(snapshot: Snapshot) -> tuple[str, str, str]:
 def sr_pc_role_admin_agent(snapshot: Snapshot) -> tuple[str, str, str]:
     user = snapshot.user
     if user is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     wanted = tables.PC_ROLE_NAMES[tables.FILING_PC_ROLE]
     if tables.FILING_PC_ROLE in user.roles:
-        return _passed(f"{user.username} holds the Partner Center {wanted} role.")
+        return passed(f"{user.username} holds the Partner Center {wanted} role.")
     held = sorted(user.roles)
     if held:
         limits = "; ".join(tables.PC_ROLE_LIMITS[r] for r in held if r in tables.PC_ROLE_LIMITS)
         message = (
-            f"{user.username} holds {_names(tables.PC_ROLE_NAMES.get(r, r) for r in held)}, not {wanted}"
+            f"{user.username} holds {names(tables.PC_ROLE_NAMES.get(r, r) for r in held)}, not {wanted}"
             + (f": {limits}." if limits else ".")
         )
     else:
         message = f"{user.username} holds no Partner Center role; filing for a customer needs {wanted}."
     partner = snapshot.partner.name if snapshot.partner else "your partner"
-    return _failed(
+    return failed(
         message,
         f"Ask a global admin of {partner} to give {user.username} the {wanted} role "
         "(Partner Center → User management), or have an admin agent file the request.",
@@ -157,16 +120,16 @@ def sr_pc_role_admin_agent(snapshot: Snapshot) -> tuple[str, str, str]:
 def sr_cloud_match(snapshot: Snapshot) -> tuple[str, str, str]:
     partner, customer = snapshot.partner, snapshot.customer
     if partner is None or customer is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     partner_cloud = tables.CLOUD_NAMES.get(partner.cloud, partner.cloud)
     customer_cloud = tables.CLOUD_NAMES.get(customer.cloud, customer.cloud)
     if partner.cloud == customer.cloud:
-        return _passed(f"{partner.name} and {customer.name} are both in the {partner_cloud} cloud.")
-    return _failed(
+        return passed(f"{partner.name} and {customer.name} are both in the {partner_cloud} cloud.")
+    return failed(
         f"{partner.name} is in the {partner_cloud} cloud but {customer.name} is in the "
         f"{customer_cloud} cloud.",
         f"A {customer_cloud} customer is served from a {customer_cloud} Partner Center account: have "
-        f"{_possessive(customer.name)} partner in that cloud file the request.",
+        f"{possessive(customer.name)} partner in that cloud file the request.",
     )
 
 
@@ -176,15 +139,15 @@ def _best_inactive_hint(snapshot: Snapshot) -> str:
         by_status.setdefault(r.status, r)
     for status, template in tables.GDAP_STATUS_REMEDIES:
         if status in by_status:
-            customer = _customer_name(snapshot)
+            customer = customer_name(snapshot)
             return template.format(
-                name=by_status[status].display_name, customer=customer, customer_s=_possessive(customer)
+                name=by_status[status].display_name, customer=customer, customer_s=possessive(customer)
             )
     return ""
 
 
 def _new_relationship_remedy(snapshot: Snapshot) -> str:
-    customer = _customer_name(snapshot)
+    customer = customer_name(snapshot)
     role = (
         tables.LEAST_PRIVILEGED_ANY_ROLE
         if snapshot.request.workload == "azure"
@@ -192,33 +155,33 @@ def _new_relationship_remedy(snapshot: Snapshot) -> str:
     )
     return (
         f"Create a GDAP relationship with {customer} that includes {role}, lock it for approval and have "
-        f"{_possessive(customer)} Global Administrator approve it."
+        f"{possessive(customer)} Global Administrator approve it."
     )
 
 
 @_rule("SR-GDAP-ACTIVE")
 def sr_gdap_active(snapshot: Snapshot) -> tuple[str, str, str]:
     if snapshot.partner is None or snapshot.customer is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     customer = snapshot.customer.name
     active = snapshot.active_relationships
     if active:
         soonest = min(active, key=lambda r: r.end_at)
-        return _passed(
-            f"GDAP relationship {_quoted(r.display_name for r in active)} with {customer} is active "
+        return passed(
+            f"GDAP relationship {quoted(r.display_name for r in active)} with {customer} is active "
             f"(until {soonest.end_at:%Y-%m-%d} for '{soonest.display_name}')."
         )
     if not snapshot.relationships:
-        return _failed(
+        return failed(
             f"{snapshot.partner.name} has no GDAP relationship with {customer}.",
             _new_relationship_remedy(snapshot),
         )
-    states = _names(
+    states = names(
         f"'{r.display_name}' is {r.status}"
         + (f" (ended {r.end_at:%Y-%m-%d})" if r.end_at and r.end_at <= snapshot.now else "")
         for r in snapshot.relationships
     )
-    return _failed(
+    return failed(
         f"No GDAP relationship with {customer} is active: {states}.",
         _best_inactive_hint(snapshot) or _new_relationship_remedy(snapshot),
     )
@@ -227,26 +190,26 @@ def sr_gdap_active(snapshot: Snapshot) -> tuple[str, str, str]:
 @_rule("SR-GDAP-ASSIGNMENT")
 def sr_gdap_assignment(snapshot: Snapshot) -> tuple[str, str, str]:
     if snapshot.partner is None or snapshot.customer is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     customer = snapshot.customer.name
     active = snapshot.active_relationships
     if not active:
-        return _failed(
+        return failed(
             f"There is no active GDAP relationship with {customer}, so no access assignment applies.",
             "First get an active relationship (see SR-GDAP-ACTIVE), then create an access assignment for "
-            f"{_your_groups(snapshot)} in it.",
+            f"{your_groups(snapshot)} in it.",
         )
     granted = snapshot.active_user_assignments
     if granted:
-        pairs = _names(
+        pairs = names(
             f"'{a.group_name}' in '{snapshot.relationship_name(a.relationship_id)}'" for a in granted
         )
-        return _passed(f"Your group has an active access assignment: {pairs}.")
+        return passed(f"Your group has an active access assignment: {pairs}.")
     relationship = active[0].display_name
     waiting = snapshot.user_assignments
     if waiting:
         a = waiting[0]
-        return _failed(
+        return failed(
             f"The access assignment of '{a.group_name}' in '{snapshot.relationship_name(a.relationship_id)}' "
             f"is {a.status}, not active.",
             "Wait until it becomes active" + (" or delete and recreate it." if a.status == "error" else "."),
@@ -257,7 +220,7 @@ def sr_gdap_assignment(snapshot: Snapshot) -> tuple[str, str, str]:
         if a.status == tables.ACTIVE_ASSIGNMENT_STATUS and a.relationship_id in {r.id for r in active}
     ]
     message = (
-        f"None of your security groups ({_names(snapshot.user.group_names)}) has an active access "
+        f"None of your security groups ({names(snapshot.user.group_names)}) has an active access "
         f"assignment in an active relationship with {customer}."
         if snapshot.user and snapshot.user.groups
         else f"You are not a member of any security group of {snapshot.partner.name}, so no access "
@@ -268,13 +231,13 @@ def sr_gdap_assignment(snapshot: Snapshot) -> tuple[str, str, str]:
         remedy = (
             f"Ask an admin to add you to '{a.group_name}' (it has an active access assignment in "
             f"'{snapshot.relationship_name(a.relationship_id)}'), or create an access assignment for "
-            f"{_your_groups(snapshot)} in '{snapshot.relationship_name(a.relationship_id)}'."
+            f"{your_groups(snapshot)} in '{snapshot.relationship_name(a.relationship_id)}'."
         )
     else:
         remedy = (
-            f"Create an access assignment for {_your_groups(snapshot)} in the relationship '{relationship}'."
+            f"Create an access assignment for {your_groups(snapshot)} in the relationship '{relationship}'."
         )
-    return _failed(message, remedy)
+    return failed(message, remedy)
 
 
 def _role_source(snapshot: Snapshot, template_id: str) -> str:
@@ -286,17 +249,17 @@ def _role_source(snapshot: Snapshot, template_id: str) -> str:
 
 def _grant_role_remedy(snapshot: Snapshot, role_name: str, *, has_role: Callable) -> str:
     """How to get a role matching ``has_role``: into an assignment, or into a new relationship."""
-    customer = _customer_name(snapshot)
+    customer = customer_name(snapshot)
     active = snapshot.active_relationships
     if not active:
         return (
             f"First get an active GDAP relationship with {customer} that includes {role_name} "
-            f"(see SR-GDAP-ACTIVE), then assign it to {_your_groups(snapshot)}."
+            f"(see SR-GDAP-ACTIVE), then assign it to {your_groups(snapshot)}."
         )
     carrying = [r for r in active if any(has_role(role) for role in r.roles)]
     if not carrying:
         return (
-            f"No active relationship with {customer} ({_quoted(r.display_name for r in active)}) includes "
+            f"No active relationship with {customer} ({quoted(r.display_name for r in active)}) includes "
             f"a suitable role: request a new GDAP relationship from {customer} that includes {role_name}."
         )
     relationship = carrying[0]
@@ -305,7 +268,7 @@ def _grant_role_remedy(snapshot: Snapshot, role_name: str, *, has_role: Callable
         next(role.name for role in relationship.roles if has_role(role)),
     )
     return (
-        f"Add {suggested} to an active access assignment for {_your_groups(snapshot)} in the relationship "
+        f"Add {suggested} to an active access assignment for {your_groups(snapshot)} in the relationship "
         f"'{relationship.display_name}'."
     )
 
@@ -313,23 +276,23 @@ def _grant_role_remedy(snapshot: Snapshot, role_name: str, *, has_role: Callable
 @_rule("SR-GDAP-ROLE-TICKETS")
 def sr_gdap_role_tickets(snapshot: Snapshot) -> tuple[str, str, str]:
     if snapshot.partner is None or snapshot.customer is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     capability = tables.REQUIRED_CAPABILITY[snapshot.request.workload]
     roles = snapshot.effective_roles
     capable = [r for r in roles.values() if getattr(r, capability)]
     if capable:
         role = sorted(capable, key=lambda r: r.name)[0]
-        return _passed(
+        return passed(
             f"You get {role.name} {_role_source(snapshot, role.template_id)}, which can open support tickets."
         )
     held = sorted(r.name for r in roles.values())
     customer = snapshot.customer.name
     message = (
-        f"None of the roles you get in {customer} ({_names(held)}) can open support tickets."
+        f"None of the roles you get in {customer} ({names(held)}) can open support tickets."
         if held
         else f"You get no Entra role in {customer} through an active access assignment."
     )
-    return _failed(
+    return failed(
         message,
         _grant_role_remedy(
             snapshot, tables.LEAST_PRIVILEGED_TICKET_ROLE, has_role=lambda r: getattr(r, capability)
@@ -340,30 +303,30 @@ def sr_gdap_role_tickets(snapshot: Snapshot) -> tuple[str, str, str]:
 @_rule("SR-GDAP-ANY-ROLE")
 def sr_gdap_any_role(snapshot: Snapshot) -> tuple[str, str, str]:
     if snapshot.partner is None or snapshot.customer is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     roles = snapshot.effective_roles
     if roles:
         role = sorted(roles.values(), key=lambda r: r.name)[0]
-        return _passed(
-            f"You get {_names(sorted(r.name for r in roles.values()))} in {snapshot.customer.name} "
+        return passed(
+            f"You get {names(sorted(r.name for r in roles.values()))} in {snapshot.customer.name} "
             f"({_role_source(snapshot, role.template_id)} for {role.name})."
         )
-    return _failed(
+    return failed(
         f"You get no Entra role in {snapshot.customer.name} through an active access assignment.",
         _grant_role_remedy(snapshot, tables.LEAST_PRIVILEGED_ANY_ROLE, has_role=lambda r: True),
     )
 
 
 def _no_subscription(snapshot: Snapshot) -> tuple[str, str, str]:
-    customer = _customer_name(snapshot)
+    customer = customer_name(snapshot)
     if snapshot.request.subscription_id in (None, ""):
-        return _failed(
+        return failed(
             "No Azure subscription is chosen.",
-            f"Choose one of {_possessive(customer)} active Azure subscriptions.",
+            f"Choose one of {possessive(customer)} active Azure subscriptions.",
         )
-    return _failed(
+    return failed(
         f"Subscription {snapshot.request.subscription_id} is not a subscription of {customer}.",
-        f"Choose one of {_possessive(customer)} active Azure subscriptions.",
+        f"Choose one of {possessive(customer)} active Azure subscriptions.",
     )
 
 
@@ -371,12 +334,12 @@ def _no_subscription(snapshot: Snapshot) -> tuple[str, str, str]:
 def sr_azure_rbac(snapshot: Snapshot) -> tuple[str, str, str]:
     sub, user = snapshot.subscription, snapshot.user
     if user is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     if sub is None:
         message = _no_subscription(snapshot)[1]
-        return _failed(
+        return failed(
             message + " No Azure role can be checked.",
-            f"Choose one of {_possessive(_customer_name(snapshot))} Azure subscriptions "
+            f"Choose one of {possessive(customer_name(snapshot))} Azure subscriptions "
             "(see SR-AZURE-SUBSCRIPTION).",
         )
     mine = [
@@ -387,18 +350,18 @@ def sr_azure_rbac(snapshot: Snapshot) -> tuple[str, str, str]:
         a = capable[0]
         via = f"through '{a.group_name}'" if a.group_id is not None else "directly"
         role = tables.AZURE_ROLE_NAMES[a.role_definition_id]
-        return _passed(f"You hold {role} on {sub.label} {via}, which can create support tickets.")
-    held = _names(tables.AZURE_ROLE_NAMES.get(a.role_definition_id, a.role_definition_id) for a in mine)
+        return passed(f"You hold {role} on {sub.label} {via}, which can create support tickets.")
+    held = names(tables.AZURE_ROLE_NAMES.get(a.role_definition_id, a.role_definition_id) for a in mine)
     message = (
         f"You hold {held} on {sub.label}, which can't create support tickets."
         if mine
         else f"You hold no Azure role on {sub.label}."
     )
     ticket_roles = ", ".join(tables.AZURE_ROLE_NAMES[r] for r in sorted(tables.TICKET_RBAC_ROLES))
-    return _failed(
+    return failed(
         message,
-        f"Ask {_possessive(_customer_name(snapshot))} subscription owner to grant "
-        f"{tables.LEAST_PRIVILEGED_RBAC_ROLE} on {sub.label} to you or to {_your_groups(snapshot)} "
+        f"Ask {possessive(customer_name(snapshot))} subscription owner to grant "
+        f"{tables.LEAST_PRIVILEGED_RBAC_ROLE} on {sub.label} to you or to {your_groups(snapshot)} "
         f"(any of {ticket_roles} works).",
     )
 
@@ -406,47 +369,47 @@ def sr_azure_rbac(snapshot: Snapshot) -> tuple[str, str, str]:
 @_rule("SR-AZURE-SUBSCRIPTION")
 def sr_azure_subscription(snapshot: Snapshot) -> tuple[str, str, str]:
     sub = snapshot.subscription
-    customer = _customer_name(snapshot)
+    customer = customer_name(snapshot)
     if sub is None:
         return _no_subscription(snapshot)
     if sub.workload != "azure":
-        return _failed(
-            f"{sub.label} is a {_workload_name(sub.workload)} subscription, not an Azure one.",
-            f"Choose one of {_possessive(customer)} active Azure subscriptions.",
+        return failed(
+            f"{sub.label} is a {workload_name(sub.workload)} subscription, not an Azure one.",
+            f"Choose one of {possessive(customer)} active Azure subscriptions.",
         )
     if sub.status not in tables.ACTIVE_SUBSCRIPTION_STATUSES:
         who = sub.provider.name if sub.provider else "Microsoft"
-        return _failed(
+        return failed(
             f"{sub.label} is {sub.status}.",
             f"Choose an active Azure subscription of {customer}, or have {who} reactivate this one.",
         )
-    return _passed(f"{sub.label} is an active Azure subscription of {customer}.")
+    return passed(f"{sub.label} is an active Azure subscription of {customer}.")
 
 
 @_rule("SR-AZURE-NONTECH-PROVIDER-ONLY")
 def sr_azure_nontech_provider_only(snapshot: Snapshot) -> tuple[str, str, str]:
     issue_type = snapshot.request.issue_type or tables.DEFAULT_AZURE_ISSUE_TYPE
     if issue_type not in tables.AZURE_ISSUE_TYPES:
-        return _failed(
+        return failed(
             f"'{issue_type}' is not an Azure issue type.",
             f"Choose one of: {', '.join(tables.AZURE_ISSUE_TYPES)}.",
         )
     if issue_type not in tables.NON_TECHNICAL_ISSUE_TYPES:
-        return _not_applicable("Technical issues are not reserved to the subscription's provider.")
+        return not_applicable("Technical issues are not reserved to the subscription's provider.")
     partner = snapshot.partner
     if partner is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     issue = tables.AZURE_ISSUE_TYPES[issue_type].lower()
     type_name = tables.PARTNER_TYPE_NAMES.get(partner.type, partner.type)
     sub = snapshot.subscription
     if sub is None:
         if partner.type in tables.PROVIDER_PARTNER_TYPES:
-            return _not_applicable(
+            return not_applicable(
                 "The subscription's provider is unknown until a subscription is chosen "
                 "(see SR-AZURE-SUBSCRIPTION)."
             )
         provider = partner.indirect_provider
-        return _failed(
+        return failed(
             f"Only the provider of an Azure subscription may file {issue} requests; {partner.name} is an "
             f"{type_name}.",
             f"Contact {provider.contact_line}, your indirect provider, and ask them to file it."
@@ -454,16 +417,16 @@ def sr_azure_nontech_provider_only(snapshot: Snapshot) -> tuple[str, str, str]:
             else "Contact the provider of the customer's Azure subscription and ask them to file it.",
         )
     if sub.provider is None:
-        return _failed(
+        return failed(
             f"{sub.label} is bought directly from Microsoft: no CSP partner is its provider.",
-            f"{_customer_name(snapshot)} opens {issue} requests with Microsoft directly.",
+            f"{customer_name(snapshot)} opens {issue} requests with Microsoft directly.",
         )
     if sub.provider.id == partner.id and partner.type in tables.PROVIDER_PARTNER_TYPES:
-        return _passed(f"{partner.name} is the provider of {sub.label}, so it may file {issue} requests.")
+        return passed(f"{partner.name} is the provider of {sub.label}, so it may file {issue} requests.")
     support_contract = (
         " even with a support contract" if partner.type not in tables.PROVIDER_PARTNER_TYPES else ""
     )
-    return _failed(
+    return failed(
         f"Only the provider of {sub.label}, {sub.provider.name}, may file {issue} requests; {partner.name} "
         f"({type_name}) may not{support_contract}.",
         f"Contact {sub.provider.contact_line}, the provider of this subscription, and ask them to file the "
@@ -476,8 +439,8 @@ def sr_azure_support_plan(snapshot: Snapshot) -> tuple[str, str, str]:
     plan = snapshot.request.support_plan or tables.CSP_SUPPORT_PLAN
     wanted = tables.SUPPORT_PLAN_NAMES[tables.CSP_SUPPORT_PLAN]
     if plan == tables.CSP_SUPPORT_PLAN:
-        return _passed(f"The support plan is {wanted}.")
-    return _failed(
+        return passed(f"The support plan is {wanted}.")
+    return failed(
         f"The support plan '{tables.SUPPORT_PLAN_NAMES.get(plan, plan)}' is not {wanted}.",
         f"Choose the support plan '{wanted}' in the Azure portal's Basics step: the CSP support "
         "entitlement covers requests on behalf of customers.",
@@ -497,22 +460,22 @@ def sr_contact_is_partner(snapshot: Snapshot) -> tuple[str, str, str]:
     email = (snapshot.request.contact_email or "").strip() or own_email
     example = f" (for example {own_email})" if own_email else ""
     if not email:
-        return _failed(
+        return failed(
             "The request has no contact e-mail.", f"Enter your own e-mail address as contact{example}."
         )
     domain = _domain_of(email)
     if not domain:
-        return _failed(f"'{email}' is not an e-mail address.", f"Enter your own e-mail address{example}.")
+        return failed(f"'{email}' is not an e-mail address.", f"Enter your own e-mail address{example}.")
     customer = snapshot.customer
     if customer is None:
-        return _passed(f"The contact {email} is the partner's own: there is no customer on this request.")
+        return passed(f"The contact {email} is the partner's own: there is no customer on this request.")
     match = next((d for d in customer.domains if domain == d or domain.endswith("." + d)), None)
     if match:
-        return _failed(
+        return failed(
             f"The contact {email} is the customer's person: {match} is a domain of {customer.name}.",
             f"Enter your own contact details{example}, not your customer's: Microsoft contacts the partner.",
         )
-    return _passed(f"The contact {email} is not at a domain of {customer.name}.")
+    return passed(f"The contact {email} is not at a domain of {customer.name}.")
 
 
 @_rule("SR-CRITICAL-NEEDS-PHONE")
@@ -520,13 +483,13 @@ def sr_critical_needs_phone(snapshot: Snapshot) -> tuple[str, str, str]:
     severity = snapshot.request.severity
     name = tables.SEVERITY_NAMES.get(severity, severity)
     if severity not in tables.SEVERITIES_NEEDING_PHONE:
-        return _passed(f"A {name} request needs no phone number.")
+        return passed(f"A {name} request needs no phone number.")
     phone = (snapshot.request.contact_phone or "").strip()
     if phone:
-        return _passed(f"The {name} request carries the contact phone {phone}.")
+        return passed(f"The {name} request carries the contact phone {phone}.")
     own_phone = snapshot.user.phone if snapshot.user else ""
     example = f" (for example yours: {own_phone})" if own_phone else ""
-    return _failed(
+    return failed(
         f"A {name} request must carry a contact phone number.",
         f"Add a phone number where you can be reached{example}, or choose a lower severity.",
     )
@@ -536,10 +499,10 @@ def sr_critical_needs_phone(snapshot: Snapshot) -> tuple[str, str, str]:
 def sr_own_subscription_entitlement(snapshot: Snapshot) -> tuple[str, str, str]:
     partner = snapshot.partner
     if partner is None:
-        return _no_partner(snapshot)
+        return no_partner(snapshot)
     valid = [e for e in snapshot.entitlements if e.is_valid_at(snapshot.now)]
     valid_hint = (
-        f"one of {_possessive(partner.name)} valid support entitlements: {_names(e.label for e in valid)}"
+        f"one of {possessive(partner.name)} valid support entitlements: {names(e.label for e in valid)}"
     )
     use_valid = (
         f"Enter {valid_hint}."
@@ -549,23 +512,23 @@ def sr_own_subscription_entitlement(snapshot: Snapshot) -> tuple[str, str, str]:
     )
     wanted = (snapshot.request.support_entitlement_id or "").strip()
     not_covered = (
-        f"A request about {_possessive(partner.name)} own subscription is not covered by the CSP entitlement"
+        f"A request about {possessive(partner.name)} own subscription is not covered by the CSP entitlement"
     )
     if not wanted:
-        return _failed(f"{not_covered} and names no support entitlement.", use_valid)
+        return failed(f"{not_covered} and names no support entitlement.", use_valid)
     found = next((e for e in snapshot.entitlements if e.entitlement_id.lower() == wanted.lower()), None)
     if found is None:
-        return _failed(f"'{wanted}' is not a support entitlement of {partner.name}.", use_valid)
+        return failed(f"'{wanted}' is not a support entitlement of {partner.name}.", use_valid)
     if not found.is_valid_at(snapshot.now):
-        return _failed(
+        return failed(
             f"{found.label} expired on {found.valid_until:%Y-%m-%d}.",
             f"Renew {found.entitlement_id}, or enter {valid_hint}."
             if valid
             else f"Renew {found.entitlement_id}: {partner.name} has no other valid support entitlement.",
         )
     until = f" until {found.valid_until:%Y-%m-%d}" if found.valid_until else ""
-    return _passed(
-        f"{found.label} is valid{until}; the request is filed in {_possessive(partner.name)} own "
+    return passed(
+        f"{found.label} is valid{until}; the request is filed in {possessive(partner.name)} own "
         "context, not a customer's."
     )
 
@@ -575,7 +538,7 @@ def sr_marketplace_isv(snapshot: Snapshot) -> tuple[str, str, str]:
     sub = snapshot.subscription
     isv = sub.isv if sub is not None and sub.workload == "marketplace" else None
     if isv is None:
-        return _failed(
+        return failed(
             "Marketplace products are supported by their publisher, not Microsoft: no ticket is created.",
             "Choose the product to see its publisher's support contact, then contact the publisher.",
         )
@@ -584,7 +547,7 @@ def sr_marketplace_isv(snapshot: Snapshot) -> tuple[str, str, str]:
         for label, key in (("site", "supportUrl"), ("e-mail", "supportEmail"), ("phone", "supportPhone"))
         if isv.get(key)
     ]
-    return _failed(
+    return failed(
         f"'{sub.offer}' is a product of {isv['name']}: Microsoft doesn't support it and no ticket is "
         "created.",
         f"Contact {isv['name']} support: {', '.join(contacts)}.",

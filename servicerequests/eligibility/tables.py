@@ -202,16 +202,20 @@ ENTITLEMENT_KIND_NAMES: dict[str, str] = {str(k): k.label for k in EntitlementKi
 
 @dataclass(frozen=True)
 class PortalSpec:
-    """One workload portal: its name, the stub page here, its real hosts per cloud and review list."""
+    """One workload portal: its name, its real hosts per cloud and review list. The stub page here is
+    the URL named ``portals:new`` (``engine.portal_route_for`` reverses it)."""
 
     portal: str
     display_name: str
-    stub_path: str
     list_name: str
     hosts: dict[str, str]
     public_path: str  # appended to https://<host>; may use {domain} and {tenant}
 
 
+#: The one workload → portal table (RULES.md's routing table): the portal that administers each
+#: workload Microsoft supports through CSP and files its tickets, in the order the customer's
+#: Service management tab lists them. Marketplace has none. Read by the routing
+#: (``engine.portal_route_for``), the portal adapters and pages, and the customer pages.
 PORTAL_FOR_WORKLOAD: dict[str, str] = {
     Workload.AZURE: "azure",
     Workload.M365: "m365",
@@ -223,7 +227,6 @@ PORTALS: dict[str, PortalSpec] = {
     "azure": PortalSpec(
         portal="azure",
         display_name="Azure portal",
-        stub_path="/portals/azure/new-support-request",
         list_name="Manage support requests",
         hosts={Cloud.COMMERCIAL: "portal.azure.com", Cloud.US_GOVERNMENT: "portal.azure.us"},
         public_path="/#@{domain}/blade/Microsoft_Azure_Support/HelpAndSupportBlade/newsupportrequest",
@@ -231,7 +234,6 @@ PORTALS: dict[str, PortalSpec] = {
     "m365": PortalSpec(
         portal="m365",
         display_name="Microsoft 365 admin center",
-        stub_path="/portals/m365/new-support-request",
         list_name="View all support tickets",
         hosts={Cloud.COMMERCIAL: "admin.microsoft.com", Cloud.US_GOVERNMENT: "portal.office365.us"},
         public_path="/Partner/BeginClientSession.aspx?CTID={tenant}&CSDEST=o365admincenter",
@@ -239,7 +241,6 @@ PORTALS: dict[str, PortalSpec] = {
     "dynamics": PortalSpec(
         portal="dynamics",
         display_name="Power Platform admin center",
-        stub_path="/portals/dynamics/new-support-request",
         list_name="See all support requests",
         hosts={
             Cloud.COMMERCIAL: "admin.powerplatform.microsoft.com",

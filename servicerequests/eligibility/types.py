@@ -6,22 +6,29 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..exceptions import FilingError
+
 PASSED = "passed"
 FAILED = "failed"
 NOT_APPLICABLE = "not_applicable"
 OUTCOME_VALUES = (PASSED, FAILED, NOT_APPLICABLE)
 
 
-class CustomerNotVisible(Exception):
+class CustomerNotVisible(FilingError):
     """The customer does not exist or is not linked to the filing user's partner.
 
-    Callers turn it into a 404: from a partner's point of view an unknown
-    customer and another partner's customer are the same thing.
+    Answered with a 404 (the API's ``tenant_not_found``): from a partner's point of view an
+    unknown customer and another partner's customer are the same thing.
     """
+
+    api_kind = "tenant_not_found"
 
     def __init__(self, customer_id: Any):
         self.customer_id = customer_id
         super().__init__(f"customer {customer_id} is not visible to this partner")
+
+    def api_description(self) -> str:
+        return f"Customer {self.customer_id} was not found."
 
 
 @dataclass(frozen=True)

@@ -301,7 +301,7 @@ class TestIdempotency:
         transaction for rollback: whatever the answer, nothing is kept or recorded."""
         request_id = str(uuid.uuid4())
         half_way = DjangoValidationError({"title": ["rejected half-way through the writes"]})
-        with mock.patch("servicerequests.services.webhook_event_emit", side_effect=half_way):
+        with mock.patch("servicerequests.services.filing.webhook_event_emit", side_effect=half_way):
             first = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
         assert first.status_code == 400
         assert (ServiceRequest.objects.count(), IdempotencyRecord.objects.count()) == (0, 0)

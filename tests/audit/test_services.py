@@ -27,14 +27,27 @@ REQUEST_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 CONTEXT = {"request_id": REQUEST_ID, "correlation_id": CORRELATION_ID, "ip_address": "203.0.113.7"}
 
 
+def _in_context(call):
+    """Run ``call`` as an HTTP request's view would: services read the ids and the address from the
+    request context (``core.context``), never from arguments."""
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.7", HTTP_MS_REQUESTID=REQUEST_ID)
+    token = set_correlation_id(CORRELATION_ID)
+    try:
+        return AuditContextMiddleware(lambda _: call())(request)
+    finally:
+        reset_correlation_id(token)
+
+
 def _file(world):
-    request = file_m365(world, **CONTEXT)
+    request = _in_context(lambda: file_m365(world))
     return request, {"object_type": "servicerequests.ServiceRequest", "object_id": request.pk}
 
 
 def _note(world):
     request = file_m365(world)
-    service_request_add_note(actor=world.admin, service_request=request, text="Any news?", **CONTEXT)
+    _in_context(
+        lambda: service_request_add_note(actor=world.admin, service_request=request, text="Any news?")
+    )
     return request, {
         "object_id": request.pk,
         "after": {"noteId": request.notes.get().pk, "text": "Any news?"},
@@ -43,7 +56,7 @@ def _note(world):
 
 def _status(world):
     request = file_m365(world)
-    service_request_update(actor=world.admin, service_request=request, status="closed", **CONTEXT)
+    _in_context(lambda: service_request_update(actor=world.admin, service_request=request, status="closed"))
     request.refresh_from_db()
     return request, {
         "object_id": request.pk,
@@ -55,7 +68,9 @@ def _status(world):
 def _assign(world):
     world.admin.roles.create(role=PartnerCenterRole.SUPPORT_MANAGER)
     request = file_m365(world)
-    service_request_update(actor=world.admin, service_request=request, assigned_to=world.admin, **CONTEXT)
+    _in_context(
+        lambda: service_request_update(actor=world.admin, service_request=request, assigned_to=world.admin)
+    )
     return request, {
         "object_id": request.pk,
         "before": {"assigned_to_id": None},
@@ -221,7 +236,7 @@ def test_a_failed_action_writes_no_audit_event(world, attempt, error, settings):
 def test_a_denied_filing_is_recorded_with_the_failed_rules_and_nothing_else(world):
     world.relationship.access_assignments.all().delete()  # SR-GDAP-ASSIGNMENT fails
     with pytest.raises(EligibilityDenied):
-        file_m365(world, **CONTEXT)
+        _in_context(lambda: file_m365(world))
     event = AuditEvent.objects.get()
     assert (event.action, event.actor_id, event.customer_id, event.object_id) == (
         "servicerequest.filing_denied",

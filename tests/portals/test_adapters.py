@@ -7,7 +7,6 @@ import pytest
 
 from portals.adapters import (
     ADAPTERS,
-    WORKLOAD_PORTALS,
     AzurePortalAdapter,
     Microsoft365AdminCenterAdapter,
     PowerPlatformAdminCenterAdapter,
@@ -15,6 +14,7 @@ from portals.adapters import (
     portal_for_workload,
 )
 from portals.models import PortalTicket
+from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD
 from tests.factories import ServiceRequestFactory, SubscriptionFactory
 
 MOMENT = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -29,7 +29,7 @@ def test_each_workload_goes_to_its_portal(workload, portal):
 
 
 def test_marketplace_has_no_portal():
-    assert "marketplace" not in WORKLOAD_PORTALS
+    assert "marketplace" not in PORTAL_FOR_WORKLOAD
     with pytest.raises(KeyError):
         portal_for_workload("marketplace")
 

@@ -10,8 +10,8 @@ from audit.models import AuditEvent
 from portals import tasks
 from portals.models import PortalTicket
 from portals.services import portal_ticket_advance
+from portals.tasks import dispatch_service_request
 from servicerequests.models import Dispatch, Note, Notification
-from servicerequests.tasks import dispatch_service_request
 from tests.factories import PartnerFactory, ServiceRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

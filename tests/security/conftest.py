@@ -29,9 +29,10 @@ from customers.choices import Workload
 from gdap.choices import OperationType, RequestAction
 from gdap.models import AccessAssignment, Operation, Relationship, RelationshipRequest
 from partners.choices import PartnerCenterRole
+from portals.dispatch import dispatch_deliver
 from servicerequests import models as servicerequest_models
 from servicerequests.models import Note, QueueExport, ServiceRequest, SupportTopic
-from servicerequests.services import dispatch_deliver, service_request_file
+from servicerequests.services import service_request_file
 from tests.factories import (
     AccessAssignmentFactory,
     CustomerFactory,

@@ -25,9 +25,10 @@ from rest_framework.test import APIClient
 
 from portals.adapters import adapter_for
 from portals.models import PortalTicket
+from portals.tasks import dispatch_service_request
 from servicerequests.choices import DispatchStatus, Status
 from servicerequests.models import Dispatch, Note, ServiceRequest
-from servicerequests.tasks import dispatch_service_request, sweep_dispatches
+from servicerequests.tasks import sweep_dispatches
 
 from .conftest import written_rows
 
@@ -101,7 +102,7 @@ def test_a_filing_that_loses_the_database_half_way_leaves_nothing(staged_world, 
     dispatches = Dispatch.objects.count()
     customer = staged_world.orgs["A"].customer
     lost = OperationalError("terminating connection due to administrator command")
-    with mock.patch("servicerequests.services.audit_event_record", side_effect=lost):
+    with mock.patch("servicerequests.services.filing.audit_event_record", side_effect=lost):
         response = api_client(staged_world).post(
             f"/v1/customers/{customer.pk}/servicerequests", FILING, format="json"
         )
@@ -115,7 +116,7 @@ def test_a_note_that_loses_the_database_half_way_leaves_nothing(staged_world, db
     service_request = staged_world.orgs["A"].service_request
     notes, version = Note.objects.count(), ServiceRequest.objects.get(pk=service_request.pk).version
     lost = OperationalError("could not receive data from server")
-    with mock.patch("servicerequests.services.audit_event_record", side_effect=lost):
+    with mock.patch("servicerequests.services.updates.audit_event_record", side_effect=lost):
         response = staged_world.clients["admin_agent"].post(
             f"/service-requests/{service_request.pk}/notes/", {"text": "Customer confirmed the impact."}
         )
@@ -217,7 +218,7 @@ def test_a_worker_killed_inside_the_dispatch_transaction_leaves_it_for_the_sweep
     service_request = _pending_request(staged_world)
     killed = WorkerKilled("SIGKILL after the portal created the ticket")
     with (
-        mock.patch("servicerequests.services.webhook_event_emit", side_effect=killed),
+        mock.patch("portals.dispatch.webhook_event_emit", side_effect=killed),
         pytest.raises(WorkerKilled),
     ):
         dispatch_service_request.apply(args=(service_request.dispatch.pk,))

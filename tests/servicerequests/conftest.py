@@ -146,3 +146,29 @@ def world(db) -> World:
         m365=m365,
         marketplace=marketplace,
     )
+
+
+#: The modules that publish service request tasks (each binds ``core.queueing.enqueue``).
+ENQUEUE_SITES = (
+    "servicerequests.services.filing",
+    "servicerequests.services.dispatch",
+    "servicerequests.notifications",
+    "servicerequests.tasks",
+    "portals.tasks",
+)
+
+
+def patch_enqueue(monkeypatch, wrapper):
+    """Route every service request enqueue through ``wrapper(task_name, real_enqueue, *args, **kwargs)``."""
+    import importlib
+
+    from core import queueing
+
+    real = queueing.enqueue
+
+    def patched(task, *args, **kwargs):
+        name = task if isinstance(task, str) else task.name
+        return wrapper(name, real, task, *args, **kwargs)
+
+    for module in ENQUEUE_SITES:
+        monkeypatch.setattr(importlib.import_module(module), "enqueue", patched)

@@ -18,6 +18,7 @@ from servicerequests.routing import (
     routing_context_issue,
     routing_context_read,
 )
+from servicerequests.services import eligibility_request_build
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +175,12 @@ def test_resubmitting_after_the_relationship_expired_is_refused(world):
 
     ctx = routing_context_read(token, user=world.alice)
     decision = evaluate(
-        ctx.eligibility_request(contact_email="alice@contosopartners.com", severity="moderate")
+        eligibility_request_build(
+            actor=world.alice,
+            **ctx.filing_fields(),
+            contact_email="alice@contosopartners.com",
+            severity="moderate",
+        )
     )
     assert decision.allowed is False
     assert decision.failed_rule_ids == ["SR-GDAP-ACTIVE", "SR-GDAP-ASSIGNMENT", "SR-GDAP-ROLE-TICKETS"]
@@ -189,6 +195,6 @@ def test_resubmitting_after_the_end_date_passed_is_refused(world):
     token = routing_context_issue(user=world.alice, request=request)
     ctx = routing_context_read(token, user=world.alice)
     later = world.relationship.end_at + timedelta(seconds=1)
-    decision = evaluate(ctx.eligibility_request(), now=later)
+    decision = evaluate(eligibility_request_build(actor=world.alice, **ctx.filing_fields()), now=later)
     assert decision.outcome("SR-GDAP-ACTIVE").outcome == "failed"
     assert decision.failed_rule_ids == ["SR-GDAP-ACTIVE", "SR-GDAP-ASSIGNMENT", "SR-GDAP-ANY-ROLE"]

@@ -8,9 +8,12 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.context import RequestContextMiddleware
+from core.middleware import reset_correlation_id, set_correlation_id
 from portals.models import PortalTicket
 from servicerequests.eligibility import CustomerNotVisible
 from servicerequests.exceptions import EligibilityDenied, MarketplaceNotSupported
@@ -33,12 +36,22 @@ def file_m365(world, **overrides):
         "description": "Since 09:00 no mail leaves the tenant.",
         "severity": "moderate",
         "support_topic_id": M365_TOPIC,
-        "request_id": "4b1c2d3e-0000-4000-8000-000000000001",
-        "correlation_id": "corr-1",
-        "ip_address": "10.0.0.7",
     }
     values.update(overrides)
-    return service_request_file(**values)
+    return in_request_context(lambda: service_request_file(**values))
+
+
+def in_request_context(call):
+    """Run ``call`` as the view of an HTTP request: the service reads the request's id, correlation
+    id and client address from ``core.context`` (it takes none of them as arguments)."""
+    request = RequestFactory().post(
+        "/", REMOTE_ADDR="10.0.0.7", HTTP_MS_REQUESTID="4b1c2d3e-0000-4000-8000-000000000001"
+    )
+    token = set_correlation_id("corr-1")
+    try:
+        return RequestContextMiddleware(lambda _request: call())(request)
+    finally:
+        reset_correlation_id(token)
 
 
 def row_counts():
@@ -165,7 +178,7 @@ def test_after_commit_the_request_is_dispatched_and_the_filer_notified(
 
 
 def test_a_delivery_run_twice_notifies_the_filer_once(world, django_capture_on_commit_callbacks):
-    from servicerequests.services import dispatch_deliver
+    from portals.dispatch import dispatch_deliver
 
     with django_capture_on_commit_callbacks(execute=True):
         request = file_m365(world)
@@ -302,16 +315,15 @@ def test_own_subscription_request_with_an_expired_entitlement_is_denied(world):
 def test_filing_publishes_one_message_whose_task_notifies_the_filer(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from servicerequests import tasks
+    from .conftest import patch_enqueue
 
     published = []
-    real = tasks.enqueue
 
-    def recording(task, *args, **kwargs):
-        published.append((task.name, args, kwargs))
+    def recording(name, real, task, *args, **kwargs):
+        published.append((name, args, kwargs))
         return real(task, *args, **kwargs)
 
-    monkeypatch.setattr(tasks, "enqueue", recording)
+    patch_enqueue(monkeypatch, recording)
     with django_capture_on_commit_callbacks() as callbacks:
         request = file_m365(world)
     assert len(callbacks) == 1  # the filing's only after-commit work: one message

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from portals import adapters
+from portals import tasks as portal_tasks
+from portals.dispatch import dispatch_deliver
 from portals.models import PortalTicket
 from servicerequests import tasks
 from servicerequests.models import Dispatch
-from servicerequests.services import dispatch_deliver
 from tests.factories import ServiceRequestFactory
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -39,7 +40,7 @@ def make_dispatch(*, workload="m365", portal="m365", severity="critical", **fiel
 def test_delivery_opens_the_request_with_ticket_and_sla_clock(workload, portal, severity, number, target):
     dispatch = make_dispatch(workload=workload, portal=portal, severity=severity)
 
-    assert tasks.dispatch_service_request.delay(dispatch.pk).get() == "delivered"
+    assert portal_tasks.dispatch_service_request.delay(dispatch.pk).get() == "delivered"
 
     dispatch.refresh_from_db()
     request = dispatch.request
@@ -74,8 +75,8 @@ def test_delivery_opens_the_request_with_ticket_and_sla_clock(workload, portal, 
 @pytest.mark.django_db
 def test_running_the_task_twice_changes_nothing_the_second_time():
     dispatch = make_dispatch()
-    tasks.dispatch_service_request.delay(dispatch.pk)
-    tasks.dispatch_service_request.delay(dispatch.pk)
+    portal_tasks.dispatch_service_request.delay(dispatch.pk)
+    portal_tasks.dispatch_service_request.delay(dispatch.pk)
     dispatch.refresh_from_db()
     assert dispatch.attempts == 1
     assert PortalTicket.objects.count() == 1
@@ -91,7 +92,7 @@ def test_an_existing_portal_ticket_is_reused_not_duplicated():
         service_request=dispatch.request, portal="m365", new_ticket_number=lambda now: "12345678"
     )
     assert created is True
-    tasks.dispatch_service_request.delay(dispatch.pk)
+    portal_tasks.dispatch_service_request.delay(dispatch.pk)
     dispatch.request.refresh_from_db()
     assert dispatch.request.external_ticket_id == "12345678"
     assert PortalTicket.objects.count() == 1
@@ -143,7 +144,7 @@ def flaky(monkeypatch, settings):
 def test_a_transient_failure_is_retried_until_delivered(flaky):
     portal = flaky(failures=2)
     dispatch = make_dispatch()
-    tasks.dispatch_service_request.delay(dispatch.pk)  # eager: the retries run at once
+    portal_tasks.dispatch_service_request.delay(dispatch.pk)  # eager: the retries run at once
     dispatch.refresh_from_db()
     assert portal.calls == 3
     assert (dispatch.status, dispatch.attempts, dispatch.last_error) == ("delivered", 3, "")
@@ -154,7 +155,7 @@ def test_a_transient_failure_is_retried_until_delivered(flaky):
 def test_after_the_last_retry_the_dispatch_is_failed_with_the_error(flaky):
     portal = flaky(failures=99)
     dispatch = make_dispatch()
-    tasks.dispatch_service_request.delay(dispatch.pk)
+    portal_tasks.dispatch_service_request.delay(dispatch.pk)
     dispatch.refresh_from_db()
     assert portal.calls == 4  # the first attempt and DISPATCH_MAX_RETRIES=3 retries
     assert (dispatch.status, dispatch.attempts) == ("failed", 4)
@@ -181,7 +182,7 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap(retries):
 
 @pytest.mark.django_db
 def test_a_missing_dispatch_is_not_an_error():
-    assert tasks.dispatch_service_request.delay(987654).get() == "missing"
+    assert portal_tasks.dispatch_service_request.delay(987654).get() == "missing"
 
 
 @pytest.mark.django_db
@@ -200,7 +201,7 @@ def test_the_sweeper_sends_overdue_pending_dispatches_only(monkeypatch, settings
     failed = make_dispatch(status="failed")
     Dispatch.objects.filter(pk=failed.pk).update(next_attempt_at=now - timedelta(hours=1))
     sent = []
-    monkeypatch.setattr(tasks, "enqueue", lambda task, *args: sent.append((task.name, args)) or True)
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args: sent.append((task, args)) or True)
 
     assert tasks.sweep_dispatches() == 2
     assert sorted(sent) == sorted(
@@ -257,7 +258,7 @@ def test_two_concurrent_runs_create_one_portal_ticket(postgres_only):
 def test_the_admin_shows_each_dispatchs_state_attempts_and_last_error(client, admin_user, flaky):
     flaky(failures=99)
     dispatch = make_dispatch()
-    tasks.dispatch_service_request.delay(dispatch.pk)
+    portal_tasks.dispatch_service_request.delay(dispatch.pk)
     client.force_login(admin_user)
 
     page = client.get(f"/admin/servicerequests/servicerequest/{dispatch.request_id}/change/")

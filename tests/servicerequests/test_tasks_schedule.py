@@ -3,7 +3,7 @@
 import pytest
 
 from partnercenter.celery import app, beat_schedule
-from servicerequests import tasks
+from portals import tasks as portal_tasks
 
 EXPECTED_TASKS = [
     "servicerequests.dispatch",
@@ -51,7 +51,7 @@ def test_the_app_carries_the_schedule():
 def test_tasks_are_eager_in_tests_and_use_the_settings():
     assert app.conf.task_always_eager is True
     assert app.conf.task_acks_late is True
-    assert tasks.dispatch_service_request.acks_late is True
+    assert portal_tasks.dispatch_service_request.acks_late is True
 
 
 EXPORT_TASKS = {

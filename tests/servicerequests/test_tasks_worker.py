@@ -10,12 +10,15 @@ import time
 
 import pytest
 
+from portals import tasks as portal_tasks
 from portals.models import PortalTicket
 from servicerequests import tasks
 from servicerequests.models import Dispatch, Notification, ServiceRequest, SupportTopic
 from servicerequests.services import service_request_file
 from servicerequests.support_topics import SUPPORT_TOPICS
 from tests.worker import broker_down, celery_worker, wait_for  # noqa: F401  (celery_worker is a fixture)
+
+from .conftest import patch_enqueue
 
 pytestmark = [
     pytest.mark.worker,
@@ -74,13 +77,12 @@ def test_a_filed_request_is_opened_by_the_worker(world):
 
 def test_a_broker_outage_delays_the_dispatch_but_loses_nothing(world, monkeypatch):
     enqueued = []
-    real_enqueue = tasks.enqueue
 
-    def recording_enqueue(task, *args, **kwargs):
-        enqueued.append((task.name, real_enqueue(task, *args, **kwargs)))
+    def recording_enqueue(name, real_enqueue, task, *args, **kwargs):
+        enqueued.append((name, real_enqueue(task, *args, **kwargs)))
         return enqueued[-1][1]
 
-    monkeypatch.setattr(tasks, "enqueue", recording_enqueue)
+    patch_enqueue(monkeypatch, recording_enqueue)
     started = time.monotonic()
     with broker_down():
         request = file_request(world)  # the enqueues after commit fail, are logged, and filing still succeeds
@@ -108,7 +110,7 @@ def test_a_broker_outage_delays_the_dispatch_but_loses_nothing(world, monkeypatc
 
     # Running the sweeper again, and the task again, changes nothing.
     assert tasks.sweep_dispatches(min_age_seconds=0) == 0
-    tasks.dispatch_service_request.delay(dispatch.pk)
+    portal_tasks.dispatch_service_request.delay(dispatch.pk)
     time.sleep(1)
     assert PortalTicket.objects.filter(service_request_id=request.pk).count() == 1
     dispatch.refresh_from_db()

@@ -1,0 +1,159 @@
+"""``/v1`` filing: filing a request (mixed into the list endpoints' POST) and the eligibility dry run.
+
+Both go through the filing pipeline of ``servicerequests.services.filing`` — the same
+eligibility request, check and filing service as the browser and the stub portals. A service
+``ValidationError`` is answered here, naming the ``/v1`` fields; the pipeline's refusals are
+answered by the API's exception handler (``core.api.errors``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import status as http_status
+from rest_framework.response import Response
+
+from core.api.errors import ApiError, django_validation_detail
+from core.api.headers import etag_for
+from core.api.idempotency import run_idempotent
+from core.api.schema import CORRELATION_ID_PARAMETER, REQUEST_ID_PARAMETER, TENANT_ID_PARAMETER, errors
+from core.api.views import PartnerCenterApiView
+from customers.api.mixins import CustomerScopedMixin
+from servicerequests.exceptions import FilingRefused
+from servicerequests.models import Note, ServiceRequest
+from servicerequests.services import (
+    eligibility_request_build,
+    service_request_eligibility_check,
+    service_request_file,
+)
+
+from . import examples
+from .serializers import EligibilityDecisionSerializer, EligibilityInputSerializer, ServiceRequestSerializer
+
+# Service-layer field names → ``/v1`` wire paths, for validation errors.
+WIRE_FIELD_NAMES = {
+    "support_topic_id": "supportTopicId",
+    "contact_first_name": "primaryContact.firstName",
+    "contact_last_name": "primaryContact.lastName",
+    "contact_email": "primaryContact.email",
+    "contact_phone": "primaryContact.phoneNumber",
+    "subscription_id": "subscriptionId",
+    "issue_type": "issueType",
+    "support_plan": "supportPlan",
+    "support_entitlement_id": "supportEntitlementId",
+    "note_text": "newNote.text",
+    "text": "newNote.text",
+    "assigned_to": "assignedTo",
+}
+
+
+def wire_validation_error(exc: DjangoValidationError) -> ApiError:
+    """A service ``ValidationError`` as a 400 naming the ``/v1`` fields."""
+    detail = django_validation_detail(exc)
+    data = [
+        {"field": WIRE_FIELD_NAMES.get(field, field if field != "__all__" else ""), "reason": str(reason)}
+        for field, reasons in detail.items()
+        for reason in reasons
+    ]
+    fields = ", ".join(sorted({d["field"] for d in data if d["field"]}))
+    return ApiError("validation", f"Invalid property: {fields}." if fields else "", data)
+
+
+def _as_filed(service_request: ServiceRequest) -> ServiceRequest:
+    """The request as ``service_request_file`` returned it, ready for the detail serializer without
+    reading it back: a request filed a moment ago has no notes, and its customer, support topic,
+    subscription and filer are the objects the service used. ``test_filing_answer_equals_the_get``
+    holds the 201's body equal to a GET of the same request."""
+    no_notes = Note.objects.none()
+    # Evaluated as a prefetch leaves it (Django's ``prefetch_one_level``), so that reading it does
+    # not compile a query that cannot match.
+    no_notes._result_cache = []
+    no_notes._prefetch_done = True
+    service_request._prefetched_objects_cache = {"notes": no_notes}
+    return service_request
+
+
+class FilingMixin:
+    """Filing and dry runs through the filing pipeline (``servicerequests.services.filing``).
+
+    The pipeline's refusals (``FilingError``: unknown customer, eligibility denied, marketplace)
+    propagate to the API's exception handler, which answers each as the error it declares.
+    """
+
+    def _file(self, request, *, customer_id, serializer_class, customer=None):
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        contact = data.get("primaryContact") or {}
+        try:
+            service_request = service_request_file(
+                actor=request.user,
+                customer_id=customer_id,
+                customer=customer,
+                workload=data["workload"],
+                title=data["title"],
+                description=data["description"],
+                severity=data["severity"],
+                support_topic_id=data.get("supportTopicId"),
+                contact_first_name=contact.get("firstName", ""),
+                contact_last_name=contact.get("lastName", ""),
+                contact_email=contact.get("email", ""),
+                contact_phone=contact.get("phoneNumber", ""),
+                subscription_id=data.get("subscriptionId") or None,
+                issue_type=data.get("issueType", ""),
+                support_plan=data.get("supportPlan", ""),
+                support_entitlement_id=data.get("supportEntitlementId", ""),
+            )
+        except DjangoValidationError as exc:
+            raise wire_validation_error(exc) from None
+        body = ServiceRequestSerializer(_as_filed(service_request)).data
+        location = request.build_absolute_uri(body["links"]["self"]["uri"])
+        return Response(
+            body,
+            status=http_status.HTTP_201_CREATED,
+            headers={"Location": location, "ETag": etag_for(service_request.version)},
+        )
+
+    def _dry_run(self, request, *, customer_id):
+        serializer = EligibilityInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        contact = data.get("primaryContact") or {}
+        eligibility_request = eligibility_request_build(
+            actor=request.user,
+            customer_id=customer_id,
+            workload=data["workload"],
+            subscription_id=data.get("subscriptionId"),
+            issue_type=data.get("issueType", ""),
+            contact_email=contact.get("email", ""),
+            contact_phone=contact.get("phoneNumber", ""),
+            severity=data.get("severity", ""),
+            support_plan=data.get("supportPlan", ""),
+            support_entitlement_id=data.get("supportEntitlementId", ""),
+        )
+        try:
+            decision = service_request_eligibility_check(
+                actor=request.user, eligibility_request=eligibility_request
+            )
+        except FilingRefused as exc:  # the dry run reports a refusal instead of answering it
+            decision = exc.decision
+        return Response({**decision.as_dict(), "attributes": {"objectType": "EligibilityDecision"}})
+
+
+class CustomerEligibilityApi(CustomerScopedMixin, FilingMixin, PartnerCenterApiView):
+    """POST /v1/customers/{tenantId}/servicerequests/eligibility: the dry run (writes nothing)."""
+
+    serializer_class = EligibilityDecisionSerializer
+
+    @extend_schema(
+        operation_id="customer_servicerequests_eligibility",
+        summary="Would this request be allowed? Every rule's outcome, without filing",
+        parameters=[TENANT_ID_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
+        request=EligibilityInputSerializer,
+        responses={200: EligibilityDecisionSerializer, **errors(400, 404, 409)},
+        examples=[examples.ELIGIBILITY_REQUEST, examples.ELIGIBILITY_DECISION],
+        tags=["service requests"],
+    )
+    def post(self, request, tenant_id):
+        customer = self.get_customer()
+        return run_idempotent(self, request, lambda: self._dry_run(request, customer_id=customer.pk))

@@ -1,0 +1,87 @@
+"""What the service request writes share: who may change a request, the limits of its texts, and the
+version bump every change makes. Used by the filing, update and dispatch services (and by
+``portals.dispatch``); it writes nothing by itself except through ``service_request_bump`` and
+``note_add``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from partners.choices import PartnerCenterRole
+from partners.models import User
+
+from ..choices import Status
+from ..models import Note, ServiceRequest
+
+#: Partner Center roles that may change a request (SR-VIEW: a sales agent only reads).
+WRITE_ROLES = frozenset(
+    {PartnerCenterRole.ADMIN_AGENT, PartnerCenterRole.HELPDESK_AGENT, PartnerCenterRole.SUPPORT_MANAGER}
+)
+#: Roles that may assign a request to someone.
+ASSIGN_ROLES = frozenset({PartnerCenterRole.SUPPORT_MANAGER})
+#: Roles a user must hold to be an assignee (they must be able to see it: SR-VIEW).
+ASSIGNABLE_ROLES = WRITE_ROLES
+#: Statuses a user may set (``none`` belongs to the time before dispatch).
+SETTABLE_STATUSES = frozenset({Status.OPEN, Status.ATTENTION_NEEDED, Status.CLOSED})
+
+TITLE_MAX = 200
+TEXT_MAX = 10000
+UNSET: Any = object()
+
+
+def require_write_role(actor: User, service_request: ServiceRequest) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` is a writer (``WRITE_ROLES``) of the filing partner."""
+    if actor.partner_id is None or actor.partner_id != service_request.partner_id:
+        raise PermissionDenied("SR-VIEW: only users of the filing partner may act on this request.")
+    if not actor.role_codes.intersection(WRITE_ROLES):
+        raise PermissionDenied("SR-VIEW: your roles let you read this request, not change it.")
+
+
+def add_error(errors: dict[str, list[str]], field: str, message: str) -> None:
+    """Collect one message for ``field`` (the shape of ``ValidationError(dict)``)."""
+    errors.setdefault(field, []).append(message)
+
+
+def validated_note_text(text: str, field: str = "text") -> str:
+    """The stripped note text; ``ValidationError({field: [...]})`` when empty or too long."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: ["is required."]})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({field: [f"must be at most {TEXT_MAX} characters."]})
+    return text
+
+
+def note_add(
+    service_request: ServiceRequest, *, text: str, author: User | None, author_name: str = ""
+) -> Note:
+    """Write a note on ``service_request`` by ``author`` (or, from a portal, by ``author_name``)."""
+    name = author_name or ((author.get_full_name() or author.username) if author else "")
+    return Note.objects.create(
+        request=service_request, text=text, created_by=author, created_by_name=name, created_at=timezone.now()
+    )
+
+
+def service_request_bump(service_request: ServiceRequest, *, now: datetime, fields: list[str]) -> None:
+    """Save ``fields`` with one more version and ``updated_at`` = ``now`` (every change bumps the ETag)."""
+    service_request.version += 1
+    service_request.updated_at = now
+    service_request.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def service_request_refresh(stale: ServiceRequest, fresh: ServiceRequest) -> None:
+    """Copy the fresh row's field values onto the caller's instance."""
+    for field in ServiceRequest._meta.concrete_fields:
+        setattr(stale, field.attname, getattr(fresh, field.attname))
+
+
+def audit_value(value):
+    """A value as an audit event's JSON records it (datetimes in ISO 8601)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
