@@ -75,7 +75,8 @@ def main(argv: list[str]) -> int:
             audited += 1
             for vuln in dependency.get("vulns", []):
                 fixes = ", ".join(vuln.get("fix_versions", [])) or "none yet"
-                found.append(f"{lock.name}: {dependency['name']} {dependency['version']}: {vuln['id']} (fixed in {fixes})")
+                release = f"{dependency['name']} {dependency['version']}"
+                found.append(f"{lock.name}: {release}: {vuln['id']} (fixed in {fixes})")
     for vuln_id, reason in accepted.items():
         print(f"audit: accepted {vuln_id}: {reason}")
     if audited == 0 and skipped:
