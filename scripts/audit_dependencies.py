@@ -27,8 +27,10 @@ IGNORE_FILE = ROOT / "pip-audit-ignore.txt"
 DEFAULT_LOCKS = ("requirements.lock", "requirements-dev.lock")
 
 
-def accepted_vulnerabilities(path: Path = IGNORE_FILE) -> dict[str, str]:
-    """The accepted ids and their reasons; ``ValueError`` for an id without a reason."""
+def accepted_vulnerabilities(path: Path | None = None) -> dict[str, str]:
+    """The accepted ids and their reasons (``pip-audit-ignore.txt``); ``ValueError`` for an id
+    without a reason."""
+    path = path or IGNORE_FILE
     accepted: dict[str, str] = {}
     if not path.exists():
         return accepted
