@@ -42,9 +42,9 @@ endef
 
 venv: $(VENV)/.created ## Create the virtual environment
 
-install: $(VENV)/.installed ## Install the runtime requirements
+install: $(VENV)/.installed ## Install the runtime requirements (requirements.lock, every file hash-checked)
 
-install-dev: $(VENV)/.installed-dev ## Install the development and test requirements
+install-dev: $(VENV)/.installed-dev ## Install the development and test requirements (requirements-dev.lock, hash-checked)
 
 lock: $(VENV)/.created ## Recompile requirements.lock and requirements-dev.lock (hashes) from requirements*.txt
 	$(PIP) install --quiet "$$(grep -E '^uv==' requirements-dev.txt)"

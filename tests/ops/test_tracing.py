@@ -93,10 +93,13 @@ def test_a_traced_filing_has_spans_for_the_view_and_the_dispatch_task(
 @pytest.mark.django_db(transaction=True)
 def test_a_traced_filing_has_spans_for_the_database(spans, django_capture_on_commit_callbacks):
     require(connection.vendor == "postgresql", "this test needs PostgreSQL: set DATABASE_URL")
-    # psycopg is instrumented at connect time (in production before any connection is made).
+    # psycopg is instrumented at connect time (in production before any connection is made); the
+    # traced connection is closed afterwards so that the tests after this one use a plain one.
     connection.close()
-    world = make_partner_world()
-    file_through_the_api(world, django_capture_on_commit_callbacks)
+    try:
+        file_through_the_api(make_partner_world(), django_capture_on_commit_callbacks)
+    finally:
+        connection.close()
 
     finished = spans.get_finished_spans()
     [view] = [span for span in finished if span.kind == SpanKind.SERVER]
