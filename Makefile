@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+UV := $(VENV)/bin/uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= partnercenter.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev migrate demo run test lint format check worker beat ci clean bench bench-quick
+.PHONY: help venv install install-dev lock audit migrate demo run test lint format check worker beat ci clean bench bench-quick
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,19 +20,39 @@ $(VENV)/.created:
 	$(PIP) install --quiet --upgrade pip
 	@touch $@
 
-$(VENV)/.installed: $(VENV)/.created requirements.txt
-	$(PIP) install --quiet -r requirements.txt
+# The lock files (every package, pinned, with its hashes) are what gets installed; requirements*.txt
+# are the top-level pins they are compiled from (`make lock`).
+$(VENV)/.installed: $(VENV)/.created requirements.lock
+	$(PIP) install --quiet --require-hashes -r requirements.lock
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PIP) install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(PIP) install --quiet --require-hashes -r requirements-dev.lock
 	@touch $@
+
+# One resolution for Python 3.11 on every platform (the image and laptops alike), with the hashes of
+# every file PyPI has for each pinned release. Versions already in a lock file are kept unless a pin
+# needs another; `make lock LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves them on. The dev
+# lock is constrained by the runtime one, so both agree on every shared package.
+LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
+define uv_compile
+$(UV) pip compile $(LOCK_FLAGS) $(1) || { echo "PyPI unreachable? Retrying from uv's cache only." >&2; \
+  $(UV) pip compile --offline $(LOCK_FLAGS) $(1); }
+endef
 
 venv: $(VENV)/.created ## Create the virtual environment
 
-install: $(VENV)/.installed ## Install the runtime requirements
+install: $(VENV)/.installed ## Install the runtime requirements (requirements.lock, every file hash-checked)
 
-install-dev: $(VENV)/.installed-dev ## Install the development and test requirements
+install-dev: $(VENV)/.installed-dev ## Install the development and test requirements (requirements-dev.lock, hash-checked)
+
+lock: $(VENV)/.created ## Recompile requirements.lock and requirements-dev.lock (hashes) from requirements*.txt
+	$(PIP) install --quiet "$$(grep -E '^uv==' requirements-dev.txt)"
+	$(call uv_compile,requirements.txt --output-file requirements.lock)
+	$(call uv_compile,requirements-dev.txt --constraints requirements.lock --output-file requirements-dev.lock)
+
+audit: install-dev ## Check the locked dependencies for known vulnerabilities (pip-audit; pip-audit-ignore.txt)
+	$(PY) scripts/audit_dependencies.py
 
 migrate: install ## Apply database migrations
 	$(PY) manage.py migrate --noinput

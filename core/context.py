@@ -11,8 +11,12 @@ and ``client_ip`` are empty and ``correlation_id`` is the task's.
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
 
 from .middleware import get_correlation_id
 
@@ -35,9 +39,60 @@ def current_request():
     return _current_request.get()
 
 
+@lru_cache(maxsize=8)
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies if proxy.strip())
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address from a peer or an ``X-Forwarded-For`` entry (``[v6]:port`` and ``v4:port`` too)."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
 def request_ip(request) -> str | None:
-    """The client address of ``request`` (``REMOTE_ADDR``; set by the proxy in front of gunicorn)."""
-    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+    """The client address of ``request``, believing only the configured trusted proxies.
+
+    ``settings.TRUSTED_PROXIES`` (addresses or networks; empty by default) are the reverse proxies
+    whose ``X-Forwarded-For`` is believed. When the peer (``REMOTE_ADDR``) is not one of them, the
+    client is the peer and the header is ignored (a client can write anything in it). When it is,
+    the header's entries are read from the right, skipping trusted proxies, and the first other
+    address is the client (a proxy chain: CDN, load balancer, nginx); a malformed entry stops the
+    walk at the last trusted hop. The one answer for the audit trail (``request_context``), API
+    throttling (``core.api.throttling``) and sign-in lockout (django-axes'
+    ``AXES_CLIENT_IP_CALLABLE``), so the three always agree. None without a request or peer.
+    """
+    if request is None:
+        return None
+    peer = request.META.get("REMOTE_ADDR") or None
+    trusted = _trusted_networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    if peer is None or not trusted:
+        return peer
+
+    def is_trusted(address) -> bool:
+        return any(address in network for network in trusted if address.version == network.version)
+
+    client = _address(peer)
+    if client is None or not is_trusted(client):
+        return peer
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for entry in reversed([part for part in forwarded.split(",") if part.strip()]):
+        hop = _address(entry)
+        if hop is None:
+            break
+        client = hop
+        if not is_trusted(hop):
+            break
+    return str(client)
 
 
 def request_request_id(request) -> str:

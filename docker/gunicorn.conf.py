@@ -26,6 +26,16 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
 
+
+def post_fork(server, worker):
+    """Traces (core.tracing): each worker process needs its own exporter thread, set up after the
+    fork and before the application loads. A no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.production")
+    from core.tracing import tracing_configure
+
+    tracing_configure(service_name="partnercenter-web")
+
+
 _formatter = os.environ.get("LOG_FORMAT", "json")
 logconfig_dict = {
     "version": 1,

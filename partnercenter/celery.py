@@ -6,6 +6,7 @@ The beat schedule lives here, in code (docs/async.md describes each task).
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.local")
 
@@ -22,6 +23,15 @@ correlation_id_connect_celery()
 from core.metrics.celery import metrics_connect_celery  # noqa: E402
 
 metrics_connect_celery()
+
+
+@worker_process_init.connect(weak=False)
+def _configure_tracing(**kwargs):
+    # In each worker process (its own exporter thread); a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    from core.tracing import tracing_configure
+
+    tracing_configure(service_name="partnercenter-worker")
+
 
 #: Periodic tasks, by task name: (interval in seconds, options).
 BEAT_SCHEDULE = {

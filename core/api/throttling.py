@@ -11,6 +11,8 @@ from django.core.cache import caches
 from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.context import request_ip
+
 logger = logging.getLogger("partnercenter.api")
 
 
@@ -28,6 +30,11 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return getattr(settings, "API_THROTTLE_RATES", {}).get(self.scope)
+
+    def get_ident(self, request):
+        """The client address through the trusted proxies only (``core.context.request_ip``, as the
+        audit trail and sign-in lockout see it), not DRF's ``NUM_PROXIES`` reading of the header."""
+        return request_ip(request) or ""
 
     def allow_request(self, request, view):
         try:

@@ -4,6 +4,7 @@ Defaults let a newcomer run the portal with nothing but Python: SQLite and
 eager Celery when ``DATABASE_URL`` / ``REDIS_URL`` are unset.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -157,6 +158,14 @@ AXES_LOCKOUT_CALLABLE = "core.security.sign_in_locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 # Failed and locked sign-ins are in the audit log (auth.sign_in_failed); axes itself logs only when asked.
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
+# The client address (docs/operations.md, "Client addresses behind proxies"): X-Forwarded-For is
+# believed only from these reverse proxies (addresses or networks, comma-separated); none by
+# default, so the address is the TCP peer's. Lockout, the audit trail and API throttling all read it
+# through core.context.request_ip.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo stops the boot, not the first sign-in
+AXES_CLIENT_IP_CALLABLE = "core.context.request_ip"
 # Sessions: 8 hours from sign-in by default; optionally end when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
@@ -372,7 +381,7 @@ EXPORT_ROOT = Path(env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports"))
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_WORKER_PORT = int(env.str("METRICS_WORKER_PORT", default="") or 0)  # 0 or empty: none
 METRICS_WORKER_ADDRESS = env.str("METRICS_WORKER_ADDRESS", default="0.0.0.0")
-METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=list(CELERY_QUEUE_NAMES))
 
 # Logs go to stderr, one line each, with the correlation id. LOG_FORMAT: "plain" (readable,
 # the default here) or "json" (one JSON object per line; the default in production).
