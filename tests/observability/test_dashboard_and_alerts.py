@@ -81,7 +81,7 @@ def full_scrape(world, django_capture_on_commit_callbacks, settings):
     if redis_url:
         return families_of(scrape())
     client = mock.MagicMock()
-    client.pipeline.return_value.execute.return_value = [0]
+    client.pipeline.return_value.execute.return_value = [0] * len(settings.METRICS_CELERY_QUEUES)
     with mock.patch("observability.collectors._broker_client", return_value=client):
         return families_of(scrape())
 

@@ -44,7 +44,7 @@ def test_each_kind_of_work_has_its_queue(task, queue):
 
 
 def test_a_worker_without_queues_consumes_every_queue():
-    assert set(app.amqp.queues) == set(settings.CELERY_QUEUE_NAMES)
+    assert set(settings.CELERY_QUEUE_NAMES) <= set(app.amqp.queues)
 
 
 def test_visibility_timeout_outlasts_every_task():

@@ -116,7 +116,7 @@ def test_the_trace_context_travels_in_the_task_message(spans, world):
     """Published to a broker (in memory here), the dispatch message carries the publisher's trace;
     run by a worker's request machinery, the task's span continues that trace."""
     from partnercenter.celery import app
-    from servicerequests.tasks import dispatch_service_request
+    from portals.tasks import dispatch_service_request
 
     always_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False  # publish the message instead of running the task
