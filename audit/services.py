@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
-from core.context import RequestContext, request_context, request_ip, request_request_id
+from core.context import RequestContext, request_context, request_context_of
+from partners.models import User
 
 from .models import AuditEvent
 
@@ -41,17 +42,14 @@ def audit_event_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     context: RequestContext | None = None,
-    request_id: str = "",
-    correlation_id: str = "",
-    ip_address: str | None = None,
 ) -> AuditEvent:
     """Append one audit event and return it. ``obj`` fills object type and id when given; the
     actor's partner is the event's partner unless ``partner_id`` is given.
 
     The event's request id, correlation id and client address come from ``context``, by default
     ``core.context.request_context()`` (the request or task being handled), so services never pass
-    them. The three keyword arguments of the same names override single values (kept for callers
-    not yet moved to the context).
+    them; a receiver handed a request explicitly (Django's auth signals) passes
+    ``request_context_of(request)``.
 
     Side effects: one INSERT. Never updates anything.
     """
@@ -61,9 +59,6 @@ def audit_event_record(
     if actor is not None and partner_id is None:
         partner_id = getattr(actor, "partner_id", None)
     context = context or request_context()
-    request_id = request_id or context.request_id
-    ip_address = ip_address or context.client_ip
-    correlation_id = correlation_id or context.correlation_id
     return AuditEvent.objects.create(
         action=action,
         actor_id=getattr(actor, "pk", None),
@@ -74,22 +69,13 @@ def audit_event_record(
         object_id=object_id,
         before=before or {},
         after=after or {},
-        request_id=request_id,
-        correlation_id=correlation_id,
-        ip_address=ip_address,
+        request_id=context.request_id,
+        correlation_id=context.correlation_id,
+        ip_address=context.client_ip,
     )
 
 
-def audit_filing_denied(
-    *,
-    actor,
-    customer_id,
-    workload: str,
-    decision,
-    request_id: str = "",
-    correlation_id: str = "",
-    ip_address: str | None = None,
-) -> AuditEvent:
+def audit_filing_denied(*, actor, customer_id, workload: str, decision) -> AuditEvent:
     """Record a refused filing (``servicerequest.filing_denied``) with the failed rule ids.
 
     Written in its own transaction, before the caller raises its refusal, so the record survives
@@ -108,9 +94,6 @@ def audit_filing_denied(
                 "failedRuleIds": list(decision.failed_rule_ids),
                 "allowed": False,
             },
-            request_id=request_id,
-            correlation_id=correlation_id,
-            ip_address=ip_address,
         )
 
 
@@ -122,7 +105,7 @@ def audit_permission_denied_received(sender, *, request, reason: str, surface: s
 def audit_permission_denied(*, request, reason: str, surface: str) -> AuditEvent | None:
     """Record a 403 (``auth.permission_denied``): who, which method and path, and why.
 
-    ``surface`` is ``"api"`` or ``"browser"``. Never raises: a failure to record (a broken
+    ``surface`` is ``"api"``, ``"graph"`` or ``"browser"``. Never raises: a failure to record (a broken
     transaction, a database outage) is logged and the 403 is answered anyway. Written in a savepoint
     so that a failed INSERT leaves the caller's transaction usable.
     """
@@ -137,8 +120,7 @@ def audit_permission_denied(*, request, reason: str, surface: str) -> AuditEvent
                 object_type="http.request",
                 object_id=django_request.path[-80:],
                 after={"method": django_request.method, "reason": str(reason)[:500], "surface": surface},
-                request_id=request_request_id(django_request),
-                ip_address=request_ip(django_request),
+                context=request_context_of(django_request),
             )
     except DatabaseError:
         logger.exception("could not record a permission denial on %s", django_request.path)
@@ -146,8 +128,6 @@ def audit_permission_denied(*, request, reason: str, surface: str) -> AuditEvent
 
 
 def _partner_of_username(username: str):
-    from partners.models import User
-
     user = User.objects.filter(username=username).only("pk", "partner_id").first() if username else None
     return user
 
@@ -159,7 +139,7 @@ def audit_signed_in(sender, request=None, user=None, **kwargs) -> None:
         actor=user,
         object_type="partners.User",
         object_id=str(user.pk) if user is not None else "",
-        ip_address=request_ip(request),
+        context=request_context_of(request),
     )
 
 
@@ -175,7 +155,7 @@ def audit_sign_in_failed(sender, credentials=None, request=None, **kwargs) -> No
         object_type="partners.User",
         object_id=str(user.pk) if user is not None else "",
         after={"username": username},
-        ip_address=request_ip(request),
+        context=request_context_of(request),
     )
 
 
@@ -188,5 +168,5 @@ def audit_signed_out(sender, request=None, user=None, **kwargs) -> None:
         actor=user,
         object_type="partners.User",
         object_id=str(user.pk),
-        ip_address=request_ip(request),
+        context=request_context_of(request),
     )

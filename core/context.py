@@ -110,9 +110,9 @@ def request_request_id(request) -> str:
         return ""
 
 
-def request_context() -> RequestContext:
-    """The context of the request or task being handled now (see the module docstring)."""
-    request = _current_request.get()
+def request_context_of(request) -> RequestContext:
+    """The context of an explicit Django ``request`` (or of none: the task's, when it is None),
+    for code that is handed its request rather than running under the middleware."""
     if request is None:
         return RequestContext(correlation_id=get_correlation_id())
     return RequestContext(
@@ -120,6 +120,11 @@ def request_context() -> RequestContext:
         request_id=request_request_id(request),
         client_ip=request_ip(request),
     )
+
+
+def request_context() -> RequestContext:
+    """The context of the request or task being handled now (see the module docstring)."""
+    return request_context_of(_current_request.get())
 
 
 class RequestContextMiddleware:
