@@ -66,9 +66,11 @@ run: demo ## Set everything up and serve the portal with demo data at http://127
 test: install-dev ## Run the whole test suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
 	DJANGO_SETTINGS_MODULE=partnercenter.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: install-dev ## ruff check and format check
+lint: install-dev ## ruff check and format check, the import layers (lint-imports) and no import cycle
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/import_cycles.py
 
 format: install-dev ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .
