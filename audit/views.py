@@ -8,7 +8,6 @@ filters, read through ``audit.selectors`` (scoped to the partner) and render.
 from __future__ import annotations
 
 import csv
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +15,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.csv import csv_cell
 from core.pages import query_string_without
 from customers.selectors import customer_list
 from partners.selectors import partner_users
@@ -46,8 +46,6 @@ CSV_COLUMNS = (
     "correlation_id",
     "ip_address",
 )
-# Spreadsheet formula prefixes: such a cell is written with a leading apostrophe (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _require_audit_reader(request) -> None:
@@ -91,15 +89,6 @@ def audit_log(request):
     )
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        value = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
 class _Echo:
     """A file-like object whose ``write`` returns the line, for ``csv.writer`` in a generator."""
 
@@ -113,7 +102,7 @@ def _csv_lines(events):
     for event in events:
         yield writer.writerow(
             [
-                _csv_cell(v)
+                csv_cell(v)
                 for v in (
                     event.occurred_at,
                     event.actor_id,

@@ -34,6 +34,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
+from core.csv import csv_cell
 from core.queueing import enqueue
 from partners.models import User
 from servicerequests.choices import ExportStatus
@@ -66,20 +67,11 @@ SUGGEST_BACKGROUND_EXPORT_ROWS = 10_000
 MAX_UNFINISHED_EXPORTS = 3
 SWEEP_BATCH = 500
 
-# Spreadsheet formula prefixes: such a cell is written with a leading apostrophe (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The only names this module writes under EXPORT_ROOT (the purge deletes nothing else).
 _FILE_NAME = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.csv(\.part)?$")
 
 
 # CSV lines (both paths) -------------------------------------------------------------------------
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
 
 
 class _Echo:
@@ -103,7 +95,7 @@ def csv_lines(rows, *, now: datetime):
     for row in rows:
         stops = [t for t in (row[response_index], row[closed_index]) if t is not None]
         state = sla_state(due_at=row[due_index], at=now, stopped_at=min(stops, default=None))
-        yield writer.writerow([*(_csv_cell(v) for v in row), str(state)])
+        yield writer.writerow([*(csv_cell(v) for v in row), str(state)])
 
 
 # Reads ------------------------------------------------------------------------------------------

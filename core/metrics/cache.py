@@ -64,4 +64,4 @@ class TimedLocMemCache(TimedCacheMixin, LocMemCache):
 
 
 class TimedRedisCache(TimedCacheMixin, RedisCache):
-    """``core.cache.RedisCache`` (one redis-py client per pool), timed."""
+    """django-redis's ``RedisCache`` (one redis-py client per server), timed."""

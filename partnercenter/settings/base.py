@@ -368,7 +368,7 @@ SPECTACULAR_SETTINGS = {
 
 # Portal-specific settings.
 ROUTING_CONTEXT_MAX_AGE = env.int("ROUTING_CONTEXT_MAX_AGE", default=600)
-# Background queue exports (servicerequests/exports.py): CSV files written by a Celery task into a
+# Background queue exports (queues/exports.py): CSV files written by a Celery task into a
 # private directory, outside MEDIA and STATIC, that no URL serves (only the download view hands a
 # file to its requester); created on first use. Web processes and workers must share it.
 EXPORT_ROOT = Path(env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
