@@ -16,18 +16,12 @@ from tests.factories import (
     SecurityGroupFactory,
     UserFactory,
 )
+from tests.graph import assert_graph_error, client_for
 
 from .conftest import GA, GR, SSA
 
 S = RelationshipStatus
 pytestmark = pytest.mark.django_db
-BASE = "/graph/v1.0/tenantRelationships/delegatedAdminRelationships"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -35,17 +29,7 @@ def api(admin_agent):
     return client_for(admin_agent)
 
 
-def assert_graph_error(response, status, code, target=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    error = body["error"]
-    assert error["code"] == code
-    assert isinstance(error["message"], str) and error["message"]
-    assert set(error["innerError"]) == {"request-id", "date"}
-    assert response["request-id"] == error["innerError"]["request-id"]
-    assert error.get("target") == target
-    return error
+BASE = "/graph/v1.0/tenantRelationships/delegatedAdminRelationships"
 
 
 def create_body(customer, **kw):

@@ -15,24 +15,13 @@ from django.utils import timezone
 from core.metrics.celery import celery_task_failure, celery_task_retry, delivery_result
 from servicerequests.models import Dispatch
 from tests.api.conftest import client_for
+from tests.api.test_servicerequests import M365_BODY, file_url
 from tests.conftest import require
 from tests.factories import RelationshipFactory, ServiceRequestFactory
 
 from .conftest import scrape, value
 
 pytestmark = pytest.mark.django_db
-
-M365_BODY = {
-    "title": "Mail stuck in the outbox",
-    "description": "Since this morning mail to external recipients stays in the outbox.",
-    "severity": "moderate",
-    "workload": "m365",
-    "supportTopicId": 32444611,
-}
-
-
-def file_url(world):
-    return f"/v1/customers/{world.customer.id}/servicerequests"
 
 
 def deltas(before, after):

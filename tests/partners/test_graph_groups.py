@@ -9,8 +9,14 @@ from audit.models import AuditEvent
 from core.api.graph import GraphApiView
 from partners.choices import PartnerCenterRole
 from tests.factories import PartnerFactory, SecurityGroupFactory, UserFactory
+from tests.graph import assert_graph_error, client_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(admin_agent):
+    return client_for(admin_agent)
 
 
 @pytest.fixture
@@ -31,30 +37,6 @@ def other_admin_agent(db):
 @pytest.fixture
 def group(partner):
     return SecurityGroupFactory(partner=partner, name="Support desk")
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def api(admin_agent):
-    return client_for(admin_agent)
-
-
-def assert_graph_error(response, status, code, target=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    error = body["error"]
-    assert error["code"] == code
-    assert isinstance(error["message"], str) and error["message"]
-    assert set(error["innerError"]) == {"request-id", "date"}
-    assert response["request-id"] == error["innerError"]["request-id"]
-    assert error.get("target") == target
-    return error
 
 
 def test_groups_members_and_scoping(api, partner, group, admin_agent, other_admin_agent):
