@@ -43,11 +43,11 @@ from .models import ServiceRequest
 from .routing import portal_redirect_url, routing_context_issue
 from .selectors import service_request_list
 from .services import (
-    WRITE_ROLES,
     eligibility_request_build,
     service_request_add_note,
     service_request_eligibility_check,
     service_request_file,
+    service_request_write_refusal,
 )
 
 PAGE_SIZE = 25
@@ -185,7 +185,7 @@ def _request_or_404(user, request_id) -> ServiceRequest:
 
 
 def _detail_context(request, service_request, note_form=None) -> dict:
-    can_write = bool(request.user.role_codes & WRITE_ROLES)
+    can_write = not service_request_write_refusal(request.user, service_request)
     return {
         "sr": service_request,
         "notes": service_request.notes.select_related("created_by").order_by("created_at", "id"),

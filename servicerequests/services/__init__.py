@@ -9,7 +9,16 @@
 The names below are re-exported so callers write ``from servicerequests.services import ...``.
 """
 
-from .common import ASSIGN_ROLES, ASSIGNABLE_ROLES, SETTABLE_STATUSES, TEXT_MAX, TITLE_MAX, UNSET, WRITE_ROLES
+from .common import (
+    ASSIGN_ROLES,
+    ASSIGNABLE_ROLES,
+    SETTABLE_STATUSES,
+    TEXT_MAX,
+    TITLE_MAX,
+    UNSET,
+    WRITE_ROLES,
+    service_request_write_refusal,
+)
 from .dispatch import DISPATCH_TASK, dispatch_record_failure, dispatch_retry
 from .filing import (
     FILED_FIELDS,
@@ -43,4 +52,5 @@ __all__ = [
     "service_request_file",
     "service_request_mark_sla_breached",
     "service_request_update",
+    "service_request_write_refusal",
 ]

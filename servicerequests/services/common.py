@@ -18,10 +18,13 @@ from partners.models import User
 from ..choices import Status
 from ..models import Note, ServiceRequest
 
-#: Partner Center roles that may change a request (SR-VIEW: a sales agent only reads).
+#: Partner Center roles that may change a request (SR-VIEW: a sales agent only reads); a helpdesk
+#: agent only the requests assigned to them (``ASSIGNED_ONLY_ROLES``).
 WRITE_ROLES = frozenset(
     {PartnerCenterRole.ADMIN_AGENT, PartnerCenterRole.HELPDESK_AGENT, PartnerCenterRole.SUPPORT_MANAGER}
 )
+#: Roles that change (status, severity, notes) only the requests assigned to them.
+ASSIGNED_ONLY_ROLES = frozenset({PartnerCenterRole.HELPDESK_AGENT})
 #: Roles that may assign a request to someone.
 ASSIGN_ROLES = frozenset({PartnerCenterRole.SUPPORT_MANAGER})
 #: Roles a user must hold to be an assignee (they must be able to see it: SR-VIEW).
@@ -34,12 +37,26 @@ TEXT_MAX = 10000
 UNSET: Any = object()
 
 
-def require_write_role(actor: User, service_request: ServiceRequest) -> None:
-    """Raise ``PermissionDenied`` unless ``actor`` is a writer (``WRITE_ROLES``) of the filing partner."""
+def service_request_write_refusal(actor: User, service_request: ServiceRequest) -> str:
+    """Why ``actor`` may not change ``service_request`` (status, severity, notes), or ``""`` when
+    they may: users of the filing partner with a ``WRITE_ROLES`` role; one whose only writing role is
+    helpdesk agent, only when the request is assigned to them. The browser's pages and the services
+    ask this one function."""
     if actor.partner_id is None or actor.partner_id != service_request.partner_id:
-        raise PermissionDenied("SR-VIEW: only users of the filing partner may act on this request.")
-    if not actor.role_codes.intersection(WRITE_ROLES):
-        raise PermissionDenied("SR-VIEW: your roles let you read this request, not change it.")
+        return "SR-VIEW: only users of the filing partner may act on this request."
+    roles = actor.role_codes.intersection(WRITE_ROLES)
+    if not roles:
+        return "SR-VIEW: your roles let you read this request, not change it."
+    if roles <= ASSIGNED_ONLY_ROLES and service_request.assigned_to_id != actor.pk:
+        return "SR-VIEW: a helpdesk agent changes only the requests assigned to them."
+    return ""
+
+
+def require_write_role(actor: User, service_request: ServiceRequest) -> None:
+    """Raise ``PermissionDenied`` with ``service_request_write_refusal``'s reason, if it has one."""
+    refusal = service_request_write_refusal(actor, service_request)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def add_error(errors: dict[str, list[str]], field: str, message: str) -> None:

@@ -47,7 +47,9 @@ PARTNER_ROLES = frozenset(
 SIGNED_IN = PARTNER_ROLES | {"customer_admin"}
 ADMIN_AGENTS = frozenset({"admin_agent", "admin_agent_other_partner"})
 SR_VIEWERS = ADMIN_AGENTS | {"helpdesk_agent", "sales_agent", "support_manager"}  # SR-VIEW
-SR_WRITERS = ADMIN_AGENTS | {"helpdesk_agent", "support_manager"}  # a sales agent only reads
+# A sales agent only reads; a helpdesk agent changes only the requests assigned to them, and the
+# staged request is assigned to nobody (tests/servicerequests/test_services_update.py covers both).
+SR_WRITERS = ADMIN_AGENTS | {"support_manager"}
 MANAGERS = ADMIN_AGENTS | {"support_manager"}  # audit log and webhooks
 SR_HIDDEN = frozenset({"billing_admin", "customer_admin"})  # SR-VIEW: their request lists are empty
 SUPPORT_MANAGERS = frozenset({"support_manager"})

@@ -203,3 +203,40 @@ def test_a_sales_agent_cannot_retry(request_, partner):
         dispatch_retry(actor=UserFactory(partner=partner, roles=["sales_agent"]), dispatch=dispatch)
     dispatch.refresh_from_db()
     assert dispatch.status == "failed"
+
+
+@pytest.fixture
+def helpdesk(partner):
+    return UserFactory(partner=partner, roles=["helpdesk_agent"], first_name="Hank", last_name="Helpdesk")
+
+
+def test_a_helpdesk_agent_works_on_requests_assigned_to_them(request_, helpdesk, manager):
+    service_request_update(actor=manager, service_request=request_, assigned_to=helpdesk)
+    service_request_add_note(actor=helpdesk, service_request=request_, text="Looking into it.")
+    service_request_update(actor=helpdesk, service_request=request_, severity="critical", status="closed")
+    request_.refresh_from_db()
+    assert (request_.severity, request_.status, request_.notes.count()) == ("critical", "closed", 1)
+
+
+@pytest.mark.parametrize("assigned", ["nobody", "someone else"])
+def test_a_helpdesk_agent_cannot_change_requests_not_assigned_to_them(
+    request_, partner, helpdesk, manager, assigned
+):
+    if assigned == "someone else":
+        other = UserFactory(partner=partner, roles=["helpdesk_agent"])
+        service_request_update(actor=manager, service_request=request_, assigned_to=other)
+    request_.refresh_from_db()
+    version = request_.version
+    refusal = "SR-VIEW: a helpdesk agent changes only the requests assigned to them."
+    with pytest.raises(PermissionDenied, match=refusal):
+        service_request_add_note(actor=helpdesk, service_request=request_, text="hello")
+    with pytest.raises(PermissionDenied, match=refusal):
+        service_request_update(actor=helpdesk, service_request=request_, severity="critical")
+    request_.refresh_from_db()
+    assert (request_.version, request_.severity, request_.notes.count()) == (version, "moderate", 0)
+
+
+def test_an_admin_agent_who_is_also_helpdesk_keeps_writing_everywhere(request_, partner):
+    both = UserFactory(partner=partner, roles=["admin_agent", "helpdesk_agent"])
+    service_request_add_note(actor=both, service_request=request_, text="Any request.")
+    assert request_.notes.count() == 1
