@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +28,12 @@ from servicerequests.choices import DispatchStatus, SupportPlan
 from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
 from servicerequests.exceptions import FilingError
 from servicerequests.models import ServiceRequest, SupportTopic
-from servicerequests.routing import RoutingContextInvalid, routing_context_read
+from servicerequests.routing import (
+    RoutingContextInvalid,
+    routing_context_digest,
+    routing_context_filed,
+    routing_context_read,
+)
 from servicerequests.services import (
     eligibility_request_build,
     service_request_eligibility_check,
@@ -169,6 +176,9 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
     """File through the service; on success the redirect to the ticket page, else an error response or None
     (the form then carries the errors)."""
     data = form.cleaned_data
+    already = routing_context_filed(ctx)
+    if already is not None:
+        return _already_filed(request, already, customer)
     try:
         service_request = service_request_file(
             actor=request.user,
@@ -187,9 +197,29 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
             issue_type=issue_type,
             support_plan=support_plan,
             support_entitlement_id=ctx.support_entitlement_id,
+            routing_context_digest=routing_context_digest(ctx.token),
         )
     except (ValidationError, FilingError) as exc:
         return filing_error_response(request, exc, form=form, customer=customer, heading=REFUSED_HEADING)
+    except IntegrityError:
+        already = routing_context_filed(ctx)  # a concurrent submit of the same context won
+        if already is None:
+            raise
+        return _already_filed(request, already, customer)
+    return redirect(
+        "portals:request",
+        portal=service_request.portal,
+        customer_id=customer.pk,
+        request_id=service_request.pk,
+    )
+
+
+def _already_filed(request, service_request, customer):
+    """A routing context files once: a second submit shows the request the first one filed."""
+    messages.info(
+        request,
+        f"This request was already submitted as {service_request.pk}; it was not filed a second time.",
+    )
     return redirect(
         "portals:request",
         portal=service_request.portal,

@@ -187,6 +187,18 @@ class ServiceRequest(models.Model):
         return self.sla_state_at()
 
 
+class RoutingContextUse(models.Model):
+    """A routing context (``servicerequests.routing``) that filed a request. A context files once: a
+    second submit with the same token finds this row (its primary key is the token's SHA-256)."""
+
+    digest = models.CharField(primary_key=True, max_length=64)
+    service_request = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]}… → {self.service_request_id}"
+
+
 class Note(models.Model):
     """A note on a service request (Partner Center ``ServiceRequestNote``)."""
 
@@ -264,7 +276,10 @@ class Notification(models.Model):
     The row is written in the transaction of the change it reports; the
     e-mail goes out after commit and ``sent_at`` records that it did. The
     unique (kind, request, recipient e-mail) constraint is what makes a re-run
-    sweeper or a duplicated task never send the same notice twice.
+    sweeper or a duplicated task never send the same notice twice; an attempt
+    is recorded (``attempts``, ``last_attempt_at``) before its e-mail is sent,
+    so the one case that does send twice — a fault between sending and
+    recording ``sent_at`` — is visible on the row.
     """
 
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
@@ -275,7 +290,12 @@ class Notification(models.Model):
     recipient_email = models.EmailField()
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Counted and stamped when an attempt starts, before the e-mail goes out: an e-mail sent again
+    # after a fault (sent, then the database lost before ``sent_at`` committed) shows as 2 attempts.
     attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # An attempt under way holds the row until then (a duplicate task or the sweeper leaves it).
+    locked_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:

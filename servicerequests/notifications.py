@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -134,13 +134,13 @@ def _enqueue_sends(notification_ids: list[int]) -> None:
         enqueue(SEND_TASK, notification_id)
 
 
-def notification_send(*, notification_id: int) -> bool:
-    """Send one notification unless it was already sent; returns whether an e-mail went out now.
+#: How long an attempt holds its notification (longer than the send task's hard time limit).
+ATTEMPT_LEASE_SECONDS = 90
 
-    The row is locked while sending, so two concurrent runs send once. If the
-    e-mail backend fails, the error is recorded, nothing is marked sent and
-    the exception propagates (the task retries it).
-    """
+
+def _notification_claim(notification_id: int) -> Notification | None:
+    """Count and stamp one attempt and take the row for it, in a committed transaction; None when
+    it was sent already or another attempt holds it."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
@@ -148,28 +148,52 @@ def notification_send(*, notification_id: int) -> bool:
             .filter(pk=notification_id)
             .first()
         )
+        now = timezone.now()
         if notification is None or notification.sent_at is not None:
-            return False
-        subject_template, body_template = TEMPLATES[notification.kind]
-        context = {
-            "request": notification.request,
-            "notification": notification,
-            "request_url": request_url(notification.request),
-        }
-        subject = " ".join(render_to_string(subject_template, context).split())
-        body = render_to_string(body_template, context)
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient_email])
-        except Exception as exc:
-            error = exc
-        else:
-            notification.attempts += 1
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-            notification.save(update_fields=["attempts", "sent_at", "last_error"])
-            return True
-    logger.warning("notification %s not sent: %s", notification_id, error)
+            return None
+        if notification.locked_until is not None and notification.locked_until > now:
+            return None
+        notification.attempts += 1
+        notification.last_attempt_at = now
+        notification.locked_until = now + timedelta(seconds=ATTEMPT_LEASE_SECONDS)
+        notification.save(update_fields=["attempts", "last_attempt_at", "locked_until"])
+    return notification
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification unless it was already sent; returns whether an e-mail went out now.
+
+    The attempt is recorded first (``attempts``, ``last_attempt_at``, a lease in ``locked_until``)
+    and committed; then the e-mail is sent; then ``sent_at`` is recorded. So two concurrent runs
+    send once (the second finds the lease), and an e-mail sent again because the database was lost
+    before ``sent_at`` committed shows as a second attempt. If the e-mail backend fails, the error
+    is recorded, nothing is marked sent, the lease is released and the exception propagates (the
+    task retries it).
+    """
+    notification = _notification_claim(notification_id)
+    if notification is None:
+        return False
+    subject_template, body_template = TEMPLATES[notification.kind]
+    context = {
+        "request": notification.request,
+        "notification": notification,
+        "request_url": request_url(notification.request),
+    }
+    subject = " ".join(render_to_string(subject_template, context).split())
+    body = render_to_string(body_template, context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient_email])
+    except Exception as error:
+        logger.warning("notification %s not sent: %s", notification_id, error)
+        Notification.objects.filter(pk=notification_id).update(
+            locked_until=None, last_error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+    _notification_record_sent(notification_id)
+    return True
+
+
+def _notification_record_sent(notification_id: int) -> None:
     Notification.objects.filter(pk=notification_id).update(
-        attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+        sent_at=timezone.now(), locked_until=None, last_error=""
     )
-    raise error

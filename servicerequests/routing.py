@@ -10,10 +10,15 @@ a tampered token, a token older than ``settings.ROUTING_CONTEXT_MAX_AGE``
 seconds, and a token issued to another user. At submit time the portal
 evaluates eligibility again (``RoutingContext.filing_fields`` into the filing
 pipeline, ``services.filing``), so a GDAP relationship that ended in between is refused.
+A context files once: the filing records its digest (``RoutingContextUse``, in the filing's
+transaction), and a second submit shows the request it already filed
+(:func:`routing_context_filed`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +30,7 @@ from django.core import signing
 from partners.models import User
 from servicerequests.eligibility import Decision, EligibilityRequest
 from servicerequests.eligibility.engine import portal_route_for
+from servicerequests.models import RoutingContextUse, ServiceRequest
 
 SALT = "servicerequests.routing.context"
 TOKEN_PARAMETER = "ctx"
@@ -78,7 +84,8 @@ def routing_context_issue(*, user: User, request: EligibilityRequest) -> str:
     """Sign a routing context for ``request`` filed by ``user``; call it only after an allowed decision.
 
     Raises ``ValueError`` when the request is not the user's or the user has
-    no partner. No side effects (nothing is stored: the token is the state).
+    no partner. No side effects (nothing is stored: the token is the state; a random nonce makes
+    every token distinct).
     """
     if request.user_id is None or str(request.user_id) != str(user.pk):
         raise ValueError("request.user_id is not the user the routing context is issued to")
@@ -95,6 +102,8 @@ def routing_context_issue(*, user: User, request: EligibilityRequest) -> str:
         "i": request.issue_type,
         "cl": user.partner.cloud,
         "e": request.support_entitlement_id,
+        # Each issued context is distinct (a context files once), even two alike in one second.
+        "n": secrets.token_urlsafe(6),
     }
     return signing.dumps(payload, salt=SALT, compress=True)
 
@@ -127,6 +136,21 @@ def routing_context_read(token: str, *, user: User) -> RoutingContext:
         support_entitlement_id=payload.get("e") or "",
         token=token,
     )
+
+
+def routing_context_digest(token: str) -> str:
+    """The SHA-256 (hex) by which a used routing context is remembered (``RoutingContextUse``)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def routing_context_filed(ctx: RoutingContext) -> ServiceRequest | None:
+    """The request this routing context already filed, if any (a context files once)."""
+    use = (
+        RoutingContextUse.objects.filter(digest=routing_context_digest(ctx.token))
+        .select_related("service_request")
+        .first()
+    )
+    return use.service_request if use is not None else None
 
 
 def portal_redirect_url(target: Decision | RoutingContext, token: str = "") -> str:

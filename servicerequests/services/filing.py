@@ -35,7 +35,7 @@ from webhooks.services import webhook_event_emit
 from ..choices import IssueType, Severity, Status, SupportPlan
 from ..eligibility import Decision, EligibilityRequest, evaluate
 from ..exceptions import EligibilityDenied, MarketplaceNotSupported
-from ..models import Dispatch, ServiceRequest, SupportTopic
+from ..models import Dispatch, RoutingContextUse, ServiceRequest, SupportTopic
 from .common import TEXT_MAX, TITLE_MAX, add_error
 from .dispatch import DISPATCH_TASK
 
@@ -234,6 +234,7 @@ def service_request_file(
     issue_type: str = "",
     support_plan: str = "",
     support_entitlement_id: str = "",
+    routing_context_digest: str = "",
 ) -> ServiceRequest:
     """File a service request on behalf of a customer (or, with ``customer_id`` None, about the partner's own
     subscription) and hand it to its workload portal.
@@ -257,6 +258,10 @@ def service_request_file(
       ``servicerequest.filed`` and a pending ``Dispatch`` row (the outbox of what
       follows: the portal ticket and the filer's ``filed`` notification, recorded
       by ``portals.dispatch.dispatch_deliver``).
+
+    ``routing_context_digest`` (a browser filing from a portal, ``servicerequests.routing``) is
+    recorded with the request; a second filing with the same digest raises ``IntegrityError`` and
+    writes nothing, so one routing context files one request.
 
     Side effects after commit: the ``servicerequests.dispatch`` task is enqueued.
     If the broker is down the request stays filed and its dispatch pending; the
@@ -341,6 +346,9 @@ def service_request_file(
             created_at=now,
             updated_at=now,
         )
+        if routing_context_digest:
+            # A second submit of the same routing context fails here and files nothing.
+            RoutingContextUse.objects.create(digest=routing_context_digest, service_request=service_request)
         dispatch = Dispatch.objects.create(
             request=service_request,
             portal=service_request.portal,

@@ -310,3 +310,50 @@ def test_us_government_customers_get_the_government_banner_and_hosts(
     html = alice_client.get(reverse("portals:home", args=[portal, world.customer.pk])).content.decode()
     assert f'data-testid="portal-brand">{brand}<' in html
     assert f'data-testid="gov-banner">US Government cloud · <span class="mono">{host}</span>' in html
+
+
+def test_a_routing_context_files_once_and_a_second_submit_shows_the_first_request(
+    alice_client, world, django_capture_on_commit_callbacks
+):
+    token = _token(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = alice_client.post(AZURE_NEW, _azure_data(world, token, step="create"))
+    filed = ServiceRequest.objects.get()
+    ticket_page = reverse("portals:request", args=["azure", world.customer.pk, filed.pk])
+    assert first["Location"] == ticket_page
+
+    again = alice_client.post(AZURE_NEW, _azure_data(world, token, step="create", title="Submitted twice"))
+    assert again.status_code == 302
+    assert again["Location"] == ticket_page
+    assert list(ServiceRequest.objects.values_list("pk", "title")) == [(filed.pk, "VM does not start")]
+    html = alice_client.get(again["Location"]).content.decode()
+    assert f"This request was already submitted as {filed.pk}; it was not filed a second time." in html
+    # A new routing context (the user starts again from the partner portal) files a new request.
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(AZURE_NEW, _azure_data(world, _token(world), step="create", title="Another one"))
+    assert ServiceRequest.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_filing_service_refuses_a_used_routing_context_digest(world):
+    """Outside any transaction of the test's, as in the browser: the second filing rolls back whole."""
+    from django.db import IntegrityError
+
+    from servicerequests.models import RoutingContextUse
+    from servicerequests.services import service_request_file
+
+    fields = {
+        "actor": world.alice,
+        "customer_id": world.customer.pk,
+        "workload": "m365",
+        "title": "Mail delayed",
+        "description": "Since this morning.",
+        "severity": "minimal",
+        "support_topic_id": SupportTopic.objects.filter(workload="m365").values_list("pk", flat=True)[0],
+        "routing_context_digest": "a" * 64,
+    }
+    first = service_request_file(**fields)
+    with pytest.raises(IntegrityError):
+        service_request_file(**fields)
+    assert list(ServiceRequest.objects.values_list("pk", flat=True)) == [first.pk]
+    assert RoutingContextUse.objects.get().service_request_id == first.pk

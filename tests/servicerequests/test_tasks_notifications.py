@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
@@ -116,3 +117,34 @@ def test_the_sweeper_resends_unsent_notifications(request_and_people, settings):
     assert tasks.sweep_notifications() == 1
     assert [m.to[0] for m in mail.outbox] == ["a@partner.example"]
     assert tasks.sweep_notifications() == 0
+
+
+def test_an_e_mail_sent_again_after_a_fault_shows_as_a_second_attempt(request_and_people, monkeypatch):
+    """Sent, then the database is lost before ``sent_at`` is recorded: the row already counted the
+    attempt, holds a lease meanwhile (no immediate resend), and a later resend is attempt 2."""
+    from django.db import OperationalError
+
+    request, people = request_and_people
+    (notification,) = notification_queue(kind="filed", service_request=request, recipients=people[:1])
+    real_record = notifications._notification_record_sent
+
+    def database_lost(notification_id):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(notifications, "_notification_record_sent", database_lost)
+    with pytest.raises(OperationalError):
+        notification_send(notification_id=notification.pk)
+    notification.refresh_from_db()
+    first_attempt_at = notification.last_attempt_at
+    assert (len(mail.outbox), notification.attempts, notification.sent_at) == (1, 1, None)
+    assert first_attempt_at is not None and notification.locked_until > first_attempt_at
+
+    monkeypatch.setattr(notifications, "_notification_record_sent", real_record)
+    assert notification_send(notification_id=notification.pk) is False  # the lease still holds
+    with time_machine.travel(timezone.now() + timedelta(seconds=notifications.ATTEMPT_LEASE_SECONDS + 1)):
+        assert notification_send(notification_id=notification.pk) is True
+    notification.refresh_from_db()
+    assert len(mail.outbox) == 2
+    assert notification.attempts == 2
+    assert notification.last_attempt_at > first_attempt_at
+    assert (notification.sent_at is not None, notification.locked_until) == (True, None)
