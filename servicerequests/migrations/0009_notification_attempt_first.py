@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('servicerequests', '0008_routing_context_use'),
+        ("servicerequests", "0008_routing_context_use"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='last_attempt_at',
+            model_name="notification",
+            name="last_attempt_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='locked_until',
+            model_name="notification",
+            name="locked_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

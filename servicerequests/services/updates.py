@@ -105,13 +105,17 @@ def service_request_update(
     change on a running SLA clock moves ``sla_due_at`` by the difference of the
     SR-PRIORITY targets.
     """
+    assigning = assigned_to is not UNSET
+    if assigning and actor.partner_id == service_request.partner_id and not actor.role_codes & ASSIGN_ROLES:
+        # The specific answer for an attempt to assign (before the general write check).
+        raise PermissionDenied("Only a support manager may assign a service request.")
     require_write_role(actor, service_request)
     errors: dict[str, list[str]] = {}
     if status is not None and status not in SETTABLE_STATUSES:
         add_error(errors, "status", f"must be one of {', '.join(sorted(SETTABLE_STATUSES))}.")
     if severity is not None and severity not in Severity.values:
         add_error(errors, "severity", f"must be one of {', '.join(Severity.values)}.")
-    if assigned_to is not UNSET:
+    if assigning:
         if not actor.role_codes.intersection(ASSIGN_ROLES):
             raise PermissionDenied("Only a support manager may assign a service request.")
         if assigned_to is not None and (
