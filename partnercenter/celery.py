@@ -19,6 +19,11 @@ from core.middleware import correlation_id_connect_celery  # noqa: E402
 
 correlation_id_connect_celery()
 
+# Database connections kept across tasks, closed when old, unhealthy or broken (core.workers).
+from core.workers import db_connections_connect_celery  # noqa: E402
+
+db_connections_connect_celery()
+
 # Task runs, deliveries by result, and the worker's metrics port (core.metrics.celery).
 from core.metrics.celery import metrics_connect_celery  # noqa: E402
 

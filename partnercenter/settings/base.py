@@ -224,6 +224,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # A message whose worker died is handed to another worker (tasks are idempotent).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Keep a worker's database connection across tasks (Celery's Django fixup closes it around every
+# task otherwise); core.workers closes it when it is past CONN_MAX_AGE, unhealthy or broken.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 # Publishing gives up quickly when the broker is down: the data is committed and the
 # sweepers re-send it (docs/async.md), so a web request never hangs on the broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
