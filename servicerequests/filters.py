@@ -1,9 +1,10 @@
 """One filter definition of service requests, shared by the request-list page, the ``/v1`` list
 endpoints and the support managers' queues.
 
-:class:`ServiceRequestFilterSet` (django-filter) holds the ``/v1`` parameters (``status``,
-``severity``, ``workload``, ``customerId``, ``assignedTo``, ``unassigned``, ``slaBreached``,
-``slaState``, ``q``, ``orderBy``); drf-spectacular reads it for the OpenAPI document, so the
+:class:`ServiceRequestFilterSet` (django-filter) holds the ``/v1`` parameters: Partner Center's
+own ``filter`` (its JSON query syntax, ``core.api.pcfilter``) and this portal's simple ones
+(``status``, ``severity``, ``workload``, ``customerId``, ``assignedTo``, ``unassigned``,
+``slaBreached``, ``slaState``, ``q``, ``orderBy``); drf-spectacular reads it for the OpenAPI document, so the
 enumerations appear there as typed enum parameters. :class:`ServiceRequestListPageFilterSet` is the
 list page's selection of it plus the customer and creator pickers. What every criterion means is
 written once, in :func:`service_request_condition`: the filter sets apply it, and the queues
@@ -16,15 +17,18 @@ first failing parameter, in declaration order, is the one an API answer names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
+from core.api.pcfilter import FilterField, FilterInvalid, pc_filter_q
 from customers.choices import Workload
 from customers.selectors import customer_list
 from partners.selectors import partner_users
@@ -127,7 +131,91 @@ def service_request_condition(
     return condition
 
 
+# Partner Center's ``filter`` (core.api.pcfilter) -------------------------------------------------
+
+
+def _enum_converter(choices, integers: dict[int, str]):
+    """Partner Center's enum names (``AttentionNeeded``), ours (``attention_needed``) or its integers."""
+    names = {re.sub(r"_", "", value).lower(): value for value in choices.values}
+    pascal = ", ".join(label.title().replace(" ", "") for label in choices.labels)
+
+    def convert(value):
+        text = str(value).strip()
+        if text.isdigit() and int(text) in integers:
+            return str(integers[int(text)])
+        key = re.sub(r"[_\s]", "", text).lower()
+        if key not in names:
+            raise ValueError(f"{text!r} is not one of {pascal}")
+        return names[key]
+
+    return convert
+
+
+def _datetime_value(value) -> datetime:
+    text = str(value).strip()
+    try:
+        moment = parse_datetime(text)
+        if moment is None and (day := parse_date(text)) is not None:
+            moment = datetime.combine(day, time.min)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValueError(f"{text!r} is not an ISO 8601 date or date and time")
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+
+
+def _text_value(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string")
+    if "\x00" in value:
+        raise ValueError("null characters (\\x00) are not allowed")
+    return value.strip()
+
+
+def _id_value(value) -> str:
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 32:
+        raise ValueError(f"{text!r} is not a service request id (digits)")
+    return text
+
+
+_ORDERED = (
+    "equals",
+    "not_equals",
+    "greater_than",
+    "greater_than_or_equals",
+    "less_than",
+    "less_than_or_equals",
+)
+_TEXT = ("equals", "not_equals", "substring", "starts_with", "not_starts_with")
+
+#: The fields of a service request that Partner Center's ``filter`` may name, as it spells them.
+PARTNER_CENTER_FILTER_FIELDS = {
+    "Status": FilterField("status", ("equals", "not_equals"), _enum_converter(Status, STATUS_INTEGERS)),
+    "Severity": FilterField(
+        "severity", ("equals", "not_equals"), _enum_converter(Severity, SEVERITY_INTEGERS)
+    ),
+    "CreatedDate": FilterField("created_at", _ORDERED, _datetime_value),
+    "LastModifiedDate": FilterField("updated_at", _ORDERED, _datetime_value),
+    "Title": FilterField("title", _TEXT, _text_value),
+    "Id": FilterField("id", ("equals", "not_equals", "starts_with"), _id_value),
+}
+
+
 # Form fields of the parameters -------------------------------------------------------------------
+
+
+class PartnerCenterFilterField(forms.CharField):
+    """Partner Center's ``filter`` JSON → a ``Q`` over :data:`PARTNER_CENTER_FILTER_FIELDS`."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return pc_filter_q(value, PARTNER_CENTER_FILTER_FIELDS)
+        except FilterInvalid as exc:
+            raise ValidationError(f"{exc.part}: {exc.reason}", code="invalid") from None
 
 
 class EnumListField(forms.Field):
@@ -202,6 +290,12 @@ class EnumListFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
         )
 
 
+class PartnerCenterQueryFilter(django_filters.CharFilter):
+    """Partner Center's ``filter`` (OpenAPI: a string holding the JSON)."""
+
+    field_class = PartnerCenterFilterField
+
+
 class TrueFalseFilter(django_filters.BooleanFilter):
     """``true`` / ``false`` (OpenAPI: boolean)."""
 
@@ -255,6 +349,13 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
         "comma-separated.",
     )
     q = django_filters.CharFilter(help_text="Words of the title, or the start of the request id.")
+    filter = PartnerCenterQueryFilter(
+        help_text='Partner Center\'s query syntax: URL-encoded JSON {"Field", "Value", "Operator"}, or '
+        '{"LeftFilter", "RightFilter", "Operator": "and"|"or"}. Fields: '
+        + ", ".join(PARTNER_CENTER_FILTER_FIELDS)
+        + ". Operators: equals, not_equals, greater_than[_or_equals], less_than[_or_equals], substring, "
+        "starts_with, not_starts_with (docs/api.md says which field takes which).",
+    )
     orderBy = django_filters.ChoiceFilter(  # noqa: N815
         choices=[(key, key) for key in ORDER_BY],
         error_messages={"invalid_choice": f"must be one of {', '.join(ORDER_BY)}"},
@@ -286,6 +387,8 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
         )
         if assigned_to == UNASSIGNED:
             condition &= service_request_condition(unassigned=True)
+        if data.get("filter") is not None:
+            condition &= data["filter"]
         order_by = data.get("orderBy") or DEFAULT_ORDER_BY
         return queryset.filter(condition).order_by(*ORDER_BY[order_by])
 
