@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from core.api.pcfilter import FilterField, FilterInvalid, pc_filter_q
+from core.api.pcfilter import text_value as _text_value
 from customers.choices import Workload
 from customers.selectors import customer_list
 from partners.selectors import partner_users
@@ -164,14 +165,6 @@ def _datetime_value(value) -> datetime:
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
-def _text_value(value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty string")
-    if "\x00" in value:
-        raise ValueError("null characters (\\x00) are not allowed")
-    return value.strip()
-
-
 def _id_value(value) -> str:
     text = str(value).strip()
     if not text.isdigit() or len(text) > 32:
@@ -215,7 +208,8 @@ class PartnerCenterFilterField(forms.CharField):
         try:
             return pc_filter_q(value, PARTNER_CENTER_FILTER_FIELDS)
         except FilterInvalid as exc:
-            raise ValidationError(f"{exc.part}: {exc.reason}", code="invalid") from None
+            # The code carries the part (filter.Field, …): first_error names it, not "filter".
+            raise ValidationError(exc.reason, code=exc.part) from None
 
 
 class EnumListField(forms.Field):
@@ -393,9 +387,14 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
         return queryset.filter(condition).order_by(*ORDER_BY[order_by])
 
     def first_error(self) -> tuple[str, str] | None:
-        """``(parameter, reason)`` of the first parameter with a bad value, or None."""
-        for name, reasons in self.errors.items():
-            return name, str(reasons[0])
+        """``(parameter, reason)`` of the first parameter with a bad value, or None; for Partner
+        Center's ``filter``, the part of it that is wrong (``filter.Field``, …)."""
+        for name, reasons in self.form.errors.as_data().items():
+            error = reasons[0]
+            reason = " ".join(error.messages)
+            if name == "filter":
+                return error.code or name, reason
+            return name, reason
         return None
 
 

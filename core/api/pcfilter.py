@@ -57,11 +57,23 @@ class FilterInvalid(ValueError):
 @dataclass(frozen=True)
 class FilterField:
     """How one Partner Center field filters: the model lookup path, the operators it takes, and
-    a function turning the given value into the stored one (raising ``ValueError`` with the reason)."""
+    a function turning the given value into the stored one (raising ``ValueError`` with the reason).
+    ``condition``, when given, builds the ``Q`` itself from the Django lookup (``exact``,
+    ``istartswith``, …) and the value (for a field that lives in another table)."""
 
     lookup: str
     operators: tuple[str, ...]
     convert: Callable[[Any], Any]
+    condition: Callable[[str, Any], Q] | None = None
+
+
+def text_value(value) -> str:
+    """A non-empty string without NUL (PostgreSQL can't compare text with it), stripped."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string")
+    if "\x00" in value:
+        raise ValueError("null characters (\\x00) are not allowed")
+    return value.strip()
 
 
 def _keyed(spec: dict) -> dict[str, Any]:
@@ -108,5 +120,8 @@ def _q(spec: Any, fields: dict[str, tuple[str, FilterField]], *, depth: int) -> 
     except (ValueError, TypeError) as exc:
         raise FilterInvalid("filter.Value", f"{wire}: {exc}") from None
     lookup, negate = _LOOKUPS[operator]
-    condition = Q(**{f"{field.lookup}__{lookup}": value})
+    if field.condition is not None:
+        condition = field.condition(lookup, value)
+    else:
+        condition = Q(**{f"{field.lookup}__{lookup}": value})
     return ~condition if negate else condition

@@ -5,16 +5,18 @@ The customer's managed services and service incidents are served by ``servicereq
 
 from __future__ import annotations
 
-import json
+import uuid
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from core.api.errors import ApiError
+from core.api.pcfilter import FilterField, FilterInvalid, pc_filter_q
+from core.api.pcfilter import text_value as _text_value
 from core.api.schema import TENANT_ID_PARAMETER, errors
 from core.api.views import PartnerCenterApiView
-from customers.models import CustomerDomain, Subscription
+from customers.models import CustomerDomain, CustomerPartnerRelationship, Subscription
 from customers.selectors import customer_list_with_relationship, customer_support_options
 
 from . import examples
@@ -25,9 +27,40 @@ from .serializers import (
     SupportOptionsSerializer,
 )
 
-# The ``filter`` query parameter: Partner Center field name → lookup (operator ``starts_with``).
-CUSTOMER_FILTER_FIELDS = {"CompanyName": "company_name", "Domain": "domain"}
-CUSTOMER_FILTER_OPERATORS = ("starts_with",)
+
+def _uuid_value(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a tenant id (GUID)") from None
+
+
+def _domain_condition(lookup: str, value: str) -> Q:
+    return Q(
+        Exists(CustomerDomain.objects.filter(customer_id=OuterRef("pk"), **{f"domain__{lookup}": value}))
+    )
+
+
+def _reseller_condition(lookup: str, value: uuid.UUID) -> Q:
+    # Partner Center documents starts_with with the reseller's whole tenant id: a match on the id.
+    return Q(Exists(CustomerPartnerRelationship.objects.filter(customer_id=OuterRef("pk"), partner_id=value)))
+
+
+#: The customer fields Partner Center's ``filter`` may name (``core.api.pcfilter``).
+CUSTOMER_FILTER_FIELDS = {
+    "CompanyName": FilterField(
+        "name", ("equals", "not_equals", "substring", "starts_with", "not_starts_with"), _text_value
+    ),
+    "Domain": FilterField(
+        "domains__domain",
+        ("equals", "starts_with", "substring"),
+        lambda v: _text_value(v).lower(),
+        _domain_condition,
+    ),
+    "IndirectReseller": FilterField(
+        "partner_links__partner", ("equals", "starts_with"), _uuid_value, _reseller_condition
+    ),
+}
 
 
 def customer_queryset(*, actor):
@@ -37,45 +70,14 @@ def customer_queryset(*, actor):
     return customer_list_with_relationship(actor=actor).prefetch_related("domains")
 
 
-def parse_customer_filter(raw: str | None) -> tuple[str, str] | None:
-    """``{"Field": "CompanyName"|"Domain", "Value": "...", "Operator": "starts_with"}`` → (field, value)."""
-    if not raw:
-        return None
-    try:
-        spec = json.loads(raw)
-    except ValueError:
-        raise ApiError(
-            "validation", "Invalid property: filter.", [{"field": "filter", "reason": "is not valid JSON"}]
-        ) from None
-    if not isinstance(spec, dict):
-        raise ApiError(
-            "validation", "Invalid property: filter.", [{"field": "filter", "reason": "must be an object"}]
-        )
-    spec = {str(k).lower(): v for k, v in spec.items()}
-    problems = []
-    field = spec.get("field")
-    if field not in CUSTOMER_FILTER_FIELDS:
-        problems.append(
-            {"field": "filter.Field", "reason": f"must be one of {', '.join(CUSTOMER_FILTER_FIELDS)}"}
-        )
-    operator = str(spec.get("operator", "starts_with")).lower()
-    if operator not in CUSTOMER_FILTER_OPERATORS:
-        problems.append({"field": "filter.Operator", "reason": "only starts_with is supported"})
-    value = spec.get("value")
-    if not isinstance(value, str) or not value.strip():
-        problems.append({"field": "filter.Value", "reason": "must be a non-empty string"})
-    elif "\x00" in value:  # PostgreSQL can't compare text with NUL: a 400, not a 500
-        problems.append({"field": "filter.Value", "reason": "null characters (\\x00) are not allowed"})
-    if problems:
-        raise ApiError("validation", "Invalid property: filter.", problems)
-    return CUSTOMER_FILTER_FIELDS[field], value.strip()
-
-
 FILTER_PARAMETER = OpenApiParameter(
     "filter",
     str,
     OpenApiParameter.QUERY,
-    description='JSON: {"Field": "CompanyName" or "Domain", "Value": "...", "Operator": "starts_with"}.',
+    description="Partner Center's query syntax: JSON "
+    '{"Field": "CompanyName", "Domain" or "IndirectReseller", "Value": "...", "Operator": "starts_with"} '
+    "(docs/api.md lists each field's operators), or two combined with "
+    '{"LeftFilter", "RightFilter", "Operator": "and"|"or"}.',
     examples=[
         OpenApiExample("By name", value='{"Field":"CompanyName","Value":"Fab","Operator":"starts_with"}'),
     ],
@@ -97,19 +99,16 @@ class CustomerListApi(PartnerCenterApiView):
     )
     def get(self, request):
         queryset = customer_queryset(actor=request.user)
-        parsed = parse_customer_filter(request.query_params.get("filter"))
-        if parsed is not None:
-            field, value = parsed
-            if field == "company_name":
-                queryset = queryset.filter(name__istartswith=value)
-            else:
-                queryset = queryset.filter(
-                    Exists(
-                        CustomerDomain.objects.filter(
-                            customer_id=OuterRef("pk"), domain__istartswith=value.lower()
-                        )
-                    )
-                )
+        raw = request.query_params.get("filter")
+        if raw:
+            try:
+                queryset = queryset.filter(pc_filter_q(raw, CUSTOMER_FILTER_FIELDS))
+            except FilterInvalid as exc:
+                raise ApiError(
+                    "validation",
+                    f"Invalid property: {exc.part}.",
+                    [{"field": exc.part, "reason": exc.reason}],
+                ) from None
         return self.paginated_response(queryset, CustomerSerializer)
 
 

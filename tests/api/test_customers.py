@@ -13,6 +13,7 @@ from partners.choices import PartnerCenterRole
 from tests.factories import (
     CustomerFactory,
     CustomerPartnerRelationshipFactory,
+    PartnerFactory,
     RelationshipFactory,
     ServiceHealthIssueFactory,
     SubscriptionFactory,
@@ -110,6 +111,18 @@ class TestCustomerList:
             ({"Field": "CompanyName", "Value": "Tail", "Operator": "starts_with"}, ["Tailspin"]),
             ({"Field": "Domain", "Value": "tailspin.ex", "Operator": "starts_with"}, ["Tailspin"]),
             ({"Field": "Domain", "Value": "nope", "Operator": "starts_with"}, []),
+            (
+                {"Field": "CompanyName", "Value": "Tail", "Operator": "not_starts_with"},
+                ["Fabrikam of Contoso"],
+            ),
+            (
+                {
+                    "LeftFilter": {"Field": "CompanyName", "Value": "Fab", "Operator": "starts_with"},
+                    "RightFilter": {"Field": "Domain", "Value": "tailspin", "Operator": "starts_with"},
+                    "Operator": "or",
+                },
+                ["Fabrikam of Contoso", "Tailspin"],
+            ),
         ],
     )
     def test_filter(self, api, world, spec, expected):
@@ -124,16 +137,38 @@ class TestCustomerList:
         ("raw", "data"),
         [
             ("{bad", [{"field": "filter", "reason": "is not valid JSON"}]),
-            ("[]", [{"field": "filter", "reason": "must be an object"}]),
+            ("[]", [{"field": "filter", "reason": "must be a JSON object"}]),
             (
-                '{"Field": "Country", "Value": "US"}',
-                [{"field": "filter.Field", "reason": "must be one of CompanyName, Domain"}],
+                '{"Field": "Country", "Value": "US", "Operator": "equals"}',
+                [
+                    {
+                        "field": "filter.Field",
+                        "reason": "'Country' is not a field this list filters "
+                        "(one of CompanyName, Domain, IndirectReseller)",
+                    }
+                ],
             ),
             (
-                '{"Field": "Domain", "Value": "", "Operator": "equals"}',
+                '{"Field": "Domain", "Value": "x", "Operator": "less_than"}',
                 [
-                    {"field": "filter.Operator", "reason": "only starts_with is supported"},
-                    {"field": "filter.Value", "reason": "must be a non-empty string"},
+                    {
+                        "field": "filter.Operator",
+                        "reason": "'less_than' does not apply to Domain "
+                        "(one of equals, starts_with, substring)",
+                    }
+                ],
+            ),
+            (
+                '{"Field": "Domain", "Value": "", "Operator": "starts_with"}',
+                [{"field": "filter.Value", "reason": "Domain: must be a non-empty string"}],
+            ),
+            (
+                '{"Field": "IndirectReseller", "Value": "reseller-1", "Operator": "starts_with"}',
+                [
+                    {
+                        "field": "filter.Value",
+                        "reason": "IndirectReseller: 'reseller-1' is not a tenant id (GUID)",
+                    }
                 ],
             ),
         ],
@@ -141,6 +176,16 @@ class TestCustomerList:
     def test_bad_filter_names_the_field(self, api, raw, data):
         body = assert_error(api.get("/v1/customers", {"filter": raw}), 400, 3000)
         assert body["data"] == data
+
+    def test_filter_by_indirect_reseller(self, api, world):
+        """Partner Center's documented query: the customers an indirect reseller sells to."""
+        reseller = PartnerFactory(name="Reseller Co")
+        tailspin = CustomerFactory(name="Tailspin")
+        for partner in (world.partner, reseller):
+            CustomerPartnerRelationshipFactory(customer=tailspin, partner=partner)
+        spec = {"Field": "IndirectReseller", "Value": str(reseller.pk), "Operator": "starts_with"}
+        body = api.get("/v1/customers", {"filter": json.dumps(spec)}).json()
+        assert [i["companyProfile"]["companyName"] for i in body["items"]] == ["Tailspin"]
 
     def test_query_count_does_not_grow_with_page_size(self, api, world, django_assert_num_queries):
         for n in range(30):

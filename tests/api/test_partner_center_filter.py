@@ -172,4 +172,5 @@ def test_a_bad_filter_is_a_400_naming_what_is_wrong(api, rows, raw, reason):
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == 3000
-    assert body["data"] == [{"field": "filter", "reason": reason}]
+    part, _, why = reason.partition(": ")
+    assert body["data"] == [{"field": part, "reason": why}]

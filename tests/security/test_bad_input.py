@@ -129,7 +129,7 @@ V1_CASES = [
     (
         "NUL inside the JSON filter",
         "GET",
-        '/v1/customers?filter={"Field":"CompanyName","Value":"a\\u0000"}',
+        '/v1/customers?filter={"Field":"CompanyName","Value":"a\\u0000","Operator":"starts_with"}',
         None,
         400,
         3000,
