@@ -49,6 +49,7 @@ from .services import (
     service_request_file,
     service_request_write_refusal,
 )
+from .services.common import ASSIGNED_ONLY_REFUSAL
 
 PAGE_SIZE = 25
 FILING_ROLE_RULE = "SR-PC-ROLE-ADMIN-AGENT"
@@ -185,7 +186,8 @@ def _request_or_404(user, request_id) -> ServiceRequest:
 
 
 def _detail_context(request, service_request, note_form=None) -> dict:
-    can_write = not service_request_write_refusal(request.user, service_request)
+    write_refusal = service_request_write_refusal(request.user, service_request)
+    can_write = not write_refusal
     return {
         "sr": service_request,
         "notes": service_request.notes.select_related("created_by").order_by("created_at", "id"),
@@ -193,6 +195,7 @@ def _detail_context(request, service_request, note_form=None) -> dict:
         "dispatch": getattr(service_request, "dispatch", None),
         "ticket": getattr(service_request, "portal_ticket", None),
         "can_write": can_write,
+        "assigned_only": write_refusal == ASSIGNED_ONLY_REFUSAL,
         "note_form": note_form or (NoteForm() if can_write else None),
         "history": audit_events_for_object(
             actor=request.user, object_type="servicerequests.ServiceRequest", object_id=service_request.pk

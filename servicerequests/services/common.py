@@ -25,6 +25,7 @@ WRITE_ROLES = frozenset(
 )
 #: Roles that change (status, severity, notes) only the requests assigned to them.
 ASSIGNED_ONLY_ROLES = frozenset({PartnerCenterRole.HELPDESK_AGENT})
+ASSIGNED_ONLY_REFUSAL = "SR-VIEW: a helpdesk agent changes only the requests assigned to them."
 #: Roles that may assign a request to someone.
 ASSIGN_ROLES = frozenset({PartnerCenterRole.SUPPORT_MANAGER})
 #: Roles a user must hold to be an assignee (they must be able to see it: SR-VIEW).
@@ -48,7 +49,7 @@ def service_request_write_refusal(actor: User, service_request: ServiceRequest) 
     if not roles:
         return "SR-VIEW: your roles let you read this request, not change it."
     if roles <= ASSIGNED_ONLY_ROLES and service_request.assigned_to_id != actor.pk:
-        return "SR-VIEW: a helpdesk agent changes only the requests assigned to them."
+        return ASSIGNED_ONLY_REFUSAL
     return ""
 
 

@@ -171,6 +171,24 @@ def test_an_empty_note_is_refused_inline(alice_client, filed):
     assert filed.notes.count() == 1
 
 
+def test_a_helpdesk_agent_adds_notes_only_to_requests_assigned_to_them(client, world, filed):
+    hank = UserFactory(partner=world.partner, roles=["helpdesk_agent"])
+    client.force_login(hank)
+    page = reverse("servicerequests:detail", args=[filed.pk])
+    html = client.get(page).content.decode()
+    assert "As a helpdesk agent you change only the requests assigned to you" in html
+    assert 'name="text"' not in html
+    refused = client.post(reverse("servicerequests:note_add", args=[filed.pk]), {"text": "hi"})
+    assert refused.status_code == 403
+
+    ServiceRequest.objects.filter(pk=filed.pk).update(assigned_to=hank)
+    html = client.get(page).content.decode()
+    assert 'name="text"' in html and "As a helpdesk agent" not in html
+    response = client.post(reverse("servicerequests:note_add", args=[filed.pk]), {"text": "On it."})
+    assert response.status_code == 302
+    assert filed.notes.filter(text="On it.").exists()
+
+
 def test_a_sales_agent_reads_but_cannot_add_notes(client, world, filed):
     client.force_login(UserFactory(partner=world.partner, roles=["sales_agent"]))
     html = client.get(reverse("servicerequests:detail", args=[filed.pk])).content.decode()
