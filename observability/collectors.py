@@ -71,8 +71,35 @@ def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, documentation, value=value)
 
 
+#: At most this many failing webhook endpoints are reported per scrape (the worst first), so the
+#: series stay bounded however many partners there are.
+WEBHOOK_ENDPOINTS_REPORTED = 50
+
+
+def webhook_endpoint_gauge() -> GaugeMetricFamily:
+    """``portal_webhook_endpoint_retrying_deliveries{partner_id, partner}``: for each partner whose
+    webhook endpoint is failing now, its deliveries pending a retry (pending after at least one
+    failed attempt). A partner has at most one registration, so the partner names the endpoint.
+    Reads the pending deliveries' partial index; at most ``WEBHOOK_ENDPOINTS_REPORTED`` series."""
+    family = GaugeMetricFamily(
+        "portal_webhook_endpoint_retrying_deliveries",
+        "Webhook deliveries pending a retry after a failed attempt, by partner endpoint "
+        f"(the {WEBHOOK_ENDPOINTS_REPORTED} worst endpoints).",
+        labels=["partner_id", "partner"],
+    )
+    rows = (
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, attempts__gt=0)
+        .values("partner_id", "partner__name")
+        .annotate(retrying=Count("pk"))
+        .order_by("-retrying", "partner_id")[:WEBHOOK_ENDPOINTS_REPORTED]
+    )
+    for row in rows:
+        family.add_metric([str(row["partner_id"]), row["partner__name"]], float(row["retrying"]))
+    return family
+
+
 def database_gauges(*, now) -> list[GaugeMetricFamily]:
-    """The gauges read from the database (five bounded queries on indexed columns)."""
+    """The gauges read from the database (six bounded queries on indexed columns)."""
     outbox = Dispatch.objects.filter(status=DispatchStatus.PENDING).aggregate(
         depth=Count("pk"), oldest=Min("created_at")
     )
@@ -83,6 +110,7 @@ def database_gauges(*, now) -> list[GaugeMetricFamily]:
         Q(end_at__gt=now, end_at__lte=now + GDAP_EXPIRY_HORIZON), status__in=GDAP_LIVE_STATUSES
     ).count()
     return [
+        webhook_endpoint_gauge(),
         _gauge(
             "portal_dispatch_outbox_depth",
             "Dispatches to the workload portals still pending (the outbox).",

@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from tests.api.conftest import client_for
+from tests.conftest import require
 from tests.factories import RelationshipFactory
+from webhooks.models import WebhookDelivery, WebhookEvent
 
 from .conftest import families_of, scrape
 from .test_domain_metrics import M365_BODY, file_url
@@ -66,7 +68,8 @@ def alert_rules() -> list[dict]:
 @pytest.fixture
 def full_scrape(world, django_capture_on_commit_callbacks, settings):
     """A scrape after a filing, a refusal and a dispatch, with a Redis broker's queue depths (a
-    stand-in client when no Redis runs here) and an expiring GDAP relationship."""
+    stand-in client when no Redis runs here), an expiring GDAP relationship and a webhook delivery
+    waiting for a retry."""
     api = client_for(world.admin)
     with django_capture_on_commit_callbacks(execute=True):
         assert api.post(file_url(world), M365_BODY, format="json").status_code == 201
@@ -76,6 +79,14 @@ def full_scrape(world, django_capture_on_commit_callbacks, settings):
     with django_capture_on_commit_callbacks(execute=True):
         assert api.post(file_url(world), M365_BODY, format="json").status_code == 403
     RelationshipFactory(partner=world.partner, customer=world.customer)
+    event = WebhookEvent.objects.create(
+        partner=world.partner,
+        event_name="test-created",
+        resource_name="t",
+        resource_id="x",
+        sequence_number=1,
+    )
+    WebhookDelivery.objects.create(partner=world.partner, event=event, url="u", attempts=1)
     redis_url = os.environ.get("REDIS_URL", "")
     settings.CELERY_BROKER_URL = redis_url or "redis://127.0.0.1:6379/0"
     if redis_url:
@@ -162,8 +173,10 @@ def test_the_observability_profile_mounts_the_files_of_the_repository():
 
 
 def test_docker_compose_config_accepts_the_profile():
-    if shutil.which("docker-compose") is None:
-        pytest.skip("docker-compose is not installed (apt-get install docker-compose)")
+    require(
+        shutil.which("docker-compose") is not None,
+        "docker-compose is not installed (apt-get install docker-compose)",
+    )
     env = {
         **os.environ,
         "SECRET_KEY": "x",

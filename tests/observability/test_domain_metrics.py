@@ -207,3 +207,64 @@ def test_retries_and_errors_of_deliveries(task):
     assert delta("portal_deliveries_total", task=task, result="retry") == 1
     assert delta("portal_deliveries_total", task=task, result="error") == 1
     assert delta("portal_deliveries_total", task="servicerequests.sweep_sla", result="error") == 0
+
+
+def test_failing_webhook_endpoints_by_partner(world):
+    from tests.api.conftest import make_partner_world
+    from webhooks.models import WebhookDelivery, WebhookEvent
+
+    other = make_partner_world("Tailspin")
+
+    def delivery(partner, *, status="pending", attempts=0, n):
+        event = WebhookEvent.objects.create(
+            partner=partner,
+            event_name="test-created",
+            resource_name="test",
+            resource_id="x",
+            sequence_number=n,
+            body="{}",
+        )
+        WebhookDelivery.objects.create(
+            partner=partner, event=event, url="u", status=status, attempts=attempts
+        )
+
+    delivery(world.partner, attempts=1, n=1)
+    delivery(world.partner, attempts=3, n=2)
+    delivery(world.partner, attempts=0, n=3)  # first attempt not made yet: not failing
+    delivery(world.partner, status="delivered", attempts=2, n=4)
+    delivery(other.partner, status="failed", attempts=8, n=1)  # gave up: counted by portal_deliveries_total
+    samples = scrape()
+    labels = {"partner_id": str(world.partner.pk), "partner": world.partner.name}
+    assert value(samples, "portal_webhook_endpoint_retrying_deliveries", **labels) == 2
+    assert not [
+        key
+        for key in samples
+        if key[0] == "portal_webhook_endpoint_retrying_deliveries"
+        and ("partner", other.partner.name) in key[1]
+    ]
+
+
+def test_failing_webhook_endpoints_are_bounded(world, monkeypatch):
+    from tests.api.conftest import make_partner_world
+    from webhooks.models import WebhookDelivery, WebhookEvent
+
+    monkeypatch.setattr("observability.collectors.WEBHOOK_ENDPOINTS_REPORTED", 2)
+    for index, name in enumerate(["A", "B", "C"]):
+        partner = make_partner_world(f"Partner {name}").partner
+        for n in range(index + 1):
+            event = WebhookEvent.objects.create(
+                partner=partner,
+                event_name="test-created",
+                resource_name="t",
+                resource_id="x",
+                sequence_number=n + 1,
+                body="{}",
+            )
+            WebhookDelivery.objects.create(partner=partner, event=event, url="u", attempts=1)
+    samples = scrape()
+    reported = {
+        dict(labels)["partner"]: sample
+        for (name, labels), sample in samples.items()
+        if name == "portal_webhook_endpoint_retrying_deliveries"
+    }
+    assert reported == {"Partner C Partners": 3, "Partner B Partners": 2}
