@@ -41,18 +41,24 @@ def sla_cell(service_request: ServiceRequest, now: datetime) -> SlaCell:
     return SlaCell(state, duration_label((due - now).total_seconds()))
 
 
-_CHECKBOX = '<td><input type="checkbox" name="ids" value="{0}" id="sel-{0}" aria-label="Select {0}"></td>'
+_CHECKBOX = (
+    '<td class="cell-select"><input type="checkbox" name="ids" value="{0}" id="sel-{0}" '
+    'aria-label="Select {0}"></td>'
+)
+# Customer and workload ride under the title so that the table fits its card at 1366 px; on
+# narrow screens the cells become a card per row (portal.css), labelled by ``data-label``.
 _ROW = (
     '<tr data-request-id="{pk}">{checkbox}'
-    '<td class="mono"><a href="{url}">{pk}</a></td>'
-    "<td>{title}</td>"
-    "<td>{customer}</td>"
-    "<td>{workload}</td>"
-    '<td><span class="badge badge-{severity}">{severity_label}</span></td>'
-    '<td><span class="badge badge-{status}">{status_label}</span></td>'
-    '<td data-testid="assignee">{assignee}</td>'
-    "<td>{age}</td>"
-    '<td><span class="sla sla-{sla_state}" data-testid="sla">{sla_text}</span></td>'
+    '<td class="mono cell-id" data-label="ID"><a href="{url}">{pk}</a></td>'
+    '<td class="cell-title">'
+    '<a class="clamp-2" href="{url}" title="{title}" data-testid="row-title">{title}</a>'
+    '<span class="row-sub">{customer} · {workload}</span></td>'
+    '<td class="cell-severity"><span class="badge badge-{severity}">{severity_label}</span></td>'
+    '<td class="cell-status"><span class="badge badge-{status}">{status_label}</span></td>'
+    '<td class="cell-assignee" data-testid="assignee" data-label="Assignee">{assignee}</td>'
+    '<td class="cell-age" data-label="Age">{age}</td>'
+    '<td class="cell-sla" data-label="SLA">'
+    '<span class="sla sla-{sla_state}" data-testid="sla">{sla_text}</span></td>'
     "</tr>"
 )
 _OWN_SUBSCRIPTION = '<span class="muted">Own subscription</span>'

@@ -32,3 +32,10 @@ def test_sign_in_then_home_shows_partner_roles_and_counts(client):
     assert "Admin agent" in html
     assert 'data-testid="customer-count">1<' in html
     assert 'data-testid="open-request-count">1<' in html
+
+
+def test_the_favicon_is_served_at_the_site_root(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file

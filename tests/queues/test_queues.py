@@ -509,7 +509,10 @@ def test_queue_rows_are_escaped_and_carry_their_cells(client, queue_world, froze
     detail = reverse("servicerequests:detail", args=["100000000000099"])
     assert f'<a href="{detail}">100000000000099</a>' in row
     assert 'id="sel-100000000000099"' in row  # a manager selects rows
-    assert '<td data-testid="assignee"><span class="muted">Unassigned</span></td>' in row
+    assert 'data-testid="assignee" data-label="Assignee"><span class="muted">Unassigned</span></td>' in row
+    # The title links to the request too, clamped to two lines with the full text as its tooltip.
+    escaped_title = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    assert f'<a class="clamp-2" href="{detail}" title="{escaped_title}" data-testid="row-title">' in row
     assert '<span class="badge badge-critical">Critical (A)</span>' in row
     assert '<span class="sla sla-breaching_soon" data-testid="sla">40 min</span>' in row
     assert f'?customer={customer.pk}">' in row

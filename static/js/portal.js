@@ -1,0 +1,52 @@
+/* Partner Center support portal: small progressive enhancements (the pages work without them).
+ *
+ * - The main menu folds behind a "Menu" button on narrow screens (the button stays hidden, and
+ *   the menu open, when this script does not run).
+ * - A table wider than its card scrolls inside its .table-wrap, which is made keyboard-focusable
+ *   and named after the table, so keyboard users can scroll it too.
+ */
+(function () {
+  "use strict";
+
+  function setUpMenu() {
+    var toggle = document.querySelector(".nav-toggle");
+    var nav = document.getElementById("main-nav");
+    if (!toggle || !nav) return;
+    document.documentElement.classList.add("has-nav-toggle");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("is-open", open);
+    });
+  }
+
+  function tableName(wrap) {
+    var table = wrap.querySelector("table");
+    if (!table) return "Table";
+    if (table.getAttribute("aria-label")) return table.getAttribute("aria-label");
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var heading = wrap.closest("section, .card, main");
+    heading = heading && heading.querySelector("h2, h1");
+    return heading ? heading.textContent.trim() : "Table";
+  }
+
+  function makeScrollableTablesFocusable(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.hasAttribute("tabindex")) return;
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", tableName(wrap));
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpMenu();
+    makeScrollableTablesFocusable(document);
+  });
+  // Tables swapped in by htmx (queue results, progress) get the same treatment.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    makeScrollableTablesFocusable(event.target);
+  });
+})();
