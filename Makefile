@@ -9,7 +9,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= partnercenter.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev lock audit migrate demo run test lint format check worker beat ci clean bench bench-quick
+.PHONY: help venv install install-dev lock audit migrate demo run test lint format check worker beat ci clean bench bench-quick screenshots
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -95,6 +95,9 @@ bench-quick: install ## Benchmark suite at 100,000 requests, under 3 minutes (be
 
 ci: ## What CI runs (bash .ci/run)
 	bash .ci/run
+
+screenshots: install-dev ## Screenshots of the main pages per demo persona, desktop and phone, into docs/screenshots/ (Chromium)
+	$(PY) scripts/screenshots.py
 
 clean: ## Remove the virtual environment and the SQLite database
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
