@@ -128,6 +128,8 @@ def relationship_create(request):
         status = 400
     else:
         initial = {"duration_days": 730}
+        if request.GET.get("customer"):  # a refusal page's "Request a GDAP relationship"
+            initial["customer"] = request.GET["customer"]
         template_key = request.GET.get("template", "")
         if template_key:
             initial["roles"] = _template_roles(request, template_key)

@@ -40,6 +40,7 @@ from .forms import (
 )
 from .health import health_access
 from .models import ServiceRequest
+from .remedies import refusal_steps
 from .routing import portal_redirect_url, routing_context_issue
 from .selectors import service_request_list
 from .services import (
@@ -77,13 +78,15 @@ def outcome_rows(outcomes) -> list[dict[str, str]]:
 
 
 def render_denied(request, decision, *, customer=None, heading=DENIED_HEADING):
-    """The rule table of a refused request, with HTTP 403."""
+    """A refused request, with HTTP 403: each failed rule's fix first, with the action that leads
+    to it (``remedies``), then every rule checked, folded."""
     return render(
         request,
         "servicerequests/denied.html",
         {
             "customer": customer,
             "heading": heading,
+            "steps": refusal_steps(decision, customer=customer),
             "outcomes": outcome_rows(decision.outcomes),
             "failed_rule_ids": decision.failed_rule_ids,
         },

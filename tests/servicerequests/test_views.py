@@ -274,7 +274,11 @@ def test_denied_request_shows_every_rule_with_http_403(alice_client, world):
     response = alice_client.post(_new_url(world), {"workload": "m365"})
     html = response.content.decode()
     assert response.status_code == 403
-    assert html.count("data-rule-id=") == 16
+    # The failed rule's fix first (data-testid="fix-step"), then the 16 rules in the folded table.
+    assert html.count('data-testid="fix-step" data-rule-id="SR-GDAP-ACTIVE"') == 1
+    assert html.count("data-outcome=") == 16
+    assert html.count('data-testid="fix-step"') == html.count('data-outcome="failed"') >= 1
+    assert html.index('data-testid="fix-step"') < html.index('data-testid="rule-table"')
     assert 'data-rule-id="SR-GDAP-ACTIVE" data-outcome="failed"' in html
     assert 'data-rule-id="SR-PC-ROLE-ADMIN-AGENT" data-outcome="passed"' in html
     assert 'data-rule-id="SR-AZURE-RBAC" data-outcome="not_applicable"' in html
