@@ -366,6 +366,7 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "customers.choices.SubscriptionStatus",
         "HealthStatusEnum": "customers.choices.HealthStatus",
         "ServiceRequestStatusEnum": "servicerequests.choices.Status",
+        "ServiceIncidentStatusEnum": "customers.api.serializers.INCIDENT_STATUSES",
     },
 }
 
