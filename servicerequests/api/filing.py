@@ -26,6 +26,7 @@ from servicerequests.services import (
     service_request_eligibility_check,
     service_request_file,
 )
+from servicerequests.support_topics import default_support_topic_id
 
 from . import examples
 from .serializers import EligibilityDecisionSerializer, EligibilityInputSerializer, ServiceRequestSerializer
@@ -80,11 +81,17 @@ class FilingMixin:
     propagate to the API's exception handler, which answers each as the error it declares.
     """
 
-    def _file(self, request, *, customer_id, serializer_class, customer=None):
+    def _file(self, request, *, customer_id, serializer_class, customer=None, default_topic=False):
+        """File the body of ``serializer_class``. ``default_topic``: a request naming no
+        ``supportTopicId`` gets its workload's default topic (``POST
+        /v1/customers/{id}/servicerequests``, this portal's extension; see DEFAULT_SUPPORT_TOPICS)."""
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         contact = data.get("primaryContact") or {}
+        topic_id = data.get("supportTopicId")
+        if topic_id is None and default_topic:
+            topic_id = default_support_topic_id(data["workload"], data.get("issueType", ""))
         try:
             service_request = service_request_file(
                 actor=request.user,
@@ -94,7 +101,7 @@ class FilingMixin:
                 title=data["title"],
                 description=data["description"],
                 severity=data["severity"],
-                support_topic_id=data.get("supportTopicId"),
+                support_topic_id=topic_id,
                 contact_first_name=contact.get("firstName", ""),
                 contact_last_name=contact.get("lastName", ""),
                 contact_email=contact.get("email", ""),
