@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.errors import ApiError
-from core.api.schema import errors
+from core.api.schema import X_EXTENSION, errors
 from core.api.views import PartnerCenterApiView
 from customers.models import Customer
 
@@ -112,6 +112,7 @@ class AuditRecordDetailApi(_AuditApi):
 
     @extend_schema(
         operation_id="auditrecords_retrieve",
+        extensions=X_EXTENSION,
         summary="One audit record",
         responses={200: AuditRecordSerializer, **errors(403, 404)},
         examples=[AUDIT_RECORD_EXAMPLE],

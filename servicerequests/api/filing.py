@@ -16,7 +16,13 @@ from rest_framework.response import Response
 from core.api.errors import ApiError, django_validation_detail
 from core.api.headers import etag_for
 from core.api.idempotency import run_idempotent
-from core.api.schema import CORRELATION_ID_PARAMETER, REQUEST_ID_PARAMETER, TENANT_ID_PARAMETER, errors
+from core.api.schema import (
+    CORRELATION_ID_PARAMETER,
+    REQUEST_ID_PARAMETER,
+    TENANT_ID_PARAMETER,
+    X_EXTENSION,
+    errors,
+)
 from core.api.views import PartnerCenterApiView
 from customers.api.mixins import CustomerScopedMixin
 from servicerequests.exceptions import FilingRefused
@@ -154,6 +160,7 @@ class CustomerEligibilityApi(CustomerScopedMixin, FilingMixin, PartnerCenterApiV
 
     @extend_schema(
         operation_id="customer_servicerequests_eligibility",
+        extensions=X_EXTENSION,
         summary="Would this request be allowed? Every rule's outcome, without filing",
         parameters=[TENANT_ID_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
         request=EligibilityInputSerializer,

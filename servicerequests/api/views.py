@@ -24,6 +24,7 @@ from core.api.schema import (
     IF_MATCH_PARAMETER,
     REQUEST_ID_PARAMETER,
     TENANT_ID_PARAMETER,
+    X_EXTENSION,
     errors,
 )
 from core.api.views import PartnerCenterApiView
@@ -161,6 +162,7 @@ class ServiceRequestListApi(FilingMixin, PartnerCenterApiView):
 
     @extend_schema(
         operation_id="servicerequests_create_own",
+        extensions=X_EXTENSION,
         summary="File a request about the partner's own subscription (SR-OWN-SUBSCRIPTION-ENTITLEMENT)",
         parameters=[REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
         request=OwnServiceRequestCreateSerializer,
@@ -204,6 +206,7 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
 
     @extend_schema(
         operation_id="customer_servicerequests_create",
+        extensions=X_EXTENSION,
         summary="File a service request on behalf of the customer",
         parameters=[TENANT_ID_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
         request=ServiceRequestCreateSerializer,
