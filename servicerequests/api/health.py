@@ -1,5 +1,8 @@
 """Service health of a customer under HEALTH-BEFORE-ESCALATION, in two shapes.
 
+Both report the Microsoft 365 family's incidents (Microsoft 365, Enterprise Mobility + Security,
+Dynamics 365): Azure's incidents are Azure Service Health's, shown in the browser only.
+
 - ``/v1/customers/{tenantId}/serviceincidents/office``: Partner Center's collection of
   ``ServiceIncidents`` (one item per workload: its incidents and cumulative status), filtered with
   Partner Center's ``filter`` on ``Resolved``; ``resolved=true|false`` is this portal's shorthand.
@@ -29,6 +32,7 @@ from customers.api.serializers import (
     ServiceIncidentsSerializer,
     service_incidents_by_workload,
 )
+from customers.choices import Workload
 from customers.models import Customer
 from customers.selectors import customer_get, service_health_issues
 
@@ -65,6 +69,17 @@ INCIDENT_FILTER_PARAMETER = OpenApiParameter(
 )
 
 
+#: The workloads whose incidents Microsoft 365 service health reports (``/serviceincidents/office``
+#: and Graph's ``serviceAnnouncement``); Azure's are in Azure Service Health, not here.
+MICROSOFT_365_HEALTH_WORKLOADS = (Workload.M365, Workload.EMS, Workload.DYNAMICS)
+
+
+def _issues(customer: Customer):
+    return service_health_issues(customer=customer, open_only=False).filter(
+        workload__in=MICROSOFT_365_HEALTH_WORKLOADS
+    )
+
+
 def _invalid(part: str, reason: str) -> ApiError:
     return ApiError("validation", f"Invalid property: {part}.", [{"field": part, "reason": reason}])
 
@@ -88,7 +103,7 @@ class ServiceIncidentListApi(CustomerScopedMixin, PartnerCenterApiView):
         denial = health_view_denial(user=request.user, customer=customer)
         if denial:
             raise ApiError("permission_denied", "Access denied: HEALTH-BEFORE-ESCALATION.", denial)
-        queryset = service_health_issues(customer=customer, open_only=False).order_by("-start_at", "id")
+        queryset = _issues(customer).order_by("-start_at", "id")
         raw = request.query_params.get("filter")
         if raw:
             try:
@@ -149,7 +164,7 @@ class ServiceAnnouncementIssueListApi(GraphApiView):
                 raise GraphError(403, "Forbidden", f"HEALTH-BEFORE-ESCALATION: {denial[0]['reason']}")
         return graph_collection(
             request,
-            service_health_issues(customer=customer, open_only=False),
+            _issues(customer),
             ordering=("start_at", "id"),
             serialize=lambda rows: ServiceHealthIssueSerializer(rows, many=True).data,
             entity_set="admin/serviceAnnouncement/issues",

@@ -164,6 +164,10 @@ class ServiceRequestListApi(FilingMixin, PartnerCenterApiView):
         operation_id="servicerequests_create_own",
         extensions=X_EXTENSION,
         summary="File a request about the partner's own subscription (SR-OWN-SUBSCRIPTION-ENTITLEMENT)",
+        description=(
+            "This portal's extension at the path of Partner Center's decommissioned create "
+            "(POST /v1/servicerequests/{agent-locale}); supportTopicId is required, as it was there."
+        ),
         parameters=[REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
         request=OwnServiceRequestCreateSerializer,
         responses={201: ServiceRequestSerializer, **errors(400, 403, 409)},
@@ -208,6 +212,11 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
         operation_id="customer_servicerequests_create",
         extensions=X_EXTENSION,
         summary="File a service request on behalf of the customer",
+        description=(
+            "This portal's extension: Partner Center has no such call (on-behalf requests are filed in "
+            "the workload portals). Runs the eligibility rules and files through the same pipeline as "
+            "the browser. Without supportTopicId the request gets its workload's general topic."
+        ),
         parameters=[TENANT_ID_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
         request=ServiceRequestCreateSerializer,
         responses={

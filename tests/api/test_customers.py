@@ -333,6 +333,7 @@ class TestServiceIncidents:
             start_at=own.start_at - timedelta(hours=2),
         )
         ServiceHealthIssueFactory(customer=world.other_customer, issue_id="EX3")
+        ServiceHealthIssueFactory(customer=None, issue_id="AZ5", service="Virtual Machines", workload="azure")
         url = f"/v1/customers/{world.customer.id}/serviceincidents/office"
         body = api.get(url).json()
         assert body["attributes"] == {"objectType": "Collection"}

@@ -23,6 +23,7 @@ class TestServiceAnnouncementIssues:
             ],
         )
         ServiceHealthIssueFactory(customer=world.other_customer, issue_id="EX3")
+        ServiceHealthIssueFactory(customer=None, issue_id="AZ5", service="Virtual Machines", workload="azure")
         response = api.get(URL, {"tenantId": str(world.customer.id)})
         assert response.status_code == 200, response.content
         body = response.json()
