@@ -107,6 +107,10 @@ def run(client: Client, customer_id: str | None, wait: float) -> str:
     sr = created.json()
     location = created.headers["Location"]
     print(f"    created {sr['id']} status={sr['status']} Location={location}")
+    print(
+        f"    product {sr['productId']} ({sr['productName']}), topic {sr['supportTopicId']} "
+        f"({sr['supportTopicName']}), contact {sr['primaryContact']['contactId']}"
+    )
 
     step(4, "Retry with the same MS-RequestId: the same request comes back, nothing new is filed")
     retried = client.call(

@@ -45,6 +45,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("graph/v1.0/", include("gdap.api.urls")),
+    path("graph/v1.0/", include("servicerequests.api.graph_urls")),
     path("settings/api-access/", apiaccess_views.api_access, name="api_access"),
     path("v1/", include("partnercenter.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -6,17 +6,21 @@ Readable by the partner's admin agents and support managers (others: 403). Scope
 
 from __future__ import annotations
 
+import uuid
+
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.errors import ApiError
-from core.api.schema import errors
+from core.api.pcfilter import FilterField, FilterInvalid, pc_filter_q, text_value
+from core.api.schema import X_EXTENSION, errors
 from core.api.views import PartnerCenterApiView
 from customers.models import Customer
 
 from ..selectors import AuditFilters, audit_event_list, audit_log_visible, parse_instant
-from .serializers import AuditRecordSerializer
+from .serializers import RESOURCE_TYPES, AuditRecordSerializer
 
 AUDIT_RECORD_EXAMPLE = OpenApiExample(
     "Audit record",
@@ -62,6 +66,53 @@ class _AuditApi(PartnerCenterApiView):
         return {"customer_names": names}
 
 
+def _company_condition(lookup: str, value: str) -> Q:
+    return Q(customer_id__in=Customer.objects.filter(**{f"name__{lookup}": value}).values("pk"))
+
+
+def _customer_id_value(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a customer id (GUID)") from None
+
+
+def _resource_type_value(value) -> list[str]:
+    """The object types of a ``resourceType`` as the records write it (``service_request``, …)."""
+    wanted = text_value(value).lower()
+    object_types = [object_type for object_type, name in RESOURCE_TYPES.items() if name == wanted]
+    if not object_types:
+        raise ValueError(f"{value!r} is not one of {', '.join(sorted(set(RESOURCE_TYPES.values())))}")
+    return object_types
+
+
+def _resource_type_condition(lookup: str, object_types: list[str]) -> Q:
+    return Q(object_type__in=object_types)
+
+
+#: The audit record fields Partner Center's ``filter`` may name (its ``AuditRecordSearchField``).
+AUDIT_FILTER_FIELDS = {
+    "CompanyName": FilterField(
+        "customer_id", ("substring", "equals", "starts_with"), text_value, _company_condition
+    ),
+    "CustomerId": FilterField("customer_id", ("equals", "not_equals"), _customer_id_value),
+    "ResourceType": FilterField(
+        "object_type", ("equals", "not_equals"), _resource_type_value, _resource_type_condition
+    ),
+}
+
+
+def _pc_filter(queryset, raw: str | None):
+    if not raw:
+        return queryset
+    try:
+        return queryset.filter(pc_filter_q(raw, AUDIT_FILTER_FIELDS))
+    except FilterInvalid as exc:
+        raise ApiError(
+            "validation", f"Invalid property: {exc.part}.", [{"field": exc.part, "reason": exc.reason}]
+        ) from None
+
+
 def _date_filters(params) -> AuditFilters:
     filters = AuditFilters()
     problems = []
@@ -95,6 +146,19 @@ class AuditRecordListApi(_AuditApi):
                 str,
                 description="ISO 8601 date (that whole day is included) or date-time (exclusive).",
             ),
+            OpenApiParameter(
+                "filter",
+                str,
+                description="Partner Center's query syntax: "
+                '{"Field": "CompanyName", "Value": "fab", "Operator": "substring"}; also CustomerId '
+                "(equals, not_equals; a GUID) and ResourceType (equals, not_equals; e.g. service_request).",
+                examples=[
+                    OpenApiExample(
+                        "By company name",
+                        value='{"Field":"CompanyName","Value":"fab","Operator":"substring"}',
+                    )
+                ],
+            ),
         ],
         responses={200: AuditRecordSerializer(many=True), **errors(400, 403)},
         examples=[AUDIT_RECORD_EXAMPLE],
@@ -102,6 +166,7 @@ class AuditRecordListApi(_AuditApi):
     )
     def get(self, request):
         queryset = _date_filters(request.query_params).apply(self.get_queryset())
+        queryset = _pc_filter(queryset, request.query_params.get("filter"))
         page = self.paginate_queryset(queryset)
         serializer = AuditRecordSerializer(page, many=True, context=self._context(page))
         return self.get_paginated_response(serializer.data)
@@ -112,6 +177,7 @@ class AuditRecordDetailApi(_AuditApi):
 
     @extend_schema(
         operation_id="auditrecords_retrieve",
+        extensions=X_EXTENSION,
         summary="One audit record",
         responses={200: AuditRecordSerializer, **errors(403, 404)},
         examples=[AUDIT_RECORD_EXAMPLE],

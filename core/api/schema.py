@@ -1,9 +1,14 @@
-"""OpenAPI helpers: the error responses and examples every ``/v1`` operation documents."""
+"""OpenAPI helpers: the error responses and examples every ``/v1`` operation documents, and the
+label of an extension (``X_EXTENSION``, see ``core.api.extensions``)."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
 from .serializers import ErrorSerializer, ThrottledSerializer
 from .shape import ERROR_SOURCE
+
+#: ``extend_schema(extensions=X_EXTENSION)``: an operation Partner Center and Graph don't have
+#: (listed in ``core.api.extensions`` and docs/fidelity.md).
+X_EXTENSION = {"x-extension": True}
 
 _ERROR_EXAMPLES = {
     400: (

@@ -89,28 +89,41 @@ MANAGED_SERVICES = OpenApiExample(
 SERVICE_INCIDENTS = OpenApiExample(
     "Exchange incident",
     value={
-        "id": "EX712345",
-        "service": "Exchange Online",
-        "workload": "m365",
-        "feature": "Mail flow",
-        "featureGroup": "",
-        "classification": "incident",
-        "status": "serviceDegradation",
-        "title": "Delays sending mail to external recipients",
-        "impactDescription": "Users may see delays sending mail to external recipients.",
-        "startDateTime": "2026-11-25T08:00:00Z",
-        "endDateTime": None,
-        "isResolved": False,
-        "lastModifiedDateTime": "2026-11-25T09:00:00Z",
-        "isGlobal": False,
-        "posts": [
+        "totalCount": 1,
+        "items": [
             {
-                "createdDateTime": "2026-11-25T08:30:00Z",
-                "postType": "regular",
-                "description": "We're investigating.",
+                "workload": "Exchange Online",
+                "incidents": [
+                    {
+                        "id": "EX712345",
+                        "messageType": "incident",
+                        "startTime": "2026-11-25T08:00:00Z",
+                        "endTime": "0001-01-01T00:00:00",
+                        "status": "warning",
+                        "resolved": False,
+                        "messages": [
+                            {
+                                "publishedTime": "2026-11-25T08:00:00Z",
+                                "messageText": "Title: Delays sending mail to external recipients\n"
+                                "User impact: Users may see delays sending mail to external recipients.",
+                            },
+                            {"publishedTime": "2026-11-25T08:30:00Z", "messageText": "We're investigating."},
+                        ],
+                        "workload": "Exchange Online",
+                        "affectedWorkloadNames": ["Exchange Online"],
+                        "impactedArea": "Mail flow",
+                        "severity": "warning",
+                    }
+                ],
+                "status": "warning",
+                "messageCenterMessages": [],
+                "attributes": {"objectType": "ServiceIncidents"},
             }
         ],
-        "attributes": {"objectType": "ServiceHealthIssue"},
+        "links": {
+            "self": {"uri": f"/v1/customers/{TENANT}/serviceincidents/office", "method": "GET", "headers": []}
+        },
+        "attributes": {"objectType": "Collection"},
     },
     response_only=True,
 )

@@ -3,7 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import ResourceAttributesField
+from core.api.serializers import DateOrMinField, ResourceAttributesField
+from customers.choices import HealthClassification, HealthStatus
 from customers.models import Customer, ServiceHealthIssue, Subscription
 
 
@@ -121,8 +122,139 @@ class ManagedServiceSerializer(serializers.Serializer):
     attributes = ResourceAttributesField("ManagedService")
 
 
+#: Partner Center's ``ServiceIncidentStatus`` values, least to most severe.
+INCIDENT_STATUSES = ("normal", "information", "warning", "critical")
+
+
+def incident_status(issue: ServiceHealthIssue) -> str:
+    """The Partner Center ``ServiceIncidentStatus`` of a Graph-shaped issue: ``normal`` once resolved,
+    ``information`` for an advisory, ``critical`` for a service interruption, ``warning`` otherwise."""
+    if issue.is_resolved:
+        return "normal"
+    if issue.classification == HealthClassification.ADVISORY:
+        return "information"
+    if issue.status == HealthStatus.SERVICE_INTERRUPTION:
+        return "critical"
+    return "warning"
+
+
+class ServiceIncidentHistorySerializer(serializers.Serializer):
+    """Partner Center ``ServiceIncidentHistory``: one published message of an incident."""
+
+    publishedTime = serializers.DateTimeField()
+    messageText = serializers.CharField()
+
+
+class ServiceIncidentDetailSerializer(serializers.Serializer):
+    """Partner Center ``ServiceIncidentDetail`` of one service health issue."""
+
+    id = serializers.CharField(source="issue_id")
+    messageType = serializers.SerializerMethodField()
+    startTime = serializers.DateTimeField(source="start_at")
+    endTime = DateOrMinField(source="end_at")
+    status = serializers.SerializerMethodField()
+    resolved = serializers.BooleanField(source="is_resolved")
+    messages = serializers.SerializerMethodField()
+    workload = serializers.CharField(source="service")
+    affectedWorkloadNames = serializers.SerializerMethodField()
+    impactedArea = serializers.CharField(source="feature")
+    severity = serializers.SerializerMethodField()
+
+    def get_messageType(self, issue) -> str:
+        return "incident"
+
+    @extend_schema_field(serializers.ChoiceField(choices=INCIDENT_STATUSES))
+    def get_status(self, issue) -> str:
+        return incident_status(issue)
+
+    @extend_schema_field(
+        serializers.CharField(help_text="A ServiceIncidentStatus, as status: " + ", ".join(INCIDENT_STATUSES))
+    )
+    def get_severity(self, issue) -> str:
+        return incident_status(issue)
+
+    def get_affectedWorkloadNames(self, issue) -> list[str]:
+        return [issue.service]
+
+    @extend_schema_field(ServiceIncidentHistorySerializer(many=True))
+    def get_messages(self, issue) -> list[dict]:
+        """The title and impact as the first message (as the Office 365 messages read), then each
+        post of the issue."""
+        first = f"Title: {issue.title}"
+        if issue.impact_description:
+            first += f"\nUser impact: {issue.impact_description}"
+        messages = [
+            {
+                "publishedTime": serializers.DateTimeField().to_representation(issue.start_at),
+                "messageText": first,
+            }
+        ]
+        for post in issue.posts or []:
+            if isinstance(post, dict):
+                messages.append(
+                    {
+                        "publishedTime": post.get("createdDateTime", ""),
+                        "messageText": post.get("description", ""),
+                    }
+                )
+        return messages
+
+
+class ServiceIncidentsSerializer(serializers.Serializer):
+    """Partner Center ``ServiceIncidents``: one workload's incidents and its cumulative status
+    (``{"workload", "incidents", "status"}``, built by :func:`service_incidents_by_workload`)."""
+
+    workload = serializers.CharField()
+    incidents = ServiceIncidentDetailSerializer(many=True)
+    status = serializers.ChoiceField(choices=INCIDENT_STATUSES)
+    messageCenterMessages = serializers.ListField(child=serializers.DictField(), default=list)
+    attributes = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "object", "properties": {"objectType": {"type": "string"}}})
+    def get_attributes(self, group) -> dict:
+        return {"objectType": "ServiceIncidents"}
+
+
+def service_incidents_by_workload(issues) -> list[dict]:
+    """Issues grouped as Partner Center's ``ServiceIncidents``: one item per workload (the service's
+    name, e.g. Exchange Online), alphabetical, each with its incidents in the given order and its
+    cumulative status (the most severe of its incidents; ``normal`` when all are resolved)."""
+    groups: dict[str, list] = {}
+    for issue in issues:
+        groups.setdefault(issue.service, []).append(issue)
+    return [
+        {
+            "workload": workload,
+            "incidents": incidents,
+            "status": max((incident_status(i) for i in incidents), key=INCIDENT_STATUSES.index),
+            "messageCenterMessages": [],
+        }
+        for workload, incidents in sorted(groups.items())
+    ]
+
+
+class ServiceIncidentsCollectionSerializer(serializers.Serializer):
+    """The ``ResourceCollection`` of ``ServiceIncidents``."""
+
+    totalCount = serializers.IntegerField()
+    items = ServiceIncidentsSerializer(many=True)
+    links = serializers.DictField()
+    attributes = serializers.DictField()
+
+
+class GraphItemBodySerializer(serializers.Serializer):
+    contentType = serializers.CharField()
+    content = serializers.CharField()
+
+
+class GraphServiceHealthIssuePostSerializer(serializers.Serializer):
+    createdDateTime = serializers.CharField()
+    postType = serializers.CharField()
+    description = GraphItemBodySerializer()
+
+
 class ServiceHealthIssueSerializer(serializers.ModelSerializer):
-    """Graph ``serviceHealthIssue`` fields, as ``/v1/customers/{id}/serviceincidents/office`` items."""
+    """Graph ``serviceHealthIssue`` (``/graph/v1.0/admin/serviceAnnouncement/issues``)."""
 
     id = serializers.CharField(source="issue_id")
     featureGroup = serializers.CharField(source="feature_group")
@@ -131,29 +263,39 @@ class ServiceHealthIssueSerializer(serializers.ModelSerializer):
     endDateTime = serializers.DateTimeField(source="end_at", allow_null=True)
     isResolved = serializers.BooleanField(source="is_resolved")
     lastModifiedDateTime = serializers.DateTimeField(source="last_modified_at")
-    isGlobal = serializers.SerializerMethodField()
-    attributes = ResourceAttributesField("ServiceHealthIssue")
+    origin = serializers.SerializerMethodField()
+    posts = serializers.SerializerMethodField()
 
     class Meta:
         model = ServiceHealthIssue
         fields = [
             "id",
-            "service",
-            "workload",
-            "feature",
-            "featureGroup",
-            "classification",
-            "status",
             "title",
             "impactDescription",
+            "classification",
+            "origin",
+            "status",
+            "service",
+            "feature",
+            "featureGroup",
+            "isResolved",
             "startDateTime",
             "endDateTime",
-            "isResolved",
             "lastModifiedDateTime",
-            "isGlobal",
             "posts",
-            "attributes",
         ]
 
-    def get_isGlobal(self, issue) -> bool:
-        return issue.customer_id is None
+    def get_origin(self, issue) -> str:
+        return "microsoft"
+
+    @extend_schema_field(GraphServiceHealthIssuePostSerializer(many=True))
+    def get_posts(self, issue) -> list[dict]:
+        return [
+            {
+                "createdDateTime": post.get("createdDateTime", ""),
+                "postType": post.get("postType", "regular"),
+                "description": {"contentType": "text", "content": post.get("description", "")},
+            }
+            for post in issue.posts or []
+            if isinstance(post, dict)
+        ]

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from core.api.errors import ApiError
 from core.api.pcfilter import FilterField, FilterInvalid, pc_filter_q
 from core.api.pcfilter import text_value as _text_value
-from core.api.schema import TENANT_ID_PARAMETER, errors
+from core.api.schema import TENANT_ID_PARAMETER, X_EXTENSION, errors
 from core.api.views import PartnerCenterApiView
 from customers.models import CustomerDomain, CustomerPartnerRelationship, Subscription
 from customers.selectors import customer_list_with_relationship, customer_support_options
@@ -184,6 +184,7 @@ class SupportOptionsApi(CustomerScopedMixin, PartnerCenterApiView):
 
     @extend_schema(
         operation_id="customer_support_options",
+        extensions=X_EXTENSION,
         summary="How this customer can get support",
         parameters=[TENANT_ID_PARAMETER],
         responses={200: SupportOptionsSerializer, **errors(404)},

@@ -368,7 +368,14 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "customers.choices.SubscriptionStatus",
         "HealthStatusEnum": "customers.choices.HealthStatus",
         "ServiceRequestStatusEnum": "servicerequests.choices.Status",
+        "ServiceIncidentStatusEnum": "customers.api.serializers.INCIDENT_STATUSES",
     },
+    # Enum components first (drf-spectacular's default), then x-extension on our extensions'
+    # parameters and fields (core.api.extensions; docs/fidelity.md).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.extensions.label_extensions",
+    ],
 }
 
 # Portal-specific settings.

@@ -5,7 +5,14 @@ from drf_spectacular.utils import OpenApiExample
 TENANT = "0b5e8c1d-3f4a-4c2b-9d7e-6a1f2b3c4d5e"
 REQUEST_ID = "616122292874576"
 
+_CONTACT_INPUT = {
+    "firstName": "Alice",
+    "lastName": "Admin",
+    "email": "alice@contosopartners.com",
+    "phoneNumber": "+1 425 555 0101",
+}
 _CONTACT = {
+    "contactId": "bfac0322-8ab6-5add-a54e-ad0d98afb399",
     "firstName": "Alice",
     "lastName": "Admin",
     "email": "alice@contosopartners.com",
@@ -22,7 +29,7 @@ _SUMMARY = {
     "organization": {"id": TENANT, "name": "Fabrikam", "phoneNumber": ""},
     "primaryContact": _CONTACT,
     "productName": "Microsoft 365",
-    "productId": "m365",
+    "productId": "16002",
     "createdDate": "2026-11-25T10:00:00Z",
     "lastModifiedDate": "2026-11-25T10:00:05Z",
     "lastClosedDate": "0001-01-01T00:00:00",
@@ -88,7 +95,7 @@ _CREATE = {
     "severity": "moderate",
     "workload": "m365",
     "supportTopicId": 32444611,
-    "primaryContact": _CONTACT,
+    "primaryContact": _CONTACT_INPUT,
 }
 CREATE_REQUEST = OpenApiExample("Microsoft 365 request", value=_CREATE, request_only=True)
 CREATE_REQUEST_PASCAL = OpenApiExample(
@@ -113,6 +120,7 @@ OWN_CREATE_REQUEST = OpenApiExample(
         "description": "Our admins cannot sign in to our own tenant's Azure subscription.",
         "severity": "minimal",
         "workload": "azure",
+        "supportTopicId": 32444600,
         "supportEntitlementId": "PREM-7781",
     },
     request_only=True,

@@ -16,7 +16,13 @@ from rest_framework.response import Response
 from core.api.errors import ApiError, django_validation_detail
 from core.api.headers import etag_for
 from core.api.idempotency import run_idempotent
-from core.api.schema import CORRELATION_ID_PARAMETER, REQUEST_ID_PARAMETER, TENANT_ID_PARAMETER, errors
+from core.api.schema import (
+    CORRELATION_ID_PARAMETER,
+    REQUEST_ID_PARAMETER,
+    TENANT_ID_PARAMETER,
+    X_EXTENSION,
+    errors,
+)
 from core.api.views import PartnerCenterApiView
 from customers.api.mixins import CustomerScopedMixin
 from servicerequests.exceptions import FilingRefused
@@ -26,6 +32,7 @@ from servicerequests.services import (
     service_request_eligibility_check,
     service_request_file,
 )
+from servicerequests.support_topics import default_support_topic_id
 
 from . import examples
 from .serializers import EligibilityDecisionSerializer, EligibilityInputSerializer, ServiceRequestSerializer
@@ -80,11 +87,17 @@ class FilingMixin:
     propagate to the API's exception handler, which answers each as the error it declares.
     """
 
-    def _file(self, request, *, customer_id, serializer_class, customer=None):
+    def _file(self, request, *, customer_id, serializer_class, customer=None, default_topic=False):
+        """File the body of ``serializer_class``. ``default_topic``: a request naming no
+        ``supportTopicId`` gets its workload's default topic (``POST
+        /v1/customers/{id}/servicerequests``, this portal's extension; see DEFAULT_SUPPORT_TOPICS)."""
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         contact = data.get("primaryContact") or {}
+        topic_id = data.get("supportTopicId")
+        if topic_id is None and default_topic:
+            topic_id = default_support_topic_id(data["workload"], data.get("issueType", ""))
         try:
             service_request = service_request_file(
                 actor=request.user,
@@ -94,7 +107,7 @@ class FilingMixin:
                 title=data["title"],
                 description=data["description"],
                 severity=data["severity"],
-                support_topic_id=data.get("supportTopicId"),
+                support_topic_id=topic_id,
                 contact_first_name=contact.get("firstName", ""),
                 contact_last_name=contact.get("lastName", ""),
                 contact_email=contact.get("email", ""),
@@ -147,6 +160,7 @@ class CustomerEligibilityApi(CustomerScopedMixin, FilingMixin, PartnerCenterApiV
 
     @extend_schema(
         operation_id="customer_servicerequests_eligibility",
+        extensions=X_EXTENSION,
         summary="Would this request be allowed? Every rule's outcome, without filing",
         parameters=[TENANT_ID_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
         request=EligibilityInputSerializer,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +18,7 @@ from servicerequests.choices import (
     SupportPlan,
 )
 from servicerequests.models import Note, ServiceRequest, SupportTopic
+from servicerequests.support_topics import SUPPORT_PRODUCTS
 
 # Enum values that mean "no change" in a PATCH (the real API's defaults: Unknown = 0, None = 0).
 SEVERITY_UNSET = ("unknown", 0)
@@ -102,9 +105,11 @@ class ServiceRequestCreateSerializer(EligibilityInputSerializer):
 
 
 class OwnServiceRequestCreateSerializer(ServiceRequestCreateSerializer):
-    """The body of ``POST /v1/servicerequests``: a request about the partner's own subscription."""
+    """The body of ``POST /v1/servicerequests``: a request about the partner's own subscription.
+    ``supportTopicId`` is required, as Partner Center's create required ``SupportTopicId``."""
 
     supportEntitlementId = serializers.CharField(max_length=64)
+    supportTopicId = serializers.IntegerField()
 
 
 class NoteInputSerializer(serializers.Serializer):
@@ -126,6 +131,11 @@ class ServiceRequestUpdateSerializer(serializers.Serializer):
 
 
 class ContactSerializer(serializers.Serializer):
+    """Partner Center ``ServiceRequestContact``."""
+
+    contactId = serializers.UUIDField(
+        help_text="Stable per person: derived from the contact's e-mail address."
+    )
     firstName = serializers.CharField()
     lastName = serializers.CharField()
     email = serializers.CharField()
@@ -158,8 +168,20 @@ class AssigneeSerializer(serializers.Serializer):
         return user.get_full_name() or user.username
 
 
+#: The namespace of ``contactId`` values (a UUID 5 of the lower-cased e-mail address).
+CONTACT_ID_NAMESPACE = uuid.UUID("6f0c5d0e-2a4b-5c8d-9e1f-3a2b4c5d6e7f")
+
+
+def contact_id(email: str) -> str:
+    """The ``contactId`` of the person with this e-mail address: the same GUID on every request
+    (the nil GUID for a contact without an address)."""
+    email = (email or "").strip().lower()
+    return str(uuid.uuid5(CONTACT_ID_NAMESPACE, email) if email else uuid.UUID(int=0))
+
+
 def _contact(first, last, email, phone) -> dict:
     return {
+        "contactId": contact_id(email),
         "firstName": first or "",
         "lastName": last or "",
         "email": email or "",
@@ -237,12 +259,10 @@ class ServiceRequestSummarySerializer(serializers.ModelSerializer):
         return _contact(sr.contact_first_name, sr.contact_last_name, sr.contact_email, sr.contact_phone)
 
     def get_productName(self, sr) -> str:
-        if sr.subscription_id:
-            return sr.subscription.offer
-        return WORKLOAD_LABELS.get(sr.workload, sr.workload)
+        return SUPPORT_PRODUCTS.get(sr.workload, ("", WORKLOAD_LABELS.get(sr.workload, sr.workload)))[1]
 
     def get_productId(self, sr) -> str:
-        return str(sr.subscription_id) if sr.subscription_id else sr.workload
+        return SUPPORT_PRODUCTS.get(sr.workload, ("",))[0]
 
     @extend_schema_field(
         {"type": "object", "properties": {"self": {"type": "object"}, "portal": {"type": "object"}}}

@@ -24,12 +24,12 @@ from core.api.schema import (
     IF_MATCH_PARAMETER,
     REQUEST_ID_PARAMETER,
     TENANT_ID_PARAMETER,
+    X_EXTENSION,
     errors,
 )
 from core.api.views import PartnerCenterApiView
 from customers.api.mixins import CustomerScopedMixin
 from customers.choices import Workload
-from customers.models import Subscription
 from customers.selectors import sees_customers_through_partner
 from partners.models import Partner
 from partners.selectors import partner_users
@@ -79,17 +79,13 @@ def _summary_queryset(queryset):
 
 def _summary_relations(rows: list[ServiceRequest]) -> None:
     """Attach to a collection page's rows the relations only some rows have: the support topic, the
-    subscription, the partner (requests without a customer) and the snapshot's portal URL (requests
-    not yet routed to a customer's portal, see ``portal_uri``). At most one query each, and none when
-    no row on the page needs it."""
+    partner (requests without a customer) and the snapshot's portal URL (requests not yet routed to
+    a customer's portal, see ``portal_uri``). At most one query each, and none when no row on the
+    page needs it."""
     topic_ids = {r.support_topic_id for r in rows if r.support_topic_id}
-    subscription_ids = {r.subscription_id for r in rows if r.subscription_id}
     own = [r for r in rows if r.customer_id is None]
     unrouted = [r.pk for r in rows if not (r.customer_id and r.portal)]
     topics = SupportTopic.objects.only("id", "name").in_bulk(topic_ids) if topic_ids else {}
-    subscriptions = (
-        Subscription.objects.only("id", "offer").in_bulk(subscription_ids) if subscription_ids else {}
-    )
     partner = Partner.objects.only("id", "name", "support_phone").get(pk=own[0].partner_id) if own else None
     portal_urls = (
         dict(
@@ -103,15 +99,12 @@ def _summary_relations(rows: list[ServiceRequest]) -> None:
     for row in rows:
         if row.support_topic_id:
             _TOPIC.set_cached_value(row, topics.get(row.support_topic_id))
-        if row.subscription_id:
-            _SUBSCRIPTION.set_cached_value(row, subscriptions.get(row.subscription_id))
         if row.customer_id is None:
             _PARTNER.set_cached_value(row, partner)
         row.eligibility_portal_url = portal_urls.get(row.pk)
 
 
 _TOPIC = ServiceRequest._meta.get_field("support_topic")
-_SUBSCRIPTION = ServiceRequest._meta.get_field("subscription")
 _PARTNER = ServiceRequest._meta.get_field("partner")
 
 
@@ -169,7 +162,12 @@ class ServiceRequestListApi(FilingMixin, PartnerCenterApiView):
 
     @extend_schema(
         operation_id="servicerequests_create_own",
+        extensions=X_EXTENSION,
         summary="File a request about the partner's own subscription (SR-OWN-SUBSCRIPTION-ENTITLEMENT)",
+        description=(
+            "This portal's extension at the path of Partner Center's decommissioned create "
+            "(POST /v1/servicerequests/{agent-locale}); supportTopicId is required, as it was there."
+        ),
         parameters=[REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
         request=OwnServiceRequestCreateSerializer,
         responses={201: ServiceRequestSerializer, **errors(400, 403, 409)},
@@ -212,7 +210,13 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
 
     @extend_schema(
         operation_id="customer_servicerequests_create",
+        extensions=X_EXTENSION,
         summary="File a service request on behalf of the customer",
+        description=(
+            "This portal's extension: Partner Center has no such call (on-behalf requests are filed in "
+            "the workload portals). Runs the eligibility rules and files through the same pipeline as "
+            "the browser. Without supportTopicId the request gets its workload's general topic."
+        ),
         parameters=[TENANT_ID_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
         request=ServiceRequestCreateSerializer,
         responses={
@@ -249,6 +253,7 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
                 customer_id=tenant_id,
                 customer=customer,
                 serializer_class=ServiceRequestCreateSerializer,
+                default_topic=True,
             ),
         )
 

@@ -436,8 +436,19 @@ def sr_azure_nontech_provider_only(snapshot: Snapshot) -> tuple[str, str, str]:
 
 @_rule("SR-AZURE-SUPPORT-PLAN")
 def sr_azure_support_plan(snapshot: Snapshot) -> tuple[str, str, str]:
-    plan = snapshot.request.support_plan or tables.CSP_SUPPORT_PLAN
     wanted = tables.SUPPORT_PLAN_NAMES[tables.CSP_SUPPORT_PLAN]
+    sub = snapshot.subscription
+    if sub is not None and sub.channel not in tables.CSP_SUPPORT_PLAN_CHANNELS:
+        # A direct subscription follows its own plan: the CSP plan does not exist on it.
+        return failed(
+            f"{sub.label} is bought directly from Microsoft: its support plan is "
+            f"{tables.OWN_AZURE_SUPPORT_PLAN_NAME}, and the '{wanted}' plan exists only on CSP "
+            "subscriptions.",
+            f"{customer_name(snapshot)} opens this request with Microsoft under "
+            f"{tables.OWN_AZURE_SUPPORT_PLAN_NAME}; a partner files under the '{wanted}' plan only for "
+            "an Azure subscription bought through CSP.",
+        )
+    plan = snapshot.request.support_plan or tables.CSP_SUPPORT_PLAN
     if plan == tables.CSP_SUPPORT_PLAN:
         return passed(f"The support plan is {wanted}.")
     return failed(

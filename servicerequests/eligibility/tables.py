@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from customers.choices import AzureRole, SubscriptionStatus, Workload
+from customers.choices import AzureRole, Channel, SubscriptionStatus, Workload
 from gdap.choices import RelationshipStatus
 from gdap.roles import DIRECTORY_READERS, ENTRA_ROLES, SERVICE_SUPPORT_ADMINISTRATOR
 from partners.choices import Cloud, EntitlementKind, PartnerCenterRole, PartnerType
@@ -183,8 +183,12 @@ AZURE_ISSUE_TYPES: dict[str, str] = {str(t): t.label for t in IssueType}
 DEFAULT_AZURE_ISSUE_TYPE = IssueType.TECHNICAL
 NON_TECHNICAL_ISSUE_TYPES = frozenset({IssueType.BILLING, IssueType.SUBSCRIPTION_MANAGEMENT, IssueType.QUOTA})
 
-# SR-AZURE-SUPPORT-PLAN: the only plan that covers requests on behalf of customers; empty means it.
+# SR-AZURE-SUPPORT-PLAN: the only plan that covers requests on behalf of customers; empty means it
+# (on a CSP subscription). It exists only on subscriptions of these channels: any other (a direct
+# pay-as-you-go subscription) has the customer's own Azure support plan, whatever the request says.
 CSP_SUPPORT_PLAN = SupportPlan.CLOUD_SOLUTION_PROVIDER
+CSP_SUPPORT_PLAN_CHANNELS = frozenset({Channel.CSP})
+OWN_AZURE_SUPPORT_PLAN_NAME = "the customer's own Azure support plan"
 SUPPORT_PLAN_NAMES: dict[str, str] = {str(p): p.label for p in SupportPlan}
 
 # --- Contact and severity --------------------------------------------------------------------

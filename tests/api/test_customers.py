@@ -307,20 +307,97 @@ def test_managed_services_link_the_stub_portals(api, world):
 
 @pytest.mark.django_db
 class TestServiceIncidents:
-    def test_lists_own_and_global_issues(self, api, world):
-        own = ServiceHealthIssueFactory(customer=world.customer, issue_id="EX1")
+    def test_lists_own_and_global_issues_as_partner_center_service_incidents(self, api, world):
+        own = ServiceHealthIssueFactory(
+            customer=world.customer,
+            issue_id="EX1",
+            feature="Mail flow",
+            impact_description="Mail is late.",
+            posts=[
+                {"createdDateTime": "2026-11-25T08:30:00Z", "postType": "regular", "description": "Looking."}
+            ],
+        )
         ServiceHealthIssueFactory(
-            customer=None, issue_id="TM2", is_resolved=True, start_at=own.start_at - timedelta(hours=1)
+            customer=None,
+            issue_id="TM2",
+            service="Microsoft Teams",
+            is_resolved=True,
+            status="serviceRestored",
+            end_at=own.start_at,
+            start_at=own.start_at - timedelta(hours=1),
+        )
+        ServiceHealthIssueFactory(
+            customer=None,
+            issue_id="EX4",
+            status="serviceInterruption",
+            start_at=own.start_at - timedelta(hours=2),
         )
         ServiceHealthIssueFactory(customer=world.other_customer, issue_id="EX3")
-        body = api.get(f"/v1/customers/{world.customer.id}/serviceincidents/office").json()
-        assert [i["id"] for i in body["items"]] == ["EX1", "TM2"]
-        assert [i["isGlobal"] for i in body["items"]] == [False, True]
-        assert body["items"][0]["attributes"] == {"objectType": "ServiceHealthIssue"}
-        open_only = api.get(
-            f"/v1/customers/{world.customer.id}/serviceincidents/office?resolved=false"
-        ).json()
-        assert [i["id"] for i in open_only["items"]] == ["EX1"]
+        ServiceHealthIssueFactory(customer=None, issue_id="AZ5", service="Virtual Machines", workload="azure")
+        url = f"/v1/customers/{world.customer.id}/serviceincidents/office"
+        body = api.get(url).json()
+        assert body["attributes"] == {"objectType": "Collection"}
+        assert body["totalCount"] == 2
+        assert [(i["workload"], i["status"]) for i in body["items"]] == [
+            ("Exchange Online", "critical"),
+            ("Microsoft Teams", "normal"),
+        ]
+        exchange, teams = body["items"]
+        assert exchange["attributes"] == {"objectType": "ServiceIncidents"}
+        assert exchange["messageCenterMessages"] == []
+        assert [i["id"] for i in exchange["incidents"]] == ["EX1", "EX4"]
+        assert exchange["incidents"][0] == {
+            "id": "EX1",
+            "messageType": "incident",
+            "startTime": own.start_at.isoformat().replace("+00:00", "Z"),
+            "endTime": "0001-01-01T00:00:00",
+            "status": "warning",
+            "resolved": False,
+            "messages": [
+                {
+                    "publishedTime": own.start_at.isoformat().replace("+00:00", "Z"),
+                    "messageText": "Title: Delays sending mail\nUser impact: Mail is late.",
+                },
+                {"publishedTime": "2026-11-25T08:30:00Z", "messageText": "Looking."},
+            ],
+            "workload": "Exchange Online",
+            "affectedWorkloadNames": ["Exchange Online"],
+            "impactedArea": "Mail flow",
+            "severity": "warning",
+        }
+        assert teams["incidents"][0]["resolved"] is True
+        assert teams["incidents"][0]["endTime"] == own.start_at.isoformat().replace("+00:00", "Z")
+
+    @pytest.mark.parametrize(
+        ("query", "ids"),
+        [
+            ('filter={"Field":"Resolved","Value":"false","Operator":"equals"}', ["EX1"]),
+            ('filter={"field":"resolved","value":false,"operator":"equals"}', ["EX1"]),
+            ('filter={"Field":"Resolved","Value":"false","Operator":"not_equals"}', ["TM2"]),
+            ("resolved=false", ["EX1"]),
+            ("resolved=true", ["TM2"]),
+        ],
+    )
+    def test_partner_center_resolved_filter_and_the_shorthand(self, api, world, query, ids):
+        ServiceHealthIssueFactory(customer=world.customer, issue_id="EX1")
+        ServiceHealthIssueFactory(customer=None, issue_id="TM2", service="Microsoft Teams", is_resolved=True)
+        body = api.get(f"/v1/customers/{world.customer.id}/serviceincidents/office?{query}").json()
+        assert [i["id"] for item in body["items"] for i in item["incidents"]] == ids
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            ('filter={"Field":"Status","Value":"open","Operator":"equals"}', "filter.Field"),
+            ('filter={"Field":"Resolved","Value":"false","Operator":"substring"}', "filter.Operator"),
+            ('filter={"Field":"Resolved","Value":"maybe","Operator":"equals"}', "filter.Value"),
+            ("resolved=maybe", "resolved"),
+        ],
+    )
+    def test_bad_filters_name_their_part(self, api, world, query, field):
+        body = assert_error(
+            api.get(f"/v1/customers/{world.customer.id}/serviceincidents/office?{query}"), 400, 3000
+        )
+        assert [d["field"] for d in body["data"]] == [field]
 
     def test_needs_a_gdap_role_with_service_health(self, world):
         world.relationship.access_assignments.all().delete()

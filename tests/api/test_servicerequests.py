@@ -14,7 +14,9 @@ from audit.models import AuditEvent
 from core.models import IdempotencyRecord
 from customers.choices import Workload
 from partners.choices import PartnerCenterRole
+from servicerequests.api.serializers import CONTACT_ID_NAMESPACE
 from servicerequests.models import Dispatch, Note, ServiceRequest
+from servicerequests.support_topics import SUPPORT_PRODUCTS, default_support_topic_id
 from tests.factories import (
     IsvPublisherFactory,
     ServiceRequestFactory,
@@ -62,11 +64,14 @@ class TestFiling:
             "phoneNumber": "",
         }
         assert body["primaryContact"] == {
+            "contactId": str(uuid.uuid5(CONTACT_ID_NAMESPACE, "alice@contosopartners.example")),
             "firstName": "Alice",
             "lastName": "Admin",
             "email": "alice@contosopartners.example",
             "phoneNumber": "+1 425 555 0101",
         }
+        assert body["lastUpdatedBy"]["contactId"] == body["primaryContact"]["contactId"]
+        assert (body["productId"], body["productName"]) == ("16002", "Microsoft 365")
         assert body["lastClosedDate"] == "0001-01-01T00:00:00"
         assert body["notes"] == []
         assert body["portal"] == "m365"
@@ -138,6 +143,39 @@ class TestFiling:
         body = assert_error(client_for(sales).post(file_url(world), M365_BODY, format="json"), 403, 2032)
         assert "SR-PC-ROLE-ADMIN-AGENT" in [d["ruleId"] for d in body["data"]]
         assert ServiceRequest.objects.count() == 0
+
+    def test_a_request_filed_for_a_customer_without_a_topic_gets_its_workloads_default(self, api, world):
+        payload = {key: value for key, value in M365_BODY.items() if key != "supportTopicId"}
+        body = api.post(file_url(world), payload, format="json").json()
+        assert (body["supportTopicId"], body["supportTopicName"]) == ("32444610", "Other Microsoft 365 issue")
+        assert ServiceRequest.objects.get().support_topic_id == 32444610
+
+    def test_the_default_topic_follows_the_workload_and_the_azure_issue_type(self):
+        assert default_support_topic_id("azure") == 32444600
+        assert default_support_topic_id("azure", "billing") == 32444605
+        assert default_support_topic_id("azure", "quota") == 32444607
+        assert default_support_topic_id("dynamics") == 32444630
+        assert default_support_topic_id("marketplace") is None
+
+    def test_own_subscription_request_needs_a_support_topic_as_partner_center_did(self, api, world):
+        entitlement = SupportEntitlementFactory(partner=world.partner)
+        payload = {key: value for key, value in M365_BODY.items() if key != "supportTopicId"}
+        payload["supportEntitlementId"] = entitlement.entitlement_id
+        body = assert_error(api.post("/v1/servicerequests", payload, format="json"), 400, 3000)
+        assert [d["field"] for d in body["data"]] == ["supportTopicId"]
+        assert ServiceRequest.objects.count() == 0
+
+    def test_contact_id_is_the_same_for_the_same_person(self, api, world):
+        first = api.post(file_url(world), M365_BODY, format="json").json()
+        second = api.post(file_url(world), M365_BODY, format="json").json()
+        other = api.post(
+            file_url(world),
+            {**M365_BODY, "primaryContact": {"email": "bob@contosopartners.example"}},
+            format="json",
+        ).json()
+        assert first["primaryContact"]["contactId"] == second["primaryContact"]["contactId"]
+        assert other["primaryContact"]["contactId"] != first["primaryContact"]["contactId"]
+        assert str(uuid.UUID(other["primaryContact"]["contactId"])) == other["primaryContact"]["contactId"]
 
     def test_marketplace_is_422_with_the_isv_contact(self, api, world):
         isv = IsvPublisherFactory(name="Litware")
@@ -472,9 +510,10 @@ class TestList:
             make_requests(world, 1, portal="")  # not routed yet: the snapshot's portal URL
             ServiceRequestFactory(partner=world.partner, customer=None, support_entitlement=entitlement)
         url = url.format(tid=world.customer.id)
-        # token, (customer), roles, page, support topics, subscriptions, portal URLs, (the partner,
-        # for requests without a customer); never a COUNT, nor a sweep of the user's other tokens
-        expected = 7
+        # token, (customer), roles, page, support topics, portal URLs, (the partner, for requests
+        # without a customer); never a COUNT, nor a sweep of the user's other tokens. The product
+        # is the workload's (support_topics.SUPPORT_PRODUCTS): no subscription is read.
+        expected = 6
         with django_assert_num_queries(expected):
             assert len(api.get(f"{url}?size=4").json()["items"]) == 4
         with django_assert_num_queries(expected):
@@ -483,7 +522,7 @@ class TestList:
     def test_support_topics(self, api, django_assert_num_queries):
         with django_assert_num_queries(2):  # token, page
             body = api.get("/v1/servicerequests/supporttopics?workload=ems").json()
-        assert body["totalCount"] == 3
+        assert body["totalCount"] == 4
         assert body["items"][0] == {
             "id": 32444623,
             "name": "Azure Information Protection",
@@ -491,7 +530,7 @@ class TestList:
             "workload": "ems",
             "attributes": {"objectType": "SupportTopic"},
         }
-        assert api.get("/v1/servicerequests/supporttopics").json()["totalCount"] == 19
+        assert api.get("/v1/servicerequests/supporttopics").json()["totalCount"] == 23
 
 
 @pytest.mark.django_db
@@ -621,6 +660,7 @@ def _wire_date(value) -> str:
 
 def _wire_contact(first, last, email, phone) -> dict:
     return {
+        "contactId": str(uuid.uuid5(CONTACT_ID_NAMESPACE, email.lower()) if email else uuid.UUID(int=0)),
         "firstName": first or "",
         "lastName": last or "",
         "email": email or "",
@@ -662,8 +702,8 @@ def _wire_summary(sr: ServiceRequest) -> dict:
         "primaryContact": _wire_contact(
             sr.contact_first_name, sr.contact_last_name, sr.contact_email, sr.contact_phone
         ),
-        "productName": sr.subscription.offer if sr.subscription_id else dict(Workload.choices)[sr.workload],
-        "productId": str(sr.subscription_id) if sr.subscription_id else sr.workload,
+        "productName": SUPPORT_PRODUCTS[sr.workload][1],
+        "productId": SUPPORT_PRODUCTS[sr.workload][0],
         "createdDate": _wire_date(sr.created_at),
         "lastModifiedDate": _wire_date(sr.updated_at),
         "lastClosedDate": _wire_date(sr.closed_at) if sr.closed_at else "0001-01-01T00:00:00",

@@ -148,3 +148,61 @@ def test_other_roles_get_403(world, role):
     response = client_for(UserFactory(partner=world.partner, roles=[role])).get(URL)
     assert response.status_code == 403
     assert response.json()["code"] == 2032
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ({"Field": "CompanyName", "Value": "fabrik", "Operator": "substring"}, ["filed"]),
+        ({"Field": "CompanyName", "Value": "Northwind", "Operator": "starts_with"}, ["other"]),
+        ({"Field": "CustomerId", "Value": "{customer}", "Operator": "equals"}, ["filed"]),
+        ({"Field": "CustomerId", "Value": "{customer}", "Operator": "not_equals"}, ["token", "other"]),
+        ({"Field": "ResourceType", "Value": "service_request", "Operator": "equals"}, ["filed", "other"]),
+        ({"Field": "ResourceType", "Value": "APPLICATION_CREDENTIAL", "Operator": "equals"}, ["token"]),
+        (
+            {
+                "LeftFilter": {"Field": "ResourceType", "Value": "service_request", "Operator": "equals"},
+                "RightFilter": {"Field": "CompanyName", "Value": "north", "Operator": "substring"},
+                "Operator": "and",
+            },
+            ["other"],
+        ),
+    ],
+)
+def test_partner_center_filter(api, world, spec, expected):
+    """``filter`` on the fields of Partner Center's ``AuditRecordSearchField``."""
+    northwind = world.other_customer
+    northwind.name = "Northwind Traders"
+    northwind.save()
+    ids = {
+        "filed": event(
+            world.partner,
+            minutes=3,
+            customer_id=world.customer.pk,
+            object_type="servicerequests.ServiceRequest",
+        ).pk,
+        "token": event(world.partner, minutes=2, object_type="partnercenter.ApiToken").pk,
+        "other": event(
+            world.partner, minutes=1, customer_id=northwind.pk, object_type="servicerequests.ServiceRequest"
+        ).pk,
+    }
+    raw = json.dumps(spec).replace("{customer}", str(world.customer.pk))
+    response = api.get(URL, {"filter": raw})
+    assert response.status_code == 200, response.content
+    names = {str(pk): name for name, pk in ids.items()}
+    assert [names[item["id"]] for item in response.json()["items"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "part"),
+    [
+        ({"Field": "Action", "Value": "x", "Operator": "equals"}, "filter.Field"),
+        ({"Field": "CustomerId", "Value": "x", "Operator": "substring"}, "filter.Operator"),
+        ({"Field": "CustomerId", "Value": "not-a-guid", "Operator": "equals"}, "filter.Value"),
+        ({"Field": "ResourceType", "Value": "order", "Operator": "equals"}, "filter.Value"),
+    ],
+)
+def test_bad_filters_are_400_naming_the_part(api, spec, part):
+    response = api.get(URL, {"filter": json.dumps(spec)})
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json()["data"]] == [part]

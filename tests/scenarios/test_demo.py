@@ -114,7 +114,7 @@ def test_gdap_covers_the_lifecycle(demo, db):
 def test_the_header_names_every_rule():
     header = "\n".join(line for line in DEMO.read_text().splitlines() if line.startswith("#"))
     named = set(re.findall(r"[A-Z]+(?:-[A-Z0-9]+)+", header))
-    assert set(RULE_IDS) - {"SR-PARTNER-TYPE", "SR-AZURE-SUPPORT-PLAN"} <= named
+    assert set(RULE_IDS) - {"SR-PARTNER-TYPE"} <= named
     assert {
         "SUPPORT-OPTIONS-TRIAL",
         "SUPPORT-OPTIONS-PAID",
@@ -193,7 +193,7 @@ STAGED = [
         "azure",
         "Azure subscription (pay-as-you-go)",
         {"issue_type": "technical"},
-        [],
+        ["SR-AZURE-SUPPORT-PLAN"],
     ),
     (
         "paula",
@@ -201,8 +201,9 @@ STAGED = [
         "azure",
         "Azure subscription (pay-as-you-go)",
         {"issue_type": "quota"},
-        ["SR-AZURE-NONTECH-PROVIDER-ONLY"],
+        ["SR-AZURE-NONTECH-PROVIDER-ONLY", "SR-AZURE-SUPPORT-PLAN"],
     ),
+    ("paula", "Trey Research", "m365", None, {}, []),
     (
         "alice",
         "Fourth Coffee",

@@ -113,6 +113,9 @@ RULES: dict[str, Rule] = {
     "api_relationship_scoped": Rule(allowed=SIGNED_IN, **API),
     # a customer-side admin has no partner: the partner's groups and customers don't exist for them
     "api_partner_scoped": Rule(allowed=PARTNER_ROLES, hidden=frozenset({"customer_admin"}), **API),
+    # a Graph call in a tenant's context: a customer-side admin's own tenant; a partner's user must
+    # name the customer (tenantId, tests/api/test_graph_service_health.py), so without it: 400
+    "api_tenant_context": Rule(allowed=frozenset({"customer_admin"}), denied=400, **API),
 }
 
 # URL name → rule name. Every named URL of the project must be here.
@@ -208,6 +211,7 @@ URL_RULES: dict[str, str] = {
     "graph:customer_list": "api_signed_in",
     "graph:customer_detail": "api_partner_scoped",
     "graph:service_management_details": "api_partner_scoped",
+    "graph-service-health-issues": "api_tenant_context",
     "graph:group_list": "api_signed_in",
     "graph:group_detail": "api_partner_scoped",
     "graph:group_members": "api_partner_scoped",
@@ -295,7 +299,7 @@ FILING = {
 UNSAFE_BODIES: dict[str, dict] = {
     "servicerequests:note_add": {"text": "A note from the matrix."},
     "v1:customer-servicerequest-list": FILING,
-    "v1:servicerequest-list": {**FILING, "supportEntitlementId": "PREM-1"},
+    "v1:servicerequest-list": {**FILING, "supportEntitlementId": "PREM-1", "supportTopicId": 32444610},
     "v1:servicerequest-detail": {"newNote": {"text": "A note from the matrix."}},
     "v1:customer-servicerequest-detail": {"newNote": {"text": "A note from the matrix."}},
 }

@@ -813,6 +813,55 @@ def test_nontech_on_a_direct_subscription_sends_the_customer_to_microsoft(world)
     )
 
 
+DIRECT_PLAN_MESSAGE = (
+    "'Pay-as-you-go' ({id}) is bought directly from Microsoft: its support plan is the customer's own "
+    "Azure support plan, and the 'Cloud Solution Provider' plan exists only on CSP subscriptions."
+)
+DIRECT_PLAN_REMEDY = (
+    "Fabrikam opens this request with Microsoft under the customer's own Azure support plan; a partner "
+    "files under the 'Cloud Solution Provider' plan only for an Azure subscription bought through CSP."
+)
+
+
+@pytest.mark.parametrize("partner_type", ["advisor", "indirect_reseller", "direct_bill"])
+@pytest.mark.parametrize("support_plan", ["", "cloud_solution_provider"])
+def test_a_direct_subscription_follows_its_own_support_plan_not_csp(world, partner_type, support_plan):
+    """A technical Azure request on a direct pay-as-you-go subscription: the CSP plan does not exist
+    there, whether the request names it or leaves the plan to its default."""
+    world.partner.type = partner_type
+    world.partner.save()
+    direct = SubscriptionFactory(
+        customer=world.customer,
+        workload=Workload.AZURE,
+        offer="Pay-as-you-go",
+        channel="direct",
+        provider=None,
+    )
+    AzureRoleAssignment.objects.create(
+        subscription=direct, role_definition_id=AzureRole.OWNER, user=world.alice
+    )
+    request = world.request(
+        workload="azure", subscription_id=direct.pk, issue_type="technical", support_plan=support_plan
+    )
+    decision = evaluate(request)
+    outcome = decision.outcome("SR-AZURE-SUPPORT-PLAN")
+    assert (outcome.outcome, outcome.message, outcome.remedy) == (
+        "failed",
+        DIRECT_PLAN_MESSAGE.format(id=direct.azure_subscription_id),
+        DIRECT_PLAN_REMEDY,
+    )
+    assert list(decision.failed_rule_ids) == ["SR-AZURE-SUPPORT-PLAN"]
+
+
+def test_the_csp_plan_passes_on_a_csp_subscription_for_an_advisor(world):
+    world.partner.type = "advisor"
+    world.partner.save()
+    outcome = evaluate(world.request(workload="azure", issue_type="technical")).outcome(
+        "SR-AZURE-SUPPORT-PLAN"
+    )
+    assert (outcome.outcome, outcome.message) == ("passed", "The support plan is Cloud Solution Provider.")
+
+
 def test_nontech_unknown_issue_type(world):
     outcome = evaluate(azure_bad_issue_type(world)).outcome("SR-AZURE-NONTECH-PROVIDER-ONLY")
     assert (outcome.outcome, outcome.message, outcome.remedy) == (

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from core.api.errors import ApiError, django_validation_detail
 from core.api.headers import request_id_for
-from core.api.schema import CORRELATION_ID_PARAMETER, errors
+from core.api.schema import CORRELATION_ID_PARAMETER, X_EXTENSION, errors
 from core.api.views import PartnerCenterApiView
 
 from ..selectors import webhook_registration_get, webhooks_visible
@@ -144,6 +144,7 @@ class WebhookTestApi(_WebhookApi):
 
     @extend_schema(
         operation_id="webhooks_test",
+        extensions=X_EXTENSION,
         summary="Send a test-created event to the registered URL",
         parameters=[CORRELATION_ID_PARAMETER],
         request=None,
