@@ -34,7 +34,7 @@ def relationship_snapshot(relationship: Relationship) -> dict:
     return {
         "status": relationship.status,
         "displayName": relationship.display_name,
-        "duration": format_iso_duration(relationship.duration),
+        "duration": relationship.duration_iso or format_iso_duration(relationship.duration),
         "autoExtendDuration": format_iso_duration(relationship.auto_extend_duration),
         "endDateTime": relationship.end_at.isoformat() if relationship.end_at else None,
         "version": relationship.version,
@@ -147,6 +147,11 @@ def resolve_roles(role_ids: Iterable, *, field: str = "accessDetails") -> list[E
     if unknown:
         raise GdapValidationError(f"unknown Entra role template id(s): {', '.join(unknown)}", field=field)
     return roles
+
+
+def duration_text(duration) -> str:
+    """The ISO 8601 text a duration was given as (``P2Y``), to echo back; "" when it came as days."""
+    return getattr(duration, "iso", "") or ""
 
 
 def validate_duration(duration) -> timedelta:
