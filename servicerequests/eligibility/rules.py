@@ -160,15 +160,15 @@ def _new_relationship_remedy(snapshot: Snapshot) -> str:
 
 
 def _for_resellers(snapshot: Snapshot) -> str:
-    """The relationships the partner created for its resellers, which give it no access."""
+    """A sentence on the relationships the partner created for its resellers: they give it no access."""
     mine = snapshot.reseller_relationships
     if not mine:
         return ""
-    listed = names(f"'{r.display_name}' ({r.status}, for {r.for_reseller})" for r in mine)
+    listed = names(f"'{r.display_name}' ({r.status}, created for {r.for_reseller})" for r in mine)
+    verb = "grants" if len(mine) == 1 else "grant"
     return (
-        f" of its own: GDAP-INDIRECT-RESELLER: {listed} "
-        f"{'was' if len(mine) == 1 else 'were'} created for your indirect reseller and "
-        "grant the reseller's security groups, never yours"
+        f" Under GDAP-INDIRECT-RESELLER, {listed} {verb} your indirect reseller's security groups, "
+        "never yours."
     )
 
 
@@ -186,9 +186,7 @@ def sr_gdap_active(snapshot: Snapshot) -> tuple[str, str, str]:
         )
     if not snapshot.held_relationships:
         return failed(
-            f"{snapshot.partner.name} has no GDAP relationship with {customer}"
-            + _for_resellers(snapshot)
-            + ".",
+            f"{snapshot.partner.name} has no GDAP relationship with {customer}." + _for_resellers(snapshot),
             _new_relationship_remedy(snapshot),
         )
     states = names(
@@ -197,7 +195,7 @@ def sr_gdap_active(snapshot: Snapshot) -> tuple[str, str, str]:
         for r in snapshot.held_relationships
     )
     return failed(
-        f"No GDAP relationship with {customer} is active: {states}.",
+        f"No GDAP relationship with {customer} is active: {states}." + _for_resellers(snapshot),
         _best_inactive_hint(snapshot) or _new_relationship_remedy(snapshot),
     )
 
