@@ -50,8 +50,9 @@ class RelationshipCreateInputSerializer(serializers.Serializer):
     autoExtendDuration = IsoDurationField(required=False)
     createdForResellerTenantId = serializers.UUIDField(
         required=False,
-        help_text="Indirect providers only: the indirect reseller this relationship is for "
-        "(GDAP-INDIRECT-RESELLER; Graph's resellerDelegatedAdminRelationship).",
+        help_text="Extension (not a Graph property; see docs/fidelity.md). Indirect providers only: the "
+        "indirect reseller this relationship is for (GDAP-INDIRECT-RESELLER); it is then read back as "
+        "Graph's resellerDelegatedAdminRelationship.",
     )
 
 

@@ -75,7 +75,8 @@ class RelationshipFacts:
     """A GDAP relationship between the partner and the customer. ``for_reseller``: the name of the
     indirect reseller the partner (an indirect provider) created it for; such a relationship grants
     that reseller's groups, never the partner's (GDAP-INDIRECT-RESELLER). ``from_provider``: the
-    name of the indirect provider that created it for the partner."""
+    name of the indirect provider that created it for the partner; ``partner_consent_pending``:
+    that reseller has not answered it yet (Graph's ``isPartnerConsentPending``)."""
 
     id: str
     display_name: str
@@ -84,6 +85,7 @@ class RelationshipFacts:
     roles: tuple[RoleFacts, ...] = ()
     for_reseller: str = ""
     from_provider: str = ""
+    partner_consent_pending: bool = False
 
     def is_active_at(self, at: datetime) -> bool:
         return (

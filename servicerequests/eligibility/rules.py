@@ -137,6 +137,11 @@ def _best_inactive_hint(snapshot: Snapshot) -> str:
     by_status: dict[str, RelationshipFacts] = {}
     for r in snapshot.held_relationships:
         by_status.setdefault(r.status, r)
+    waiting = by_status.get(tables.RELATIONSHIP_APPROVAL_PENDING)
+    if waiting is not None and waiting.partner_consent_pending and waiting.from_provider:
+        return tables.RESELLER_CONSENT_REMEDY.format(
+            name=waiting.display_name, customer_s=possessive(customer_name(snapshot))
+        )
     for status, template in tables.GDAP_STATUS_REMEDIES:
         if status in by_status:
             customer = customer_name(snapshot)

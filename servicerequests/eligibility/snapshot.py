@@ -153,6 +153,7 @@ def _relationship_rows(*, partner_id, customer_id) -> list[dict[str, Any]]:
             "partner__name",
             "created_for_reseller_id",
             "created_for_reseller__name",
+            "partner_consent_at",
             *_ROLE_FIELDS,
         )
     )
@@ -307,6 +308,9 @@ def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple
             ),
             from_provider=(
                 e["row"]["partner__name"] if e["row"]["created_for_reseller_id"] == partner.id else ""
+            ),
+            partner_consent_pending=(
+                e["row"]["created_for_reseller_id"] is not None and e["row"]["partner_consent_at"] is None
             ),
         )
         for rid, e in grouped.items()

@@ -101,6 +101,10 @@ def test_reseller_relationship_lifecycle_over_graph(world, django_capture_on_com
     # Until the reseller consents the invitation has not reached the customer.
     assert_graph_error(w.customer_api.get(f"{BASE}/{rel_id}"), 404, "ResourceNotFound")
     assert w.customer_api.get(BASE).json()["value"] == []
+    # Eligibility tells the reseller what is missing: its own approval.
+    decision, outcomes = gdap_outcomes(w.reseller_agent, w.customer)
+    assert outcomes["SR-GDAP-ACTIVE"] == "failed"
+    assert decision.outcome("SR-GDAP-ACTIVE").remedy.startswith("Approve 'Tailspin support for WWI'")
     # The provider can't approve on the reseller's behalf.
     assert_graph_error(
         w.provider_api.post(f"{BASE}/{rel_id}/requests", {"action": "approve"}, format="json"),
@@ -129,7 +133,12 @@ def test_reseller_relationship_lifecycle_over_graph(world, django_capture_on_com
         "GDAP-ASSIGNMENT-SUBSET",
         target="status",
     )
-    assert gdap_outcomes(w.reseller_agent, w.customer)[1]["SR-GDAP-ACTIVE"] == "failed"
+    decision, outcomes = gdap_outcomes(w.reseller_agent, w.customer)
+    assert outcomes["SR-GDAP-ACTIVE"] == "failed"
+    assert (
+        "Global Administrator to approve 'Tailspin support for WWI'"
+        in decision.outcome("SR-GDAP-ACTIVE").remedy
+    )
 
     customer_view = w.customer_api.get(f"{BASE}/{rel_id}")
     assert customer_view.json()["status"] == "approvalPending"
