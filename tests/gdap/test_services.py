@@ -460,6 +460,47 @@ def test_reseller_relationship_grants_the_resellers_groups_only(provider_setup):
     assert rel.status == S.TERMINATION_REQUESTED
 
 
+def test_reseller_relationship_audit_trails_and_webhooks(provider_setup):
+    """Each step is audited in the acting partner's trail (the customer's and the system's, and every
+    access assignment, in the reseller's: they name its groups); both partners get the webhook."""
+    from webhooks.choices import EventName
+    from webhooks.models import WebhookEvent, WebhookRegistration
+
+    provider, reseller, customer, provider_agent, reseller_agent, customer_admin = provider_setup
+    for partner in (provider, reseller):
+        WebhookRegistration.objects.create(
+            partner=partner,
+            url="https://hooks.example/in",
+            events=[EventName.GDAP_RELATIONSHIP_UPDATED],
+            secret_salt="salt",
+        )
+    rel = create(provider_agent, customer, created_for_reseller_id=reseller.pk)
+    services.relationship_lock_for_approval(actor=provider_agent, relationship_id=rel.pk)
+    services.relationship_approve(actor=reseller_agent, relationship_id=rel.pk)
+    services.relationship_approve(actor=customer_admin, relationship_id=rel.pk)
+    group = SecurityGroupFactory(partner=reseller, name="Reseller desk")
+    assignment = services.assignment_create(
+        actor=reseller_agent, relationship_id=rel.pk, security_group_id=group.pk, role_ids=[SSA]
+    )
+    trail = dict(
+        AuditEvent.objects.filter(object_id__in=[rel.pk, str(assignment.pk)]).values_list(
+            "action", "partner_id"
+        )
+    )
+    assert trail == {
+        "gdap.relationship.created": provider.pk,
+        "gdap.relationship.locked_for_approval": provider.pk,
+        "gdap.relationship.reseller_approved": reseller.pk,
+        "gdap.relationship.approved": reseller.pk,
+        "gdap.relationship.activating": reseller.pk,
+        "gdap.relationship.activated": reseller.pk,
+        "gdap.assignment.created": reseller.pk,
+    }
+    for partner in (provider, reseller):
+        events = WebhookEvent.objects.filter(partner=partner, resource_id=rel.pk)
+        assert events.count() == 6, partner.name
+
+
 def test_reseller_rejects_relationship_created_for_it(provider_setup):
     provider, reseller, customer, provider_agent, reseller_agent, _ = provider_setup
     rel = create(provider_agent, customer, created_for_reseller_id=reseller.pk)
