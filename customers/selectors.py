@@ -37,7 +37,8 @@ GDAP_ACTIVE_STATUS = "active"
 def customer_list_with_relationship(*, actor: User, search: str = "") -> QuerySet[Customer]:
     """``customer_list`` with two annotations about the actor's partner, for lists of customers:
     ``relationship_to_partner`` (its ``RelationshipToPartner`` value, None without a link) and
-    ``allow_delegated_access`` (an active GDAP relationship whose end date is still ahead).
+    ``allow_delegated_access`` (an active GDAP relationship whose end date is still ahead, granting
+    the partner's groups).
 
     Both are subqueries: a page costs one query whatever its length.
     """
@@ -45,9 +46,12 @@ def customer_list_with_relationship(*, actor: User, search: str = "") -> QuerySe
     relationship = CustomerPartnerRelationship.objects.filter(
         partner_id=partner_id, customer_id=OuterRef("pk")
     ).values("relationship")[:1]
+    # A relationship grants the groups of its partner, or (GDAP-INDIRECT-RESELLER) of the reseller an
+    # indirect provider created it for: never the provider's (``gdap.selectors.held_by``).
     active_gdap = Customer.objects.filter(
+        Q(gdap_relationships__partner_id=partner_id, gdap_relationships__created_for_reseller__isnull=True)
+        | Q(gdap_relationships__created_for_reseller_id=partner_id),
         pk=OuterRef("pk"),
-        gdap_relationships__partner_id=partner_id,
         gdap_relationships__status=GDAP_ACTIVE_STATUS,
         gdap_relationships__end_at__gt=timezone.now(),
     )

@@ -10,8 +10,21 @@ _ISO_DURATION = re.compile(
 DAYS_PER_YEAR = 365  # Graph documents P2Y and P730D as the same maximum (GDAP-DURATION).
 
 
-def parse_iso_duration(value: str) -> timedelta:
-    """``"P730D"`` → ``timedelta(days=730)``. Years count 365 days; months are refused as ambiguous.
+class IsoDuration(timedelta):
+    """A ``timedelta`` that remembers the ISO 8601 text it was read from (``iso``), so Graph can echo
+    a duration as the caller sent it (``P2Y`` stays ``P2Y``). Arithmetic gives plain timedeltas."""
+
+    iso: str = ""
+
+    def __new__(cls, *args, iso: str = "", **kwargs):
+        self = super().__new__(cls, *args, **kwargs)
+        self.iso = iso
+        return self
+
+
+def parse_iso_duration(value: str) -> IsoDuration:
+    """``"P730D"`` → ``timedelta(days=730)`` (an ``IsoDuration`` whose ``iso`` is ``"P730D"``). Years
+    count 365 days; months are refused as ambiguous.
 
     Raises ``ValueError`` with a readable reason for anything that is not an ISO 8601 duration.
     """
@@ -21,11 +34,12 @@ def parse_iso_duration(value: str) -> timedelta:
     if match is None:
         raise ValueError(f"{value!r} is not an ISO 8601 duration such as P730D or PT0S")
     parts = {k: float(v) if v else 0.0 for k, v in match.groupdict().items()}
-    return timedelta(
+    return IsoDuration(
         days=parts["years"] * DAYS_PER_YEAR + parts["weeks"] * 7 + parts["days"],
         hours=parts["hours"],
         minutes=parts["minutes"],
         seconds=parts["seconds"],
+        iso=value.strip().upper(),
     )
 
 

@@ -52,9 +52,13 @@ class EntraRole(models.Model):
 class Relationship(models.Model):
     """A GDAP delegated admin relationship: a time-bound grant of Entra roles from a customer to a partner.
 
-    ``end_at`` = ``activated_at`` + ``duration`` (GDAP-APPROVE). When an
-    indirect provider creates it for one of its resellers,
-    ``created_for_reseller`` names that reseller (GDAP-INDIRECT-RESELLER).
+    ``end_at`` = ``activated_at`` + ``duration`` (GDAP-APPROVE). ``duration_iso`` is the duration as
+    the partner wrote it (``P2Y``), echoed by Graph; empty when it was given in days.
+
+    When an indirect provider creates it for one of its resellers, ``created_for_reseller`` names
+    that reseller (GDAP-INDIRECT-RESELLER): the reseller consents first (``partner_consent_at``,
+    Graph's ``isPartnerConsentPending`` until then), then the customer approves; once active it
+    grants the reseller's security groups, never the provider's.
     """
 
     id = models.CharField(primary_key=True, max_length=73, default=new_relationship_id, editable=False)
@@ -66,6 +70,7 @@ class Relationship(models.Model):
     )
     display_name = models.CharField(max_length=50)
     duration = models.DurationField()
+    duration_iso = models.CharField(max_length=32, blank=True, default="")
     auto_extend_duration = models.DurationField(default=AUTO_EXTEND_OFF)
     status = models.CharField(
         max_length=24, choices=RelationshipStatus.choices, default=RelationshipStatus.CREATED
@@ -78,6 +83,7 @@ class Relationship(models.Model):
         on_delete=models.CASCADE,
         related_name="gdap_relationships_from_provider",
     )
+    partner_consent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_modified_at = models.DateTimeField(default=timezone.now)
     locked_at = models.DateTimeField(null=True, blank=True)
@@ -119,6 +125,22 @@ class Relationship(models.Model):
     @property
     def auto_extends(self) -> bool:
         return self.auto_extend_duration == AUTO_EXTEND_ON
+
+    @property
+    def holder_id(self):
+        """The partner whose security groups the relationship grants: the reseller it was created
+        for, else the partner that created it (GDAP-INDIRECT-RESELLER)."""
+        return self.created_for_reseller_id or self.partner_id
+
+    @property
+    def is_partner_consent_pending(self) -> bool:
+        """Graph's ``isPartnerConsentPending``: a relationship created for a reseller that the reseller
+        has neither approved nor rejected yet (False for any other relationship)."""
+        return (
+            self.created_for_reseller_id is not None
+            and self.partner_consent_at is None
+            and self.status in (RelationshipStatus.CREATED, RelationshipStatus.APPROVAL_PENDING)
+        )
 
     def is_active_at(self, at=None) -> bool:
         at = at or timezone.now()

@@ -19,12 +19,20 @@ from .models import Relationship
 PARTNER_ADMIN_AGENTS = "partner_admin_agents"
 CUSTOMER_ADMINS = "customer_admins"
 
-# kind → (subject, body, recipients). Placeholders: {name}, {partner}, {customer}, {end}, {days}.
+# kind → (subject, body, recipients). Placeholders: {name}, {partner}, {reseller}, {customer}, {end},
+# {days}.
 NOTIFICATIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "approved": (
         "GDAP relationship '{name}' approved",
         "{customer} approved the GDAP relationship '{name}' with {partner}. It is active until {end}.\n"
         "Assign its roles to security groups to let your agents act (GDAP-APPROVE).",
+        (PARTNER_ADMIN_AGENTS, CUSTOMER_ADMINS),
+    ),
+    "reseller_approved": (
+        "GDAP relationship '{name}' is waiting for {customer}",
+        "{reseller} approved the GDAP relationship '{name}' that {partner} created for it with {customer} "
+        "(GDAP-INDIRECT-RESELLER). {customer}'s Global Administrator now approves it; once active it grants "
+        "{reseller}'s security groups.",
         (PARTNER_ADMIN_AGENTS, CUSTOMER_ADMINS),
     ),
     "rejected": (
@@ -95,7 +103,9 @@ def recipients(relationship, groups) -> list[str]:
 def send(kind: str, relationship_id: str, extra: dict | None = None) -> int:
     """Render and send one notification now. Returns the number of recipients (0: nothing sent)."""
     relationship = (
-        Relationship.objects.select_related("partner", "customer").filter(pk=relationship_id).first()
+        Relationship.objects.select_related("partner", "customer", "created_for_reseller")
+        .filter(pk=relationship_id)
+        .first()
     )
     if relationship is None:
         return 0
@@ -106,6 +116,7 @@ def send(kind: str, relationship_id: str, extra: dict | None = None) -> int:
     values = {
         "name": relationship.display_name,
         "partner": relationship.partner.name,
+        "reseller": relationship.created_for_reseller.name if relationship.created_for_reseller else "",
         "customer": relationship.customer.name,
         "end": f"{relationship.end_at:%Y-%m-%d %H:%M} UTC" if relationship.end_at else "-",
         "days": (extra or {}).get("days", ""),

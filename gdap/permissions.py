@@ -1,8 +1,21 @@
-"""Who may act on a relationship (the actor kinds of ``gdap.rules``), as predicates."""
+"""Who may act on a relationship (the actor kinds of ``gdap.rules``), as predicates.
+
+For a relationship an indirect provider created for one of its resellers (GDAP-INDIRECT-RESELLER)
+the provider is the *creator* (it edits and sends the draft) and the reseller the *holder* (it
+consents, manages access and may terminate); for any other relationship both are its partner.
+"""
 
 from partners.choices import PartnerCenterRole
 
-from .rules import APPROVER, CUSTOMER_ADMIN, PARTNER_ADMIN_AGENT
+from .choices import RelationshipStatus
+from .rules import (
+    APPROVER,
+    CUSTOMER_ADMIN,
+    HOLDER_ADMIN_AGENT,
+    MANAGER,
+    PARTNER_ADMIN_AGENT,
+    RESELLER_ADMIN_AGENT,
+)
 
 
 def is_admin_agent_of(actor, partner_id) -> bool:
@@ -15,24 +28,45 @@ def is_admin_agent_of(actor, partner_id) -> bool:
 
 
 def is_partner_admin_agent(actor, relationship) -> bool:
+    """An admin agent of the partner that created the relationship."""
     return is_admin_agent_of(actor, relationship.partner_id)
 
 
-def is_approver(actor, relationship) -> bool:
-    """GDAP-APPROVE / GDAP-INDIRECT-RESELLER: the customer's admin approves, except for a relationship
-    an indirect provider created for its reseller, which that reseller's admin agents approve."""
-    if relationship.created_for_reseller_id is not None:
-        return is_admin_agent_of(actor, relationship.created_for_reseller_id)
-    return actor.customer_id is not None and actor.customer_id == relationship.customer_id
+def is_holder_admin_agent(actor, relationship) -> bool:
+    """An admin agent of the partner whose security groups the relationship grants."""
+    return is_admin_agent_of(actor, relationship.holder_id)
+
+
+def is_reseller_admin_agent(actor, relationship) -> bool:
+    """An admin agent of the reseller an indirect provider created the relationship for."""
+    return is_admin_agent_of(actor, relationship.created_for_reseller_id)
+
+
+def is_manager(actor, relationship) -> bool:
+    """The creator's admin agents while the relationship is a draft, the holder's afterwards."""
+    if relationship.status == RelationshipStatus.CREATED:
+        return is_partner_admin_agent(actor, relationship)
+    return is_holder_admin_agent(actor, relationship)
 
 
 def is_customer_admin(actor, relationship) -> bool:
     return actor.customer_id is not None and actor.customer_id == relationship.customer_id
 
 
+def is_approver(actor, relationship) -> bool:
+    """Who answers the relationship's pending approval now: the reseller's admin agents while a
+    reseller's consent is pending (GDAP-INDIRECT-RESELLER), otherwise the customer's admin."""
+    if relationship.is_partner_consent_pending:
+        return is_reseller_admin_agent(actor, relationship)
+    return is_customer_admin(actor, relationship)
+
+
 ACTOR_PREDICATES = {
     PARTNER_ADMIN_AGENT: is_partner_admin_agent,
-    APPROVER: is_approver,
+    HOLDER_ADMIN_AGENT: is_holder_admin_agent,
+    MANAGER: is_manager,
+    RESELLER_ADMIN_AGENT: is_reseller_admin_agent,
+    APPROVER: is_customer_admin,
     CUSTOMER_ADMIN: is_customer_admin,
 }
 

@@ -7,8 +7,11 @@ S = RelationshipStatus
 A = AssignmentStatus
 
 # Who may act (resolved by ``gdap.permissions``).
-PARTNER_ADMIN_AGENT = "partner_admin_agent"  # an admin agent of the relationship's partner
-APPROVER = "approver"  # the customer's admin, or (GDAP-INDIRECT-RESELLER) the reseller's admin agents
+PARTNER_ADMIN_AGENT = "partner_admin_agent"  # an admin agent of the partner that created it
+HOLDER_ADMIN_AGENT = "holder_admin_agent"  # an admin agent of the partner whose groups it grants
+MANAGER = "manager"  # the creator's admin agents while ``created``, afterwards the holder's
+RESELLER_ADMIN_AGENT = "reseller_admin_agent"  # an admin agent of the reseller it was created for
+APPROVER = "approver"  # the customer's admin (GDAP-APPROVE)
 CUSTOMER_ADMIN = "customer_admin"  # a customer-side admin of the relationship's customer
 SYSTEM = "system"  # the lifecycle sweeper and on-commit tasks
 
@@ -16,22 +19,33 @@ SYSTEM = "system"  # the lifecycle sweeper and on-commit tasks
 # action → (statuses it may start from, status it leads to (None: unchanged), rule id, who may ask)
 RELATIONSHIP_TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str, tuple[str, ...]]] = {
     "update": (frozenset({S.CREATED}), None, "GDAP-EDIT-CREATED-ONLY", (PARTNER_ADMIN_AGENT,)),
-    "set_auto_extend": (
-        frozenset({S.CREATED, S.ACTIVE}),
-        None,
-        "GDAP-EDIT-CREATED-ONLY",
-        (PARTNER_ADMIN_AGENT,),
-    ),
+    "set_auto_extend": (frozenset({S.CREATED, S.ACTIVE}), None, "GDAP-EDIT-CREATED-ONLY", (MANAGER,)),
+    # Graph allows one change of an active relationship's roles: removing Global Administrator.
+    "remove_global_admin": (frozenset({S.ACTIVE}), None, "GDAP-EDIT-CREATED-ONLY", (HOLDER_ADMIN_AGENT,)),
     "delete": (frozenset({S.CREATED}), None, "GDAP-EDIT-CREATED-ONLY", (PARTNER_ADMIN_AGENT,)),
     "lockForApproval": (frozenset({S.CREATED}), S.APPROVAL_PENDING, "GDAP-LOCK", (PARTNER_ADMIN_AGENT,)),
     "approve": (frozenset({S.APPROVAL_PENDING}), S.APPROVED, "GDAP-APPROVE", (APPROVER,)),
     # Graph has no "rejected" status: a rejected request ends as ``terminated`` (never active).
     "reject": (frozenset({S.APPROVAL_PENDING}), S.TERMINATED, "GDAP-APPROVE", (APPROVER,)),
+    # GDAP-INDIRECT-RESELLER: the reseller's consent comes first (Graph's ``approve``/``reject``
+    # requests of the reseller); the status stays ``approvalPending`` until the customer approves.
+    "reseller_approve": (
+        frozenset({S.APPROVAL_PENDING}),
+        None,
+        "GDAP-INDIRECT-RESELLER",
+        (RESELLER_ADMIN_AGENT,),
+    ),
+    "reseller_reject": (
+        frozenset({S.APPROVAL_PENDING}),
+        S.TERMINATED,
+        "GDAP-INDIRECT-RESELLER",
+        (RESELLER_ADMIN_AGENT,),
+    ),
     "terminate": (
         frozenset({S.ACTIVE}),
         S.TERMINATION_REQUESTED,
         "GDAP-TERMINATE",
-        (PARTNER_ADMIN_AGENT, CUSTOMER_ADMIN),
+        (HOLDER_ADMIN_AGENT, CUSTOMER_ADMIN),
     ),
     # System transitions (the sweeper, on-commit tasks).
     "activate": (frozenset({S.APPROVED, S.ACTIVATING}), S.ACTIVE, "GDAP-APPROVE", (SYSTEM,)),

@@ -16,36 +16,60 @@ from .rules import LIVE_STATUSES
 EXPIRING_WITHIN_DAYS = (30, 7, 1)  # the Partner Center expiry views (GDAP-EXPIRY-NOTICE)
 
 
+def customer_visible(qs: QuerySet[Relationship]) -> QuerySet[Relationship]:
+    """What a customer sees of its relationships: from ``approvalPending`` on (a ``created`` one is the
+    partner's draft, never sent), and a relationship created for a reseller only once the reseller
+    consented (GDAP-INDIRECT-RESELLER: until then the invitation has not reached the customer)."""
+    return qs.exclude(status=RelationshipStatus.CREATED).exclude(
+        created_for_reseller__isnull=False, partner_consent_at__isnull=True
+    )
+
+
 def relationship_list(*, actor: User) -> QuerySet[Relationship]:
-    """Relationships the actor may see: their partner's, those created for their partner by its
-    indirect provider, or (for a customer-side admin) those with their customer."""
+    """Relationships the actor may see. The one selector every page and Graph view reads them through.
+
+    A partner: its own (drafts included), and those its indirect provider created for it once sent
+    (``approvalPending`` on, GDAP-INDIRECT-RESELLER). A customer-side admin: its customer's, as
+    ``customer_visible`` allows. Anyone else: none."""
     if actor.customer_id is not None:
-        return Relationship.objects.filter(customer_id=actor.customer_id)
+        return customer_visible(Relationship.objects.filter(customer_id=actor.customer_id))
     if actor.partner_id is None:
         return Relationship.objects.none()
     return Relationship.objects.filter(
-        Q(partner_id=actor.partner_id) | Q(created_for_reseller_id=actor.partner_id)
+        Q(partner_id=actor.partner_id)
+        | (Q(created_for_reseller_id=actor.partner_id) & ~Q(status=RelationshipStatus.CREATED))
+    )
+
+
+def held_by(partner_id, prefix: str = "") -> Q:
+    """Relationships whose roles reach ``partner_id``'s security groups: its own, except those it
+    created for a reseller, and those created for it (GDAP-INDIRECT-RESELLER). ``prefix`` is the
+    lookup path to the relationship (``"relationship__"`` from an access assignment)."""
+    return Q(**{f"{prefix}partner_id": partner_id, f"{prefix}created_for_reseller__isnull": True}) | Q(
+        **{f"{prefix}created_for_reseller_id": partner_id}
     )
 
 
 def active_relationships(*, partner_id, customer_id, at=None) -> QuerySet[Relationship]:
     """Relationships between partner and customer that are ``active`` with an end date in the future
-    (SR-GDAP-ACTIVE)."""
+    (SR-GDAP-ACTIVE) and grant the partner's groups (``held_by``)."""
     at = at or timezone.now()
     return Relationship.objects.filter(
-        partner_id=partner_id, customer_id=customer_id, status=RelationshipStatus.ACTIVE, end_at__gt=at
+        held_by(partner_id), customer_id=customer_id, status=RelationshipStatus.ACTIVE, end_at__gt=at
     )
 
 
 def active_assignments(*, user: User, at=None) -> QuerySet[AccessAssignment]:
-    """Active access assignments to the user's security groups in the partner's active relationships."""
+    """Active access assignments to the user's security groups in active relationships held by the
+    user's partner (``held_by``: a provider gets nothing through one it created for a reseller)."""
     if user.partner_id is None:
         return AccessAssignment.objects.none()
     at = at or timezone.now()
     return AccessAssignment.objects.filter(
+        held_by(user.partner_id, "relationship__"),
         status=AssignmentStatus.ACTIVE,
         security_group__members=user.pk,
-        relationship__partner_id=user.partner_id,
+        security_group__partner_id=user.partner_id,
         relationship__status=RelationshipStatus.ACTIVE,
         relationship__end_at__gt=at,
     )
@@ -89,7 +113,7 @@ def relationship_page_list(
 ) -> QuerySet[Relationship]:
     """The relationships page: optionally one status, or the active non-extending ones ending within
     30 / 7 / 1 days (the Partner Center expiry views), soonest first; customer loaded."""
-    qs = relationship_list(actor=actor).select_related("customer", "partner")
+    qs = relationship_list(actor=actor).select_related("customer", "partner", "created_for_reseller")
     if expiring_within_days:
         at = at or timezone.now()
         qs = qs.filter(
@@ -129,15 +153,16 @@ def operation_list(*, relationship: Relationship) -> QuerySet[Operation]:
 
 
 def pending_invitations(*, actor: User) -> QuerySet[Relationship]:
-    """``approvalPending`` relationships the actor may approve: a customer admin's (not those an
-    indirect provider created for a reseller), or a reseller admin agent's (GDAP-INDIRECT-RESELLER)."""
+    """``approvalPending`` relationships waiting for the actor's answer: a reseller admin agent's
+    consent to one its indirect provider created for it (GDAP-INDIRECT-RESELLER), or a customer
+    admin's approval (of a reseller's relationship only after the reseller consented)."""
     pending = Relationship.objects.filter(status=RelationshipStatus.APPROVAL_PENDING).select_related(
-        "partner", "customer"
+        "partner", "customer", "created_for_reseller"
     )
     if actor.customer_id is not None:
-        return pending.filter(customer_id=actor.customer_id, created_for_reseller__isnull=True)
+        return customer_visible(pending.filter(customer_id=actor.customer_id))
     if actor.partner_id is not None and actor.has_role(PartnerCenterRole.ADMIN_AGENT):
-        return pending.filter(created_for_reseller_id=actor.partner_id)
+        return pending.filter(created_for_reseller_id=actor.partner_id, partner_consent_at__isnull=True)
     return Relationship.objects.none()
 
 
@@ -156,14 +181,10 @@ def role_template_list(*, actor: User) -> QuerySet[RoleTemplate]:
 
 
 def delegated_admin_customer_list(*, actor: User) -> QuerySet[Customer]:
-    """Graph ``delegatedAdminCustomers``: customers with at least one relationship of the actor's
-    partner that is not yet expired or terminated."""
+    """Graph ``delegatedAdminCustomers``: customers with at least one relationship the actor's
+    partner sees (``relationship_list``) that is not yet expired or terminated."""
     if actor.partner_id is None:
         return Customer.objects.none()
-    return (
-        Customer.objects.filter(
-            gdap_relationships__partner_id=actor.partner_id, gdap_relationships__status__in=LIVE_STATUSES
-        )
-        .distinct()
-        .order_by("name", "id")
-    )
+    return Customer.objects.filter(
+        pk__in=relationship_list(actor=actor).filter(status__in=LIVE_STATUSES).values("customer_id")
+    ).order_by("name", "id")

@@ -29,7 +29,15 @@ from .forms import (
     add_service_error,
 )
 from .models import Relationship
-from .permissions import is_admin_agent_of, is_approver, is_partner_admin_agent
+from .permissions import (
+    is_admin_agent_of,
+    is_approver,
+    is_customer_admin,
+    is_holder_admin_agent,
+    is_manager,
+    is_partner_admin_agent,
+    is_reseller_admin_agent,
+)
 from .roles import SUGGESTED_TEMPLATES
 
 PAGE_SIZE = 25
@@ -159,14 +167,23 @@ def role_template_create(request):
 
 
 def _render_detail(request, relationship, *, status=200, errors=None, assignment_form=None):
-    can_manage = is_partner_admin_agent(request.user, relationship)
+    can_manage = is_manager(request.user, relationship)
+    user = request.user
     context = {
         "relationship": relationship,
         "roles": list(relationship.roles.all()),
         "assignments": list(selectors.assignment_list(relationship=relationship)),
         "requests": list(selectors.request_list(relationship=relationship)),
         "can_manage": can_manage,
-        "can_terminate": can_manage or request.user.customer_id == relationship.customer_id,
+        "can_terminate": is_holder_admin_agent(user, relationship) or is_customer_admin(user, relationship),
+        # GDAP-INDIRECT-RESELLER: who is looking at a relationship created for a reseller.
+        "viewer_is_provider": relationship.created_for_reseller_id is not None
+        and user.partner_id == relationship.partner_id,
+        "viewer_is_reseller": user.partner_id is not None
+        and user.partner_id == relationship.created_for_reseller_id,
+        "show_groups": user.partner_id is not None and user.partner_id == relationship.holder_id,
+        "can_answer": relationship.status == RelationshipStatus.APPROVAL_PENDING
+        and is_approver(user, relationship),
         "errors": errors or {},
         "assignment_form": assignment_form
         or (AssignmentForm(actor=request.user, relationship=relationship) if can_manage else None),
@@ -269,7 +286,12 @@ def relationship_delete(request, relationship_id):
 @require_POST
 def assignment_create(request, relationship_id):
     relationship = _get(request, relationship_id)
-    if not is_partner_admin_agent(request.user, relationship):
+    if not is_holder_admin_agent(request.user, relationship):
+        if is_partner_admin_agent(request.user, relationship):
+            raise PermissionDenied(
+                "GDAP-INDIRECT-RESELLER: you created this relationship for your indirect reseller; "
+                "its roles go to the reseller's security groups, assigned by the reseller's admin agents."
+            )
         raise PermissionDenied("Only the partner's admin agents manage access assignments.")
     form = AssignmentForm(request.POST, actor=request.user, relationship=relationship)
     if form.is_valid():
@@ -316,10 +338,18 @@ def invitation_list(request):
 
 @login_required
 def invitation(request, relationship_id):
-    """The invitation link (GDAP-LOCK): the customer's admin sees the partner and each role requested
-    with its capabilities, and approves all or rejects (GDAP-APPROVE, GDAP-INDIRECT-RESELLER)."""
+    """The invitation link (GDAP-LOCK): the approver sees the partner and each role requested with its
+    capabilities, and approves all or rejects (GDAP-APPROVE). For a relationship an indirect provider
+    created for its reseller (GDAP-INDIRECT-RESELLER) the reseller's admin agent answers first here,
+    then the customer's Global Administrator; the page says which step it is."""
     relationship = _get(request, relationship_id)
-    if not is_approver(request.user, relationship):
+    reseller_step = relationship.is_partner_consent_pending
+    if not (is_approver(request.user, relationship) or is_reseller_admin_agent(request.user, relationship)):
+        if reseller_step:
+            raise PermissionDenied(
+                f"GDAP-INDIRECT-RESELLER: {relationship.created_for_reseller.name}'s admin agents approve "
+                "this relationship first; the customer's Global Administrator approves it afterwards."
+            )
         raise PermissionDenied("Only the customer's Global Administrator may answer this invitation.")
     error = ""
     if request.method == "POST":
@@ -334,7 +364,12 @@ def invitation(request, relationship_id):
                 error = str(exc)
             else:
                 verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
-                messages.success(request, f"You {verb} the relationship '{relationship.display_name}'.")
+                then = (
+                    f" {relationship.customer.name}'s Global Administrator approves it next."
+                    if reseller_step and verb == "approved"
+                    else ""
+                )
+                messages.success(request, f"You {verb} the relationship '{relationship.display_name}'.{then}")
                 return redirect("gdap:invitation", relationship_id=relationship.pk)
         else:
             error = "Choose Approve all or Reject."
@@ -343,6 +378,8 @@ def invitation(request, relationship_id):
         "relationship": relationship,
         "roles": list(relationship.roles.all()),
         "error": error,
-        "pending": relationship.status == RelationshipStatus.APPROVAL_PENDING,
+        "reseller_step": reseller_step,
+        "pending": relationship.status == RelationshipStatus.APPROVAL_PENDING
+        and is_approver(request.user, relationship),
     }
     return render(request, "gdap/invitation.html", context, status=400 if error else 200)

@@ -390,7 +390,7 @@ class _Writer:
             _assign(relationship, partner=partner, **fields)
         relationship.roles.set(spec.roles)
         for assignment_spec in spec.assignments:
-            group = self.group_named(spec.partner, assignment_spec.group)
+            group = self.group_named(spec.created_for_reseller or spec.partner, assignment_spec.group)
             live = AccessAssignment.objects.filter(relationship=relationship, security_group=group)
             if assignment_spec.status != AssignmentStatus.DELETED:
                 live = live.exclude(status=AssignmentStatus.DELETED)

@@ -76,6 +76,7 @@ RELATIONSHIP_KEYS = (
     "locked",
     "activated",
     "created_for_reseller",
+    "reseller_approved",
     "assignments",
 )
 ASSIGNMENT_KEYS = ("group", "roles", "status")
@@ -166,6 +167,18 @@ ACTIVATION_BY_STATUS: dict[str, str] = {
     RelationshipStatus.EXPIRED: "optional",
     RelationshipStatus.TERMINATED: "optional",
 }
+#: GDAP statuses a relationship created for a reseller reaches only with the reseller's consent
+#: (GDAP-INDIRECT-RESELLER): ``reseller_approved`` defaults to the lock time for them.
+RESELLER_CONSENTED_STATUSES = frozenset(
+    {
+        RelationshipStatus.APPROVED,
+        RelationshipStatus.ACTIVATING,
+        RelationshipStatus.ACTIVE,
+        RelationshipStatus.EXPIRING,
+        RelationshipStatus.TERMINATION_REQUESTED,
+        RelationshipStatus.TERMINATING,
+    }
+)
 #: GDAP statuses that come after GDAP-LOCK (they carry ``locked_at``).
 LOCKED_STATUSES = frozenset(set(RelationshipStatus.values) - {RelationshipStatus.CREATED})
 

@@ -50,8 +50,9 @@ class RelationshipCreateInputSerializer(serializers.Serializer):
     autoExtendDuration = IsoDurationField(required=False)
     createdForResellerTenantId = serializers.UUIDField(
         required=False,
-        help_text="Indirect providers only: the indirect reseller this relationship is for "
-        "(GDAP-INDIRECT-RESELLER; Graph's resellerDelegatedAdminRelationship).",
+        help_text="Extension (not a Graph property; see docs/fidelity.md). Indirect providers only: the "
+        "indirect reseller this relationship is for (GDAP-INDIRECT-RESELLER); it is then read back as "
+        "Graph's resellerDelegatedAdminRelationship.",
     )
 
 
@@ -110,7 +111,7 @@ class RelationshipSerializer(serializers.Serializer):
 
     id = serializers.CharField()
     displayName = serializers.CharField(source="display_name")
-    duration = IsoDurationField()
+    duration = serializers.SerializerMethodField()
     customer = CustomerRefSerializer()
     accessDetails = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=RelationshipStatus.choices)
@@ -123,6 +124,10 @@ class RelationshipSerializer(serializers.Serializer):
 
     def get_accessDetails(self, obj) -> dict:
         return _access_details(obj.roles.all())
+
+    def get_duration(self, obj) -> str:
+        """As the partner sent it (``P2Y`` stays ``P2Y``); ``P<days>D`` when it was given in days."""
+        return obj.duration_iso or format_iso_duration(obj.duration)
 
     def get_invitationLink(self, obj) -> str | None:
         if obj.locked_at is None:
@@ -137,7 +142,7 @@ class RelationshipSerializer(serializers.Serializer):
         if instance.created_for_reseller_id:
             head["@odata.type"] = "#microsoft.graph.resellerDelegatedAdminRelationship"
             data["indirectProviderTenantId"] = str(instance.partner_id)
-            data["isPartnerConsentPending"] = instance.status == RelationshipStatus.APPROVAL_PENDING
+            data["isPartnerConsentPending"] = instance.is_partner_consent_pending
         else:
             head["@odata.type"] = "#microsoft.graph.delegatedAdminRelationship"
         return head | data
@@ -159,7 +164,8 @@ class RelationshipRequestSerializer(serializers.Serializer):
 
 
 class AccessAssignmentSerializer(serializers.Serializer):
-    """``delegatedAdminAccessAssignment``."""
+    """``delegatedAdminAccessAssignment``. ``accessContainer`` (the security group) only when the
+    context's ``show_groups`` is true: the holding partner's users; others never see group ids."""
 
     id = serializers.UUIDField()
     accessContainer = serializers.SerializerMethodField()
@@ -179,7 +185,10 @@ class AccessAssignmentSerializer(serializers.Serializer):
             "@odata.type": "#microsoft.graph.delegatedAdminAccessAssignment",
             "@odata.etag": etag(instance.version),
         }
-        return head | super().to_representation(instance)
+        data = super().to_representation(instance)
+        if not self.context.get("show_groups", False):
+            data.pop("accessContainer")
+        return head | data
 
 
 class OperationSerializer(serializers.Serializer):

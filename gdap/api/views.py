@@ -122,7 +122,16 @@ class RelationshipDetailApi(GdapGraphApiView):
         tags=TAGS,
         parameters=[IF_MATCH],
         request=s.RelationshipUpdateInputSerializer,
-        responses={200: s.RelationshipSerializer, 412: GRAPH_ERROR, 428: GRAPH_ERROR, **ERRORS},
+        responses={
+            200: s.RelationshipSerializer,
+            202: OpenApiResponse(
+                description="Accepted: removing Global Administrator from an active relationship; "
+                "Location: the delegatedAdminRelationshipUpdate operation"
+            ),
+            412: GRAPH_ERROR,
+            428: GRAPH_ERROR,
+            **ERRORS,
+        },
     )
     def patch(self, request, relationship_id):
         relationship = _relationship(request, relationship_id)
@@ -140,6 +149,23 @@ class RelationshipDetailApi(GdapGraphApiView):
             changes["role_ids"] = s.role_ids(data["accessDetails"])
         if "customer" in data:
             changes["customer_id"] = data["customer"]["tenantId"]
+        if relationship.status == RelationshipStatus.ACTIVE and set(changes) == {"role_ids"}:
+            # Graph: on an active relationship, removing Global Administrator is a long-running
+            # delegatedAdminRelationshipUpdate operation (202 + Location); nothing else may change.
+            operation = services.relationship_remove_roles(
+                actor=request.user,
+                relationship_id=relationship.pk,
+                role_ids=changes["role_ids"],
+                expected_version=version,
+            )
+            if operation is not None:
+                location = request.build_absolute_uri(
+                    reverse("graph:operation_detail", args=[relationship.pk, operation.pk])
+                )
+                return Response(
+                    status=status.HTTP_202_ACCEPTED, headers={"Location": location, "Retry-After": "10"}
+                )
+            return _relationship_response(request, relationship)
         relationship = services.relationship_update(
             actor=request.user, relationship_id=relationship.pk, expected_version=version, **changes
         )
@@ -169,8 +195,11 @@ REQUEST_SERVICES = {
 
 
 class RelationshipRequestListCreateApi(GdapGraphApiView):
-    """Actions on a relationship: ``lockForApproval`` (partner), ``approve`` / ``reject`` (customer's
-    admin, or the reseller's admin agent), ``terminate`` (partner or customer)."""
+    """Actions on a relationship: ``lockForApproval`` and ``terminate`` (partner), ``approve`` /
+    ``reject`` by the indirect reseller a provider created the relationship for (Graph's own use of
+    these actions, GDAP-INDIRECT-RESELLER); the customer's ``approve`` / ``reject`` and
+    ``terminate`` here are this portal's extension (Microsoft's customers answer in the Microsoft 365
+    admin center). The created request is answered with its own status, ``created``, as Graph does."""
 
     @extend_schema(
         operation_id="delegatedAdminRelationshipRequests_list",
@@ -222,9 +251,18 @@ class RelationshipRequestDetailApi(GdapGraphApiView):
         return Response(s.RelationshipRequestSerializer(item).data)
 
 
-def _assignment_response(assignment, http_status=status.HTTP_200_OK, headers=None):
+def _assignment_context(request, relationship) -> dict:
+    """Security group ids are the holding partner's internal data: shown only to its users (never to
+    the customer, nor to an indirect provider for its reseller's groups)."""
+    return {
+        "show_groups": request.user.partner_id is not None
+        and request.user.partner_id == relationship.holder_id
+    }
+
+
+def _assignment_response(request, relationship, assignment, http_status=status.HTTP_200_OK, headers=None):
     return Response(
-        s.AccessAssignmentSerializer(assignment).data,
+        s.AccessAssignmentSerializer(assignment, context=_assignment_context(request, relationship)).data,
         status=http_status,
         headers={"ETag": etag(assignment.version), **(headers or {})},
     )
@@ -251,7 +289,11 @@ class AccessAssignmentListCreateApi(GdapGraphApiView):
             request,
             qs,
             ordering=("created_at", "id"),
-            serialize=lambda rows: s.AccessAssignmentSerializer(rows, many=True).data,
+            serialize=lambda rows: (
+                s.AccessAssignmentSerializer(
+                    rows, many=True, context=_assignment_context(request, relationship)
+                ).data
+            ),
             entity_set=f"tenantRelationships/delegatedAdminRelationships('{relationship.pk}')/accessAssignments",
         )
 
@@ -274,7 +316,9 @@ class AccessAssignmentListCreateApi(GdapGraphApiView):
             reverse("graph:assignment_detail", args=[relationship.pk, assignment.pk])
         )
         assignment = selectors.assignment_get(relationship=relationship, assignment_id=assignment.pk)
-        return _assignment_response(assignment, status.HTTP_201_CREATED, {"Location": location})
+        return _assignment_response(
+            request, relationship, assignment, status.HTTP_201_CREATED, {"Location": location}
+        )
 
 
 class AccessAssignmentDetailApi(GdapGraphApiView):
@@ -288,7 +332,9 @@ class AccessAssignmentDetailApi(GdapGraphApiView):
     def get(self, request, relationship_id, assignment_id):
         relationship = _relationship(request, relationship_id)
         return _assignment_response(
-            selectors.assignment_get(relationship=relationship, assignment_id=assignment_id)
+            request,
+            relationship,
+            selectors.assignment_get(relationship=relationship, assignment_id=assignment_id),
         )
 
     @extend_schema(
@@ -317,7 +363,7 @@ class AccessAssignmentDetailApi(GdapGraphApiView):
             expected_version=version,
         )
         if operation is None:
-            return _assignment_response(assignment)
+            return _assignment_response(request, relationship, assignment)
         location = request.build_absolute_uri(
             reverse("graph:operation_detail", args=[relationship.pk, operation.pk])
         )
@@ -401,11 +447,12 @@ class DelegatedAdminCustomerDetailApi(GdapGraphApiView):
         return Response(s.DelegatedAdminCustomerSerializer(_customer(request, customer_id)).data)
 
 
-# Per-service management links: the stub workload portals, in the customer's tenant context.
+# Per-service management links: the simulated workload portals' home in the customer's tenant
+# (``portals:home``, reversed by name: the portals sit above gdap).
 SERVICE_MANAGEMENT = (
-    ("azure", "Microsoft Azure", "/portals/azure/"),
-    ("m365", "Microsoft 365 admin center", "/portals/m365/"),
-    ("dynamics", "Dynamics 365 (Power Platform admin center)", "/portals/dynamics/"),
+    ("azure", "Microsoft Azure"),
+    ("m365", "Microsoft 365 admin center"),
+    ("dynamics", "Dynamics 365 (Power Platform admin center)"),
 )
 
 
@@ -421,9 +468,11 @@ class ServiceManagementDetailListApi(GdapGraphApiView):
             {
                 "id": f"{customer.pk}-{key}",
                 "serviceName": name,
-                "serviceManagementUrl": request.build_absolute_uri(path) + f"?tenantId={customer.pk}",
+                "serviceManagementUrl": request.build_absolute_uri(
+                    reverse("portals:home", args=[key, customer.pk])
+                ),
             }
-            for key, name, path in SERVICE_MANAGEMENT
+            for key, name in SERVICE_MANAGEMENT
         ]
         root = request.build_absolute_uri("/graph/v1.0/")
         entity_set = f"tenantRelationships/delegatedAdminCustomers('{customer.pk}')/serviceManagementDetails"

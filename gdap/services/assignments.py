@@ -1,6 +1,8 @@
-"""Access assignments: grant a subset of an active relationship's roles to one of the partner's
-security groups (GDAP-ASSIGNMENT-SUBSET), change those roles through a Graph operation, remove the
-grant; and the system steps that complete them (activation, deletion, running an operation).
+"""Access assignments: grant a subset of an active relationship's roles to one of the security
+groups of the partner it grants (GDAP-ASSIGNMENT-SUBSET; the reseller's for a relationship an
+indirect provider created for it, GDAP-INDIRECT-RESELLER), change those roles through a Graph
+operation, remove the grant; and the system steps that complete them (activation, deletion,
+running an operation).
 Status changes go through ``transitions.transition``."""
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .common import (
     audit_change,
     check_version,
     enqueue_on_commit,
+    relationship_snapshot,
     resolve_roles,
     touch,
     uuid_or_none,
@@ -53,7 +56,7 @@ def assignment_create(*, actor, relationship_id, security_group_id, role_ids) ->
     relationship = relationship_lock(relationship_id)
     assignment_check("create", relationship, None, actor)
     group = SecurityGroup.objects.filter(
-        pk=uuid_or_none(security_group_id), partner_id=relationship.partner_id
+        pk=uuid_or_none(security_group_id), partner_id=relationship.holder_id
     ).first()
     if group is None:
         raise GdapRuleViolation(
@@ -125,44 +128,80 @@ def assignment_update(
     return assignment, operation
 
 
-@transaction.atomic
-def operation_run(*, operation_id, now: datetime | None = None) -> bool:
-    """System: apply a ``notStarted`` access-assignment update operation; it ``succeeded`` when the
-    assignment and relationship are still live and the roles still a subset, else ``failed``.
-    Returns whether it ran (False when already done: idempotent)."""
-    now = now or timezone.now()
-    operation = Operation.objects.select_for_update().filter(pk=operation_id).first()
-    if operation is None or operation.status not in (OperationStatus.NOT_STARTED, OperationStatus.RUNNING):
-        return False
-    payload = json.loads(operation.data or "{}")
+def _run_relationship_update(operation: Operation, payload: dict, now: datetime) -> str:
+    """A ``delegatedAdminRelationshipUpdate``: remove ``removedRoles`` from the still-active
+    relationship and from each of its live access assignments."""
+    relationship = relationship_lock(operation.relationship_id)
+    if relationship.status != RelationshipStatus.ACTIVE:
+        return OperationStatus.FAILED
+    removed = list(EntraRole.objects.filter(template_id__in=payload.get("removedRoles", [])))
+    before = relationship_snapshot(relationship) | {
+        "roles": sorted(str(r.pk) for r in relationship.roles.all())
+    }
+    relationship.roles.remove(*removed)
+    for assignment in relationship.access_assignments.exclude(status=A.DELETED).select_for_update():
+        assignment.roles.remove(*removed)
+    touch(relationship, now)
+    relationship.save()
+    audit_change(
+        "gdap.relationship.roles_removed",
+        actor=None,
+        relationship=relationship,
+        before=before,
+        after=relationship_snapshot(relationship)
+        | {"roles": sorted(str(r.pk) for r in relationship.roles.all()), "operationId": str(operation.pk)},
+    )
+    return OperationStatus.SUCCEEDED
+
+
+def _run_assignment_update(operation: Operation, payload: dict, now: datetime) -> str:
     relationship = relationship_lock(operation.relationship_id)
     assignment = (
         AccessAssignment.objects.select_for_update()
         .filter(pk=payload.get("accessAssignmentId"), relationship=relationship)
         .first()
     )
-    status = OperationStatus.FAILED
     if (
-        assignment is not None
-        and relationship.status == RelationshipStatus.ACTIVE
-        and assignment.status in (A.PENDING, A.ACTIVE)
+        assignment is None
+        or relationship.status != RelationshipStatus.ACTIVE
+        or assignment.status not in (A.PENDING, A.ACTIVE)
     ):
-        granted = {str(r.pk) for r in relationship.roles.all()}
-        if set(payload.get("roles", [])) <= granted:
-            before = assignment_snapshot(assignment)
-            assignment.roles.set(EntraRole.objects.filter(template_id__in=payload["roles"]))
-            touch(assignment, now)
-            assignment.save()
-            status = OperationStatus.SUCCEEDED
-            audit_change(
-                "gdap.assignment.updated",
-                actor=None,
-                relationship=relationship,
-                obj=assignment,
-                before=before,
-                after=assignment_snapshot(assignment, payload["roles"]),
-            )
-    operation.status = status
+        return OperationStatus.FAILED
+    granted = {str(r.pk) for r in relationship.roles.all()}
+    if not set(payload.get("roles", [])) <= granted:
+        return OperationStatus.FAILED
+    before = assignment_snapshot(assignment)
+    assignment.roles.set(EntraRole.objects.filter(template_id__in=payload["roles"]))
+    touch(assignment, now)
+    assignment.save()
+    audit_change(
+        "gdap.assignment.updated",
+        actor=None,
+        relationship=relationship,
+        obj=assignment,
+        before=before,
+        after=assignment_snapshot(assignment, payload["roles"]),
+    )
+    return OperationStatus.SUCCEEDED
+
+
+@transaction.atomic
+def operation_run(*, operation_id, now: datetime | None = None) -> bool:
+    """System: apply a ``notStarted`` operation. An access-assignment update ``succeeded`` when the
+    assignment and relationship are still live and the roles still a subset; a relationship update
+    (removing Global Administrator) when the relationship is still active; else ``failed``.
+    Returns whether it ran (False when already done: idempotent)."""
+    now = now or timezone.now()
+    operation = Operation.objects.select_for_update().filter(pk=operation_id).first()
+    if operation is None or operation.status not in (OperationStatus.NOT_STARTED, OperationStatus.RUNNING):
+        return False
+    payload = json.loads(operation.data or "{}")
+    run = (
+        _run_relationship_update
+        if operation.operation_type == OperationType.RELATIONSHIP_UPDATE
+        else _run_assignment_update
+    )
+    operation.status = run(operation, payload, now)
     operation.last_modified_at = now
     operation.save()
     return True

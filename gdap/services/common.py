@@ -34,7 +34,7 @@ def relationship_snapshot(relationship: Relationship) -> dict:
     return {
         "status": relationship.status,
         "displayName": relationship.display_name,
-        "duration": format_iso_duration(relationship.duration),
+        "duration": relationship.duration_iso or format_iso_duration(relationship.duration),
         "autoExtendDuration": format_iso_duration(relationship.auto_extend_duration),
         "endDateTime": relationship.end_at.isoformat() if relationship.end_at else None,
         "version": relationship.version,
@@ -53,25 +53,41 @@ def assignment_snapshot(assignment: AccessAssignment, role_ids: Iterable[str] | 
     }
 
 
+def audit_partner_id(relationship: Relationship, actor, *, about_assignment: bool):
+    """Whose audit trail an event about the relationship goes to: the acting partner's when it is one
+    of the relationship's partners; otherwise (customer, system), and always for access assignments
+    (they name security groups), the partner whose groups it grants. For any relationship but one an
+    indirect provider created for a reseller (GDAP-INDIRECT-RESELLER) that is simply its partner."""
+    acting = getattr(actor, "partner_id", None)
+    if not about_assignment and acting in (relationship.partner_id, relationship.created_for_reseller_id):
+        return acting
+    return relationship.holder_id
+
+
 def audit_change(
     action: str, *, actor, relationship: Relationship, obj=None, before=None, after=None
 ) -> None:
     """Record one audit event about the relationship (or ``obj``, one of its assignments) in the
-    current transaction; a change of the relationship itself also emits the
-    ``gdap.relationship.updated`` webhook event."""
+    current transaction (``audit_partner_id`` says whose trail); a change of the relationship itself
+    also emits the ``gdap.relationship.updated`` webhook event, to its partner and, for one created
+    for a reseller, to the reseller too."""
     audit_event = audit_event_record(
         action=action,
         actor=actor,
-        partner_id=relationship.partner_id,
+        partner_id=audit_partner_id(relationship, actor, about_assignment=obj is not None),
         customer_id=relationship.customer_id,
         obj=obj if obj is not None else relationship,
         before=before,
         after=after,
     )
     if obj is None:
-        webhook_event_emit(
-            event_name=EventName.GDAP_RELATIONSHIP_UPDATED, obj=relationship, audit_event=audit_event
-        )
+        for partner_id in filter(None, (relationship.partner_id, relationship.created_for_reseller_id)):
+            webhook_event_emit(
+                event_name=EventName.GDAP_RELATIONSHIP_UPDATED,
+                obj=relationship,
+                partner_id=partner_id,
+                audit_event=audit_event,
+            )
 
 
 def touch(obj, now: datetime) -> None:
@@ -147,6 +163,11 @@ def resolve_roles(role_ids: Iterable, *, field: str = "accessDetails") -> list[E
     if unknown:
         raise GdapValidationError(f"unknown Entra role template id(s): {', '.join(unknown)}", field=field)
     return roles
+
+
+def duration_text(duration) -> str:
+    """The ISO 8601 text a duration was given as (``P2Y``), to echo back; "" when it came as days."""
+    return getattr(duration, "iso", "") or ""
 
 
 def validate_duration(duration) -> timedelta:

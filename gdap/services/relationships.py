@@ -4,6 +4,7 @@ field rules). Status changes go through ``transitions.transition``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -18,15 +19,20 @@ from ..choices import (
     APPROVAL_REQUEST_LIFETIME,
     AUTO_EXTEND_OFF,
     AUTO_EXTEND_ON,
+    OperationStatus,
+    OperationType,
     RelationshipStatus,
     RequestAction,
     RequestStatus,
 )
 from ..exceptions import GdapPermissionDenied, GdapRuleViolation
-from ..models import Relationship, RelationshipRequest
+from ..models import Operation, Relationship, RelationshipRequest
+from ..roles import GLOBAL_ADMINISTRATOR
 from .common import (
     audit_change,
     check_version,
+    duration_text,
+    enqueue_on_commit,
     invitation_path,
     partner_customer,
     record_request,
@@ -89,6 +95,7 @@ def relationship_create(
         customer=customer,
         display_name=name,
         duration=duration,
+        duration_iso=duration_text(duration),
         auto_extend_duration=auto_extend_duration,
         created_for_reseller_id=created_for_reseller_id,
         created_at=now,
@@ -134,6 +141,7 @@ def relationship_update(
         )
     if duration is not _UNSET:
         relationship.duration = validate_duration(duration)
+        relationship.duration_iso = duration_text(duration)
     if role_ids is not _UNSET:
         roles = resolve_roles(role_ids)
     if customer_id is not _UNSET and str(customer_id) != str(relationship.customer_id):
@@ -151,6 +159,53 @@ def relationship_update(
         "gdap.relationship.updated", actor=actor, relationship=relationship, before=before, after=after
     )
     return relationship
+
+
+@transaction.atomic
+def relationship_remove_roles(
+    *, actor, relationship_id, role_ids, expected_version: int | None = None
+) -> Operation | None:
+    """Change the roles of an ``active`` relationship as Graph allows: only removing Global
+    Administrator (a long-running ``delegatedAdminRelationshipUpdate`` operation, Graph's 202).
+
+    Contract: the actor is an admin agent of the partner the relationship grants (the reseller's for
+    a reseller relationship); ``role_ids`` is the current set without Global Administrator (the same
+    set: nothing to do, returns None); anything else is GDAP-EDIT-CREATED-ONLY naming
+    ``accessDetails``. Side effects: the operation row (``notStarted``), one audit event, and after
+    commit the task that removes the role from the relationship and its access assignments.
+    """
+    relationship = relationship_lock(relationship_id)
+    check_version(relationship, expected_version)
+    relationship_check("remove_global_admin", relationship, actor)
+    current = {str(r.pk) for r in relationship.roles.all()}
+    wanted = {str(r.pk) for r in resolve_roles(role_ids)}
+    if wanted == current:
+        return None
+    if wanted != current - {GLOBAL_ADMINISTRATOR} or GLOBAL_ADMINISTRATOR not in current:
+        raise GdapRuleViolation(
+            "GDAP-EDIT-CREATED-ONLY",
+            "the roles of an active relationship can't be changed, except removing Global Administrator "
+            "(send the current roles without it)",
+            field="accessDetails",
+        )
+    now = timezone.now()
+    operation = Operation.objects.create(
+        relationship=relationship,
+        operation_type=OperationType.RELATIONSHIP_UPDATE,
+        data=json.dumps({"removedRoles": [GLOBAL_ADMINISTRATOR]}),
+        status=OperationStatus.NOT_STARTED,
+        created_at=now,
+        last_modified_at=now,
+    )
+    audit_change(
+        "gdap.relationship.role_removal_requested",
+        actor=actor,
+        relationship=relationship,
+        before={"roles": sorted(current)},
+        after={"roles": sorted(wanted), "operationId": str(operation.pk)},
+    )
+    enqueue_on_commit("gdap.run_operation", str(operation.pk))
+    return operation
 
 
 def relationship_set_auto_extend(
@@ -191,8 +246,9 @@ def relationship_lock_for_approval(
 ) -> tuple[Relationship, RelationshipRequest]:
     """GDAP-LOCK: ``created`` → ``approvalPending`` by the partner's admin agent.
 
-    Side effects: ``locked_at`` is set (GDAP-REQUEST-EXPIRY counts 90 days from it), a succeeded
-    ``lockForApproval`` request row, one audit event. The invitation link is ``invitation_path()``.
+    Side effects: ``locked_at`` is set (GDAP-REQUEST-EXPIRY counts 90 days from it), a
+    ``lockForApproval`` request row (answered ``created`` as Graph does, stored ``succeeded``: the lock
+    is applied at once), one audit event. The invitation link is ``invitation_path()``.
     """
     relationship = transition(
         action="lockForApproval",
@@ -201,14 +257,7 @@ def relationship_lock_for_approval(
         expected_version=expected_version,
         steps=[Step(S.APPROVAL_PENDING, "gdap.relationship.locked_for_approval", apply=_lock_for_approval)],
     )
-    request = record_request(
-        relationship,
-        RequestAction.LOCK_FOR_APPROVAL,
-        actor,
-        RequestStatus.SUCCEEDED,
-        relationship.last_modified_at,
-    )
-    return relationship, request
+    return _answered(relationship, RequestAction.LOCK_FOR_APPROVAL, actor)
 
 
 def _approval_plan(relationship: Relationship, now) -> list[Step]:
@@ -220,29 +269,62 @@ def _approval_plan(relationship: Relationship, now) -> list[Step]:
     return [Step(S.APPROVED, "gdap.relationship.approved", notify="approved"), *ACTIVATION_STEPS]
 
 
+def _record_consent(relationship: Relationship, now) -> dict:
+    relationship.partner_consent_at = now
+    return {"isPartnerConsentPending": False}
+
+
+def _reseller_approval_plan(relationship: Relationship, now) -> list[Step]:
+    _approval_plan(relationship, now)  # the same 90 days (GDAP-REQUEST-EXPIRY)
+    return [
+        Step(None, "gdap.relationship.reseller_approved", apply=_record_consent, notify="reseller_approved")
+    ]
+
+
+def _answer_action(relationship_id, answer: str) -> str:
+    """``approve``/``reject`` as the transition it is now: the reseller's consent while it is pending
+    (GDAP-INDIRECT-RESELLER), else the customer's answer (GDAP-APPROVE)."""
+    relationship = relationship_lock(relationship_id)
+    return f"reseller_{answer}" if relationship.is_partner_consent_pending else answer
+
+
+def _answered(
+    relationship: Relationship, action: str, actor, outcome: str = RequestStatus.SUCCEEDED
+) -> tuple[Relationship, RelationshipRequest]:
+    """The request row of an action: created with status ``created`` (what Graph answers the POST
+    with, and what is returned here); the action itself was applied at once, so the row then moves
+    on to ``outcome`` (what a later GET shows)."""
+    request = record_request(
+        relationship, action, actor, RequestStatus.CREATED, relationship.last_modified_at
+    )
+    RelationshipRequest.objects.filter(pk=request.pk).update(status=outcome)
+    return relationship, request
+
+
 @transaction.atomic
 def relationship_approve(
     *, actor, relationship_id, expected_version: int | None = None
 ) -> tuple[Relationship, RelationshipRequest]:
-    """GDAP-APPROVE: the customer's admin (or, GDAP-INDIRECT-RESELLER, the reseller's admin agent)
-    approves an ``approvalPending`` relationship, which then activates at once
-    (``approved`` → ``activating`` → ``active``, ``end_at`` = activation + duration).
+    """GDAP-APPROVE: the customer's admin approves an ``approvalPending`` relationship, which then
+    activates at once (``approved`` → ``activating`` → ``active``, ``end_at`` = activation + duration).
 
-    Refused after 90 days (GDAP-REQUEST-EXPIRY). Side effects: a succeeded ``approve`` request row,
-    audit events for approval and activation, an e-mail to the partner's admin agents and the
-    customer's admins after commit.
+    GDAP-INDIRECT-RESELLER: a relationship an indirect provider created for its reseller is first
+    approved by the reseller's admin agent (``partner_consent_at`` is set, the status stays
+    ``approvalPending``, ``isPartnerConsentPending`` turns false); only then may the customer approve.
+
+    Refused after 90 days (GDAP-REQUEST-EXPIRY). Side effects: an ``approve`` request row (returned as
+    Graph answers its creation, ``created``; stored ``succeeded``), audit events (and webhook events)
+    for each step, e-mails after commit.
     """
+    action = _answer_action(relationship_id, "approve")
     relationship = transition(
-        action="approve",
+        action=action,
         actor=actor,
         relationship_id=relationship_id,
         expected_version=expected_version,
-        steps=_approval_plan,
+        steps=_reseller_approval_plan if action == "reseller_approve" else _approval_plan,
     )
-    request = record_request(
-        relationship, RequestAction.APPROVE, actor, RequestStatus.SUCCEEDED, relationship.last_modified_at
-    )
-    return relationship, request
+    return _answered(relationship, RequestAction.APPROVE, actor)
 
 
 @transaction.atomic
@@ -250,29 +332,38 @@ def relationship_reject(
     *, actor, relationship_id, expected_version: int | None = None
 ) -> tuple[Relationship, RelationshipRequest]:
     """The approver rejects an ``approvalPending`` relationship; it ends as ``terminated`` without
-    ever being active. Side effects: a succeeded ``reject`` request row, one audit event, an e-mail
-    to the partner's admin agents after commit."""
+    ever being active. While a reseller's consent is pending (GDAP-INDIRECT-RESELLER) the approver
+    is that reseller's admin agent, afterwards the customer's admin. Side effects: a ``reject``
+    request row (answered ``created``, stored ``succeeded``), one audit event, an e-mail to the
+    partners' admin agents after commit."""
+    action = _answer_action(relationship_id, "reject")
+    steps = [Step(S.TERMINATED, "gdap.relationship.rejected", notify="rejected")]
+    if action == "reseller_reject":
+        steps = [
+            Step(
+                S.TERMINATED, "gdap.relationship.reseller_rejected", apply=_record_consent, notify="rejected"
+            )
+        ]
     relationship = transition(
-        action="reject",
+        action=action,
         actor=actor,
         relationship_id=relationship_id,
         expected_version=expected_version,
-        steps=[Step(S.TERMINATED, "gdap.relationship.rejected", notify="rejected")],
+        steps=steps,
     )
-    request = record_request(
-        relationship, RequestAction.REJECT, actor, RequestStatus.SUCCEEDED, relationship.last_modified_at
-    )
-    return relationship, request
+    return _answered(relationship, RequestAction.REJECT, actor)
 
 
 @transaction.atomic
 def relationship_terminate(
     *, actor, relationship_id, expected_version: int | None = None
 ) -> tuple[Relationship, RelationshipRequest]:
-    """GDAP-TERMINATE: the partner's admin agent or the customer's admin asks to end an ``active``
+    """GDAP-TERMINATE: the partner's admin agent (for a reseller's relationship, the reseller's:
+    GDAP-INDIRECT-RESELLER) or the customer's admin asks to end an ``active``
     relationship: ``active`` → ``terminationRequested`` (no longer usable for eligibility at once).
 
-    Side effects: a ``pending`` terminate request row, one audit event; after commit an e-mail to
+    Side effects: a terminate request row (answered ``created``, stored ``pending`` until the
+    termination completes, then ``succeeded``), one audit event; after commit an e-mail to
     both sides and the task that completes ``terminating`` → ``terminated``.
     """
     relationship = transition(
@@ -289,7 +380,4 @@ def relationship_terminate(
             )
         ],
     )
-    request = record_request(
-        relationship, RequestAction.TERMINATE, actor, RequestStatus.PENDING, relationship.last_modified_at
-    )
-    return relationship, request
+    return _answered(relationship, RequestAction.TERMINATE, actor, RequestStatus.PENDING)

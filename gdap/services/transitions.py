@@ -29,11 +29,38 @@ from .common import (
 
 _WHO_MAY = {
     ("partner_admin_agent",): "only an admin agent of the relationship's partner may do this",
+    ("manager",): "only an admin agent of the partner that manages this relationship may do this",
+    ("holder_admin_agent",): "only an admin agent of the partner whose groups this relationship grants may "
+    "do this",
     ("approver",): "only the customer's Global Administrator may approve or reject this relationship",
-    ("partner_admin_agent", "customer_admin"): (
+    ("reseller_admin_agent",): "only the reseller's admin agents may approve or reject this relationship",
+    ("holder_admin_agent", "customer_admin"): (
         "only an admin agent of the partner or an admin of the customer may terminate this relationship"
     ),
 }
+
+
+def _refusal(
+    action: str, relationship: Relationship, actor, rule_id: str, actor_kinds
+) -> GdapPermissionDenied:
+    """The refusal for an actor who may not ask; GDAP-INDIRECT-RESELLER names who may instead."""
+    if relationship.created_for_reseller_id is not None:
+        if action in ("reseller_approve", "reseller_reject"):
+            return GdapPermissionDenied(
+                "GDAP-INDIRECT-RESELLER",
+                "this relationship was created by an indirect provider for its reseller; that reseller's "
+                "admin agents approve or reject it first, then the customer's Global Administrator",
+            )
+        if (
+            permissions.is_partner_admin_agent(actor, relationship)
+            and "partner_admin_agent" not in actor_kinds
+        ):
+            return GdapPermissionDenied(
+                "GDAP-INDIRECT-RESELLER",
+                "you created this relationship for your indirect reseller: it is theirs to use and manage, "
+                "you can only view it",
+            )
+    return GdapPermissionDenied(rule_id, _WHO_MAY[actor_kinds])
 
 
 def relationship_lock(relationship_id) -> Relationship:
@@ -55,13 +82,7 @@ def relationship_check(action: str, relationship: Relationship, actor) -> str | 
     status), naming the rule."""
     from_statuses, to_status, rule_id, actor_kinds = RELATIONSHIP_TRANSITIONS[action]
     if actor is not None and not permissions.may(actor, relationship, actor_kinds):
-        if action in ("approve", "reject") and relationship.created_for_reseller_id is not None:
-            raise GdapPermissionDenied(
-                "GDAP-INDIRECT-RESELLER",
-                "this relationship was created by an indirect provider for its reseller; "
-                "only that reseller's admin agents may approve or reject it",
-            )
-        raise GdapPermissionDenied(rule_id, _WHO_MAY[actor_kinds])
+        raise _refusal(action, relationship, actor, rule_id, actor_kinds)
     if relationship.status not in from_statuses:
         allowed = ", ".join(sorted(from_statuses))
         raise GdapRuleViolation(
@@ -74,10 +95,17 @@ def relationship_check(action: str, relationship: Relationship, actor) -> str | 
 
 
 def assignment_check(action: str, relationship: Relationship, assignment: AccessAssignment | None, actor):
-    """Enforce ``ASSIGNMENT_TRANSITIONS`` (only the partner's admin agents; the relationship's and the
-    assignment's status); return the assignment's target status."""
+    """Enforce ``ASSIGNMENT_TRANSITIONS`` (only the admin agents of the partner whose groups the
+    relationship grants, GDAP-INDIRECT-RESELLER; the relationship's and the assignment's status);
+    return the assignment's target status."""
     rel_statuses, assignment_statuses, to_status, rule_id = ASSIGNMENT_TRANSITIONS[action]
-    if actor is not None and not permissions.is_partner_admin_agent(actor, relationship):
+    if actor is not None and not permissions.is_holder_admin_agent(actor, relationship):
+        if permissions.is_partner_admin_agent(actor, relationship):
+            raise GdapPermissionDenied(
+                "GDAP-INDIRECT-RESELLER",
+                "you created this relationship for your indirect reseller: its roles go to the reseller's "
+                "security groups, assigned by the reseller's admin agents",
+            )
         raise GdapPermissionDenied(
             rule_id, "only an admin agent of the relationship's partner may manage access"
         )

@@ -128,7 +128,9 @@ def relationship_validate(checker: Checker, data, path, seen, seen_ids) -> Relat
                     f"GDAP-INDIRECT-RESELLER: {reseller.name!r} is not an indirect reseller "
                     f"of {partner.name!r}",
                 )
-    assignments = assignments_validate(checker, data, path, partner, roles or [])
+    consent = _reseller_consent(checker, data, path, status, reseller, locked, activated)
+    # The roles of a relationship created for a reseller go to the reseller's groups.
+    assignments = assignments_validate(checker, data, path, reseller or partner, roles or [])
     if len(checker.errors) > errors_before:
         return None
     end_at = activated + duration if activated is not None else None
@@ -139,6 +141,8 @@ def relationship_validate(checker: Checker, data, path, seen, seen_ids) -> Relat
         fields={
             "display_name": display_name,
             "duration": duration,
+            "duration_iso": getattr(duration, "iso", ""),
+            "partner_consent_at": consent,
             "auto_extend_duration": auto_extend,
             "status": status,
             "created_at": created,
@@ -153,11 +157,36 @@ def relationship_validate(checker: Checker, data, path, seen, seen_ids) -> Relat
     )
 
 
+def _reseller_consent(checker: Checker, data, path, status, reseller, locked, activated):
+    """``reseller_approved``: when the reseller consented (GDAP-INDIRECT-RESELLER). Only for a
+    relationship created for a reseller, never for a draft; between ``locked`` and ``activated``;
+    for a status past the customer's approval it defaults to the lock time."""
+    here = join(path, "reseller_approved")
+    given = data.get("reseller_approved") is not None
+    consent = checker.time(data, path, "reseller_approved")
+    if given and data.get("created_for_reseller") is None:
+        checker.error(here, "only for a relationship created for a reseller (created_for_reseller)")
+        return None
+    if given and status == "created":
+        checker.error(here, "not for status 'created' (not sent to the reseller yet)")
+        return None
+    if consent is not None:
+        if locked is not None and consent < locked:
+            checker.error(here, "must not be before locked")
+        if activated is not None and consent > activated:
+            checker.error(here, "must not be after activated")
+        return consent
+    if reseller is not None and (status in rules.RESELLER_CONSENTED_STATUSES or activated is not None):
+        return locked
+    return None
+
+
 def assignments_validate(
     checker: Checker, data, path, partner, relationship_roles: list[str]
 ) -> list[AssignmentSpec]:
-    """The access assignments of a relationship: a group of ``partner`` and a subset of
-    ``relationship_roles`` (GDAP-ASSIGNMENT-SUBSET), one live assignment per group."""
+    """The access assignments of a relationship: a group of ``partner`` (the partner whose groups it
+    grants: the reseller for one created for a reseller) and a subset of ``relationship_roles``
+    (GDAP-ASSIGNMENT-SUBSET), one live assignment per group."""
     out, live_groups = [], set()
     names = checker.entra_role_names()
     for item_path, raw in checker.items(data, path, "assignments"):

@@ -72,13 +72,20 @@ class RoleFacts:
 
 @dataclass(frozen=True)
 class RelationshipFacts:
-    """A GDAP relationship between the partner and the customer."""
+    """A GDAP relationship between the partner and the customer. ``for_reseller``: the name of the
+    indirect reseller the partner (an indirect provider) created it for; such a relationship grants
+    that reseller's groups, never the partner's (GDAP-INDIRECT-RESELLER). ``from_provider``: the
+    name of the indirect provider that created it for the partner; ``partner_consent_pending``:
+    that reseller has not answered it yet (Graph's ``isPartnerConsentPending``)."""
 
     id: str
     display_name: str
     status: str
     end_at: datetime | None
     roles: tuple[RoleFacts, ...] = ()
+    for_reseller: str = ""
+    from_provider: str = ""
+    partner_consent_pending: bool = False
 
     def is_active_at(self, at: datetime) -> bool:
         return (
@@ -169,9 +176,21 @@ class Snapshot:
     entitlements: tuple[EntitlementFacts, ...] = ()
 
     @cached_property
+    def held_relationships(self) -> tuple[RelationshipFacts, ...]:
+        """The relationships whose roles can reach the partner's groups: all but those it created for
+        one of its indirect resellers (GDAP-INDIRECT-RESELLER)."""
+        return tuple(r for r in self.relationships if not r.for_reseller)
+
+    @cached_property
+    def reseller_relationships(self) -> tuple[RelationshipFacts, ...]:
+        """Relationships the partner (an indirect provider) created for its resellers: visible to it,
+        but they give it no access (GDAP-INDIRECT-RESELLER)."""
+        return tuple(r for r in self.relationships if r.for_reseller)
+
+    @cached_property
     def active_relationships(self) -> tuple[RelationshipFacts, ...]:
-        """SR-GDAP-ACTIVE: status ``active`` and end date in the future."""
-        return tuple(r for r in self.relationships if r.is_active_at(self.now))
+        """SR-GDAP-ACTIVE: status ``active``, end date in the future, and held by the partner."""
+        return tuple(r for r in self.held_relationships if r.is_active_at(self.now))
 
     @cached_property
     def user_assignments(self) -> tuple[AssignmentFacts, ...]:

@@ -135,8 +135,13 @@ def sr_cloud_match(snapshot: Snapshot) -> tuple[str, str, str]:
 
 def _best_inactive_hint(snapshot: Snapshot) -> str:
     by_status: dict[str, RelationshipFacts] = {}
-    for r in snapshot.relationships:
+    for r in snapshot.held_relationships:
         by_status.setdefault(r.status, r)
+    waiting = by_status.get(tables.RELATIONSHIP_APPROVAL_PENDING)
+    if waiting is not None and waiting.partner_consent_pending and waiting.from_provider:
+        return tables.RESELLER_CONSENT_REMEDY.format(
+            name=waiting.display_name, customer_s=possessive(customer_name(snapshot))
+        )
     for status, template in tables.GDAP_STATUS_REMEDIES:
         if status in by_status:
             customer = customer_name(snapshot)
@@ -159,6 +164,19 @@ def _new_relationship_remedy(snapshot: Snapshot) -> str:
     )
 
 
+def _for_resellers(snapshot: Snapshot) -> str:
+    """A sentence on the relationships the partner created for its resellers: they give it no access."""
+    mine = snapshot.reseller_relationships
+    if not mine:
+        return ""
+    listed = names(f"'{r.display_name}' ({r.status}, created for {r.for_reseller})" for r in mine)
+    verb = "grants" if len(mine) == 1 else "grant"
+    return (
+        f" Under GDAP-INDIRECT-RESELLER, {listed} {verb} your indirect reseller's security groups, "
+        "never yours."
+    )
+
+
 @_rule("SR-GDAP-ACTIVE")
 def sr_gdap_active(snapshot: Snapshot) -> tuple[str, str, str]:
     if snapshot.partner is None or snapshot.customer is None:
@@ -171,18 +189,18 @@ def sr_gdap_active(snapshot: Snapshot) -> tuple[str, str, str]:
             f"GDAP relationship {quoted(r.display_name for r in active)} with {customer} is active "
             f"(until {soonest.end_at:%Y-%m-%d} for '{soonest.display_name}')."
         )
-    if not snapshot.relationships:
+    if not snapshot.held_relationships:
         return failed(
-            f"{snapshot.partner.name} has no GDAP relationship with {customer}.",
+            f"{snapshot.partner.name} has no GDAP relationship with {customer}." + _for_resellers(snapshot),
             _new_relationship_remedy(snapshot),
         )
     states = names(
         f"'{r.display_name}' is {r.status}"
         + (f" (ended {r.end_at:%Y-%m-%d})" if r.end_at and r.end_at <= snapshot.now else "")
-        for r in snapshot.relationships
+        for r in snapshot.held_relationships
     )
     return failed(
-        f"No GDAP relationship with {customer} is active: {states}.",
+        f"No GDAP relationship with {customer} is active: {states}." + _for_resellers(snapshot),
         _best_inactive_hint(snapshot) or _new_relationship_remedy(snapshot),
     )
 

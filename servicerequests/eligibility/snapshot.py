@@ -6,7 +6,8 @@ joins, no per-row queries):
 
 1. the user, their partner (and its indirect provider), Partner Center roles and security groups;
 2. the customer with its domains, only if linked to the user's partner;
-3. the partner's GDAP relationships with that customer, with their roles;
+3. the GDAP relationships with that customer the partner sees (its own, and those its indirect
+   provider created for it: GDAP-INDIRECT-RESELLER), with their roles;
 4. the live access assignments of the user's groups inside the active ones, with their roles;
 5. only when none of them is active: a few active assignments of other groups (to name in the remedy);
 6. the chosen subscription with its provider, reseller, ISV and Azure RBAC assignments.
@@ -28,6 +29,7 @@ from django.db.models import Q
 from customers.models import Customer, Subscription
 from gdap.choices import AssignmentStatus
 from gdap.models import AccessAssignment, Relationship
+from gdap.selectors import held_by
 from partners.models import SupportEntitlement, User
 
 from . import tables
@@ -138,15 +140,30 @@ def _customer_rows(*, customer_id, partner_id) -> list[dict[str, Any]]:
 
 def _relationship_rows(*, partner_id, customer_id) -> list[dict[str, Any]]:
     return list(
-        Relationship.objects.filter(partner_id=partner_id, customer_id=customer_id)
+        Relationship.objects.filter(
+            Q(partner_id=partner_id) | Q(created_for_reseller_id=partner_id), customer_id=customer_id
+        )
         .order_by("display_name", "id", "roles__name")
-        .values("id", "display_name", "status", "end_at", *_ROLE_FIELDS)
+        .values(
+            "id",
+            "display_name",
+            "status",
+            "end_at",
+            "partner_id",
+            "partner__name",
+            "created_for_reseller_id",
+            "created_for_reseller__name",
+            "partner_consent_at",
+            *_ROLE_FIELDS,
+        )
     )
 
 
 def _active_assignments_of(partner_id, customer_id, now):
+    """Live assignments inside the active relationships held by the partner (``held_by``: not those
+    it created for a reseller, but those created for it)."""
     return AccessAssignment.objects.filter(
-        relationship__partner_id=partner_id,
+        held_by(partner_id, "relationship__"),
         relationship__customer_id=customer_id,
         relationship__status=tables.ACTIVE_RELATIONSHIP_STATUS,
         relationship__end_at__gt=now,
@@ -271,7 +288,7 @@ def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFac
 
 
 def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple[RelationshipFacts, ...]:
-    """Query 4: the partner's GDAP relationships with the customer and their roles."""
+    """Query 4: the GDAP relationships with the customer the partner sees, and their roles."""
     rows = _relationship_rows(partner_id=partner.id, customer_id=customer.id)
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -286,6 +303,15 @@ def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple
             status=e["row"]["status"],
             end_at=e["row"]["end_at"],
             roles=tuple(e["roles"]),
+            for_reseller=(
+                e["row"]["created_for_reseller__name"] or "" if e["row"]["partner_id"] == partner.id else ""
+            ),
+            from_provider=(
+                e["row"]["partner__name"] if e["row"]["created_for_reseller_id"] == partner.id else ""
+            ),
+            partner_consent_pending=(
+                e["row"]["created_for_reseller_id"] is not None and e["row"]["partner_consent_at"] is None
+            ),
         )
         for rid, e in grouped.items()
     )
@@ -433,7 +459,7 @@ def snapshot_build(
 
     relationships = _load_relationships(partner, customer)
     assignments: tuple[AssignmentFacts, ...] = ()
-    if any(r.is_active_at(now) for r in relationships):
+    if any(r.is_active_at(now) and not r.for_reseller for r in relationships):
         if user.groups:
             assignments = _load_assignments(partner, customer, user, now)
         if not any(a.status == tables.ACTIVE_ASSIGNMENT_STATUS for a in assignments):

@@ -129,6 +129,12 @@ LEAST_PRIVILEGED_ANY_ROLE = ENTRA_ROLE_NAMES[DIRECTORY_READERS]
 ACTIVE_RELATIONSHIP_STATUS = RelationshipStatus.ACTIVE
 ACTIVE_ASSIGNMENT_STATUS = "active"
 
+RELATIONSHIP_APPROVAL_PENDING = RelationshipStatus.APPROVAL_PENDING
+# GDAP-INDIRECT-RESELLER: the remedy for the reseller while its own consent is what is missing.
+RESELLER_CONSENT_REMEDY = (
+    "Approve '{name}', which your indirect provider created for you (Admin relationships › Invitations "
+    "to review); then {customer_s} Global Administrator approves it."
+)
 # SR-GDAP-ACTIVE remedies per relationship status, best first; {name} is the relationship, {customer}
 # the customer and {customer_s} its possessive.
 GDAP_STATUS_REMEDIES: tuple[tuple[str, str], ...] = (

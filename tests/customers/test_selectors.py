@@ -58,3 +58,23 @@ def test_customer_relationship_to_partner_is_the_label_or_empty():
         "Indirect reseller"
     )
     assert customer_relationship_to_partner(customer=link.customer, partner_id=None) == ""
+
+
+def test_delegated_access_of_a_reseller_relationship_is_the_resellers_not_the_providers():
+    """GDAP-INDIRECT-RESELLER: a relationship a provider created for its reseller is delegated access
+    for the reseller's users, not for the provider's."""
+    from partners.choices import PartnerType
+    from tests.factories import PartnerFactory
+
+    provider = PartnerFactory(type=PartnerType.INDIRECT_PROVIDER)
+    reseller = PartnerFactory(type=PartnerType.INDIRECT_RESELLER, indirect_provider=provider)
+    link = CustomerPartnerRelationshipFactory(partner=reseller, relationship="indirect_reseller")
+    CustomerPartnerRelationshipFactory(partner=provider, customer=link.customer)
+    RelationshipFactory(partner=provider, created_for_reseller=reseller, customer=link.customer)
+
+    def access(partner):
+        user = UserFactory(partner=partner, roles=["admin_agent"])
+        return {c.pk: c.allow_delegated_access for c in customer_list_with_relationship(actor=user)}
+
+    assert access(reseller) == {link.customer.pk: True}
+    assert access(provider) == {link.customer.pk: False}

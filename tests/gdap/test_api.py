@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.urls import resolve
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
@@ -82,7 +84,7 @@ def test_create_accepts_pascal_case(api, customer):
     }
     response = api.post(BASE, body, format="json")
     assert response.status_code == 201, response.content
-    assert (response.json()["duration"], response.json()["autoExtendDuration"]) == ("P730D", "P180D")
+    assert (response.json()["duration"], response.json()["autoExtendDuration"]) == ("P2Y", "P180D")
 
 
 @pytest.mark.parametrize(
@@ -267,13 +269,15 @@ def test_request_flow_lock_approve_terminate(api, make_relationship, customer_ad
     response = api.post(url, {"action": "lockForApproval"}, format="json")
     assert response.status_code == 201
     body = response.json()
+    # Graph's documented answer: the request object with its own status, ``created``.
     assert (body["action"], body["status"], body["@odata.type"]) == (
         "lockForApproval",
-        "succeeded",
+        "created",
         "#microsoft.graph.delegatedAdminRelationshipRequest",
     )
     assert response["Location"] == f"http://testserver{url}/{body['id']}"
-    assert api.get(response["Location"]).json()["id"] == body["id"]
+    again = api.get(response["Location"]).json()
+    assert (again["id"], again["status"]) == (body["id"], "succeeded")
     relationship = api.get(f"{BASE}/{rel.pk}").json()
     assert relationship["status"] == "approvalPending"
     assert relationship["invitationLink"] == f"http://testserver/gdap/invitations/{rel.pk}/"
@@ -282,7 +286,7 @@ def test_request_flow_lock_approve_terminate(api, make_relationship, customer_ad
     assert customer_client.post(url, {"action": "approve"}, format="json").status_code == 201
     assert api.get(f"{BASE}/{rel.pk}").json()["status"] == "active"
 
-    assert api.post(url, {"action": "terminate"}, format="json").json()["status"] == "pending"
+    assert api.post(url, {"action": "terminate"}, format="json").json()["status"] == "created"
     assert api.get(f"{BASE}/{rel.pk}").json()["status"] == "terminationRequested"
     listed = api.get(url).json()
     assert [(r["action"], r["status"]) for r in listed["value"]] == [
@@ -395,7 +399,7 @@ def test_assignments_of_another_partner_are_404(make_relationship, group, other_
 
 
 def test_delegated_admin_customers_and_service_management(
-    api, make_relationship, customer, other_admin_agent
+    api, make_relationship, customer, other_admin_agent, admin_agent
 ):
     make_relationship(status=S.ACTIVE)
     ended = CustomerFactory(name="Ended Ltd")
@@ -415,13 +419,20 @@ def test_delegated_admin_customers_and_service_management(
         f"/graph/v1.0/tenantRelationships/delegatedAdminCustomers/{customer.pk}/serviceManagementDetails"
     ).json()["value"]
     assert [(d["serviceName"], d["serviceManagementUrl"]) for d in details] == [
-        ("Microsoft Azure", f"http://testserver/portals/azure/?tenantId={customer.pk}"),
-        ("Microsoft 365 admin center", f"http://testserver/portals/m365/?tenantId={customer.pk}"),
+        ("Microsoft Azure", f"http://testserver/portals/azure/{customer.pk}/"),
+        ("Microsoft 365 admin center", f"http://testserver/portals/m365/{customer.pk}/"),
         (
             "Dynamics 365 (Power Platform admin center)",
-            f"http://testserver/portals/dynamics/?tenantId={customer.pk}",
+            f"http://testserver/portals/dynamics/{customer.pk}/",
         ),
     ]
+    # Each link is a real page of the simulated portal in the customer's tenant, not a 404.
+    browser = Client()
+    browser.force_login(admin_agent)
+    for d in details:
+        path = d["serviceManagementUrl"].removeprefix("http://testserver")
+        assert resolve(path).url_name == "home"
+        assert browser.get(path).status_code == 200, path
     other = client_for(other_admin_agent)
     assert_graph_error(
         other.get(f"/graph/v1.0/tenantRelationships/delegatedAdminCustomers/{customer.pk}"),

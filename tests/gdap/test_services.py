@@ -299,11 +299,15 @@ def test_lock_records_request_and_yields_invitation_link(make_relationship, admi
     rel, request = services.relationship_lock_for_approval(actor=admin_agent, relationship_id=rel.pk)
     assert rel.status == S.APPROVAL_PENDING
     assert rel.locked_at is not None
+    # Graph answers the request's creation with its own status, ``created``; the lock is applied at
+    # once, so the stored request has succeeded.
     assert (request.action, request.status, request.requested_by) == (
         "lockForApproval",
-        "succeeded",
+        "created",
         admin_agent,
     )
+    request.refresh_from_db()
+    assert request.status == "succeeded"
     assert services.invitation_path(rel) == f"/gdap/invitations/{rel.pk}/"
     event = AuditEvent.objects.get(action="gdap.relationship.locked_for_approval")
     assert event.after["invitationLink"] == f"/gdap/invitations/{rel.pk}/"
@@ -318,7 +322,9 @@ def test_approve_activates_with_end_date_and_mails_both_sides(
     rel.refresh_from_db()
     assert rel.status == S.ACTIVE
     assert rel.end_at - rel.activated_at == timedelta(days=365)
-    assert (request.action, request.status) == ("approve", RequestStatus.SUCCEEDED)
+    assert (request.action, request.status) == ("approve", RequestStatus.CREATED)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.SUCCEEDED
     actions = list(
         AuditEvent.objects.filter(object_id=rel.pk).order_by("id").values_list("action", flat=True)
     )
@@ -367,6 +373,7 @@ def test_reject_ends_the_relationship_without_activation(make_relationship, cust
     rel = make_relationship(status=S.APPROVAL_PENDING)
     rel, request = services.relationship_reject(actor=customer_admin, relationship_id=rel.pk)
     assert rel.status == S.TERMINATED and rel.activated_at is None
+    request.refresh_from_db()
     assert (request.action, request.status) == ("reject", "succeeded")
 
 
@@ -385,15 +392,113 @@ def provider_setup(db):
     return provider, reseller, customer, provider_agent, reseller_agent, customer_admin
 
 
-def test_indirect_provider_creates_for_reseller_and_reseller_approves(provider_setup):
+def test_indirect_provider_creates_for_reseller_reseller_then_customer_approve(
+    provider_setup, django_capture_on_commit_callbacks
+):
+    provider, reseller, customer, provider_agent, reseller_agent, customer_admin = provider_setup
+    rel = create(provider_agent, customer, created_for_reseller_id=reseller.pk)
+    assert rel.is_partner_consent_pending
+    services.relationship_lock_for_approval(actor=provider_agent, relationship_id=rel.pk)
+    # The customer can't approve before the reseller consented; the provider never approves.
+    for actor in (customer_admin, provider_agent):
+        with pytest.raises(GdapPermissionDenied) as exc:
+            services.relationship_approve(actor=actor, relationship_id=rel.pk)
+        assert exc.value.rule_id == "GDAP-INDIRECT-RESELLER"
+    with django_capture_on_commit_callbacks(execute=True):
+        rel, request = services.relationship_approve(actor=reseller_agent, relationship_id=rel.pk)
+    assert (rel.status, rel.is_partner_consent_pending) == (S.APPROVAL_PENDING, False)
+    assert rel.partner_consent_at is not None and rel.activated_at is None
+    assert request.action == "approve"
+    assert mail.outbox[-1].subject == f"GDAP relationship '{rel.display_name}' is waiting for {customer.name}"
+    assert customer_admin.email in mail.outbox[-1].to
+    # The reseller answered; approving again is the customer's step, not the reseller's.
+    with pytest.raises(GdapPermissionDenied) as exc:
+        services.relationship_approve(actor=reseller_agent, relationship_id=rel.pk)
+    assert exc.value.rule_id == "GDAP-APPROVE"
+    rel, _ = services.relationship_approve(actor=customer_admin, relationship_id=rel.pk)
+    assert rel.status == S.ACTIVE and rel.activated_at is not None
+    actions = list(
+        AuditEvent.objects.filter(object_id=rel.pk).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == [
+        "gdap.relationship.created",
+        "gdap.relationship.locked_for_approval",
+        "gdap.relationship.reseller_approved",
+        "gdap.relationship.approved",
+        "gdap.relationship.activating",
+        "gdap.relationship.activated",
+    ]
+
+
+def test_reseller_relationship_grants_the_resellers_groups_only(provider_setup):
     provider, reseller, customer, provider_agent, reseller_agent, customer_admin = provider_setup
     rel = create(provider_agent, customer, created_for_reseller_id=reseller.pk)
     services.relationship_lock_for_approval(actor=provider_agent, relationship_id=rel.pk)
+    services.relationship_approve(actor=reseller_agent, relationship_id=rel.pk)
+    services.relationship_approve(actor=customer_admin, relationship_id=rel.pk)
+    provider_group = SecurityGroupFactory(partner=provider, name="Provider desk")
+    reseller_group = SecurityGroupFactory(partner=reseller, name="Reseller desk")
     with pytest.raises(GdapPermissionDenied) as exc:
-        services.relationship_approve(actor=customer_admin, relationship_id=rel.pk)
+        services.assignment_create(
+            actor=provider_agent, relationship_id=rel.pk, security_group_id=provider_group.pk, role_ids=[SSA]
+        )
     assert exc.value.rule_id == "GDAP-INDIRECT-RESELLER"
-    rel, _ = services.relationship_approve(actor=reseller_agent, relationship_id=rel.pk)
-    assert rel.status == S.ACTIVE
+    with pytest.raises(GdapRuleViolation) as exc:
+        services.assignment_create(
+            actor=reseller_agent, relationship_id=rel.pk, security_group_id=provider_group.pk, role_ids=[SSA]
+        )
+    assert exc.value.field == "accessContainer"
+    assignment = services.assignment_create(
+        actor=reseller_agent, relationship_id=rel.pk, security_group_id=reseller_group.pk, role_ids=[SSA]
+    )
+    assert assignment.security_group == reseller_group
+    # Only the reseller (or the customer) may terminate it; the provider can only view it.
+    with pytest.raises(GdapPermissionDenied) as exc:
+        services.relationship_terminate(actor=provider_agent, relationship_id=rel.pk)
+    assert exc.value.rule_id == "GDAP-INDIRECT-RESELLER"
+    rel, _ = services.relationship_terminate(actor=reseller_agent, relationship_id=rel.pk)
+    assert rel.status == S.TERMINATION_REQUESTED
+
+
+def test_reseller_relationship_audit_trails_and_webhooks(provider_setup):
+    """Each step is audited in the acting partner's trail (the customer's and the system's, and every
+    access assignment, in the reseller's: they name its groups); both partners get the webhook."""
+    from webhooks.choices import EventName
+    from webhooks.models import WebhookEvent, WebhookRegistration
+
+    provider, reseller, customer, provider_agent, reseller_agent, customer_admin = provider_setup
+    for partner in (provider, reseller):
+        WebhookRegistration.objects.create(
+            partner=partner,
+            url="https://hooks.example/in",
+            events=[EventName.GDAP_RELATIONSHIP_UPDATED],
+            secret_salt="salt",
+        )
+    rel = create(provider_agent, customer, created_for_reseller_id=reseller.pk)
+    services.relationship_lock_for_approval(actor=provider_agent, relationship_id=rel.pk)
+    services.relationship_approve(actor=reseller_agent, relationship_id=rel.pk)
+    services.relationship_approve(actor=customer_admin, relationship_id=rel.pk)
+    group = SecurityGroupFactory(partner=reseller, name="Reseller desk")
+    assignment = services.assignment_create(
+        actor=reseller_agent, relationship_id=rel.pk, security_group_id=group.pk, role_ids=[SSA]
+    )
+    trail = dict(
+        AuditEvent.objects.filter(object_id__in=[rel.pk, str(assignment.pk)]).values_list(
+            "action", "partner_id"
+        )
+    )
+    assert trail == {
+        "gdap.relationship.created": provider.pk,
+        "gdap.relationship.locked_for_approval": provider.pk,
+        "gdap.relationship.reseller_approved": reseller.pk,
+        "gdap.relationship.approved": reseller.pk,
+        "gdap.relationship.activating": reseller.pk,
+        "gdap.relationship.activated": reseller.pk,
+        "gdap.assignment.created": reseller.pk,
+    }
+    for partner in (provider, reseller):
+        events = WebhookEvent.objects.filter(partner=partner, resource_id=rel.pk)
+        assert events.count() == 6, partner.name
 
 
 def test_reseller_rejects_relationship_created_for_it(provider_setup):
@@ -401,7 +506,9 @@ def test_reseller_rejects_relationship_created_for_it(provider_setup):
     rel = create(provider_agent, customer, created_for_reseller_id=reseller.pk)
     services.relationship_lock_for_approval(actor=provider_agent, relationship_id=rel.pk)
     rel, _ = services.relationship_reject(actor=reseller_agent, relationship_id=rel.pk)
-    assert rel.status == S.TERMINATED
+    assert rel.status == S.TERMINATED and rel.activated_at is None
+    assert (rel.partner_consent_at is not None, rel.is_partner_consent_pending) == (True, False)
+    assert AuditEvent.objects.filter(object_id=rel.pk, action="gdap.relationship.reseller_rejected").exists()
 
 
 def test_only_an_indirect_provider_creates_for_its_own_reseller(provider_setup, admin_agent, customer):

@@ -108,7 +108,19 @@ def test_gdap_covers_the_lifecycle(demo, db):
         end_at__lt=now + timedelta(days=7),
     )
     assert list(expiring.values_list("display_name", flat=True)) == ["Relecloud administration"]
-    assert Relationship.objects.filter(created_for_reseller__name="Tailspin Resellers").exists()
+    # GDAP-INDIRECT-RESELLER: one approved end to end (reseller, then customer) and active, one
+    # waiting for the reseller's consent.
+    for_tailspin = Relationship.objects.filter(created_for_reseller__name="Tailspin Resellers")
+    lamna = for_tailspin.get(display_name="Lamna for Tailspin")
+    assert (lamna.status, lamna.partner.name, lamna.duration_iso) == (
+        "active",
+        "Northwind Distribution",
+        "P2Y",
+    )
+    assert lamna.locked_at < lamna.partner_consent_at < lamna.activated_at
+    assert {a.security_group.partner.name for a in lamna.access_assignments.all()} == {"Tailspin Resellers"}
+    lucerne = for_tailspin.get(display_name="Lucerne for Tailspin")
+    assert (lucerne.status, lucerne.is_partner_consent_pending) == ("approvalPending", True)
 
 
 def test_the_header_names_every_rule():
@@ -279,7 +291,7 @@ def _documented_sign_ins() -> list[tuple[str, str, str]]:
 
 def test_the_documented_sign_ins_work(demo, db):
     sign_ins = _documented_sign_ins()
-    assert len(sign_ins) == User.objects.exclude(partner__isnull=True, customer__isnull=True).count() == 14
+    assert len(sign_ins) == User.objects.exclude(partner__isnull=True, customer__isnull=True).count() == 15
     labels = dict(PartnerCenterRole.choices)
     for username, password, roles in sign_ins:
         user = User.objects.get(username=username)

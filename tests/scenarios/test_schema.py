@@ -246,6 +246,22 @@ CASES = [
         "gdap_relationships[1].created_for_reseller: GDAP-INDIRECT-RESELLER: 'Contoso Partners' is not an "
         "indirect reseller of 'Northwind Distribution'",
     ),
+    (
+        "gdap_relationships[0].reseller_approved",
+        "-1d",
+        "gdap_relationships[0].reseller_approved: only for a relationship created for a reseller "
+        "(created_for_reseller)",
+    ),
+    (
+        "gdap_relationships[1].reseller_approved",
+        "-3d",
+        "gdap_relationships[1].reseller_approved: must not be before locked",
+    ),
+    (
+        "gdap_relationships[1].status",
+        "created",
+        "gdap_relationships[1].locked: not for status 'created' (not locked for approval yet)",
+    ),
     # Pairings RULES.md and the models allow.
     (
         "customers[0].subscriptions[0].azure_rbac",
@@ -418,6 +434,30 @@ def test_every_problem_is_listed_not_just_the_first(good_document):
         "(expected one of: direct_bill, indirect_provider, indirect_reseller, advisor)",
         "customers[0].partners[0].partner: unknown partner 'Contso'",
         "gdap_relationships[0].roles[0]: unknown Entra role 'Global Admn'",
+    ]
+
+
+def _reseller_relationship_active(document, group):
+    rel = document["gdap_relationships"][1]
+    rel.update(status="active", locked="-5d", activated="-1d", duration="P2Y")
+    rel["assignments"] = [{"group": group, "roles": ["Service Support Administrator"]}]
+
+
+def test_reseller_relationship_grants_the_resellers_groups(good_document):
+    _reseller_relationship_active(good_document, "Azure team")  # Tailspin's group
+    plan = scenario_validate(good_document, now=NOW)
+    spec = next(r for r in plan.relationships if r.created_for_reseller == "Tailspin Resellers")
+    assert [a.group for a in spec.assignments] == ["Azure team"]
+    # Active without an explicit reseller_approved: the reseller consented when it was locked.
+    assert spec.fields["partner_consent_at"] == spec.fields["locked_at"]
+    assert spec.fields["duration_iso"] == "P2Y"
+
+
+def test_reseller_relationship_refuses_the_providers_groups(good_document):
+    _reseller_relationship_active(good_document, "Support desk")  # Northwind's group, not Tailspin's
+    assert problems(good_document) == [
+        "gdap_relationships[1].assignments[0].group: unknown security group 'Support desk' in partner "
+        "'Tailspin Resellers'"
     ]
 
 
