@@ -19,6 +19,7 @@ import time
 import httpx
 
 from bench import dispatch
+from bench.cpu import process_cpu_seconds
 from bench.filing import FilingWorld, filing_call
 from bench.loadgen import LoadResult, Sample, _check_loopback
 
@@ -93,6 +94,7 @@ def measure_sustained(
     drain_timeout: float = 60.0,
     sample_interval: float = 0.5,
     max_in_flight: int = 200,
+    relay_pid: int | None = None,
 ) -> dict:
     """File at ``rate`` a second for ``seconds`` (open loop) and report achieved filing rate,
     delivered per second, outbox depth over time, drain time after the load, time to open."""
@@ -114,6 +116,7 @@ def measure_sustained(
         daemon=True,
     )
     sampler.start()
+    relay_cpu = process_cpu_seconds(relay_pid) if relay_pid else None
     load = asyncio.run(
         _open_loop(
             base_url=base_url,
@@ -129,6 +132,8 @@ def measure_sustained(
         partner_id=world.partner_id, since=since, until=until, timeout=drain_timeout, interval=0.05
     )
     drained_after = round(time.monotonic() - load_ended, 2) if left == 0 else None
+    if relay_pid:
+        relay_cpu = process_cpu_seconds(relay_pid) - relay_cpu
     stop.set()
     sampler.join(timeout=10)
     summary = load["result"].summary()
@@ -146,6 +151,7 @@ def measure_sustained(
         "filing": summary,
         "delivered": len(rows),
         "delivered_per_second": round(len(rows) / span, 1) if span > 0 else None,
+        "relay_cpu_ms_per_delivery": round(relay_cpu * 1000 / len(rows), 2) if relay_pid and rows else None,
         "outbox_depth": {"samples": depths, "max": max((d for _, d in depths), default=0)},
         "drained_after_load_seconds": drained_after,
         "undelivered": left,

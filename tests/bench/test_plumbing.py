@@ -374,7 +374,7 @@ class TestDispatchFigures:
 
 
 DISPATCH_PHASE = {
-    "relay": {"deliveries_per_second": 320.0, "cpu_ms_per_delivery": 2.5},
+    "relay": {"deliveries_per_second": 320.0},
     "sustained": [
         {
             "offered_per_second": 50,
