@@ -107,3 +107,34 @@ def test_a_new_dispatch_wakes_a_listening_relay_without_a_broker_message(postgre
             cursor.execute("SELECT pg_notify('servicerequests_dispatch', '')")
         thread.join(timeout=40)
     assert relay.delivered == 1
+
+
+def test_the_trigger_notifies_at_commit_for_a_new_or_retried_dispatch_only(postgres_only):
+    import psycopg
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    listener = psycopg.connect(
+        dbname=connection.settings_dict["NAME"],
+        user=settings_dict["USER"],
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"] or 5432,
+        password=settings_dict["PASSWORD"] or None,
+        autocommit=True,
+    )
+    try:
+        listener.execute("LISTEN servicerequests_dispatch")
+
+        def received():
+            return len(list(listener.notifies(timeout=0.5)))
+
+        with transaction.atomic():
+            (dispatch_id,) = pending(1)
+            assert received() == 0  # nothing before commit
+        assert received() == 1
+        Dispatch.objects.filter(pk=dispatch_id).update(status="failed")
+        assert received() == 0  # leaving pending wakes nobody
+        Dispatch.objects.filter(pk=dispatch_id).update(status="pending")  # a user's retry
+        assert received() == 1
+    finally:
+        listener.close()
