@@ -507,6 +507,8 @@ class TestCommandLine:
         assert run.PROFILES["full"].requests == 1_000_000
         for profile in run.PROFILES.values():
             assert profile.read_seconds > 0 and profile.filing_seconds > 0 and profile.drain_seconds > 0
+            assert profile.sustained_seconds > 0 and 50 in profile.sustained_rates  # the target rate
+        assert run.PROFILES["quick"].sustained_seconds < run.PROFILES["full"].sustained_seconds
 
     def test_refuses_to_reset_a_database_without_bench_in_its_name(self):
         with pytest.raises(SystemExit, match="refusing to drop database 'portal'"):
