@@ -204,3 +204,34 @@ def test_an_e_mail_the_backend_refuses_is_left_unsent_for_its_task(monkeypatch):
     unsent = Notification.objects.get(sent_at__isnull=True)
     assert (unsent.attempts, unsent.locked_until, unsent.last_error) == (1, None, "OSError: SMTP down")
     assert sent_tasks == [(unsent.pk,)]
+
+
+def test_the_relay_command_runs_until_stopped_and_reports(monkeypatch, settings):
+    import io
+    import signal
+
+    from django.core.management import call_command
+
+    from portals.relay import DispatchRelay
+
+    pending(3)
+    handlers = {}
+
+    def run(relay):
+        handlers.update({s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)})
+        relay.run_once()  # SQLite: no LISTEN, the batches only
+        handlers[signal.SIGTERM]()  # what SIGTERM does: stop after this drain
+        assert relay.stop.is_set()
+
+    monkeypatch.setattr(DispatchRelay, "run", run)
+    monkeypatch.setattr("portals.relay.close_old_connections", lambda: None)  # inside the test's transaction
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    out = io.StringIO()
+    try:
+        call_command("dispatch_relay", "--batch", "2", "--idle", "0.1", stdout=out)
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    assert "batches of 2" in out.getvalue()
+    assert "stopped: 3 delivered, 3 e-mails" in out.getvalue()
+    assert Dispatch.objects.filter(status="delivered").count() == 3
