@@ -9,7 +9,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= partnercenter.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev lock audit migrate demo run test lint format check worker beat ci clean bench bench-quick screenshots
+.PHONY: help venv install install-dev lock audit migrate demo run test lint format check worker relay beat ci clean bench bench-quick screenshots
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -83,6 +83,9 @@ check: install-dev ## Django system checks, missing migrations, scenario validat
 
 worker: install ## Run a Celery worker consuming every queue (needs REDIS_URL)
 	$(VENV)/bin/celery -A partnercenter worker --loglevel=INFO
+
+relay: install ## Run the dispatch relay: delivers filed requests in batches (needs PostgreSQL)
+	$(PY) manage.py dispatch_relay
 
 beat: install ## Run Celery beat (needs REDIS_URL; run exactly one)
 	$(VENV)/bin/celery -A partnercenter beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule

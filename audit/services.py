@@ -75,6 +75,41 @@ def audit_event_record(
     )
 
 
+def audit_events_record(events: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Append several audit events in one INSERT and return them (with their ids on PostgreSQL).
+
+    Each item takes the keyword arguments of :func:`audit_event_record` (``action``, ``actor``,
+    ``partner_id``, ``customer_id``, ``obj``, ``before``, ``after``); the request context is the
+    current one for all of them. For batch work (the dispatch relay) that records one event per
+    object it changed. Side effects: one INSERT. Never updates anything.
+    """
+    context = request_context()
+    rows = []
+    for event in events:
+        obj = event.get("obj")
+        actor = event.get("actor")
+        partner_id = event.get("partner_id")
+        if actor is not None and partner_id is None:
+            partner_id = getattr(actor, "partner_id", None)
+        rows.append(
+            AuditEvent(
+                action=event["action"],
+                actor_id=getattr(actor, "pk", None),
+                actor_name=getattr(actor, "username", "") if actor is not None else "",
+                partner_id=partner_id,
+                customer_id=event.get("customer_id"),
+                object_type=obj._meta.label if obj is not None else event.get("object_type", ""),
+                object_id=str(obj.pk) if obj is not None else event.get("object_id", ""),
+                before=event.get("before") or {},
+                after=event.get("after") or {},
+                request_id=context.request_id,
+                correlation_id=context.correlation_id,
+                ip_address=context.client_ip,
+            )
+        )
+    return AuditEvent.objects.bulk_create(rows) if rows else []
+
+
 def audit_filing_denied(*, actor, customer_id, workload: str, decision) -> AuditEvent:
     """Record a refused filing (``servicerequest.filing_denied``) with the failed rule ids.
 

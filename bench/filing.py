@@ -2,9 +2,10 @@
 
 Both run against the same gunicorn, in the same bench run, with the same number of clients, the
 same token and the same bounds. Filing runs the whole service (eligibility, the request, its audit
-event, the dispatch outbox row, the notification, the idempotency record of its distinct
-``MS-RequestId``); the baseline (``bench.baseline``) inserts a row of the same size into the same
-table through a bare DRF create. The figure is the ratio of their throughputs.
+event, the dispatch outbox row and the idempotency record of its distinct ``MS-RequestId``; the
+delivery and the filer's e-mail are the relay's); the baseline (``bench.baseline``) inserts a row of
+the same size into the same table through a bare DRF create, without looking anything up. The
+figures are the ratio of their throughputs and, beside it, the server's CPU per request of each.
 
 The filing world is staged here (a handful of rows, by the ORM): one partner, its admin agent in
 one security group, one customer, one active GDAP relationship whose access assignment grants
@@ -196,20 +197,31 @@ def slice_order(slices: int) -> list[str]:
 
 
 def measure_filing_and_baseline(
-    *, base_url: str, world: FilingWorld, count: int, concurrency: int, max_seconds: float, slices: int
+    *,
+    base_url: str,
+    world: FilingWorld,
+    count: int,
+    concurrency: int,
+    max_seconds: float,
+    slices: int,
+    cpu=None,
 ) -> tuple[dict, dict]:
     """Filing and the baseline, each bounded by ``count`` requests and ``max_seconds`` in all, run
     in ``slices`` alternating slices (``slice_order``) against the same server, so that a change
     in the machine's speed during the run (a shared two-core machine drifts by tens of percent
     within minutes) weighs on both alike. Returns their summaries; filing's carries the window
-    from its first to its last request."""
+    from its first to its last request. ``cpu`` (``bench.cpu.ServerCpu``): each summary also
+    carries the server's CPU per successful request (``server_cpu_ms_per_request``), measured
+    around each slice."""
     calls = {"filing": filing_call, "baseline": baseline_call}
+    cpu_seconds = {"filing": 0.0, "baseline": 0.0}
     results: dict[str, list] = {"filing": [], "baseline": []}
     sent = {"filing": 0, "baseline": 0}
     started_at = timezone.now()
     for kind in slice_order(slices):
         slice_count = max(1, (count - sent[kind]) // (slices - len(results[kind])))
         first = sent[kind]
+        before = cpu.snapshot() if cpu is not None else None
         result = run_load(
             base_url=base_url,
             make_call=lambda i, kind=kind, first=first: calls[kind](world, first + i),
@@ -217,10 +229,16 @@ def measure_filing_and_baseline(
             concurrency=concurrency,
             max_seconds=max_seconds / slices,
         )
+        if cpu is not None:
+            cpu_seconds[kind] += cpu.spent(before, cpu.snapshot())
         sent[kind] += len(result.samples) + result.transport_errors
         results[kind].append(result)
     ended_at = timezone.now()
     window = {"slices": slices, "started_at": started_at.isoformat(), "ended_at": ended_at.isoformat()}
     filing = LoadResult.merged(results["filing"]).summary()
     baseline = LoadResult.merged(results["baseline"]).summary()
+    if cpu is not None:
+        for kind, summary in (("filing", filing), ("baseline", baseline)):
+            ok = summary["ok"]
+            summary["server_cpu_ms_per_request"] = round(cpu_seconds[kind] * 1000 / ok, 2) if ok else None
     return {**filing, **window}, {**baseline, "slices": slices}

@@ -19,6 +19,15 @@ from importlib import import_module
 from bench.loadgen import Call, run_load
 
 SAMPLE_SIZE = 500
+#: The page size of the list API at depth (the issue's ``size=50``).
+LIST_PAGE = 50
+#: The list API's depths the bench reads (None: the deepest page).
+LIST_DEPTHS: tuple[tuple[str, int | None], ...] = (
+    ("offset 0", 0),
+    ("offset 10,000", 10_000),
+    ("offset 100,000", 100_000),
+    ("deepest page", None),
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,13 @@ class ReadContext:
     token: str
     request_ids: list[str]
     customer_ids: list[str]
+    list_total: int = 0
+    deep_token: str = ""
+
+    def offset(self, wanted: int | None) -> int:
+        """``wanted`` within the partner's list (the deepest page's offset for None or beyond it)."""
+        deepest = max(0, self.list_total - LIST_PAGE)
+        return deepest if wanted is None else min(wanted, deepest)
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,7 @@ class ReadScenario:
     auth: str
     path: Callable[[ReadContext, int], str]
     p95_target_ms: float | None = None
+    headers: Callable[[ReadContext], dict[str, str]] | None = None
 
 
 #: The reads, as data. Targets are the issue's (at 1,000,000 requests).
@@ -50,6 +67,22 @@ READ_SCENARIOS: tuple[ReadScenario, ...] = (
         "token",
         lambda ctx, i: "/v1/servicerequests?status=open&severity=critical&size=50",
         40.0,
+    ),
+    *(
+        ReadScenario(
+            f"list API, {label}",
+            "token",
+            lambda ctx, i, depth=depth: f"/v1/servicerequests?size={LIST_PAGE}&offset={ctx.offset(depth)}",
+            40.0,
+        )
+        for label, depth in LIST_DEPTHS
+    ),
+    ReadScenario(
+        "list API, continuation at the deepest page",
+        "token",
+        lambda ctx, i: f"/v1/servicerequests?size={LIST_PAGE}&seekOperation=Next",
+        40.0,
+        headers=lambda ctx: {"MS-ContinuationToken": ctx.deep_token},
     ),
     ReadScenario(
         "request page",
@@ -83,6 +116,7 @@ def session_cookie_for(user) -> str:
 
 def read_context(*, username: str, partner_id: str, seed: int = 3) -> ReadContext:
     """Session, token and samples of requests and customers for the reader ``username``."""
+    from core.api.pagination import continuation_token
     from core.models import ApiToken
     from customers.models import CustomerPartnerRelationship
     from partners.models import User
@@ -102,7 +136,12 @@ def read_context(*, username: str, partner_id: str, seed: int = 3) -> ReadContex
             "customer_id", flat=True
         )
     ]
+    listed = ServiceRequest.objects.filter(partner_id=partner_id).order_by("-created_at", "-id")
+    list_total = listed.count()
+    before_deepest = listed[list_total - LIST_PAGE - 1] if list_total > LIST_PAGE else None
     return ReadContext(
+        list_total=list_total,
+        deep_token=continuation_token(listed, before_deepest) if before_deepest is not None else "",
         cookie=session_cookie_for(user),
         token=token,
         request_ids=rng.sample(request_ids, min(SAMPLE_SIZE, len(request_ids))),
@@ -115,6 +154,8 @@ def read_call(scenario: ReadScenario, ctx: ReadContext, index: int) -> Call:
     headers = (
         {"Cookie": ctx.cookie} if scenario.auth == "session" else {"Authorization": f"Bearer {ctx.token}"}
     )
+    if scenario.headers is not None:
+        headers.update(scenario.headers(ctx))
     return Call("GET", scenario.path(ctx, index), headers=headers)
 
 

@@ -13,10 +13,12 @@ One run, end to end, on loopback only:
    baseline endpoint, throttling effectively off) on 127.0.0.1 and a free port;
 3. measures, with the bounded load generator (``bench/loadgen.py``): reads at scale
    (``bench/reads.py``), eligibility decisions (``bench/eligibility.py``, in-process), filing
-   throughput and then the baseline under the same conditions (``bench/filing.py``; no Celery
-   worker runs yet, so the outbox fills), one Celery worker draining that outbox and the time
-   from filing to ``open`` with it running (``bench/dispatch.py``), and the web workers' peak
-   memory (``bench/memory.py``);
+   throughput and then the baseline under the same conditions, with the server's CPU per request
+   of each (``bench/filing.py``, ``bench/cpu.py``; no relay runs yet, so the outbox fills), one
+   dispatch relay process draining that outbox with its e-mails (``bench/dispatch.py``), then the
+   sustained-load phase: open-loop filing at fixed offered rates with the web tier, the relay and
+   a Celery worker running, time to ``open`` and outbox depth (``bench/sustained.py``), and the
+   web workers' peak memory (``bench/memory.py``);
 4. stops what it started, prints a table, and writes ``bench/results/latest.json`` (schema in
    ``bench/README.md``).
 
@@ -70,18 +72,19 @@ class Profile:
     filing_count: int
     filing_seconds: float
     filing_slices: int
-    open_count: int
     decisions: int
     drain_seconds: float
+    sustained_rates: tuple[int, ...] = (25, 50, 100)
+    sustained_seconds: float = 60.0
 
 
 #: The two sizes of the issue, as data.
 PROFILES = {
-    "quick": Profile("quick", 100_000, 250, 8.0, 5_000, 15.0, 3, 100, 150, 60.0),
-    # The full run's outbox holds up to 120 s of filings for one worker to drain (about 8,000 at
-    # 130 filings a second against 40 deliveries a second): time enough to drain it all, so that
-    # the time-to-open phase starts with an idle worker.
-    "full": Profile("full", 1_000_000, 1_000, 30.0, 20_000, 60.0, 6, 300, 500, 360.0),
+    "quick": Profile("quick", 100_000, 250, 8.0, 5_000, 15.0, 3, 150, 60.0, (25, 50), 15.0),
+    # The full run's outbox holds up to 120 s of filings (about 8,000 at 130 a second) for one relay
+    # to drain: 360 s is time enough even at the old 40 deliveries a second, so the sustained
+    # phases start with an empty outbox.
+    "full": Profile("full", 1_000_000, 1_000, 30.0, 20_000, 60.0, 6, 500, 360.0),
 }
 
 
@@ -108,7 +111,15 @@ TARGETS = {
     "queue page p95 ms": Target("<=", 50.0),
     "list API, filtered p95 ms": Target("<=", 40.0),
     "queries per eligibility decision (max)": Target("<=", 6.0),
-    "web worker peak RSS MB": Target("<=", 200.0),
+    "web worker peak RSS MB": Target("<=", 150.0),
+    "relay deliveries/s (one process, e-mails included)": Target(">=", 300.0),
+    "sustained 50/s: time to open p95 ms": Target("<=", 1000.0),
+    "sustained 50/s: outbox drained after the load s": Target("<=", 2.0),
+    **{
+        f"list API, {label} p95 ms": Target("<=", 40.0)
+        for label in ("offset 0", "offset 10,000", "offset 100,000", "deepest page")
+    },
+    "list API, continuation at the deepest page p95 ms": Target("<=", 40.0),
 }
 
 
@@ -242,6 +253,12 @@ def start_worker(*, log_dir: Path) -> Service:
     return Service("celery worker", argv, log_dir / "worker.log")
 
 
+def start_relay(*, log_dir: Path) -> Service:
+    """One dispatch relay process (``manage.py dispatch_relay``, docs/async.md)."""
+    argv = [sys.executable, str(Path(__file__).resolve().parent.parent / "manage.py"), "dispatch_relay"]
+    return Service("dispatch relay", argv, log_dir / "relay.log")
+
+
 def wait_ready(base_url: str, service: Service, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -329,6 +346,10 @@ def eligibility_phase(decisions: int) -> dict:
     return {"relationships": 50, "assignments_per_relationship": 20, "scenarios": results}
 
 
+def _ratio(a, b):
+    return round(a / b, 3) if a and b else None
+
+
 def figures_of(results: dict) -> list[dict]:
     """The headline figures, each with its target (if any) and whether it was met."""
     phases = results["phases"]
@@ -347,6 +368,12 @@ def figures_of(results: dict) -> list[dict]:
         ("baseline throughput req/s", baseline["requests_per_second"]),
         ("baseline p95 ms", baseline["latency_ms"]["p95"]),
         ("filing ÷ baseline throughput", ratio),
+        ("filing server CPU ms/request", filing.get("server_cpu_ms_per_request")),
+        ("baseline server CPU ms/request", baseline.get("server_cpu_ms_per_request")),
+        (
+            "baseline ÷ filing server CPU",
+            _ratio(baseline.get("server_cpu_ms_per_request"), filing.get("server_cpu_ms_per_request")),
+        ),
         ("filing queries per request", filing["queries_per_request"]["mean"]),
         ("baseline queries per request", baseline["queries_per_request"]["mean"]),
     ]
@@ -361,10 +388,25 @@ def figures_of(results: dict) -> list[dict]:
     values += [
         ("eligibility decisions/s (m365)", decisions[0]["decisions_per_second"]),
         ("queries per eligibility decision (max)", max(d["queries_per_decision"] for d in decisions)),
-        ("dispatch deliveries/s (one worker)", phases["dispatch"]["worker"]["deliveries_per_second"]),
-        ("filing to open p95 ms", phases["dispatch"]["time_to_open"]["ms"]["p95"]),
-        ("web worker peak RSS MB", phases["memory"]["peak_rss_mb"]),
+        (
+            "relay deliveries/s (one process, e-mails included)",
+            phases["dispatch"]["relay"]["deliveries_per_second"],
+        ),
     ]
+    for sustained in phases["dispatch"].get("sustained", []):
+        name = f"sustained {sustained['offered_per_second']:g}/s"
+        opened = sustained["time_to_open"]["ms"]
+        values += [
+            (f"{name}: achieved filings/s", sustained["achieved_per_second"]),
+            (f"{name}: delivered/s", sustained["delivered_per_second"]),
+            (f"{name}: relay CPU ms per delivery and e-mail", sustained.get("relay_cpu_ms_per_delivery")),
+            (f"{name}: outbox depth max", sustained["outbox_depth"]["max"]),
+            (f"{name}: time to open p50 ms", opened["p50"]),
+            (f"{name}: time to open p95 ms", opened["p95"]),
+            (f"{name}: time to open p99 ms", opened["p99"]),
+            (f"{name}: outbox drained after the load s", sustained["drained_after_load_seconds"]),
+        ]
+    values.append(("web worker peak RSS MB", phases["memory"]["peak_rss_mb"]))
     figures = []
     for name, value in values:
         target = TARGETS.get(name)
@@ -436,7 +478,7 @@ def run(args: argparse.Namespace) -> dict:
     call_command("collectstatic", interactive=False, verbosity=0)
     redis.Redis.from_url(redis_url).flushdb()
 
-    from bench import dispatch, filing, memory, reads, seed
+    from bench import cpu, dispatch, filing, memory, reads, seed, sustained
 
     say(f"seeding {profile.requests:,} service requests (COPY)")
     seeded = seed.seed(profile.requests, quiet=True)
@@ -449,6 +491,7 @@ def run(args: argparse.Namespace) -> dict:
     base_url = f"http://127.0.0.1:{port}"
     web = start_gunicorn(port=port, workers=args.web_workers, log_dir=work)
     worker: Service | None = None
+    relay: Service | None = None
     phases: dict = {}
     try:
         wait_ready(base_url, web)
@@ -482,59 +525,68 @@ def run(args: argparse.Namespace) -> dict:
             concurrency=args.clients,
             max_seconds=profile.filing_seconds,
             slices=profile.filing_slices,
+            cpu=cpu.ServerCpu(web.pid),
         )
         filing_since = datetime.fromisoformat(phases["filing"]["started_at"])
         filing_until = datetime.fromisoformat(phases["filing"]["ended_at"])
         connections.close_all()
 
-        say("dispatch: one worker drains the outbox the filing phase left")
-        worker = start_worker(log_dir=work)
+        say("dispatch: one relay process drains the outbox the filing phase left (e-mails included)")
+        relay = start_relay(log_dir=work)
         pending = dispatch.wait_delivered(
             partner_id=world.partner_id,
             since=filing_since,
             until=filing_until,
             timeout=profile.drain_seconds,
         )
-        worker_figures = {
-            **dispatch.worker_throughput(partner_id=world.partner_id, since=filing_since, until=filing_until),
-            "undelivered": pending,
-        }
-        say(f"  {worker_figures['deliveries_per_second']} deliveries/s ({pending} left undelivered)")
-        worker_figures["unsent_notifications"] = dispatch.wait_notified(
+        unsent = dispatch.wait_notified(
             partner_id=world.partner_id, since=filing_since, until=filing_until, timeout=profile.drain_seconds
         )
-
-        say(f"time to open: {profile.open_count} filings by one client, the worker running")
-        open_since = timezone.now()
-        open_load = filing.measure_filing(
-            base_url=base_url,
-            world=world,
-            count=profile.open_count,
-            concurrency=1,
-            max_seconds=profile.filing_seconds,
-        )
-        open_until = timezone.now()
-        pending_open = dispatch.wait_delivered(
-            partner_id=world.partner_id, since=open_since, until=open_until, timeout=profile.drain_seconds
-        )
-        phases["dispatch"] = {
-            "worker": worker_figures,
-            "open_filing": open_load,
-            "time_to_open": {
-                **dispatch.time_to_open(partner_id=world.partner_id, since=open_since, until=open_until),
-                "undelivered": pending_open,
-            },
+        relay_figures = {
+            **dispatch.relay_throughput(partner_id=world.partner_id, since=filing_since, until=filing_until),
+            "undelivered": pending,
+            "unsent_notifications": unsent,
         }
+        say(
+            f"  {relay_figures['deliveries_per_second']} deliveries/s with their e-mails "
+            f"({pending} left undelivered, {unsent} e-mails unsent)"
+        )
+        connections.close_all()
+
+        say("sustained load: open-loop filing at fixed rates, web, relay and a Celery worker running")
+        worker = start_worker(log_dir=work)
+        sustained_phases = []
+        for rate in profile.sustained_rates:
+            say(f"  {rate} filings/s for {profile.sustained_seconds:.0f} s")
+            sustained_phases.append(
+                sustained.measure_sustained(
+                    base_url=base_url,
+                    world=world,
+                    rate=rate,
+                    seconds=profile.sustained_seconds,
+                    relay_pid=relay.pid,
+                )
+            )
+            last = sustained_phases[-1]
+            say(
+                f"    achieved {last['achieved_per_second']}/s, time to open p95 "
+                f"{last['time_to_open']['ms']['p95']} ms, "
+                f"drained {last['drained_after_load_seconds']} s after"
+            )
+            connections.close_all()
+        phases["dispatch"] = {"relay": relay_figures, "sustained": sustained_phases}
         connections.close_all()
         phases["memory"] = memory.workers_memory(web.pid)
     except BaseException:
-        if worker is not None:
-            worker.stop()
+        for service in (worker, relay):
+            if service is not None:
+                service.stop()
         web.stop()
-        say(f"failed; the logs of gunicorn and the worker are in {work}")
+        say(f"failed; the logs of gunicorn, the relay and the worker are in {work}")
         raise
-    if worker is not None:
-        worker.stop()
+    for service in (worker, relay):
+        if service is not None:
+            service.stop()
     web.stop()
     shutil.rmtree(work, ignore_errors=True)
 
@@ -551,6 +603,7 @@ def run(args: argparse.Namespace) -> dict:
             "read_clients": args.read_clients,
             "web_workers": args.web_workers,
             "celery_worker_processes": 1,
+            "dispatch_relay_processes": 1,
             "settings": SETTINGS_MODULE,
         },
         "rows": row_counts(),
@@ -560,7 +613,10 @@ def run(args: argparse.Namespace) -> dict:
     failed = {}
     for label, summary in [
         *((f"reads: {r['name']}", r) for r in phases["reads"]),
-        ("time to open filing", phases["dispatch"]["open_filing"]),
+        *(
+            (f"sustained {p['offered_per_second']:g}/s filing", p["filing"])
+            for p in phases["dispatch"]["sustained"]
+        ),
         ("filing", phases["filing"]),
         ("baseline", phases["baseline"]),
     ]:

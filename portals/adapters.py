@@ -22,10 +22,13 @@ import string
 from abc import ABC, abstractmethod
 from datetime import datetime
 
-from servicerequests.choices import Portal, Severity
+from django.db import transaction
+
+from servicerequests.choices import Portal, Severity, Status
 from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD
 from servicerequests.models import ServiceRequest
 
+from .models import PortalTicket
 from .services import portal_ticket_create
 
 
@@ -56,6 +59,32 @@ class PortalAdapter(ABC):
             details=self.ticket_details(service_request),
         )
         return ticket.ticket_number
+
+    def create_tickets(self, service_requests: list[ServiceRequest], *, now: datetime) -> list[PortalTicket]:
+        """File the tickets of several requests that have none yet, in one INSERT, and return them.
+
+        For the dispatch relay's batches (``portals.batch``), inside their transaction; the caller
+        records their audit events. Raises ``IntegrityError`` when a ticket number is taken or a
+        request got its ticket meanwhile (the caller then falls back to :meth:`create_ticket` one
+        request at a time), :class:`PortalUnavailable` when the portal cannot take them now.
+        """
+        tickets = [
+            PortalTicket(
+                portal=self.portal,
+                ticket_number=self.new_ticket_number(now=now),
+                customer_id=sr.customer_id,
+                service_request=sr,
+                title=sr.title,
+                severity=sr.severity,
+                status=Status.OPEN,
+                details=self.ticket_details(sr),
+                created_at=now,
+                updated_at=now,
+            )
+            for sr in service_requests
+        ]
+        with transaction.atomic():
+            return PortalTicket.objects.bulk_create(tickets)
 
     @abstractmethod
     def new_ticket_number(self, *, now: datetime) -> str:

@@ -8,7 +8,12 @@ from servicerequests.models import ServiceRequest
 
 class BaselineRowSerializer(serializers.ModelSerializer):
     """The columns filing fills from the client's body, plus the eligibility snapshot (sent by the
-    client, so that the row has the size of a filed one)."""
+    client, so that the row has the size of a filed one). A bare insert: the customer and the
+    support topic are taken as ids, not looked up (a related field's validation would run a SELECT
+    for each, which filing does not run either); the database's foreign keys still check them."""
+
+    customer = serializers.UUIDField(source="customer_id")
+    support_topic = serializers.IntegerField(source="support_topic_id")
 
     class Meta:
         model = ServiceRequest

@@ -273,6 +273,12 @@ DISPATCH_RETRY_BACKOFF = env.float("DISPATCH_RETRY_BACKOFF", default=5.0)  # sec
 DISPATCH_RETRY_BACKOFF_MAX = env.float("DISPATCH_RETRY_BACKOFF_MAX", default=300.0)
 # Seconds a pending dispatch may be overdue before the sweepers re-send it.
 DISPATCH_SWEEP_MIN_AGE = env.float("DISPATCH_SWEEP_MIN_AGE", default=60.0)
+# The dispatch relay (``manage.py dispatch_relay``, docs/async.md): filing publishes nothing and the
+# relay, woken by PostgreSQL NOTIFY, delivers the outbox in batches. Off: filing enqueues one
+# ``servicerequests.dispatch`` task after commit (eager development without a broker, the tests).
+DISPATCH_RELAY = env.bool("DISPATCH_RELAY", default=False)
+DISPATCH_RELAY_BATCH = env.int("DISPATCH_RELAY_BATCH", default=100)  # dispatches per transaction
+DISPATCH_RELAY_IDLE = env.float("DISPATCH_RELAY_IDLE", default=1.0)  # seconds between looks without NOTIFY
 NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
 # Simulated progress of the portal tickets (the portal's engineer answers, then closes).
 PORTAL_PROGRESS_ENABLED = env.bool("PORTAL_PROGRESS_ENABLED", default=False)

@@ -30,6 +30,8 @@ REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
+# Filed requests reach their portals through the dispatch relay (docker-compose's ``relay``).
+DISPATCH_RELAY = env.bool("DISPATCH_RELAY", default=True)
 # Workers log through LOGGING (JSON, correlation id) instead of Celery's own root handler.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -144,6 +144,8 @@ class ServiceRequestListApi(FilingMixin, PartnerCenterApiView):
     """GET /v1/servicerequests: the partner's requests; POST: one about the partner's own subscription."""
 
     selector = staticmethod(service_request_list)
+    page_ids_first = True  # deep offsets: the page's ids from the index, then the rows
+    keyset_paging = True  # continuationToken / seekOperation=Next (an extension, docs/fidelity.md)
     serializer_class = ServiceRequestSummarySerializer
     filter_backends = [ServiceRequestFilterBackend]
     filterset_class = ServiceRequestFilterSet
@@ -186,6 +188,8 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
     """GET /v1/customers/{tenantId}/servicerequests; POST files one on behalf of the customer."""
 
     selector = staticmethod(service_request_list)
+    page_ids_first = True  # deep offsets: the page's ids from the index, then the rows
+    keyset_paging = True  # continuationToken / seekOperation=Next (an extension, docs/fidelity.md)
     serializer_class = ServiceRequestSummarySerializer
     filter_backends = [ServiceRequestFilterBackend]
     filterset_class = ServiceRequestFilterSet

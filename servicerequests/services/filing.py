@@ -18,6 +18,7 @@ The refusals are :class:`~servicerequests.exceptions.FilingError` subclasses (``
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -263,9 +264,10 @@ def service_request_file(
     recorded with the request; a second filing with the same digest raises ``IntegrityError`` and
     writes nothing, so one routing context files one request.
 
-    Side effects after commit: the ``servicerequests.dispatch`` task is enqueued.
-    If the broker is down the request stays filed and its dispatch pending; the
-    dispatch sweeper sends it later.
+    Side effects after commit: with ``DISPATCH_RELAY`` none (the dispatch relay, woken by the
+    dispatch table's NOTIFY, delivers it); otherwise the ``servicerequests.dispatch`` task is
+    enqueued. If the relay or the broker is down the request stays filed and its dispatch pending;
+    the dispatch sweeper sends it later.
     """
     title = (title or "").strip()
     description = (description or "").strip()
@@ -366,6 +368,9 @@ def service_request_file(
         webhook_event_emit(
             event_name=EventName.SERVICE_REQUEST_CREATED, obj=service_request, audit_event=audit_event
         )
-        # One message per filing; the delivery records the filer's notification (``dispatch_deliver``).
-        transaction.on_commit(lambda: enqueue(DISPATCH_TASK, dispatch.pk), robust=True)
+        # With the relay, nothing is published: the dispatch table's trigger wakes the relay at commit
+        # (``portals.relay``). Without it, one message per filing. Either way the delivery records
+        # the filer's notification.
+        if not settings.DISPATCH_RELAY:
+            transaction.on_commit(lambda: enqueue(DISPATCH_TASK, dispatch.pk), robust=True)
     return service_request
