@@ -83,6 +83,12 @@ SHOTS: tuple[Shot, ...] = (
     Shot("home-admin-agent", "alice", "Home of a partner's admin agent", _url("/")),
     Shot("customers", "alice", "Customers", _url("/customers/")),
     Shot(
+        "new-request-pick",
+        "alice",
+        "Service requests › New request: pick the customer (type-ahead), then the workload",
+        _url("/service-requests/new/?q=fa&search=1"),
+    ),
+    Shot(
         "new-request-health",
         "alice",
         "New request for Fabrikam, with the customer's service health first",

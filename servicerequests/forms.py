@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from customers.choices import Workload
 from customers.models import Subscription
+from customers.selectors import customer_list
 
 from .choices import IssueType, Severity
 
@@ -63,6 +64,24 @@ class WorkloadChoiceForm(forms.Form):
         widget=forms.RadioSelect,
         label="Which product is the problem about?",
     )
+
+
+class CustomerPickForm(forms.Form):
+    """New request from Service requests: which customer (one the actor's partner serves) and
+    which workload."""
+
+    customer = forms.UUIDField(label="Customer", error_messages={"required": "Choose a customer."})
+    workload = WorkloadChoiceForm.base_fields["workload"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean_customer(self):
+        customer = customer_list(actor=self.actor).filter(pk=self.cleaned_data["customer"]).first()
+        if customer is None:
+            raise forms.ValidationError("Choose one of your customers.")
+        return customer
 
 
 class NewRequestForm(forms.Form):

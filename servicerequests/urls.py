@@ -8,6 +8,7 @@ app_name = "servicerequests"
 
 urlpatterns = [
     path("service-requests/", views.service_request_list_view, name="list"),
+    path("service-requests/new/", views.service_request_new_pick, name="new_pick"),
     path("service-requests/new/own-subscription/", views.service_request_new_own, name="new_own"),
     path("service-requests/<str:request_id>/", views.service_request_detail, name="detail"),
     path("service-requests/<str:request_id>/notes/", views.service_request_note_add, name="note_add"),

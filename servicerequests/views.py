@@ -15,13 +15,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_events_for_object
 from audit.services import audit_permission_denied
 from core.pages import query_string_without
 from customers.choices import Workload
-from customers.selectors import service_health_issues
+from customers.selectors import customer_list, service_health_issues
 from customers.shortcuts import customer_or_404
 from partners.choices import PartnerCenterRole
 
@@ -31,6 +32,7 @@ from .eligibility.tables import PC_ROLE_LIMITS
 from .exceptions import EligibilityDenied, FilingError, MarketplaceNotSupported
 from .filters import ServiceRequestListPageFilterSet
 from .forms import (
+    CustomerPickForm,
     NewRequestForm,
     NoteForm,
     OwnSubscriptionRequestForm,
@@ -232,6 +234,45 @@ def service_request_note_add(request, request_id):
             return redirect(reverse("servicerequests:detail", args=[service_request.pk]) + "#notes")
     context = _detail_context(request, service_request, note_form=form)
     return render(request, "servicerequests/request_detail.html", context, status=400)
+
+
+#: At most this many customers match a search on the customer picker.
+PICKER_RESULTS = 20
+
+
+@login_required
+def service_request_new_pick(request):
+    """New request from Service requests: pick the customer (type-ahead over the partner's
+    customers), then the workload; then the customer's New request page with its service health.
+
+    GET ``?q=`` searches by name or domain prefix (an HTMX request answers the results only);
+    ``?customer=&workload=`` both valid → 302 to ``servicerequests:new``.
+    """
+    if PartnerCenterRole.ADMIN_AGENT not in request.user.role_codes:
+        return _role_denied(request)
+    # Continue (not Search, not the type-ahead) submits the choice; a search keeps the workload.
+    choosing = not request.htmx and "search" not in request.GET
+    choosing = choosing and ("customer" in request.GET or "workload" in request.GET)
+    form = CustomerPickForm(
+        request.GET if choosing else None,
+        initial={"workload": request.GET.get("workload", "")},
+        actor=request.user,
+    )
+    if form.is_bound and form.is_valid():
+        url = reverse("servicerequests:new", args=[form.cleaned_data["customer"].pk])
+        return redirect(f"{url}?{urlencode({'workload': form.cleaned_data['workload']})}")
+    query = request.GET.get("q", "")
+    customers = list(customer_list(actor=request.user, search=query)[: PICKER_RESULTS + 1])
+    context = {
+        "form": form,
+        "query": query,
+        "customers": customers[:PICKER_RESULTS],
+        "more": len(customers) > PICKER_RESULTS,
+        "chosen": request.GET.get("customer", ""),
+    }
+    if request.htmx and request.htmx.target == "customer-results":
+        return render(request, "servicerequests/_customer_results.html", context)
+    return render(request, "servicerequests/new_pick.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -49,7 +49,7 @@ def test_a_missing_ticket_role_leads_to_the_gdap_form_with_the_role(page, world)
 
     step.get_by_role("link", name="Request a GDAP relationship from Fabrikam").click()
     page.wait_for_url(re.compile(r"/gdap/relationships/new/\?"))
-    assert page.get_by_label("Customer").input_value() == str(world.customer.pk)
+    assert page.locator('select[name="customer"]').input_value() == str(world.customer.pk)
     ssa = EntraRole.objects.get(name="Service Support Administrator").pk
     assert page.locator(f'input[name="roles"][value="{ssa}"]:checked').count() >= 1
 
@@ -74,4 +74,4 @@ def test_no_active_relationship_leads_to_the_gdap_form(page, world):
     assert "Fabrikam" in steps.first.locator(".fix-problem").inner_text()
     steps.first.get_by_role("link", name="Request a GDAP relationship from Fabrikam").click()
     page.wait_for_url(re.compile(r"/gdap/relationships/new/\?"))
-    assert page.get_by_label("Customer").input_value() == str(world.customer.pk)
+    assert page.locator('select[name="customer"]').input_value() == str(world.customer.pk)
