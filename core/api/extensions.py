@@ -58,6 +58,11 @@ EXTENSION_PARAMETERS: frozenset[tuple[str, str, str]] = frozenset(
         ("get", "/v1/customers/{tenant_id}/serviceincidents/office", "resolved"),
         ("get", "/v1/auditrecords", "offset"),
         ("get", "/graph/v1.0/admin/serviceAnnouncement/issues", "tenantId"),
+        *(
+            ("get", path, name)
+            for path in ("/v1/servicerequests", "/v1/customers/{tenant_id}/servicerequests")
+            for name in ("seekOperation", "MS-ContinuationToken")
+        ),
     }
 )
 
@@ -96,6 +101,7 @@ EXTENSION_FIELDS: frozenset[tuple[str, str]] = frozenset(
         ("WebhookRegistrationCreated", "createdDate"),
         ("WebhookRegistrationCreated", "webhookSecret"),
         ("Relationship", "invitationLink"),
+        ("PaginatedServiceRequestSummaryList", "continuationToken"),
     }
 )
 

@@ -228,7 +228,6 @@ class PartnerCenterPagination(BasePagination):
                     "it as the MS-ContinuationToken header with seekOperation=Next (an extension, "
                     "docs/fidelity.md).",
                     "example": "eyJvIjpbImNyZWF0ZWRfYXQiLHRydWVdfQ:1tQx:Zm9v",
-                    "x-extension": True,
                 },
                 "links": {
                     "type": "object",
@@ -262,7 +261,8 @@ class PartnerCenterPagination(BasePagination):
 
     @staticmethod
     def _seek_parameters() -> list[dict]:
-        """The keyset continuation's parameters, labelled as an extension (docs/fidelity.md)."""
+        """The keyset continuation's parameters (an extension on the service request lists: listed
+        in ``core.api.extensions``, docs/fidelity.md)."""
         return [
             {
                 "name": "seekOperation",
@@ -271,7 +271,6 @@ class PartnerCenterPagination(BasePagination):
                 "description": "Next: the page after the MS-ContinuationToken header's token (instead "
                 "of offset). Extension: Partner Center's service request lists have offset only.",
                 "schema": {"type": "string", "enum": ["Next"]},
-                "x-extension": True,
             },
             {
                 "name": CONTINUATION_HEADER,
@@ -279,6 +278,5 @@ class PartnerCenterPagination(BasePagination):
                 "in": "header",
                 "description": "The continuationToken of the previous page (with seekOperation=Next).",
                 "schema": {"type": "string"},
-                "x-extension": True,
             },
         ]
