@@ -122,13 +122,20 @@ def sr_cloud_match(snapshot: Snapshot) -> tuple[str, str, str]:
     if partner is None or customer is None:
         return no_partner(snapshot)
     partner_cloud = tables.CLOUD_NAMES.get(partner.cloud, partner.cloud)
-    customer_cloud = tables.CLOUD_NAMES.get(customer.cloud, customer.cloud)
-    if partner.cloud == customer.cloud:
-        return passed(f"{partner.name} and {customer.name} are both in the {partner_cloud} cloud.")
+    customer_cloud = tables.CUSTOMER_CLOUD_NAMES.get(customer.cloud, customer.cloud)
+    if customer.cloud in tables.CLOUDS_SERVED.get(partner.cloud, frozenset()):
+        if partner.cloud == customer.cloud:
+            return passed(f"{partner.name} and {customer.name} are both in the {partner_cloud} cloud.")
+        return passed(
+            f"{customer.name} is a {customer_cloud} customer; a {partner_cloud} partner such as "
+            f"{partner.name} serves it through the {partner_cloud} Partner Center and admin centers."
+        )
+    home = tables.PARTNER_CLOUD_SERVING[customer.cloud]
+    home_name = tables.CLOUD_NAMES.get(home, home)
     return failed(
-        f"{partner.name} is in the {partner_cloud} cloud but {customer.name} is in the "
-        f"{customer_cloud} cloud.",
-        f"A {customer_cloud} customer is served from a {customer_cloud} Partner Center account: have "
+        f"{partner.name} is a {partner_cloud} partner; {customer.name} is a {customer_cloud} customer, "
+        f"which only a {home_name} partner serves.",
+        f"A {customer_cloud} customer is served from a {home_name} Partner Center account: have "
         f"{possessive(customer.name)} partner in that cloud file the request.",
     )
 

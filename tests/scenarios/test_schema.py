@@ -152,7 +152,7 @@ CASES = [
     (
         "partners[0].cloud",
         "gov",
-        "partners[0].cloud: unknown cloud 'gov' (expected one of: commercial, us_government)",
+        "partners[0].cloud: unknown partner cloud 'gov' (expected one of: commercial, us_government)",
     ),
     (
         "partners[0].users[1].roles[1]",
