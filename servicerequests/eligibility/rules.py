@@ -130,7 +130,7 @@ def sr_cloud_match(snapshot: Snapshot) -> tuple[str, str, str]:
             f"{customer.name} is a {customer_cloud} customer; a {partner_cloud} partner such as "
             f"{partner.name} serves it through the {partner_cloud} Partner Center and admin centers."
         )
-    home = tables.PARTNER_CLOUD_SERVING[customer.cloud]
+    home = tables.PARTNER_CLOUD_SERVING.get(customer.cloud, customer.cloud)
     home_name = tables.CLOUD_NAMES.get(home, home)
     return failed(
         f"{partner.name} is a {partner_cloud} partner; {customer.name} is a {customer_cloud} customer, "
