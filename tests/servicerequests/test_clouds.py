@@ -107,3 +107,11 @@ def test_service_health_shows_only_issues_of_the_customers_cloud(
             assert f'data-issue-id="{issue_id}"' in html
         for issue_id in hidden:
             assert f'data-issue-id="{issue_id}"' not in html
+
+
+def test_the_partner_wide_page_names_the_cloud_of_global_issues(client, world):
+    clouds(world, "commercial", "gcc")
+    ServiceHealthIssueFactory(issue_id="TM-GCC", cloud="gcc", title="GCC Teams notifications")
+    client.force_login(world.alice)
+    html = client.get(reverse("customers:service_health")).content.decode()
+    assert "All GCC tenants" in html
