@@ -25,6 +25,7 @@ from partners.choices import PartnerCenterRole, PartnerType
 from partners.models import Partner, User
 from scenario.loader import scenario_load
 from servicerequests.eligibility import RULE_IDS, EligibilityRequest, evaluate
+from servicerequests.health import health_access
 from servicerequests.models import ServiceRequest
 from tests.catalogues import ensure_entra_roles
 
@@ -278,6 +279,9 @@ def test_graphic_design_institute_is_a_gcc_customer_served_by_contoso(demo, db):
     assert gdi.cloud == "gcc"
     relationship = Relationship.objects.get(partner__name="Contoso Partners", customer=gdi)
     assert [role.name for role in relationship.roles.all()] == ["Teams Administrator"]
+    alice, adam = User.objects.get(username="alice"), User.objects.get(username="adam")
+    assert health_access(user=alice, customer=gdi).allowed  # Teams Administrator reads service health
+    assert not health_access(user=adam, customer=gdi).allowed  # Intune Administrator doesn't
 
 
 def test_reloading_the_demo_creates_nothing_new(demo, db):
