@@ -15,6 +15,16 @@ class Workload(models.TextChoices):
 WORKLOAD_LABELS: dict[str, str] = dict(Workload.choices)
 
 
+class CustomerCloud(models.TextChoices):
+    """The cloud a customer tenant lives in (RULES.md's vocabulary). GCC is Microsoft 365 Government
+    Community Cloud: sold and supported through the commercial Partner Center and administered in
+    the commercial admin centers. US Government is GCC High, DoD and Azure Government."""
+
+    COMMERCIAL = "commercial", "Commercial"
+    GCC = "gcc", "GCC"
+    US_GOVERNMENT = "us_government", "US Government"
+
+
 class RelationshipToPartner(models.TextChoices):
     RESELLER = "reseller", "Reseller"
     ADVISOR = "advisor", "Advisor"

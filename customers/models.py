@@ -6,11 +6,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from partners.choices import Cloud
-
 from .choices import (
     AzureRole,
     Channel,
+    CustomerCloud,
     HealthClassification,
     HealthStatus,
     RelationshipToPartner,
@@ -20,11 +19,12 @@ from .choices import (
 
 
 class Customer(models.Model):
-    """A customer tenant. ``id`` is the tenant UUID; the first domain is the default one."""
+    """A customer tenant. ``id`` is the tenant UUID; the first domain is the default one. ``cloud``
+    decides which partners may serve it (SR-CLOUD-MATCH) and which service health issues it sees."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
-    cloud = models.CharField(max_length=32, choices=Cloud.choices, default=Cloud.COMMERCIAL)
+    cloud = models.CharField(max_length=32, choices=CustomerCloud.choices, default=CustomerCloud.COMMERCIAL)
     country = models.CharField(max_length=2, default="US")
     default_domain = models.CharField(max_length=253, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -37,7 +37,7 @@ class Customer(models.Model):
         indexes = [models.Index(fields=["name", "id"], name="customer_name_idx")]
         constraints = [
             models.UniqueConstraint(fields=["name"], name="customer_unique_name"),
-            models.CheckConstraint(name="customer_cloud_valid", condition=Q(cloud__in=Cloud.values)),
+            models.CheckConstraint(name="customer_cloud_valid", condition=Q(cloud__in=CustomerCloud.values)),
         ]
 
     def __str__(self) -> str:
@@ -230,8 +230,9 @@ class AzureRoleAssignment(models.Model):
 class ServiceHealthIssue(models.Model):
     """A service health issue shaped like Graph's ``serviceHealthIssue``.
 
-    ``customer`` is null for an issue that concerns every tenant. ``posts`` is
-    the list of ``{createdDateTime, postType, description}`` updates.
+    ``customer`` is null for an issue that concerns every tenant of ``cloud``; a customer's own
+    issue has the customer's cloud. Only customers of that cloud see it. ``posts`` is the list of
+    ``{createdDateTime, postType, description}`` updates.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -239,6 +240,7 @@ class ServiceHealthIssue(models.Model):
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="health_issues"
     )
+    cloud = models.CharField(max_length=32, choices=CustomerCloud.choices, default=CustomerCloud.COMMERCIAL)
     service = models.CharField(max_length=120)
     workload = models.CharField(max_length=16, choices=Workload.choices)
     feature = models.CharField(max_length=120, blank=True)
@@ -267,6 +269,7 @@ class ServiceHealthIssue(models.Model):
             models.UniqueConstraint(
                 fields=["issue_id"], condition=Q(customer__isnull=True), name="health_unique_global"
             ),
+            models.CheckConstraint(name="health_cloud_valid", condition=Q(cloud__in=CustomerCloud.values)),
             models.CheckConstraint(
                 name="health_end_after_start",
                 condition=Q(end_at__isnull=True) | Q(end_at__gte=models.F("start_at")),

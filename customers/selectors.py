@@ -85,8 +85,11 @@ def customer_get(*, actor: User, customer_id) -> Customer:
 
 
 def service_health_issues(*, customer: Customer, workload: str = "", open_only: bool = True):
-    """Service health issues that concern the customer: its own plus the global ones."""
-    qs = ServiceHealthIssue.objects.filter(Q(customer=customer) | Q(customer__isnull=True))
+    """Service health issues that concern the customer: its own plus the global ones of its cloud
+    (an incident of the commercial cloud is never shown to a US Government or GCC customer)."""
+    qs = ServiceHealthIssue.objects.filter(
+        Q(customer=customer) | Q(customer__isnull=True), cloud=customer.cloud
+    )
     if workload:
         qs = qs.filter(workload=workload)
     if open_only:

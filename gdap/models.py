@@ -26,12 +26,21 @@ def new_relationship_id() -> str:
 
 
 class EntraRole(models.Model):
-    """A built-in Entra role, keyed by its real template id, with the capabilities RULES.md gives it."""
+    """A built-in Entra role, keyed by its real template id, with the capabilities RULES.md gives it
+    (``reference/entra-roles.md``, loaded from ``gdap.roles.CATALOGUE`` by data migrations)."""
 
     template_id = models.UUIDField(primary_key=True)
     name = models.CharField(max_length=120, unique=True)
-    support_tickets = models.BooleanField(default=False)
-    service_health = models.BooleanField(default=False)
+    support_tickets = models.BooleanField(
+        default=False, help_text="microsoft.office365.supportTickets: may file M365, EMS, Dynamics requests."
+    )
+    service_health = models.BooleanField(
+        default=False, help_text="microsoft.office365.serviceHealth: may read service health."
+    )
+    azure_support_tickets = models.BooleanField(
+        default=False, help_text="microsoft.azure.supportTickets: may open Azure support tickets."
+    )
+    privileged = models.BooleanField(default=False, help_text="Microsoft marks the role as privileged.")
 
     class Meta:
         ordering = ["name"]
@@ -46,6 +55,8 @@ class EntraRole(models.Model):
             caps.append("support_tickets")
         if self.service_health:
             caps.append("service_health")
+        if self.azure_support_tickets:
+            caps.append("azure_support_tickets")
         return caps
 
 

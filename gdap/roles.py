@@ -1,32 +1,52 @@
 """The Entra role catalogue of RULES.md, as data.
 
-Each row: (template id, display name, support_tickets, service_health).
-The data migration ``0002_entra_roles`` loads this table; the eligibility
-engine reads capabilities from the database rows it loads.
+The rows come from ``gdap/role_catalogue.py``, generated from ``reference/entra-roles.md``
+(Microsoft's built-in role definitions; its source and date are in that module). The data
+migrations load them into ``gdap.EntraRole``; the eligibility engine reads the capabilities from
+those database rows, never from here.
 """
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .role_catalogue import GENERATED_ON, ROWS, SOURCE
 
 GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10"
 SERVICE_SUPPORT_ADMINISTRATOR = "f023fd81-a637-4b56-95fd-791ac0226033"
 GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
 DIRECTORY_READERS = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"
+TEAMS_ADMINISTRATOR = "69091246-20e8-4a56-aa4d-066075b2a7a8"
 
-ENTRA_ROLES: tuple[tuple[str, str, bool, bool], ...] = (
-    (GLOBAL_ADMINISTRATOR, "Global Administrator", True, True),
-    (SERVICE_SUPPORT_ADMINISTRATOR, "Service Support Administrator", True, True),
-    ("729827e3-9c14-49f7-bb1b-9608f156bbb8", "Helpdesk Administrator", True, True),
-    ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator", True, True),
-    ("29232cdf-9323-42fd-ade2-1d097af3e4de", "Exchange Administrator", True, True),
-    ("44367163-eba1-44c3-98af-f5787879f96a", "Dynamics 365 Administrator", True, True),
-    ("b0f54661-2d74-4c50-afa3-1ec803f12efe", "Billing Administrator", True, True),
-    (GLOBAL_READER, "Global Reader", False, True),
-    ("790c1fb9-7f7d-4f88-86a1-ef1f95c05c1b", "Message Center Reader", False, False),
-    (DIRECTORY_READERS, "Directory Readers", False, False),
-    ("e8611ab8-c189-46e8-94e1-60213ab1f814", "Privileged Role Administrator", False, False),
-    ("5d6b6bb7-de71-4623-b4af-96380a352509", "Security Reader", False, False),
-    ("69091246-20e8-4a56-aa4d-066075b2a7a8", "Teams Administrator", False, False),
-    ("f28a1f50-f6e7-4571-818b-6a12f2af6b6c", "SharePoint Administrator", False, False),
-    ("3a2c62db-5318-420d-8d74-23affee5d9d5", "Intune Administrator", False, False),
-    ("4d6ac14f-3453-41d0-bef9-a3e0c569773a", "License Administrator", False, False),
+CATALOGUE_SOURCE = SOURCE
+CATALOGUE_DATE = GENERATED_ON
+
+
+class EntraRoleRow(NamedTuple):
+    """One built-in role: its template id, display name and the capabilities of RULES.md."""
+
+    template_id: str
+    name: str
+    support_tickets: bool  # microsoft.office365.supportTickets/allEntities/allTasks
+    service_health: bool  # microsoft.office365.serviceHealth/allEntities/allTasks
+    azure_support_tickets: bool  # microsoft.azure.supportTickets/allEntities/allTasks
+    privileged: bool  # Microsoft marks the role as privileged
+
+    def model_fields(self) -> dict:
+        """The ``gdap.EntraRole`` fields of this row (the primary key included)."""
+        return self._asdict()
+
+
+#: Every built-in role, by name.
+CATALOGUE: tuple[EntraRoleRow, ...] = tuple(
+    EntraRoleRow(template_id, name, *(bool(flag) for flag in flags)) for template_id, name, *flags in ROWS
+)
+CATALOGUE_BY_ID: dict[str, EntraRoleRow] = {row.template_id: row for row in CATALOGUE}
+
+#: The four columns the first role migration (``0003_entra_roles``) loads; later migrations add
+#: the others. Kept in this shape because that migration imports it.
+ENTRA_ROLES: tuple[tuple[str, str, bool, bool], ...] = tuple(
+    (row.template_id, row.name, row.support_tickets, row.service_health) for row in CATALOGUE
 )
 
 LEAST_PRIVILEGED_FOR_TICKETS = SERVICE_SUPPORT_ADMINISTRATOR

@@ -38,6 +38,7 @@ from .permissions import (
     is_partner_admin_agent,
     is_reseller_admin_agent,
 )
+from .role_picker import role_picker_groups
 from .roles import SUGGESTED_TEMPLATES
 
 PAGE_SIZE = 25
@@ -81,19 +82,23 @@ def relationship_list(request):
     return render(request, "gdap/relationship_list.html", context)
 
 
-def _picker_context(request, form):
-    selected = set(form["roles"].value() or [])
+def _picker_context(request, form, template_form=None):
+    selected = {str(value) for value in form["roles"].value() or []}
     custom = list(selectors.role_template_list(actor=request.user))
+    template_form = template_form or RoleTemplateForm()
+    roles = list(selectors.role_catalogue())
     return {
         "form": form,
-        "roles": list(selectors.role_catalogue()),
+        "roles": roles,
         "selected_roles": selected,
+        "role_groups": role_picker_groups(roles, selected),
+        "template_role_groups": role_picker_groups(roles, template_form["roles"].value() or []),
         "suggested_templates": [
             {"key": key, "name": name, "description": description, "role_ids": ids}
             for key, (name, description, ids) in SUGGESTED_TEMPLATES.items()
         ],
         "custom_templates": custom,
-        "template_form": RoleTemplateForm(),
+        "template_form": template_form,
     }
 
 
@@ -162,7 +167,7 @@ def role_template_create(request):
         else:
             messages.success(request, f"Template '{template.name}' saved.")
             return redirect(f"{reverse('gdap:relationship_create')}?template={template.pk}")
-    context = _picker_context(request, RelationshipForm(actor=request.user)) | {"template_form": form}
+    context = _picker_context(request, RelationshipForm(actor=request.user), template_form=form)
     return render(request, "gdap/relationship_form.html", context, status=400)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from customers.choices import (
     AzureRole,
     Channel,
+    CustomerCloud,
     HealthClassification,
     HealthStatus,
     RelationshipToPartner,
@@ -82,6 +83,7 @@ RELATIONSHIP_KEYS = (
 ASSIGNMENT_KEYS = ("group", "roles", "status")
 HEALTH_KEYS = (
     "customer",
+    "cloud",
     "id",
     "service",
     "workload",
@@ -120,7 +122,9 @@ HISTORY_KEYS = ("partner", "count", "seed", "days", "customers")
 
 # Enumerations, by the label the error message uses.
 PARTNER_TYPES = tuple(PartnerType.values)
-CLOUDS = tuple(Cloud.values)
+#: A partner is in the commercial or the US Government cloud; a customer may also be in GCC.
+PARTNER_CLOUDS = tuple(Cloud.values)
+CUSTOMER_CLOUDS = tuple(CustomerCloud.values)
 PARTNER_CENTER_ROLES = tuple(PartnerCenterRole.values)
 ENTITLEMENT_KINDS = tuple(EntitlementKind.values)
 CUSTOMER_RELATIONSHIPS = tuple(RelationshipToPartner.values)

@@ -87,14 +87,17 @@ def health_view_denial(*, user: User, customer: Customer) -> list[dict]:
 
 def health_visible_issues(*, user: User) -> QuerySet[ServiceHealthIssue]:
     """Open service health issues the user may view partner-wide: those of every customer where
-    HEALTH-BEFORE-ESCALATION lets the user see health, plus the global ones; newest first.
+    HEALTH-BEFORE-ESCALATION lets the user see health, plus the global ones of the clouds those
+    customers are in; newest first.
 
     Callers check the Partner Center role first (``HEALTH_VIEW_PC_ROLES``).
     """
-    visible = customer_list(actor=user).filter(pk__in=health_visible_customer_ids(user=user)).values("pk")
+    visible = customer_list(actor=user).filter(pk__in=health_visible_customer_ids(user=user))
     return (
         ServiceHealthIssue.objects.filter(
-            Q(customer_id__in=visible) | Q(customer__isnull=True), is_resolved=False
+            Q(customer_id__in=visible.values("pk"))
+            | Q(customer__isnull=True, cloud__in=visible.values("cloud")),
+            is_resolved=False,
         )
         .select_related("customer")
         .order_by("-start_at", "id")

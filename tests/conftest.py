@@ -41,19 +41,11 @@ def seed_catalogues() -> None:
     migrations' rows included; the tests after it still expect the catalogues.
     Two cheap COUNT queries when nothing is missing.
     """
-    from gdap.models import EntraRole
-    from gdap.roles import ENTRA_ROLES
     from servicerequests.models import SupportTopic
     from servicerequests.support_topics import SUPPORT_TOPICS
+    from tests.catalogues import ensure_entra_roles
 
-    if EntraRole.objects.count() != len(ENTRA_ROLES):
-        EntraRole.objects.bulk_create(
-            [
-                EntraRole(template_id=tid, name=name, support_tickets=tickets, service_health=health)
-                for tid, name, tickets, health in ENTRA_ROLES
-            ],
-            ignore_conflicts=True,
-        )
+    ensure_entra_roles()
     if SupportTopic.objects.count() != len(SUPPORT_TOPICS):
         SupportTopic.objects.bulk_create(
             [

@@ -181,6 +181,9 @@ class ServiceHealthIssueFactory(factory.django.DjangoModelFactory):
         model = ServiceHealthIssue
 
     issue_id = factory.Sequence(lambda n: f"EX{700000 + n}")
+    customer = None
+    # A customer's own issue is in the customer's cloud; a global one in the commercial cloud.
+    cloud = factory.LazyAttribute(lambda o: o.customer.cloud if o.customer is not None else "commercial")
     service = "Exchange Online"
     workload = Workload.M365
     classification = "incident"

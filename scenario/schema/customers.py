@@ -57,7 +57,7 @@ def customer_validate(
             Customer.objects.filter(name=name).exclude(pk=customer_id).values_list("pk", flat=True)[:1]
         ):
             checker.error(join(path, "id"), f"customer {name!r} already exists with id '{other}'")
-    cloud = checker.choice(data, path, "cloud", rules.CLOUDS, "cloud", default="commercial")
+    cloud = checker.choice(data, path, "cloud", rules.CUSTOMER_CLOUDS, "customer cloud", default="commercial")
     country = checker.text(data, path, "country", default="US")
     if country is not None and not COUNTRY.match(country):
         checker.error(

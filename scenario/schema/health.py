@@ -17,7 +17,9 @@ def _iso(value: datetime) -> str:
 
 
 def health_validate(checker: Checker, doc: dict) -> list[HealthSpec]:
-    """The ``service_health`` section: issues (of a customer or of everyone) with their posts."""
+    """The ``service_health`` section: issues (of a customer, or of every tenant of a cloud) with
+    their posts. A customer's issue is in the customer's cloud; a global one in ``cloud``
+    (commercial when absent)."""
     out = []
     seen: set[tuple[str | None, str]] = set()
     for path, raw in checker.items(doc, "", "service_health"):
@@ -26,6 +28,15 @@ def health_validate(checker: Checker, doc: dict) -> list[HealthSpec]:
             continue
         errors_before = len(checker.errors)
         customer = checker.customer_ref(data, path, "customer", required=False)
+        customer_cloud = checker.world.customer_cloud(customer) if customer is not None else None
+        cloud = checker.choice(
+            data, path, "cloud", rules.CUSTOMER_CLOUDS, "cloud", default=customer_cloud or "commercial"
+        )
+        if customer_cloud and cloud is not None and cloud != customer_cloud:
+            checker.error(
+                join(path, "cloud"),
+                f"must be the cloud of customer {customer!r} ({customer_cloud}), got {cloud!r}",
+            )
         issue_id = checker.text(data, path, "id", required=True, max_length=32)
         if issue_id is not None:
             if (customer, issue_id) in seen:
@@ -72,6 +83,7 @@ def health_validate(checker: Checker, doc: dict) -> list[HealthSpec]:
             continue
         posts.sort(key=lambda p: p[0])
         fields.update(
+            cloud=cloud,
             status=status,
             start_at=start,
             end_at=end,

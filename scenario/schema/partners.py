@@ -72,7 +72,7 @@ def partner_validate(
             for other in clash[:1]:
                 checker.error(join(path, "id"), f"partner {name!r} already exists with id '{other}'")
     partner_type = checker.choice(data, path, "type", rules.PARTNER_TYPES, "partner type", required=True)
-    cloud = checker.choice(data, path, "cloud", rules.CLOUDS, "cloud", default="commercial")
+    cloud = checker.choice(data, path, "cloud", rules.PARTNER_CLOUDS, "partner cloud", default="commercial")
     info = checker.world.partners.get(name) if name else None
     if info is not None:
         info.type, info.cloud = partner_type or "", cloud or ""

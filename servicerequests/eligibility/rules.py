@@ -13,7 +13,14 @@ import functools
 from collections.abc import Callable
 
 from . import tables
-from .facts import RelationshipFacts, Snapshot
+from .facts import Snapshot
+from .gdap_remedies import (
+    best_inactive_hint,
+    for_resellers,
+    grant_role_remedy,
+    new_relationship_remedy,
+    role_source,
+)
 from .types import FAILED, NOT_APPLICABLE, Outcome
 from .wording import (
     customer_name,
@@ -122,58 +129,21 @@ def sr_cloud_match(snapshot: Snapshot) -> tuple[str, str, str]:
     if partner is None or customer is None:
         return no_partner(snapshot)
     partner_cloud = tables.CLOUD_NAMES.get(partner.cloud, partner.cloud)
-    customer_cloud = tables.CLOUD_NAMES.get(customer.cloud, customer.cloud)
-    if partner.cloud == customer.cloud:
-        return passed(f"{partner.name} and {customer.name} are both in the {partner_cloud} cloud.")
-    return failed(
-        f"{partner.name} is in the {partner_cloud} cloud but {customer.name} is in the "
-        f"{customer_cloud} cloud.",
-        f"A {customer_cloud} customer is served from a {customer_cloud} Partner Center account: have "
-        f"{possessive(customer.name)} partner in that cloud file the request.",
-    )
-
-
-def _best_inactive_hint(snapshot: Snapshot) -> str:
-    by_status: dict[str, RelationshipFacts] = {}
-    for r in snapshot.held_relationships:
-        by_status.setdefault(r.status, r)
-    waiting = by_status.get(tables.RELATIONSHIP_APPROVAL_PENDING)
-    if waiting is not None and waiting.partner_consent_pending and waiting.from_provider:
-        return tables.RESELLER_CONSENT_REMEDY.format(
-            name=waiting.display_name, customer_s=possessive(customer_name(snapshot))
+    customer_cloud = tables.CUSTOMER_CLOUD_NAMES.get(customer.cloud, customer.cloud)
+    if customer.cloud in tables.CLOUDS_SERVED.get(partner.cloud, frozenset()):
+        if partner.cloud == customer.cloud:
+            return passed(f"{partner.name} and {customer.name} are both in the {partner_cloud} cloud.")
+        return passed(
+            f"{customer.name} is a {customer_cloud} customer; a {partner_cloud} partner such as "
+            f"{partner.name} serves it through the {partner_cloud} Partner Center and admin centers."
         )
-    for status, template in tables.GDAP_STATUS_REMEDIES:
-        if status in by_status:
-            customer = customer_name(snapshot)
-            return template.format(
-                name=by_status[status].display_name, customer=customer, customer_s=possessive(customer)
-            )
-    return ""
-
-
-def _new_relationship_remedy(snapshot: Snapshot) -> str:
-    customer = customer_name(snapshot)
-    role = (
-        tables.LEAST_PRIVILEGED_ANY_ROLE
-        if snapshot.request.workload == "azure"
-        else tables.LEAST_PRIVILEGED_TICKET_ROLE
-    )
-    return (
-        f"Create a GDAP relationship with {customer} that includes {role}, lock it for approval and have "
-        f"{possessive(customer)} Global Administrator approve it."
-    )
-
-
-def _for_resellers(snapshot: Snapshot) -> str:
-    """A sentence on the relationships the partner created for its resellers: they give it no access."""
-    mine = snapshot.reseller_relationships
-    if not mine:
-        return ""
-    listed = names(f"'{r.display_name}' ({r.status}, created for {r.for_reseller})" for r in mine)
-    verb = "grants" if len(mine) == 1 else "grant"
-    return (
-        f" Under GDAP-INDIRECT-RESELLER, {listed} {verb} your indirect reseller's security groups, "
-        "never yours."
+    home = tables.PARTNER_CLOUD_SERVING.get(customer.cloud, customer.cloud)
+    home_name = tables.CLOUD_NAMES.get(home, home)
+    return failed(
+        f"{partner.name} is a {partner_cloud} partner; {customer.name} is a {customer_cloud} customer, "
+        f"which only a {home_name} partner serves.",
+        f"A {customer_cloud} customer is served from a {home_name} Partner Center account: have "
+        f"{possessive(customer.name)} partner in that cloud file the request.",
     )
 
 
@@ -191,8 +161,8 @@ def sr_gdap_active(snapshot: Snapshot) -> tuple[str, str, str]:
         )
     if not snapshot.held_relationships:
         return failed(
-            f"{snapshot.partner.name} has no GDAP relationship with {customer}." + _for_resellers(snapshot),
-            _new_relationship_remedy(snapshot),
+            f"{snapshot.partner.name} has no GDAP relationship with {customer}." + for_resellers(snapshot),
+            new_relationship_remedy(snapshot),
         )
     states = names(
         f"'{r.display_name}' is {r.status}"
@@ -200,8 +170,8 @@ def sr_gdap_active(snapshot: Snapshot) -> tuple[str, str, str]:
         for r in snapshot.held_relationships
     )
     return failed(
-        f"No GDAP relationship with {customer} is active: {states}." + _for_resellers(snapshot),
-        _best_inactive_hint(snapshot) or _new_relationship_remedy(snapshot),
+        f"No GDAP relationship with {customer} is active: {states}." + for_resellers(snapshot),
+        best_inactive_hint(snapshot) or new_relationship_remedy(snapshot),
     )
 
 
@@ -258,39 +228,6 @@ def sr_gdap_assignment(snapshot: Snapshot) -> tuple[str, str, str]:
     return failed(message, remedy)
 
 
-def _role_source(snapshot: Snapshot, template_id: str) -> str:
-    for a in snapshot.active_user_assignments:
-        if any(r.template_id == template_id for r in a.roles):
-            return f"through '{a.group_name}' in '{snapshot.relationship_name(a.relationship_id)}'"
-    return ""
-
-
-def _grant_role_remedy(snapshot: Snapshot, role_name: str, *, has_role: Callable) -> str:
-    """How to get a role matching ``has_role``: into an assignment, or into a new relationship."""
-    customer = customer_name(snapshot)
-    active = snapshot.active_relationships
-    if not active:
-        return (
-            f"First get an active GDAP relationship with {customer} that includes {role_name} "
-            f"(see SR-GDAP-ACTIVE), then assign it to {your_groups(snapshot)}."
-        )
-    carrying = [r for r in active if any(has_role(role) for role in r.roles)]
-    if not carrying:
-        return (
-            f"No active relationship with {customer} ({quoted(r.display_name for r in active)}) includes "
-            f"a suitable role: request a new GDAP relationship from {customer} that includes {role_name}."
-        )
-    relationship = carrying[0]
-    suggested = next(
-        (role.name for role in relationship.roles if role.name == role_name),
-        next(role.name for role in relationship.roles if has_role(role)),
-    )
-    return (
-        f"Add {suggested} to an active access assignment for {your_groups(snapshot)} in the relationship "
-        f"'{relationship.display_name}'."
-    )
-
-
 @_rule("SR-GDAP-ROLE-TICKETS")
 def sr_gdap_role_tickets(snapshot: Snapshot) -> tuple[str, str, str]:
     if snapshot.partner is None or snapshot.customer is None:
@@ -301,7 +238,7 @@ def sr_gdap_role_tickets(snapshot: Snapshot) -> tuple[str, str, str]:
     if capable:
         role = sorted(capable, key=lambda r: r.name)[0]
         return passed(
-            f"You get {role.name} {_role_source(snapshot, role.template_id)}, which can open support tickets."
+            f"You get {role.name} {role_source(snapshot, role.template_id)}, which can open support tickets."
         )
     held = sorted(r.name for r in roles.values())
     customer = snapshot.customer.name
@@ -312,7 +249,7 @@ def sr_gdap_role_tickets(snapshot: Snapshot) -> tuple[str, str, str]:
     )
     return failed(
         message,
-        _grant_role_remedy(
+        grant_role_remedy(
             snapshot, tables.LEAST_PRIVILEGED_TICKET_ROLE, has_role=lambda r: getattr(r, capability)
         ),
     )
@@ -327,11 +264,11 @@ def sr_gdap_any_role(snapshot: Snapshot) -> tuple[str, str, str]:
         role = sorted(roles.values(), key=lambda r: r.name)[0]
         return passed(
             f"You get {names(sorted(r.name for r in roles.values()))} in {snapshot.customer.name} "
-            f"({_role_source(snapshot, role.template_id)} for {role.name})."
+            f"({role_source(snapshot, role.template_id)} for {role.name})."
         )
     return failed(
         f"You get no Entra role in {snapshot.customer.name} through an active access assignment.",
-        _grant_role_remedy(snapshot, tables.LEAST_PRIVILEGED_ANY_ROLE, has_role=lambda r: True),
+        grant_role_remedy(snapshot, tables.LEAST_PRIVILEGED_ANY_ROLE, has_role=lambda r: True),
     )
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from customers.choices import AzureRole, Channel, SubscriptionStatus, Workload
+from customers.choices import AzureRole, Channel, CustomerCloud, SubscriptionStatus, Workload
 from gdap.choices import RelationshipStatus
-from gdap.roles import DIRECTORY_READERS, ENTRA_ROLES, SERVICE_SUPPORT_ADMINISTRATOR
+from gdap.roles import CATALOGUE, DIRECTORY_READERS, SERVICE_SUPPORT_ADMINISTRATOR
 from partners.choices import Cloud, EntitlementKind, PartnerCenterRole, PartnerType
 from servicerequests.choices import IssueType, Severity, SupportPlan
 
@@ -116,10 +116,23 @@ PC_ROLE_LIMITS: dict[str, str] = {
 }
 
 CLOUD_NAMES: dict[str, str] = {str(c): c.label for c in Cloud}
+CUSTOMER_CLOUD_NAMES: dict[str, str] = {str(c): c.label for c in CustomerCloud}
+# SR-CLOUD-MATCH: the customer clouds each partner cloud serves. GCC is sold and supported through
+# the commercial Partner Center and administered in the commercial admin centers.
+CLOUDS_SERVED: dict[str, frozenset[str]] = {
+    Cloud.COMMERCIAL: frozenset({CustomerCloud.COMMERCIAL, CustomerCloud.GCC}),
+    Cloud.US_GOVERNMENT: frozenset({CustomerCloud.US_GOVERNMENT}),
+}
+# The partner cloud that serves each customer cloud (the remedy of SR-CLOUD-MATCH).
+PARTNER_CLOUD_SERVING: dict[str, str] = {
+    customer_cloud: partner_cloud
+    for partner_cloud, served in CLOUDS_SERVED.items()
+    for customer_cloud in served
+}
 
 # --- GDAP ------------------------------------------------------------------------------------
 
-ENTRA_ROLE_NAMES: dict[str, str] = {template_id: name for template_id, name, _t, _h in ENTRA_ROLES}
+ENTRA_ROLE_NAMES: dict[str, str] = {row.template_id: row.name for row in CATALOGUE}
 # SR-GDAP-ROLE-TICKETS: the capability each workload needs, and the least privileged role that has it.
 REQUIRED_CAPABILITY: dict[str, str] = dict.fromkeys(GDAP_TICKET_WORKLOADS, "support_tickets")
 LEAST_PRIVILEGED_TICKET_ROLE = ENTRA_ROLE_NAMES[SERVICE_SUPPORT_ADMINISTRATOR]

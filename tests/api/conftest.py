@@ -8,11 +8,10 @@ from rest_framework.test import APIClient
 
 from core.models import ApiToken
 from customers.choices import Workload
-from gdap.models import EntraRole
-from gdap.roles import ENTRA_ROLES
 from partners.choices import PartnerCenterRole
 from servicerequests.models import SupportTopic
 from servicerequests.support_topics import SUPPORT_TOPICS
+from tests.catalogues import ensure_entra_roles
 from tests.factories import (
     AccessAssignmentFactory,
     CustomerFactory,
@@ -41,11 +40,7 @@ def api_settings(settings):
 def seed_catalogues() -> None:
     """Make sure the Entra role and support topic catalogues exist: the data migrations load them,
     but a transactional test starts after earlier ones truncated every table."""
-    for template_id, name, tickets, health in ENTRA_ROLES:
-        EntraRole.objects.get_or_create(
-            template_id=template_id,
-            defaults={"name": name, "support_tickets": tickets, "service_health": health},
-        )
+    ensure_entra_roles()
     for topic_id, workload, name, description in SUPPORT_TOPICS:
         SupportTopic.objects.get_or_create(
             id=topic_id, defaults={"workload": workload, "name": name, "description": description}

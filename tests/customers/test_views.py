@@ -202,7 +202,7 @@ def test_partner_wide_service_health_lists_visible_customers_and_global_issues(
     assert response.status_code == 200
     assert 'data-issue-id="EX1"' in html
     assert 'data-issue-id="GL2"' in html
-    assert "All tenants" in html
+    assert "All commercial tenants" in html
     assert 'data-issue-id="EX3"' not in html
     assert 'data-issue-id="EX4"' not in html
 

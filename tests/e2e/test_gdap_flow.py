@@ -35,7 +35,7 @@ def test_partner_requests_customer_approves_partner_assigns_agent_files_m365(pag
     assert create.get_by_label("Global Reader").is_checked()
     assert not create.get_by_label("Global Administrator").is_checked()
     create.get_by_label("Relationship name").fill("Fabrikam service desk")
-    create.get_by_label("Customer").select_option(label="Fabrikam")
+    create.get_by_role("combobox", name="Customer").select_option(label="Fabrikam")
     create.get_by_label("Duration (days)").fill("365")
     create.get_by_role("button", name="Create relationship").click()
     assert page.get_by_test_id("gdap-status").inner_text() == "Created"

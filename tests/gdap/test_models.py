@@ -5,22 +5,9 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
-from gdap.models import EntraRole
-from gdap.roles import ENTRA_ROLES
 from tests.factories import AccessAssignmentFactory, RelationshipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_catalogue_has_every_role_of_the_rules_with_real_template_ids():
-    rows = {
-        str(r.template_id): (r.name, r.support_tickets, r.service_health) for r in EntraRole.objects.all()
-    }
-    assert len(rows) == len(ENTRA_ROLES) == 16
-    assert rows["f023fd81-a637-4b56-95fd-791ac0226033"] == ("Service Support Administrator", True, True)
-    assert rows["f2ef992c-3afb-46b9-b7cf-a126ee74c451"] == ("Global Reader", False, True)
-    assert rows["88d8e3e3-8f55-4a1e-953a-9b9898b8876b"] == ("Directory Readers", False, False)
-    assert rows["62e90394-69f5-4237-9190-012177145e10"] == ("Global Administrator", True, True)
 
 
 def test_relationship_ids_have_graph_form():

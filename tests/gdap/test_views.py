@@ -1,5 +1,6 @@
 """Browser pages: permissions, inline rule errors, the invitation page, list query counts."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gdap.choices import AssignmentStatus, RelationshipStatus
-from gdap.models import AccessAssignment, Relationship, RoleTemplate
+from gdap.models import AccessAssignment, EntraRole, Relationship, RoleTemplate
 from tests.factories import CustomerFactory, RelationshipFactory, UserFactory
 
 from .conftest import GR, SSA
@@ -91,7 +92,53 @@ def test_create_form_shows_capabilities_and_template_preselects_roles(as_agent):
     assert "csrfmiddlewaretoken" in content
     assert f'value="{SSA}" checked' in content
     assert "Service desk" in content and "Azure support" in content
-    assert '<th scope="col">Support tickets</th>' in content
+    assert 'data-testid="role-picker-relationship"' in content
+
+
+def test_the_picker_offers_every_role_once_per_form_grouped_least_privilege_first(as_agent):
+    content = as_agent.get(NEW).content.decode()
+    picker, template_picker = content.split('data-testid="role-picker-template"')
+    for part in (picker, template_picker):
+        values = re.findall(r'name="roles" value="([0-9a-f-]{36})"', part)
+        assert len(values) == len(set(values)) == EntraRole.objects.count() == 143
+    groups = re.findall(r'<span class="role-group-title">([^<]+)</span>', picker)
+    assert groups == [
+        "Recommended: least privilege",
+        "Support tickets and service health",
+        "Support tickets only",
+        "Service health only",
+        "Other roles",
+    ]
+    recommended = picker.split('<span class="role-group-title">')[1]
+    assert re.findall(r'<span class="role-name">([^<]+)</span>', recommended) == [
+        "Service Support Administrator",
+        "Global Reader",
+        "Directory Readers",
+    ]
+    assert "Least privilege to file Microsoft 365" in recommended
+    assert "Least privilege to read service health" in recommended
+
+
+@pytest.mark.parametrize(
+    ("name", "badges"),
+    [
+        ("Teams Administrator", ["M365 tickets", "Service health", "Azure tickets"]),
+        ("Intune Administrator", ["M365 tickets", "Azure tickets", "Privileged"]),
+        ("Security Reader", ["Service health", "Privileged"]),
+        ("License Administrator", ["Service health"]),
+        ("Directory Readers", []),
+    ],
+)
+def test_each_role_shows_its_capability_badges(as_agent, name, badges):
+    content = as_agent.get(NEW).content.decode()
+    row = re.search(
+        rf'<span class="role-name">{re.escape(name)}</span></label>\s*'
+        r'<span class="role-badges">(.*?)</span>\s*(?:<span class="role-note">|</li>)',
+        content,
+        flags=re.DOTALL,
+    )
+    assert row is not None, name
+    assert re.findall(r'class="badge [^"]+"[^>]*>([^<]+)</span>', row.group(1)) == badges
 
 
 def test_create_posts_and_redirects(as_agent, customer):

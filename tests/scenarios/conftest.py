@@ -10,8 +10,7 @@ import pytest
 import yaml
 from django.apps import apps
 
-from gdap.models import EntraRole
-from gdap.roles import ENTRA_ROLES
+from tests.catalogues import ensure_entra_roles
 
 FILES = Path(__file__).with_name("files")
 GOOD = FILES / "good.yaml"
@@ -43,11 +42,7 @@ DOMAIN_MODELS = (
 @pytest.fixture(autouse=True)
 def entra_roles(db):
     """The Entra role catalogue (a data migration loads it; ``--nomigrations`` would not)."""
-    for template_id, name, tickets, health in ENTRA_ROLES:
-        EntraRole.objects.get_or_create(
-            template_id=template_id,
-            defaults={"name": name, "support_tickets": tickets, "service_health": health},
-        )
+    ensure_entra_roles()
 
 
 @pytest.fixture

@@ -18,15 +18,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.models import Customer, Subscription
-from customers.selectors import customer_support_options
+from customers.selectors import customer_support_options, service_health_issues
 from gdap.choices import AUTO_EXTEND_OFF, AUTO_EXTEND_ON
-from gdap.models import EntraRole, Relationship
-from gdap.roles import ENTRA_ROLES
+from gdap.models import Relationship
 from partners.choices import PartnerCenterRole, PartnerType
 from partners.models import Partner, User
 from scenario.loader import scenario_load
 from servicerequests.eligibility import RULE_IDS, EligibilityRequest, evaluate
+from servicerequests.health import health_access
 from servicerequests.models import ServiceRequest
+from tests.catalogues import ensure_entra_roles
 
 from .conftest import row_counts
 
@@ -36,11 +37,7 @@ DEMO = Path(settings.BASE_DIR) / "scenarios" / "demo.yaml"
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        for template_id, name, tickets, health in ENTRA_ROLES:
-            EntraRole.objects.get_or_create(
-                template_id=template_id,
-                defaults={"name": name, "support_tickets": tickets, "service_health": health},
-            )
+        ensure_entra_roles()
         result = scenario_load(DEMO)
         yield result
         transaction.set_rollback(True)
@@ -226,7 +223,9 @@ STAGED = [
     ),
     ("adam", "City Power & Light", "m365", None, {}, []),
     ("adam", "City Power & Light", "azure", "Azure Government plan", {}, []),
-    ("alice", "Graphic Design Institute", "m365", None, {}, ["SR-CLOUD-MATCH"]),
+    # GCC is served by commercial partners; Teams Administrator alone may file M365 requests.
+    ("alice", "Graphic Design Institute", "m365", None, {}, []),
+    ("adam", "Graphic Design Institute", "m365", None, {}, ["SR-CLOUD-MATCH"]),
     ("alice", None, "azure", None, {"support_entitlement_id": "PREM-7781"}, []),
     (
         "alice",
@@ -271,6 +270,31 @@ def test_staged_case(demo, db, username, customer, workload, offer, extra, faile
 )
 def test_support_options(demo, db, customer, rule_ids):
     assert customer_support_options(customer=Customer.objects.get(name=customer)).rule_ids == rule_ids
+
+
+@pytest.mark.parametrize(
+    ("customer", "visible", "hidden"),
+    [
+        # A commercial incident (West Europe VMs) is never shown to a US Government or GCC tenant.
+        ("Fabrikam", {"AZ740115", "EX738201", "EX712345"}, {"EX742310", "TM742400"}),
+        ("City Power & Light", {"EX742310"}, {"AZ740115", "EX738201", "TM742400"}),
+        ("Graphic Design Institute", {"TM742400"}, {"AZ740115", "EX738201", "EX742310"}),
+    ],
+)
+def test_service_health_of_each_cloud(demo, db, customer, visible, hidden):
+    ids = {issue.issue_id for issue in service_health_issues(customer=Customer.objects.get(name=customer))}
+    assert visible <= ids
+    assert not hidden & ids
+
+
+def test_graphic_design_institute_is_a_gcc_customer_served_by_contoso(demo, db):
+    gdi = Customer.objects.get(name="Graphic Design Institute")
+    assert gdi.cloud == "gcc"
+    relationship = Relationship.objects.get(partner__name="Contoso Partners", customer=gdi)
+    assert [role.name for role in relationship.roles.all()] == ["Teams Administrator"]
+    alice, adam = User.objects.get(username="alice"), User.objects.get(username="adam")
+    assert health_access(user=alice, customer=gdi).allowed  # Teams Administrator reads service health
+    assert not health_access(user=adam, customer=gdi).allowed  # Intune Administrator doesn't
 
 
 def test_reloading_the_demo_creates_nothing_new(demo, db):

@@ -152,7 +152,29 @@ CASES = [
     (
         "partners[0].cloud",
         "gov",
-        "partners[0].cloud: unknown cloud 'gov' (expected one of: commercial, us_government)",
+        "partners[0].cloud: unknown partner cloud 'gov' (expected one of: commercial, us_government)",
+    ),
+    # GCC is a customer cloud only (served by commercial partners, RULES.md SR-CLOUD-MATCH).
+    (
+        "partners[0].cloud",
+        "gcc",
+        "partners[0].cloud: unknown partner cloud 'gcc' (expected one of: commercial, us_government)",
+    ),
+    (
+        "customers[0].cloud",
+        "gcc-high",
+        "customers[0].cloud: unknown customer cloud 'gcc-high' "
+        "(expected one of: commercial, gcc, us_government)",
+    ),
+    (
+        "service_health[0].cloud",
+        "dod",
+        "service_health[0].cloud: unknown cloud 'dod' (expected one of: commercial, gcc, us_government)",
+    ),
+    (
+        "service_health[1].cloud",
+        "us_government",
+        "service_health[1].cloud: must be the cloud of customer 'Fabrikam' (commercial), got 'us_government'",
     ),
     (
         "partners[0].users[1].roles[1]",
@@ -398,6 +420,17 @@ def test_one_mistake_gives_exactly_its_line(good_document, path, value, expected
 def test_the_good_document_is_valid(good_document):
     plan = scenario_validate(good_document, now=NOW)
     assert plan.counts()["partners"] == 3
+
+
+@pytest.mark.django_db
+def test_gcc_customers_and_the_cloud_of_health_issues(good_document):
+    good_document["customers"][0]["cloud"] = "gcc"
+    good_document["service_health"][0]["cloud"] = "us_government"
+    plan = scenario_validate(good_document, now=NOW)
+    assert plan.customers[0].fields["cloud"] == "gcc"
+    clouds = {(issue.customer, issue.issue_id): issue.fields["cloud"] for issue in plan.health_issues}
+    assert clouds[(None, "EX738201")] == "us_government"
+    assert clouds[("Fabrikam", "EX712345")] == "gcc"  # a customer's issue is in its cloud
 
 
 def test_unknown_top_level_key(good_document):

@@ -139,6 +139,7 @@ URL_RULES: dict[str, str] = {
     "customers:service_health": "admin_agent_only",
     # service requests
     "servicerequests:list": "signed_in",
+    "servicerequests:new_pick": "admin_agent_only",
     "servicerequests:new_own": "partner_user",
     "servicerequests:detail": "request_scoped",
     "servicerequests:note_add": "request_write",

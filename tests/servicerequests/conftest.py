@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from customers.choices import AzureRole, Workload
 from customers.models import CustomerDomain, Subscription
-from gdap.models import AccessAssignment, EntraRole, Relationship
-from gdap.roles import ENTRA_ROLES
+from gdap.models import AccessAssignment, Relationship
 from partners.models import Partner, SecurityGroup, User
 from servicerequests.eligibility import EligibilityRequest
+from tests import catalogues
 from tests.factories import (
     AccessAssignmentFactory,
     AzureRoleAssignmentFactory,
@@ -63,13 +63,7 @@ class World:
         return EligibilityRequest(**values)
 
 
-def ensure_entra_roles() -> None:
-    """The catalogue rows of ``gdap/roles.py`` (a data migration loads them; ``--nomigrations`` doesn't)."""
-    for template_id, name, tickets, health in ENTRA_ROLES:
-        EntraRole.objects.get_or_create(
-            template_id=template_id,
-            defaults={"name": name, "support_tickets": tickets, "service_health": health},
-        )
+ensure_entra_roles = catalogues.ensure_entra_roles
 
 
 @pytest.fixture

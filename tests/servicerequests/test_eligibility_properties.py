@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdap.roles import ENTRA_ROLES
+from gdap.roles import CATALOGUE
 from servicerequests.eligibility import RULE_IDS, RULES, EligibilityRequest, decide
 from servicerequests.eligibility.snapshot import (
     AssignmentFacts,
@@ -63,9 +63,14 @@ emails = st.one_of(
 )
 moments = st.one_of(st.none(), st.integers(-400, 400).map(lambda d: NOW + timedelta(days=d)))
 roles = st.lists(
-    st.sampled_from(ENTRA_ROLES).map(
-        lambda r: RoleFacts(template_id=r[0], name=r[1], support_tickets=r[2], service_health=r[3])
-    ),  # fmt: skip
+    st.sampled_from(CATALOGUE).map(
+        lambda r: RoleFacts(
+            template_id=r.template_id,
+            name=r.name,
+            support_tickets=r.support_tickets,
+            service_health=r.service_health,
+        )
+    ),
     max_size=4,
     unique=True,
 ).map(tuple)

@@ -78,6 +78,28 @@ def customer_in_us_government(w):
     return w.request()
 
 
+def customer_in_gcc(w):
+    w.customer.cloud = "gcc"
+    w.customer.save()
+    return w.request()
+
+
+def partner_in_us_government(w):
+    w.partner.cloud = "us_government"
+    w.partner.save()
+    return w.request()
+
+
+def both_in_us_government(w):
+    customer_in_us_government(w)
+    return partner_in_us_government(w)
+
+
+def us_government_partner_gcc_customer(w):
+    customer_in_gcc(w)
+    return partner_in_us_government(w)
+
+
 def no_relationship(w):
     w.relationship.delete()
     return w.request()
@@ -362,9 +384,47 @@ CASES = [
         customer_in_us_government,
         (
             "failed",
-            "Contoso Partners is in the Commercial cloud but Fabrikam is in the US Government cloud.",
+            "Contoso Partners is a Commercial partner; Fabrikam is a US Government customer, which only "
+            "a US Government partner serves.",
             "A US Government customer is served from a US Government Partner Center account: have "
             "Fabrikam's partner in that cloud file the request.",
+        ),
+    ),
+    (
+        "SR-CLOUD-MATCH",
+        customer_in_gcc,
+        (
+            "passed",
+            "Fabrikam is a GCC customer; a Commercial partner such as Contoso Partners serves it through "
+            "the Commercial Partner Center and admin centers.",
+            "",
+        ),
+    ),
+    (
+        "SR-CLOUD-MATCH",
+        both_in_us_government,
+        ("passed", "Contoso Partners and Fabrikam are both in the US Government cloud.", ""),
+    ),
+    (
+        "SR-CLOUD-MATCH",
+        us_government_partner_gcc_customer,
+        (
+            "failed",
+            "Contoso Partners is a US Government partner; Fabrikam is a GCC customer, which only a "
+            "Commercial partner serves.",
+            "A GCC customer is served from a Commercial Partner Center account: have Fabrikam's partner "
+            "in that cloud file the request.",
+        ),
+    ),
+    (
+        "SR-CLOUD-MATCH",
+        partner_in_us_government,
+        (
+            "failed",
+            "Contoso Partners is a US Government partner; Fabrikam is a Commercial customer, which only "
+            "a Commercial partner serves.",
+            "A Commercial customer is served from a Commercial Partner Center account: have Fabrikam's "
+            "partner in that cloud file the request.",
         ),
     ),
     # SR-GDAP-ACTIVE

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("gdap", "0004_roletemplate_expirynotice"),
+        ("gdap", "0006_entra_role_catalogue"),
     ]
 
     operations = [
