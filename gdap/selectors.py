@@ -18,9 +18,12 @@ EXPIRING_WITHIN_DAYS = (30, 7, 1)  # the Partner Center expiry views (GDAP-EXPIR
 
 def relationship_list(*, actor: User) -> QuerySet[Relationship]:
     """Relationships the actor may see: their partner's, those created for their partner by its
-    indirect provider, or (for a customer-side admin) those with their customer."""
+    indirect provider, or (for a customer-side admin) those with their customer that the partner has
+    sent (a ``created`` draft is the partner's alone until it is locked for approval)."""
     if actor.customer_id is not None:
-        return Relationship.objects.filter(customer_id=actor.customer_id)
+        return Relationship.objects.filter(customer_id=actor.customer_id).exclude(
+            status=RelationshipStatus.CREATED
+        )
     if actor.partner_id is None:
         return Relationship.objects.none()
     return Relationship.objects.filter(
@@ -166,4 +169,17 @@ def delegated_admin_customer_list(*, actor: User) -> QuerySet[Customer]:
         )
         .distinct()
         .order_by("name", "id")
+    )
+
+
+def customer_relationship_list(*, actor: User) -> QuerySet[Relationship]:
+    """A customer's admin's "Partner relationships": every relationship a partner sent to the actor's
+    customer (never a ``created`` draft), partner and roles loaded, pending ones first, then newest."""
+    if actor.customer_id is None:
+        return Relationship.objects.none()
+    return (
+        relationship_list(actor=actor)
+        .select_related("partner", "created_for_reseller")
+        .prefetch_related(Prefetch("roles", queryset=EntraRole.objects.order_by("name")))
+        .order_by("-created_at", "-id")
     )

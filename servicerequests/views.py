@@ -23,7 +23,6 @@ from core.pages import query_string_without
 from customers.choices import Workload
 from customers.selectors import service_health_issues
 from customers.shortcuts import customer_or_404
-from partners.choices import PartnerCenterRole
 
 from .choices import SupportPlan
 from .eligibility import CustomerNotVisible
@@ -40,6 +39,7 @@ from .forms import (
 )
 from .health import health_access
 from .models import ServiceRequest
+from .permissions import may_file_requests
 from .routing import portal_redirect_url, routing_context_issue
 from .selectors import service_request_list
 from .services import (
@@ -241,7 +241,7 @@ def service_request_new(request, customer_id):
     with a signed routing context.
     """
     customer = customer_or_404(request.user, customer_id)
-    if PartnerCenterRole.ADMIN_AGENT not in request.user.role_codes:
+    if not may_file_requests(request.user):
         return _role_denied(request, customer)
     workload = request.POST.get("workload") if request.method == "POST" else request.GET.get("workload")
     choice = WorkloadChoiceForm({"workload": workload} if workload else None)
