@@ -120,7 +120,7 @@ MENU: tuple[MenuEntry, ...] = (
         is_customer_side,
         current=("gdap:*",),
         count=invitations_waiting,
-        count_label="invitations waiting for your approval",
+        count_label="waiting for your approval",
     ),
     MenuEntry(
         "Service requests filed for us",
