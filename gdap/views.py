@@ -235,7 +235,7 @@ def relationship_auto_extend(request, relationship_id):
         ),
     )
     if response is None:
-        messages.success(request, "Auto-extend is now " + ("on (P180D)." if enabled else "off."))
+        messages.success(request, "Auto-extend is now " + ("on (180 days)." if enabled else "off."))
         return redirect("gdap:relationship_detail", relationship_id=relationship_id)
     return response
 

@@ -16,6 +16,7 @@ from tests.factories import (
     SubscriptionFactory,
     UserFactory,
 )
+from tests.graph import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,23 @@ def test_a_user_of_no_customer_gets_no_customer_pages(client):
     user = UserFactory(partner=None, customer=None)
     client.force_login(user)
     assert client.get(reverse("servicerequests:filed_for_us")).status_code == 403
+
+
+def test_the_relationship_list_names_the_partner_to_a_customer_and_extends_in_days(
+    client, customer_admin, make_relationship
+):
+    make_relationship(status=S.ACTIVE, auto_extend_duration=AUTO_EXTEND_ON)
+    client.force_login(customer_admin)
+    html = client.get(reverse("gdap:relationship_list")).content.decode()
+    assert '<th scope="col">Partner</th>' in html and "Contoso Partners" in html
+    assert "180 days" in html and "P180D" not in html
+
+
+def test_graph_never_shows_a_customer_a_partner_draft(customer_admin, make_relationship):
+    base = "/graph/v1.0/tenantRelationships/delegatedAdminRelationships"
+    draft = make_relationship(status=S.CREATED, display_name="Draft")
+    sent = make_relationship(status=S.APPROVAL_PENDING, display_name="Sent")
+    api = client_for(customer_admin)
+    listed = [r["id"] for r in api.get(base).json()["value"]]
+    assert listed == [sent.pk]
+    assert api.get(f"{base}/{draft.pk}").status_code == 404
