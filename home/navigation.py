@@ -144,14 +144,6 @@ class Can:
     def file_requests(self) -> bool:  # New request, Request about your own subscription
         return may_file_requests(self._user)
 
-    @cached_property
-    def view_partner_health(self) -> bool:
-        return may_view_partner_health(self._user)
-
-    @cached_property
-    def manage_queues(self) -> bool:  # bulk actions, saved queues, reports
-        return is_queue_manager(self._user)
-
 
 def route_of(request) -> str:
     match = getattr(request, "resolver_match", None)
