@@ -38,7 +38,7 @@ def customer_list_with_relationship(*, actor: User, search: str = "") -> QuerySe
     """``customer_list`` with two annotations about the actor's partner, for lists of customers:
     ``relationship_to_partner`` (its ``RelationshipToPartner`` value, None without a link) and
     ``allow_delegated_access`` (an active GDAP relationship whose end date is still ahead, granting
-    the partner's groups).
+    the partner's groups; for a customer's own admin, with any partner).
 
     Both are subqueries: a page costs one query whatever its length.
     """
@@ -48,13 +48,23 @@ def customer_list_with_relationship(*, actor: User, search: str = "") -> QuerySe
     ).values("relationship")[:1]
     # A relationship grants the groups of its partner, or (GDAP-INDIRECT-RESELLER) of the reseller an
     # indirect provider created it for: never the provider's (``gdap.selectors.held_by``).
+    # A customer's own admin: an active relationship with any partner.
     active_gdap = Customer.objects.filter(
-        Q(gdap_relationships__partner_id=partner_id, gdap_relationships__created_for_reseller__isnull=True)
-        | Q(gdap_relationships__created_for_reseller_id=partner_id),
         pk=OuterRef("pk"),
         gdap_relationships__status=GDAP_ACTIVE_STATUS,
         gdap_relationships__end_at__gt=timezone.now(),
     )
+    if sees_customers_through_partner(actor):
+        active_gdap = Customer.objects.filter(
+            Q(
+                gdap_relationships__partner_id=partner_id,
+                gdap_relationships__created_for_reseller__isnull=True,
+            )
+            | Q(gdap_relationships__created_for_reseller_id=partner_id),
+            pk=OuterRef("pk"),
+            gdap_relationships__status=GDAP_ACTIVE_STATUS,
+            gdap_relationships__end_at__gt=timezone.now(),
+        )
     return customer_list(actor=actor, search=search).annotate(
         relationship_to_partner=Subquery(relationship), allow_delegated_access=Exists(active_gdap)
     )
@@ -100,3 +110,24 @@ def service_health_issues(*, customer: Customer, workload: str = "", open_only: 
 def customer_support_options(*, customer: Customer) -> SupportOptions:
     """SUPPORT-OPTIONS-* for the customer, from its subscriptions (one query)."""
     return support_options_for(customer.subscriptions.only("channel", "is_trial", "status"))
+
+
+def customer_partner_contacts(*, customer: Customer) -> list[dict]:
+    """The partners linked to the customer with their support contact, for the customer's admin:
+    ``{"name", "relationship", "email", "phone", "url"}`` by partner name (one query)."""
+    links = (
+        CustomerPartnerRelationship.objects.filter(customer=customer)
+        .select_related("partner")
+        .order_by("partner__name")
+    )
+    labels = dict(RelationshipToPartner.choices)
+    return [
+        {
+            "name": link.partner.name,
+            "relationship": labels.get(link.relationship, ""),
+            "email": link.partner.support_email,
+            "phone": link.partner.support_phone,
+            "url": link.partner.support_url,
+        }
+        for link in links
+    ]

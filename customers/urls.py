@@ -10,6 +10,7 @@ from . import views
 
 urlpatterns = [
     path("customers/", views.customer_list_view, name="list"),
+    path("support-options/", views.own_support_options, name="own_support_options"),
     path("customers/<uuid:customer_id>/", views.customer_subscriptions, name="detail"),
     path(
         "customers/<uuid:customer_id>/support-options/",

@@ -9,6 +9,7 @@ Every page reads through the selectors, so another partner's customer is a 404.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
@@ -16,7 +17,12 @@ from core.pages import query_string_without
 
 from .choices import RelationshipToPartner
 from .forms import CustomerSearchForm
-from .selectors import customer_list_with_relationship, customer_support_options
+from .selectors import (
+    customer_list_with_relationship,
+    customer_partner_contacts,
+    customer_support_options,
+    sees_customers_through_partner,
+)
 from .shortcuts import customer_or_404, customer_page_context
 
 PAGE_SIZE = 25
@@ -30,6 +36,7 @@ def customer_list_view(request):
     customers = customer_list_with_relationship(actor=request.user, search=search)
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     relationship_names = dict(RelationshipToPartner.choices)
+    through_partner = sees_customers_through_partner(request.user)
     for customer in page.object_list:
         customer.relationship_name = relationship_names.get(customer.relationship_to_partner, "")
     return render(
@@ -40,6 +47,7 @@ def customer_list_view(request):
             "search": search,
             "page_obj": page,
             "query_string": query_string_without(request, "page"),
+            "through_partner": through_partner,
         },
     )
 
@@ -63,3 +71,17 @@ def customer_support_options_view(request, customer_id):
     context = customer_page_context(request.user, customer, "support_options")
     context["options"] = customer_support_options(customer=customer)
     return render(request, "customers/customer_support_options.html", context)
+
+
+@login_required
+def own_support_options(request):
+    """A customer admin's support options card (SUPPORT-OPTIONS-TRIAL / -PAID): contact a partner (with
+    its contact details) and, with paid direct subscriptions, also open a request with Microsoft."""
+    customer = request.user.customer
+    if customer is None:
+        raise PermissionDenied("This page is for a customer's administrators.")
+    context = {
+        "options": customer_support_options(customer=customer),
+        "partners": customer_partner_contacts(customer=customer),
+    }
+    return render(request, "customers/own_support_options.html", context)

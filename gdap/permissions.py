@@ -14,6 +14,7 @@ from .rules import (
     HOLDER_ADMIN_AGENT,
     MANAGER,
     PARTNER_ADMIN_AGENT,
+    RELATIONSHIP_TRANSITIONS,
     RESELLER_ADMIN_AGENT,
 )
 
@@ -76,3 +77,16 @@ def may(actor, relationship, actor_kinds) -> bool:
     return any(
         ACTOR_PREDICATES[kind](actor, relationship) for kind in actor_kinds if kind in ACTOR_PREDICATES
     )
+
+
+def may_transition(actor, relationship, action: str) -> bool:
+    """Whether ``action`` of ``RELATIONSHIP_TRANSITIONS`` is open to the actor on this relationship now:
+    its status is one the action starts from and the actor is one of those who may ask (the check the
+    services make, so a page offers the action only where it would be accepted)."""
+    from_statuses, _to, _rule, actor_kinds = RELATIONSHIP_TRANSITIONS[action]
+    return relationship.status in from_statuses and may(actor, relationship, actor_kinds)
+
+
+def is_customer_side(actor) -> bool:
+    """A customer's admin (not a partner's user): sees its own tenant's side of GDAP."""
+    return actor.customer_id is not None

@@ -188,3 +188,16 @@ def delegated_admin_customer_list(*, actor: User) -> QuerySet[Customer]:
     return Customer.objects.filter(
         pk__in=relationship_list(actor=actor).filter(status__in=LIVE_STATUSES).values("customer_id")
     ).order_by("name", "id")
+
+
+def customer_relationship_list(*, actor: User) -> QuerySet[Relationship]:
+    """A customer's admin's "Partner relationships": every relationship a partner sent to the actor's
+    customer (never a ``created`` draft), partner and roles loaded, pending ones first, then newest."""
+    if actor.customer_id is None:
+        return Relationship.objects.none()
+    return (
+        relationship_list(actor=actor)
+        .select_related("partner", "created_for_reseller")
+        .prefetch_related(Prefetch("roles", queryset=EntraRole.objects.order_by("name")))
+        .order_by("-created_at", "-id")
+    )

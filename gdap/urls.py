@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import partner_relationship_views, views
 
 app_name = "gdap"
 
@@ -34,6 +34,11 @@ urlpatterns = [
         "relationships/<str:relationship_id>/assignments/<uuid:assignment_id>/delete/",
         views.assignment_delete,
         name="assignment_delete",
+    ),
+    path(
+        "partner-relationships/",
+        partner_relationship_views.partner_relationships,
+        name="partner_relationships",
     ),
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/<str:relationship_id>/", views.invitation, name="invitation"),

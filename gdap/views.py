@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .choices import AUTO_EXTEND_OFF, AUTO_EXTEND_ON, RelationshipStatus
@@ -32,11 +32,12 @@ from .models import Relationship
 from .permissions import (
     is_admin_agent_of,
     is_approver,
-    is_customer_admin,
+    is_customer_side,
     is_holder_admin_agent,
     is_manager,
     is_partner_admin_agent,
     is_reseller_admin_agent,
+    may_transition,
 )
 from .role_picker import role_picker_groups
 from .roles import SUGGESTED_TEMPLATES
@@ -180,7 +181,7 @@ def _render_detail(request, relationship, *, status=200, errors=None, assignment
         "assignments": list(selectors.assignment_list(relationship=relationship)),
         "requests": list(selectors.request_list(relationship=relationship)),
         "can_manage": can_manage,
-        "can_terminate": is_holder_admin_agent(user, relationship) or is_customer_admin(user, relationship),
+        "can_terminate": may_transition(request.user, relationship, "terminate"),
         # GDAP-INDIRECT-RESELLER: who is looking at a relationship created for a reseller.
         "viewer_is_provider": relationship.created_for_reseller_id is not None
         and user.partner_id == relationship.partner_id,
@@ -189,6 +190,7 @@ def _render_detail(request, relationship, *, status=200, errors=None, assignment
         "show_groups": user.partner_id is not None and user.partner_id == relationship.holder_id,
         "can_answer": relationship.status == RelationshipStatus.APPROVAL_PENDING
         and is_approver(user, relationship),
+        "is_approver": is_approver(request.user, relationship),
         "errors": errors or {},
         "assignment_form": assignment_form
         or (AssignmentForm(actor=request.user, relationship=relationship) if can_manage else None),
@@ -252,14 +254,22 @@ def relationship_auto_extend(request, relationship_id):
         ),
     )
     if response is None:
-        messages.success(request, "Auto-extend is now " + ("on (P180D)." if enabled else "off."))
+        messages.success(request, "Auto-extend is now " + ("on (180 days)." if enabled else "off."))
         return redirect("gdap:relationship_detail", relationship_id=relationship_id)
     return response
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def relationship_terminate(request, relationship_id):
+    """GDAP-TERMINATE: GET asks for confirmation (what ending the relationship means), POST ends it."""
+    if request.method == "GET":
+        relationship = _get(request, relationship_id)
+        if not may_transition(request.user, relationship, "terminate"):
+            raise PermissionDenied(
+                "Only the partner admin agents or the customer admin end an active relationship."
+            )
+        return render(request, "gdap/relationship_terminate.html", {"relationship": relationship})
     response = _run_action(
         request,
         relationship_id,
@@ -267,7 +277,9 @@ def relationship_terminate(request, relationship_id):
         lambda r: services.relationship_terminate(actor=request.user, relationship_id=r.pk),
     )
     if response is None:
-        messages.success(request, "Termination requested.")
+        messages.success(request, "Termination requested: the partner's access ends now.")
+        if is_customer_side(request.user):
+            return redirect("gdap:partner_relationships")
         return redirect("gdap:relationship_detail", relationship_id=relationship_id)
     return response
 
@@ -379,12 +391,16 @@ def invitation(request, relationship_id):
         else:
             error = "Choose Approve all or Reject."
         relationship = _get(request, relationship_id)
+    pending = relationship.status == RelationshipStatus.APPROVAL_PENDING and is_approver(
+        request.user, relationship
+    )
     context = {
         "relationship": relationship,
         "roles": list(relationship.roles.all()),
         "error": error,
         "reseller_step": reseller_step,
-        "pending": relationship.status == RelationshipStatus.APPROVAL_PENDING
-        and is_approver(request.user, relationship),
+        "pending": pending,
+        # Approve all is asked twice: the first button (a GET) shows what approving grants.
+        "confirming": pending and request.GET.get("confirm") == "approve",
     }
     return render(request, "gdap/invitation.html", context, status=400 if error else 200)

@@ -17,7 +17,8 @@ from customers.selectors import service_health_issues
 from customers.shortcuts import customer_or_404, customer_page_context
 
 from .eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
-from .health import HEALTH_RULE, HEALTH_VIEW_PC_ROLES, health_access, health_visible_issues
+from .health import HEALTH_RULE, health_access, health_visible_issues
+from .permissions import may_view_partner_health
 from .selectors import service_request_list
 
 PAGE_SIZE = 25
@@ -71,7 +72,7 @@ def service_health(request):
     user holds a service_health role through GDAP are included.
     """
     user = request.user
-    is_admin_agent = bool(user.role_codes.intersection(HEALTH_VIEW_PC_ROLES))
+    is_admin_agent = may_view_partner_health(user)
     page = None
     if is_admin_agent and user.partner_id is not None:
         page = Paginator(health_visible_issues(user=user), PAGE_SIZE).get_page(request.GET.get("page"))

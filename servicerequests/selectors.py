@@ -22,3 +22,16 @@ def service_request_list(*, actor: User) -> QuerySet[ServiceRequest]:
     if actor.partner_id is None or not actor.role_codes.intersection(VIEW_ROLES):
         return ServiceRequest.objects.none()
     return ServiceRequest.objects.filter(partner_id=actor.partner_id)
+
+
+def service_requests_filed_for_customer(*, actor: User) -> QuerySet[ServiceRequest]:
+    """For a customer's admin: the requests partners filed on the customer's behalf, every partner's,
+    newest first, partner loaded (none for anyone else). The caller shows only what a customer may
+    read: no notes, assignees or eligibility details."""
+    if actor.customer_id is None:
+        return ServiceRequest.objects.none()
+    return (
+        ServiceRequest.objects.filter(customer_id=actor.customer_id)
+        .select_related("partner")
+        .order_by("-created_at", "-id")
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import customer_portal_views, views
 
 app_name = "servicerequests"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("service-requests/", views.service_request_list_view, name="list"),
     path("service-requests/new/", views.service_request_new_pick, name="new_pick"),
     path("service-requests/new/own-subscription/", views.service_request_new_own, name="new_own"),
+    path("service-requests/filed-for-us/", customer_portal_views.filed_for_us, name="filed_for_us"),
     path("service-requests/<str:request_id>/", views.service_request_detail, name="detail"),
     path("service-requests/<str:request_id>/notes/", views.service_request_note_add, name="note_add"),
     path("customers/<uuid:customer_id>/service-requests/new/", views.service_request_new, name="new"),

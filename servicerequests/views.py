@@ -24,7 +24,6 @@ from core.pages import query_string_without
 from customers.choices import Workload
 from customers.selectors import customer_list, service_health_issues
 from customers.shortcuts import customer_or_404
-from partners.choices import PartnerCenterRole
 
 from .choices import SupportPlan
 from .eligibility import CustomerNotVisible
@@ -42,6 +41,7 @@ from .forms import (
 )
 from .health import health_access
 from .models import ServiceRequest
+from .permissions import may_file_requests
 from .remedies import refusal_steps
 from .routing import portal_redirect_url, routing_context_issue
 from .selectors import service_request_list
@@ -248,7 +248,7 @@ def service_request_new_pick(request):
     GET ``?q=`` searches by name or domain prefix (an HTMX request answers the results only);
     ``?customer=&workload=`` both valid → 302 to ``servicerequests:new``.
     """
-    if PartnerCenterRole.ADMIN_AGENT not in request.user.role_codes:
+    if not may_file_requests(request.user):
         return _role_denied(request)
     # Continue (not Search, not the type-ahead) submits the choice; a search keeps the workload.
     choosing = not request.htmx and "search" not in request.GET
@@ -285,7 +285,7 @@ def service_request_new(request, customer_id):
     with a signed routing context.
     """
     customer = customer_or_404(request.user, customer_id)
-    if PartnerCenterRole.ADMIN_AGENT not in request.user.role_codes:
+    if not may_file_requests(request.user):
         return _role_denied(request, customer)
     workload = request.POST.get("workload") if request.method == "POST" else request.GET.get("workload")
     choice = WorkloadChoiceForm({"workload": workload} if workload else None)

@@ -42,7 +42,8 @@ def test_partner_requests_customer_approves_partner_assigns_agent_files_m365(pag
 
     page.get_by_role("button", name="Lock for approval").click()
     assert page.get_by_test_id("gdap-status").inner_text() == "Approval pending"
-    invitation = page.get_by_test_id("gdap-invitation-link").get_attribute("href")
+    # The partner can't open the link itself: it is shown as text to send to the customer.
+    invitation = page.get_by_test_id("gdap-invitation-link").inner_text()
     relationship = Relationship.objects.get(display_name="Fabrikam service desk")
     assert invitation.endswith(f"/gdap/invitations/{relationship.pk}/")
     sign_out(page)
@@ -53,6 +54,7 @@ def test_partner_requests_customer_approves_partner_assigns_agent_files_m365(pag
     assert "Contoso Partners" in card.inner_text()
     assert "Service Support Administrator" in card.inner_text()
     page.get_by_role("button", name="Approve all").click()
+    page.get_by_role("button", name="Yes, approve all").click()
     assert page.get_by_test_id("gdap-status").inner_text() == "Active"
     sign_out(page)
 

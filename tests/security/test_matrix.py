@@ -92,6 +92,8 @@ RULES: dict[str, Rule] = {
     "relationship_admin": Rule(allowed=ADMIN_AGENTS),
     "relationship_terminate": Rule(allowed=ADMIN_AGENTS | {"customer_admin"}),
     "invitation_approver": Rule(allowed=frozenset({"customer_admin"})),
+    # the customer admin portal (partner relationships, requests filed for us, support options)
+    "customer_admin_only": Rule(allowed=frozenset({"customer_admin"})),
     "portal_context": Rule(allowed=SIGNED_IN, ok=400),
     "delivery_manager": Rule(allowed=MANAGERS, role_first=True),
     "queue_user": Rule(allowed=QUEUE_USERS),
@@ -136,10 +138,12 @@ URL_RULES: dict[str, str] = {
     "customers:service_management": "customer_scoped",
     "customers:service_requests": "customer_scoped",
     "customers:support_options": "customer_scoped",
+    "customers:own_support_options": "customer_admin_only",
     "customers:service_health": "admin_agent_only",
     # service requests
     "servicerequests:list": "signed_in",
     "servicerequests:new_pick": "admin_agent_only",
+    "servicerequests:filed_for_us": "customer_admin_only",
     "servicerequests:new_own": "partner_user",
     "servicerequests:detail": "request_scoped",
     "servicerequests:note_add": "request_write",
@@ -157,6 +161,7 @@ URL_RULES: dict[str, str] = {
     "gdap:assignment_delete": "relationship_admin",
     "gdap:invitation_list": "signed_in",
     "gdap:invitation": "invitation_approver",
+    "gdap:partner_relationships": "customer_admin_only",
     # stub portals
     "portals:new": "portal_context",
     "portals:home": "customer_scoped",
@@ -225,7 +230,6 @@ POST_ONLY = frozenset(
         "gdap:role_template_create",
         "gdap:relationship_lock",
         "gdap:relationship_auto_extend",
-        "gdap:relationship_terminate",
         "gdap:relationship_delete",
         "gdap:assignment_create",
         "gdap:assignment_delete",
