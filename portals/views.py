@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from customers.models import Customer, Subscription
 from customers.shortcuts import customer_or_404
+from servicerequests.attachment_views import attachment_section
 from servicerequests.choices import DispatchStatus, SupportPlan
 from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
 from servicerequests.exceptions import FilingError
@@ -363,10 +364,21 @@ def _request_context(request, portal, customer_id, request_id) -> dict:
     return context
 
 
+def _ticket_page_context(request, portal, customer_id, request_id) -> dict:
+    """The ticket page's context: the request's, plus its attachments (uploads come back here)."""
+    context = _request_context(request, portal, customer_id, request_id)
+    context.update(
+        attachment_section(
+            request.user, context["sr"], next_url=request.path + "#attachments", surface="portal"
+        )
+    )
+    return context
+
+
 @login_required
 def portal_request(request, portal, customer_id, request_id):
     """The ticket page a submit lands on; while the dispatch is pending it says "creating ticket…"."""
-    context = _request_context(request, portal, customer_id, request_id)
+    context = _ticket_page_context(request, portal, customer_id, request_id)
     return render(request, "portals/ticket_detail.html", context)
 
 

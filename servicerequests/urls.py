@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import attachment_views, views
 
 app_name = "servicerequests"
 
@@ -11,5 +11,20 @@ urlpatterns = [
     path("service-requests/new/own-subscription/", views.service_request_new_own, name="new_own"),
     path("service-requests/<str:request_id>/", views.service_request_detail, name="detail"),
     path("service-requests/<str:request_id>/notes/", views.service_request_note_add, name="note_add"),
+    path(
+        "service-requests/<str:request_id>/attachments/",
+        attachment_views.attachment_add,
+        name="attachment_add",
+    ),
+    path(
+        "service-requests/<str:request_id>/attachments/<uuid:attachment_id>/",
+        attachment_views.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "service-requests/<str:request_id>/attachments/<uuid:attachment_id>/delete/",
+        attachment_views.attachment_remove,
+        name="attachment_delete",
+    ),
     path("customers/<uuid:customer_id>/service-requests/new/", views.service_request_new, name="new"),
 ]
