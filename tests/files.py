@@ -110,7 +110,10 @@ def storage_backend(request, settings, tmp_path):
     if request.param == "filesystem":
 
         def stored() -> list[str]:
-            return sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+            roots = (tmp_path / "attachments", tmp_path / "exports")
+            return sorted(
+                str(p.relative_to(tmp_path)) for root in roots for p in root.rglob("*") if p.is_file()
+            )
 
         return stored
     endpoint = request.getfixturevalue("s3_server")
