@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.files import private_file_response
 
 from .exceptions import AttachmentRefused
-from .files.rules import ALLOWED_EXTENSIONS, MAX_FILE_BYTES, MAX_FILES_PER_REQUEST
+from .files.rules import ACCEPT, MAX_FILE_BYTES, MAX_FILES_PER_REQUEST
 from .models import Attachment, AttachmentSource, ServiceRequest
 from .selectors import service_request_list
 from .services.attachments import (
@@ -155,7 +155,7 @@ def attachment_section(
         "attach_surface": surface,
         "attach_limits": {
             "max_files": MAX_FILES_PER_REQUEST,
-            "accept": ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS),
+            "accept": ACCEPT,
             "label": "logs and text, CSV, JSON, HAR, XML, images (PNG, JPEG, GIF, BMP, WebP), PDF, "
             "ZIP, gzip, 7-Zip, CAB, EVTX and ETL",
         },

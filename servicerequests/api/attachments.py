@@ -188,9 +188,7 @@ class ServiceRequestAttachmentDetailApi(_RequestScoped):
         operation_id="servicerequests_attachments_download",
         summary="Download one attached file",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, as an attachment."
-            ),
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as an attachment."),
             302: OpenApiResponse(description="A time-limited signed URL of the storage (when enabled)."),
             **errors(404),
         },

@@ -66,6 +66,8 @@ ALLOWED_TYPES: tuple[FileType, ...] = (
 )
 _BY_EXTENSION = {ext: kind for kind in ALLOWED_TYPES for ext in kind.extensions}
 ALLOWED_EXTENSIONS: tuple[str, ...] = tuple(sorted(_BY_EXTENSION))
+#: The ``accept`` attribute of a file input (a hint to the picker; the server checks regardless).
+ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
 
 
 class FileRefused(ValueError):

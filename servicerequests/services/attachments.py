@@ -29,7 +29,7 @@ from webhooks.services import webhook_event_emit
 
 from ..choices import Status
 from ..exceptions import AttachmentRefused
-from ..files.rules import MAX_FILE_BYTES, MAX_FILES_PER_REQUEST, FileRefused, file_type_check
+from ..files.rules import MAX_FILE_BYTES, MAX_FILES_PER_REQUEST, FileRefused, FileType, file_type_check
 from ..models import Attachment, ServiceRequest
 from ..selectors import service_request_list
 from .common import require_write_role, service_request_bump
@@ -69,6 +69,24 @@ def attachment_storage():
     return private_storage(ATTACHMENTS)
 
 
+def attachments_check(files: list[IncomingFile]) -> list[tuple[IncomingFile, str, FileType]]:
+    """Each file with its sanitised name and allowed type, or ``AttachmentRefused`` for the first
+    that breaks a rule of ``files.rules`` (or none given, or more than a request may hold). Reads
+    and writes nothing: a form checks its files with it before filing the request they go with."""
+    if not files:
+        raise AttachmentRefused("file", "choose at least one file to attach.")
+    checked = []
+    for incoming in files:
+        try:
+            name, kind = file_type_check(incoming.name, incoming.content, size=incoming.size)
+        except FileRefused as exc:
+            raise AttachmentRefused(exc.file_name, exc.reason, too_large=exc.too_large) from None
+        checked.append((incoming, name, kind))
+    if len(checked) > MAX_FILES_PER_REQUEST:
+        raise AttachmentRefused(checked[0][1], f"a request may hold at most {MAX_FILES_PER_REQUEST} files.")
+    return checked
+
+
 def attachments_add(
     *,
     actor: User | None,
@@ -90,15 +108,7 @@ def attachments_add(
     """
     if actor is not None:
         require_write_role(actor, service_request)
-    if not files:
-        raise AttachmentRefused("file", "choose at least one file to attach.")
-    checked = []
-    for incoming in files:
-        try:
-            name, kind = file_type_check(incoming.name, incoming.content, size=incoming.size)
-        except FileRefused as exc:
-            raise AttachmentRefused(exc.file_name, exc.reason, too_large=exc.too_large) from None
-        checked.append((incoming, name, kind))
+    checked = attachments_check(files)
     storage = attachment_storage()
     stored: list[str] = []
     now = timezone.now()
