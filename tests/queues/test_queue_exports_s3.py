@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -97,7 +98,11 @@ def test_a_worker_process_writes_the_export_that_the_web_process_serves(
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "partnercenter.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": (
+            f"postgres://{quote(db['USER'])}"
+            + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+            + f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
         "FILE_STORAGE": "s3",
         "S3_BUCKET": s3_bucket,
         "S3_ENDPOINT_URL": s3_server,
