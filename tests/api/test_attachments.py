@@ -20,6 +20,7 @@ from servicerequests.models import Attachment
 from servicerequests.services.attachments import IncomingFile, attachment_purge, attachments_add
 from tests.api.conftest import client_for
 from tests.factories import ServiceRequestFactory, UserFactory
+from tests.files import s3_client, s3_keys
 from webhooks.models import WebhookEvent, WebhookRegistration
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
@@ -79,6 +80,15 @@ def test_round_trip_on_both_backends(api, world, sr, storage_backend, django_cap
         assert api.delete(first["uri"]).status_code == 204
     assert len(storage_backend()) == 1
     assert api.get(first["uri"]).status_code == 404
+
+
+def test_a_file_gone_from_the_bucket_is_a_404(api, sr, s3_server, s3_bucket):
+    item = upload(api, sr, ("a.txt", b"hello\n")).json()["items"][0]
+    (key,) = s3_keys(s3_server, s3_bucket)
+    s3_client(s3_server).delete_object(Bucket=s3_bucket, Key=key)
+    response = api.get(item["uri"])
+    assert response.status_code == 404
+    assert response.json()["code"] == 1000
 
 
 def test_a_signed_url_redirect_where_the_bucket_serves_files(api, sr, settings, s3_bucket):
