@@ -35,11 +35,11 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret DATABASE_URL=sqlite:////tmp/unuse
     REDIS_URL=redis://unused:6379/0 ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput -v0
 
-# Background queue exports (settings.EXPORT_ROOT): a private directory owned by the app user. In
-# docker-compose.yml web and worker share a named volume mounted here; a fresh named volume takes
-# this directory's owner and mode, so uid 10001 can write to it.
-ENV EXPORT_ROOT=/var/lib/portal/exports
-RUN install -d -o portal -g portal -m 0700 "$EXPORT_ROOT"
+# Private files on the filesystem (FILE_STORAGE=filesystem, the default): attachments and background
+# queue exports, in directories owned by the app user. A single container may keep them here (mount a
+# volume); several containers use the object store instead (FILE_STORAGE=s3, as docker-compose.yml).
+ENV ATTACHMENT_ROOT=/var/lib/portal/attachments EXPORT_ROOT=/var/lib/portal/exports
+RUN install -d -o portal -g portal -m 0700 "$ATTACHMENT_ROOT" "$EXPORT_ROOT"
 
 USER portal
 EXPOSE 8000

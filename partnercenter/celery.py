@@ -58,6 +58,8 @@ BEAT_SCHEDULE = {
     "export-sweeper": {"task": "servicerequests.sweep_exports", "schedule": 60.0},
     # Remove queue export files and rows older than 24 hours.
     "export-purge": {"task": "servicerequests.purge_exports", "schedule": 3600.0},
+    # Delete the attachments of requests closed more than ATTACHMENT_RETENTION_DAYS ago (0: never).
+    "attachment-purge": {"task": "servicerequests.purge_attachments", "schedule": 3600.0},
     # Delete expired API tokens and idempotency records older than IDEMPOTENCY_RETENTION_HOURS.
     "expired-purge": {"task": "partnercenter.purge_expired", "schedule": 3600.0},
 }

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404
@@ -24,10 +24,12 @@ from django.urls import reverse
 
 from customers.models import Customer, Subscription
 from customers.shortcuts import customer_or_404
+from servicerequests.attachment_views import attachment_section
 from servicerequests.choices import DispatchStatus, SupportPlan
 from servicerequests.eligibility.tables import PORTAL_FOR_WORKLOAD, PORTALS
-from servicerequests.exceptions import FilingError
-from servicerequests.models import ServiceRequest, SupportTopic
+from servicerequests.exceptions import AttachmentRefused, FilingError
+from servicerequests.files.rules import ACCEPT as ATTACH_ACCEPT
+from servicerequests.models import AttachmentSource, ServiceRequest, SupportTopic
 from servicerequests.routing import (
     RoutingContextInvalid,
     routing_context_digest,
@@ -39,6 +41,7 @@ from servicerequests.services import (
     service_request_eligibility_check,
     service_request_file,
 )
+from servicerequests.services.attachments import IncomingFile, attachments_add, attachments_check
 from servicerequests.views import filing_error_response
 
 from .forms import SUPPORT_PLAN_LABEL, AdminCenterSupportForm, AzureSupportRequestForm
@@ -107,6 +110,7 @@ def _portal_context(request, portal: str, customer: Customer | None) -> dict:
         "government": government,
         "customer": customer,
         "acting_partner": request.user.partner,
+        "attach_accept": ATTACH_ACCEPT,
     }
 
 
@@ -179,6 +183,13 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
     already = routing_context_filed(ctx)
     if already is not None:
         return _already_filed(request, already, customer)
+    files = [IncomingFile.from_upload(upload) for upload in request.FILES.getlist("file")]
+    if files:
+        try:
+            attachments_check(files)  # before filing: a refused file files nothing
+        except AttachmentRefused as exc:
+            form.add_error(None, f"{exc} Nothing was submitted; choose the files again.")
+            return None
     try:
         service_request = service_request_file(
             actor=request.user,
@@ -206,6 +217,16 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
         if already is None:
             raise
         return _already_filed(request, already, customer)
+    if files:
+        try:
+            attachments_add(
+                actor=request.user,
+                service_request=service_request,
+                files=files,
+                source=AttachmentSource.PORTAL,
+            )
+        except (AttachmentRefused, PermissionDenied) as exc:
+            messages.error(request, f"The request was filed, but its files were not attached: {exc}")
     return redirect(
         "portals:request",
         portal=service_request.portal,
@@ -363,10 +384,21 @@ def _request_context(request, portal, customer_id, request_id) -> dict:
     return context
 
 
+def _ticket_page_context(request, portal, customer_id, request_id) -> dict:
+    """The ticket page's context: the request's, plus its attachments (uploads come back here)."""
+    context = _request_context(request, portal, customer_id, request_id)
+    context.update(
+        attachment_section(
+            request.user, context["sr"], next_url=request.path + "#attachments", surface="portal"
+        )
+    )
+    return context
+
+
 @login_required
 def portal_request(request, portal, customer_id, request_id):
     """The ticket page a submit lands on; while the dispatch is pending it says "creating ticket…"."""
-    context = _request_context(request, portal, customer_id, request_id)
+    context = _ticket_page_context(request, portal, customer_id, request_id)
     return render(request, "portals/ticket_detail.html", context)
 
 

@@ -5,9 +5,10 @@ Two paths share one generator, :func:`csv_lines`:
 - the streamed export (``views.queue_export``) sends the lines to the browser as the
   database cursor yields them;
 - the background export (:class:`~servicerequests.models.QueueExport`) is started by
-  :func:`queue_export_start`, written to a file under ``settings.EXPORT_ROOT`` by the Celery task
-  ``servicerequests.export_queue`` (:func:`queue_export_run`), which records its progress chunk
-  by chunk, and downloaded by its requester from the status page. The sweeper
+  :func:`queue_export_start`, written by the Celery task ``servicerequests.export_queue``
+  (:func:`queue_export_run`) to the private ``exports`` storage (``core.files``: a directory, or an
+  S3 bucket shared by web and workers on any host), recording its progress chunk by chunk, and
+  downloaded by its requester from the status page. The sweeper
   (:func:`queue_export_sweep`) re-sends an export whose message was lost and fails one that no
   worker picked up or whose worker was lost; :func:`queue_export_purge` removes files and rows
   after :data:`EXPORT_RETENTION`.
@@ -20,21 +21,23 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
 import re
+import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
 from core.csv import csv_cell
+from core.files import EXPORTS, private_storage
 from core.queueing import enqueue
 from partners.models import User
 from servicerequests.choices import ExportStatus
@@ -67,7 +70,8 @@ SUGGEST_BACKGROUND_EXPORT_ROWS = 10_000
 MAX_UNFINISHED_EXPORTS = 3
 SWEEP_BATCH = 500
 
-# The only names this module writes under EXPORT_ROOT (the purge deletes nothing else).
+# The only names this module writes in the exports storage (the purge deletes nothing else;
+# ``.part`` files are those of earlier versions, which wrote in place).
 _FILE_NAME = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.csv(\.part)?$")
 
 
@@ -111,17 +115,17 @@ def queue_export_list(*, actor: User) -> QuerySet[QueueExport]:
     )
 
 
-def export_root() -> Path:
-    """The private directory of export files (``settings.EXPORT_ROOT``)."""
-    return Path(settings.EXPORT_ROOT)
+def export_storage() -> Storage:
+    """The private storage of export files (``STORAGES["exports"]``)."""
+    return private_storage(EXPORTS)
 
 
-def queue_export_file(export: QueueExport) -> Path | None:
-    """The file of a finished export, or None when it has none or it is gone (purged)."""
+def queue_export_file(export: QueueExport) -> str | None:
+    """The storage name of a finished export's file, or None when it has none or it is gone
+    (purged)."""
     if export.status != ExportStatus.DONE or not _FILE_NAME.match(export.file_name):
         return None
-    path = export_root() / export.file_name
-    return path if path.is_file() else None
+    return export.file_name if export_storage().exists(export.file_name) else None
 
 
 # Writes -----------------------------------------------------------------------------------------
@@ -206,7 +210,7 @@ def _progress_record(export_id, *, rows_written: int) -> None:
         raise ExportCancelled(str(export_id))
 
 
-def _write_csv(export: QueueExport, path: Path, *, now: datetime) -> int:
+def _write_csv(export: QueueExport, out, *, now: datetime) -> int:
     actor = export.requested_by
     if not (actor.is_active and actor.partner_id == export.partner_id and may_open_queues(actor)):
         raise ExportRefused("You may no longer open the queues, so nothing was exported.")
@@ -217,15 +221,13 @@ def _write_csv(export: QueueExport, path: Path, *, now: datetime) -> int:
         raise ExportCancelled(str(export.pk))
     rows = queue_export_rows(queryset, ordering=ordering_get(export.ordering), chunk_size=EXPORT_CHUNK_SIZE)
     written = 0
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(descriptor, "w", encoding="utf-8", newline="") as out:
-        lines = csv_lines(rows, now=now)
-        out.write(next(lines))  # the header
-        for line in lines:
-            out.write(line)
-            written += 1
-            if written % EXPORT_CHUNK_SIZE == 0:
-                _progress_record(export.pk, rows_written=written)
+    lines = csv_lines(rows, now=now)
+    out.write(next(lines).encode("utf-8"))  # the header
+    for line in lines:
+        out.write(line.encode("utf-8"))
+        written += 1
+        if written % EXPORT_CHUNK_SIZE == 0:
+            _progress_record(export.pk, rows_written=written)
     return written
 
 
@@ -255,12 +257,13 @@ def queue_export_run(*, export_id) -> QueueExport | None:
     duplicated or re-sent message does nothing; a missing or already claimed export is returned
     unchanged. Then, as of the claim: checks that the requester may still open the queues, counts
     the rows once (``rows_total``), and writes the same lines as the streamed export
-    (:func:`csv_lines` over a server-side cursor, :data:`EXPORT_CHUNK_SIZE` rows at a time) to
-    ``<id>.csv.part`` under ``EXPORT_ROOT`` (created if missing, mode 0600), updating
-    ``rows_written`` after every chunk. At the end the file is renamed ``<id>.csv`` and the export
-    is ``done`` with its size and exact row count. On any error the export is ``failed`` with a
-    message for the user and the partial file is removed; nothing is retried (the user starts
-    again). Returns the export as it ends.
+    (:func:`csv_lines` over a server-side cursor, :data:`EXPORT_CHUNK_SIZE` rows at a time) to a
+    private temporary file of the worker, updating ``rows_written`` after every chunk. At the end
+    the file is saved as ``<id>.csv`` in the exports storage (mode 0600 on the filesystem; one
+    upload to S3) and the export is ``done`` with its size and exact row count: the storage never
+    holds a partial file. On any error the export is ``failed`` with a message for the user and
+    nothing is left in the storage; nothing is retried (the user starts again). Returns the export
+    as it ends.
     """
     started = timezone.now()
     claimed = QueueExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).update(
@@ -270,18 +273,19 @@ def queue_export_run(*, export_id) -> QueueExport | None:
         logger.info("export %s is not waiting for a worker; nothing to do", export_id)
         return QueueExport.objects.filter(pk=export_id).first()
     export = QueueExport.objects.select_related("requested_by").get(pk=export_id)
-    root = export_root()
-    part, final = root / f"{export.pk}.csv.part", root / f"{export.pk}.csv"
+    storage = export_storage()
+    saved = ""
     try:
-        root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        written = _write_csv(export, part, now=started)
-        size = part.stat().st_size
-        os.replace(part, final)
+        with tempfile.TemporaryFile(prefix="export-") as out:
+            written = _write_csv(export, out, now=started)
+            size = out.tell()
+            out.seek(0)
+            saved = storage.save(f"{export.pk}.csv", File(out))
         finished = QueueExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
             status=ExportStatus.DONE,
             rows_written=written,
             rows_total=written,
-            file_name=final.name,
+            file_name=saved,
             size_bytes=size,
             finished_at=timezone.now(),
         )
@@ -289,13 +293,11 @@ def queue_export_run(*, export_id) -> QueueExport | None:
             raise ExportCancelled(str(export.pk))
     except ExportCancelled:
         logger.info("export %s was cancelled or purged while it ran", export.pk)
-        part.unlink(missing_ok=True)
-        final.unlink(missing_ok=True)
+        _delete_quietly(storage, saved)
     except Exception as exc:
         if not isinstance(exc, ExportRefused | SoftTimeLimitExceeded):
             logger.exception("export %s failed", export.pk)
-        part.unlink(missing_ok=True)
-        final.unlink(missing_ok=True)
+        _delete_quietly(storage, saved)
         try:
             QueueExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
                 status=ExportStatus.FAILED, error=_failure_message(exc), finished_at=timezone.now()
@@ -344,8 +346,9 @@ def queue_export_sweep(*, now: datetime | None = None) -> ExportSweep:
             status=ExportStatus.RUNNING, created_at__lte=lost_before, started_at__lte=lost_before
         ).values_list("pk", flat=True)[:SWEEP_BATCH]
     )
+    storage = export_storage()
     for export_id in lost:
-        (export_root() / f"{export_id}.csv.part").unlink(missing_ok=True)
+        _delete_quietly(storage, f"{export_id}.csv.part")
     failed += QueueExport.objects.filter(pk__in=lost, status=ExportStatus.RUNNING).update(
         status=ExportStatus.FAILED,
         finished_at=now,
@@ -359,10 +362,10 @@ def queue_export_sweep(*, now: datetime | None = None) -> ExportSweep:
 
 
 def queue_export_purge(*, older_than: datetime) -> int:
-    """Remove the exports created before ``older_than``, their files, and any export file under
-    ``EXPORT_ROOT`` last written before then whose row is gone (a crash between the two). Touches
-    nothing else in the directory. Idempotent; returns the number of exports removed."""
-    root = export_root()
+    """Remove the exports created before ``older_than``, their files, and any export file in the
+    exports storage last written before then whose row is gone (a crash between the two). Touches
+    nothing else in the storage. Idempotent; returns the number of exports removed."""
+    storage = export_storage()
     removed = 0
     old = QueueExport.objects.filter(created_at__lt=older_than).order_by()
     while True:
@@ -370,13 +373,20 @@ def queue_export_purge(*, older_than: datetime) -> int:
         if not batch:
             break
         for export_id in batch:
-            (root / f"{export_id}.csv").unlink(missing_ok=True)
-            (root / f"{export_id}.csv.part").unlink(missing_ok=True)
+            _delete_quietly(storage, f"{export_id}.csv")
+            _delete_quietly(storage, f"{export_id}.csv.part")
         removed += QueueExport.objects.filter(pk__in=batch).delete()[0]
-    if root.is_dir():
-        cutoff = older_than.timestamp()
-        with os.scandir(root) as entries:
-            for entry in entries:
-                if _FILE_NAME.match(entry.name) and entry.is_file() and entry.stat().st_mtime < cutoff:
-                    Path(entry.path).unlink(missing_ok=True)
+    try:
+        _dirs, names = storage.listdir("")
+    except FileNotFoundError:  # nothing was ever exported
+        names = []
+    for name in names:
+        if _FILE_NAME.match(name) and storage.get_modified_time(name) < older_than:
+            _delete_quietly(storage, name)
     return removed
+
+
+def _delete_quietly(storage: Storage, name: str) -> None:
+    """Delete ``name`` if it is there (an absent file is not an error)."""
+    if name:
+        storage.delete(name)

@@ -16,13 +16,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from core.files import private_file_response
 from customers.choices import Workload
 from partners.selectors import partner_users
 from servicerequests.choices import ExportStatus, Severity, Status
@@ -50,6 +51,7 @@ from .exports import (
     EXPORT_RETENTION,
     SUGGEST_BACKGROUND_EXPORT_ROWS,
     csv_lines,
+    export_storage,
     queue_export_file,
     queue_export_list,
     queue_export_start,
@@ -457,21 +459,21 @@ def queue_export_download(request, export_id):
     export = _export_or_404(request, export_id)
     if export.status != ExportStatus.DONE:
         return HttpResponse(_not_ready(export), status=409, content_type="text/plain; charset=utf-8")
-    path = queue_export_file(export)
-    try:
-        handle = path.open("rb") if path is not None else None
-    except FileNotFoundError:
-        handle = None
-    if handle is None:
+    name = queue_export_file(export)
+    response = None
+    if name is not None:
+        response = private_file_response(
+            storage=export_storage(),
+            name=name,
+            download_name=export.download_name,
+            content_type="text/csv; charset=utf-8",
+        )
+    if response is None:
         return HttpResponse(
             "The file of this export is no longer available; start a new export.",
             status=410,
             content_type="text/plain; charset=utf-8",
         )
-    response = FileResponse(
-        handle, as_attachment=True, filename=export.download_name, content_type="text/csv; charset=utf-8"
-    )
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -32,8 +32,12 @@ if ! command -v docker-compose >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
 fi
 SECRET_KEY=smoke ALLOWED_HOSTS=portal.example.com POSTGRES_PASSWORD=smoke \
-  PORTAL_DB_OWNER_PASSWORD=smoke-owner PORTAL_DB_PASSWORD=smoke-app \
-  docker-compose --project-directory . -f docker-compose.yml config -q || fail "docker-compose config"
+  PORTAL_DB_OWNER_PASSWORD=smoke-owner PORTAL_DB_PASSWORD=smoke-app S3_SECRET_ACCESS_KEY=smoke-s3-secret \
+  docker-compose --project-directory . -f docker-compose.yml config >"$WORK/compose.yml" || fail "docker-compose config"
+# Files go to the object store (MinIO), not to a volume shared by web and workers.
+grep -q "FILE_STORAGE: s3" "$WORK/compose.yml" || fail "docker-compose: web and workers do not use the object store"
+grep -q "image: minio/minio" "$WORK/compose.yml" || fail "docker-compose: no minio service"
+if grep -q "/var/lib/portal/exports" "$WORK/compose.yml"; then fail "docker-compose: a shared exports volume is back"; fi
 if env -u SECRET_KEY -u ALLOWED_HOSTS -u POSTGRES_PASSWORD -u PORTAL_DB_OWNER_PASSWORD -u PORTAL_DB_PASSWORD \
   docker-compose --project-directory . -f docker-compose.yml config -q 2>"$WORK/compose.err"; then
   fail "docker-compose config accepted a configuration without SECRET_KEY / ALLOWED_HOSTS / POSTGRES_PASSWORD"

@@ -107,3 +107,22 @@ class DispatchNotRetryable(ServiceRequestError):
     def __init__(self, status: str):
         self.status = status
         super().__init__(f"Only a failed dispatch can be retried; this one is {status}.")
+
+
+class AttachmentRefused(ServiceRequestError):
+    """A file that may not be attached (``files.rules``), or too many files; nothing was stored.
+
+    The API answers 400 (413 for a file over the size limit) with ``data`` naming the file and the
+    reason; the browser shows the same sentence."""
+
+    api_kind = "validation"
+
+    def __init__(self, file_name: str, reason: str, *, too_large: bool = False):
+        self.file_name = file_name
+        self.reason = reason
+        if too_large:
+            self.api_kind = "payload_too_large"
+        super().__init__(f"{file_name}: {reason}")
+
+    def api_data(self) -> list:
+        return [{"field": "file", "fileName": self.file_name, "reason": self.reason}]

@@ -501,3 +501,27 @@ class QueueExport(models.Model):
     def download_name(self) -> str:
         """The file name the browser saves, like the streamed export's."""
         return f"queue-{self.queue_key}-{self.created_at.strftime('%Y%m%dT%H%M%SZ')}.csv"
+
+
+# Files attached to requests (servicerequests.files) -----------------------------------------------
+
+from .files.models import Attachment, AttachmentSource  # noqa: E402
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "Attachment",
+    "AttachmentSource",
+    "Dispatch",
+    "Note",
+    "Notification",
+    "NotificationKind",
+    "QueueCount",
+    "QueueExport",
+    "ReportRollup",
+    "ReportSnapshot",
+    "RoutingContextUse",
+    "SavedQueue",
+    "ServiceRequest",
+    "SupportTopic",
+    "new_service_request_id",
+]

@@ -26,6 +26,7 @@ from .choices import DispatchStatus, Status
 from .models import Dispatch, Notification, ServiceRequest
 from .notifications import notification_send
 from .services import DISPATCH_TASK, service_request_mark_sla_breached
+from .services.attachments import attachment_purge
 
 logger = logging.getLogger(__name__)
 
@@ -137,3 +138,13 @@ def sweep_notifications(min_age_seconds: float | None = None) -> int:
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     return sum(enqueue(send_notification, notification_id) for notification_id in due)
+
+
+@shared_task(
+    name="servicerequests.purge_attachments", ignore_result=True, soft_time_limit=240, time_limit=300
+)
+def purge_attachments() -> int:
+    """Delete the attachments of requests closed more than ``ATTACHMENT_RETENTION_DAYS`` days ago
+    (``services.attachments.attachment_purge``; beat, hourly, on the maintenance queue; nothing when
+    the setting is 0, the default). Idempotent; returns how many attachments were removed."""
+    return attachment_purge()

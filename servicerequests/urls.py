@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import customer_portal_views, views
+from . import attachment_views, customer_portal_views, views
 
 app_name = "servicerequests"
 
@@ -13,5 +13,20 @@ urlpatterns = [
     path("service-requests/filed-for-us/", customer_portal_views.filed_for_us, name="filed_for_us"),
     path("service-requests/<str:request_id>/", views.service_request_detail, name="detail"),
     path("service-requests/<str:request_id>/notes/", views.service_request_note_add, name="note_add"),
+    path(
+        "service-requests/<str:request_id>/attachments/",
+        attachment_views.attachment_add,
+        name="attachment_add",
+    ),
+    path(
+        "service-requests/<str:request_id>/attachments/<uuid:attachment_id>/",
+        attachment_views.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "service-requests/<str:request_id>/attachments/<uuid:attachment_id>/delete/",
+        attachment_views.attachment_remove,
+        name="attachment_delete",
+    ),
     path("customers/<uuid:customer_id>/service-requests/new/", views.service_request_new, name="new"),
 ]

@@ -25,6 +25,7 @@ from customers.choices import Workload
 from customers.selectors import customer_list, service_health_issues
 from customers.shortcuts import customer_or_404
 
+from .attachment_views import attachment_section
 from .choices import SupportPlan
 from .eligibility import CustomerNotVisible
 from .eligibility.tables import PC_ROLE_LIMITS
@@ -205,6 +206,7 @@ def _detail_context(request, service_request, note_form=None) -> dict:
         "history": audit_events_for_object(
             actor=request.user, object_type="servicerequests.ServiceRequest", object_id=service_request.pk
         ),
+        **attachment_section(request.user, service_request),
     }
 
 

@@ -8,6 +8,9 @@ from django.core.management import call_command
 from django.db import connection, connections
 from pytest_django.plugin import blocking_manager_key
 
+# The private storages' fixtures (a fresh directory, a local S3 server), for every test package.
+from tests.files import local_roots, s3_bucket, s3_server, storage_backend  # noqa: F401
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 #: The backend a real sign-in stores in the session (``partners.backends``: the user is read with

@@ -22,6 +22,10 @@ EXTENSION_OPERATIONS: frozenset[tuple[str, str]] = frozenset(
         ("post", "/v1/servicerequests"),
         ("post", "/v1/webhooks/test"),
         ("get", "/v1/auditrecords/{record_id}"),
+        ("get", "/v1/servicerequests/{request_id}/attachments"),
+        ("post", "/v1/servicerequests/{request_id}/attachments"),
+        ("get", "/v1/servicerequests/{request_id}/attachments/{attachment_id}"),
+        ("delete", "/v1/servicerequests/{request_id}/attachments/{attachment_id}"),
     }
 )
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -208,9 +209,62 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files browsers ask for at the site's root (``/favicon.ico``), served by WhiteNoise.
 WHITENOISE_ROOT = BASE_DIR / "webroot"
+# Files the portal writes (docs/operations.md, "Files"): attachments of service requests and
+# background queue exports, each in a private named storage (core.files) that no URL serves. The
+# local filesystem by default (ATTACHMENT_ROOT, EXPORT_ROOT; created on first use); FILE_STORAGE=s3
+# puts both in one S3-compatible bucket (django-storages), a prefix each, so that web processes and
+# workers on different hosts share them without a shared directory.
+ATTACHMENT_ROOT = Path(env("ATTACHMENT_ROOT", default=str(BASE_DIR / "var" / "attachments")))
+# Background queue exports (queues/exports.py): CSV files written by a Celery task, outside MEDIA and
+# STATIC; only the download view hands a file to its requester.
+EXPORT_ROOT = Path(env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
+FILE_STORAGE = env.str("FILE_STORAGE", default="filesystem")
+if FILE_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured(f"FILE_STORAGE must be 'filesystem' or 's3', not {FILE_STORAGE!r}.")
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")  # empty: AWS itself
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="")  # empty: boto3's own credential chain
+S3_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="")
+# Downloads are streamed through the web process, with the portal's headers. With
+# FILE_DOWNLOAD_REDIRECT on (and FILE_STORAGE=s3, an endpoint browsers reach), they are a 302 to a
+# signed URL of the bucket valid for FILE_SIGNED_URL_SECONDS instead.
+FILE_DOWNLOAD_REDIRECT = env.bool("FILE_DOWNLOAD_REDIRECT", default=False)
+FILE_SIGNED_URL_SECONDS = env.int("FILE_SIGNED_URL_SECONDS", default=300)
+# Attachments of requests closed more than this many days ago are deleted by the maintenance queue
+# (servicerequests.purge_attachments, hourly); 0 keeps them for ever.
+ATTACHMENT_RETENTION_DAYS = env.int("ATTACHMENT_RETENTION_DAYS", default=0)
+
+
+def private_file_storage(*, root_setting: str, prefix: str, file_storage: str = FILE_STORAGE) -> dict:
+    """The ``STORAGES`` entry of one private storage: a directory named by ``root_setting``, or the
+    ``prefix`` of the S3 bucket."""
+    if file_storage != "s3":
+        return {"BACKEND": "core.files.PrivateFileSystemStorage", "OPTIONS": {"root_setting": root_setting}}
+    options = {
+        "bucket_name": S3_BUCKET,
+        "location": prefix,
+        "region_name": S3_REGION,
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": FILE_SIGNED_URL_SECONDS,
+        "signature_version": "s3v4",
+    }
+    if S3_ENDPOINT_URL:
+        options.update(endpoint_url=S3_ENDPOINT_URL, addressing_style="path")
+    if S3_ACCESS_KEY_ID:
+        options.update(access_key=S3_ACCESS_KEY_ID, secret_key=S3_SECRET_ACCESS_KEY)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+if FILE_STORAGE == "s3" and not S3_BUCKET:
+    raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET (docs/operations.md, Files).")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": private_file_storage(root_setting="ATTACHMENT_ROOT", prefix="attachments"),
+    "exports": private_file_storage(root_setting="EXPORT_ROOT", prefix="exports"),
 }
 
 # Celery: Redis for broker and results; eager (in-process) when REDIS_URL is unset.
@@ -387,10 +441,6 @@ SPECTACULAR_SETTINGS = {
 
 # Portal-specific settings.
 ROUTING_CONTEXT_MAX_AGE = env.int("ROUTING_CONTEXT_MAX_AGE", default=600)
-# Background queue exports (queues/exports.py): CSV files written by a Celery task into a
-# private directory, outside MEDIA and STATIC, that no URL serves (only the download view hands a
-# file to its requester); created on first use. Web processes and workers must share it.
-EXPORT_ROOT = Path(env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
 
 # Prometheus metrics (docs/operations.md, "Metrics"). /metrics needs "Authorization: Bearer
 # <METRICS_TOKEN>" when the token is set (open otherwise: keep it off the public proxy). Several

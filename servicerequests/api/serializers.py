@@ -20,6 +20,8 @@ from servicerequests.choices import (
 from servicerequests.models import Note, ServiceRequest, SupportTopic
 from servicerequests.support_topics import SUPPORT_PRODUCTS
 
+from .attachments import file_links
+
 # Enum values that mean "no change" in a PATCH (the real API's defaults: Unknown = 0, None = 0).
 SEVERITY_UNSET = ("unknown", 0)
 STATUS_UNSET = ("none", 0)
@@ -322,7 +324,7 @@ class ServiceRequestSerializer(ServiceRequestSummarySerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_fileLinks(self, sr) -> list:
-        return []
+        return file_links(sr)
 
 
 class SupportTopicSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import filing, views
+from . import attachments, filing, views
 
 
 class ServiceRequestIdConverter:
@@ -26,6 +26,16 @@ urlpatterns = [
         "servicerequests/<srid:request_id>",
         views.ServiceRequestDetailApi.as_view(),
         name="servicerequest-detail",
+    ),
+    path(
+        "servicerequests/<srid:request_id>/attachments",
+        attachments.ServiceRequestAttachmentListApi.as_view(),
+        name="servicerequest-attachment-list",
+    ),
+    path(
+        "servicerequests/<srid:request_id>/attachments/<uuid:attachment_id>",
+        attachments.ServiceRequestAttachmentDetailApi.as_view(),
+        name="servicerequest-attachment-detail",
     ),
     path(
         "customers/<uuid:tenant_id>/servicerequests",

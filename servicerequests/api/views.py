@@ -53,7 +53,7 @@ from .serializers import (
 def _detail_queryset(queryset):
     return queryset.select_related(
         "customer", "partner", "support_topic", "subscription", "created_by", "assigned_to"
-    ).prefetch_related(Prefetch("notes", queryset=Note.objects.select_related("created_by")))
+    ).prefetch_related(Prefetch("notes", queryset=Note.objects.select_related("created_by")), "attachments")
 
 
 #: The columns a collection item shows (``ServiceRequestSummarySerializer``): not the description nor

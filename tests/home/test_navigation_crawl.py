@@ -55,6 +55,8 @@ NOT_LINKED: dict[str, str] = {
     "portals:request_status": "polled by the ticket page",
     "portals:home": "linked from Service management, deeper than 3 from home",
     "portals:tickets": "linked from a portal's home, deeper than 3 from home",
+    "servicerequests:attachment_download": "offered on an attachment only; the demo stages none",
+    "servicerequests:attachment_delete": "offered on an attachment only; the demo stages none",
 }
 #: Route names each persona's crawl reached (filled by the crawl test, read by the coverage test).
 REACHED: dict[str, set[str]] = {}

@@ -184,6 +184,7 @@ def test_docker_compose_config_accepts_the_profile():
         "POSTGRES_PASSWORD": "x",
         "PORTAL_DB_OWNER_PASSWORD": "x",
         "PORTAL_DB_PASSWORD": "x",
+        "S3_SECRET_ACCESS_KEY": "x-object-store",
     }
     result = subprocess.run(
         [

@@ -223,7 +223,7 @@ def test_percent(rows_total, rows_written, status, percent):
 # Failures ----------------------------------------------------------------------------------------
 
 
-def test_an_error_mid_file_marks_the_export_failed_and_removes_the_partial_file(
+def test_an_error_mid_file_marks_the_export_failed_and_stores_nothing(
     queue_world, frozen, monkeypatch, export_root
 ):
     monkeypatch.setattr(exports, "EXPORT_CHUNK_SIZE", 2)
@@ -242,7 +242,7 @@ def test_an_error_mid_file_marks_the_export_failed_and_removes_the_partial_file(
 
     failed = queue_export_run(export_id=export.pk)
 
-    assert partial == [[f"{export.pk}.csv.part"]]  # it was there while writing
+    assert partial == [[]]  # the storage never holds a partial file (it is written aside first)
     assert files_in(export_root) == []
     assert (failed.status, failed.rows_written, failed.file_name, failed.size_bytes) == (
         "failed",
@@ -565,7 +565,9 @@ def test_the_download_is_a_private_attachment(client, queue_world, frozen):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="queue-unassigned-20260310T120000Z.csv"'
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def _progress_html(client, export) -> str:

@@ -31,8 +31,9 @@ from gdap.models import AccessAssignment, Operation, Relationship, RelationshipR
 from partners.choices import PartnerCenterRole
 from portals.dispatch import dispatch_deliver
 from servicerequests import models as servicerequest_models
-from servicerequests.models import Note, QueueExport, ServiceRequest, SupportTopic
+from servicerequests.models import Attachment, Note, QueueExport, ServiceRequest, SupportTopic
 from servicerequests.services import service_request_file
+from servicerequests.services.attachments import IncomingFile, attachments_add
 from tests.factories import (
     AccessAssignmentFactory,
     CustomerFactory,
@@ -82,6 +83,7 @@ class Organisation:
     audit_event_id: int
     saved_queue: Any = None
     queue_export: Any = None
+    attachment: Any = None
 
 
 @dataclass
@@ -107,6 +109,7 @@ WRITTEN_MODELS = (
     WebhookDelivery,
     ApiToken,
     QueueExport,
+    Attachment,
 )
 
 
@@ -173,6 +176,12 @@ def stage_organisation(key: str, name: str) -> Organisation:
         created_by=admin,
     )
     service_request = _file_request(admin, customer, f"{name}: mail delayed")
+    (attachment,) = attachments_add(
+        actor=admin,
+        service_request=service_request,
+        files=[IncomingFile("mail-trace.log", b"450 4.7.0 delayed\n", 18)],
+        source="browser",
+    )
     delivery = WebhookDelivery.objects.filter(partner=partner).order_by("created_at").first()
     audit_event_id = (
         AuditEvent.objects.filter(partner_id=partner.pk).order_by("id").values_list("id", flat=True)[0]
@@ -184,6 +193,7 @@ def stage_organisation(key: str, name: str) -> Organisation:
         else None
     )
     return Organisation(
+        attachment=attachment,
         saved_queue=saved_queue,
         key=key,
         partner=partner,
@@ -257,9 +267,12 @@ def staged_world(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.test import override_settings
 
     export_root = tmp_path_factory.mktemp("exports")
+    attachment_root = tmp_path_factory.mktemp("attachments")
     with (
         django_db_blocker.unblock(),
-        override_settings(API_THROTTLE_RATES=HIGH_RATES, EXPORT_ROOT=export_root),
+        override_settings(
+            API_THROTTLE_RATES=HIGH_RATES, EXPORT_ROOT=export_root, ATTACHMENT_ROOT=attachment_root
+        ),
     ):
         caches["api"].clear()
         with transaction.atomic():

@@ -147,6 +147,9 @@ URL_RULES: dict[str, str] = {
     "servicerequests:new_own": "partner_user",
     "servicerequests:detail": "request_scoped",
     "servicerequests:note_add": "request_write",
+    "servicerequests:attachment_add": "request_write",
+    "servicerequests:attachment_download": "request_scoped",
+    "servicerequests:attachment_delete": "request_write",
     "servicerequests:new": "customer_filing",
     # GDAP
     "gdap:relationship_list": "signed_in",
@@ -197,6 +200,8 @@ URL_RULES: dict[str, str] = {
     "v1:servicerequest-list": "api_request_list",
     "v1:supporttopic-list": "api_signed_in",
     "v1:servicerequest-detail": "api_request_scoped",
+    "v1:servicerequest-attachment-list": "api_request_scoped",
+    "v1:servicerequest-attachment-detail": "api_request_scoped",
     "v1:customer-servicerequest-list": "api_customer_scoped",
     "v1:customer-servicerequest-eligibility": "api_customer_scoped",
     "v1:customer-servicerequest-detail": "api_request_scoped",
@@ -227,6 +232,8 @@ URL_RULES: dict[str, str] = {
 POST_ONLY = frozenset(
     {
         "servicerequests:note_add",
+        "servicerequests:attachment_add",
+        "servicerequests:attachment_delete",
         "gdap:role_template_create",
         "gdap:relationship_lock",
         "gdap:relationship_auto_extend",
@@ -250,6 +257,8 @@ UNSAFE: dict[str, tuple[str, ...]] = {
     "api_access": ("POST",),
     "servicerequests:new_own": ("POST",),
     "servicerequests:note_add": ("POST",),
+    "servicerequests:attachment_add": ("POST",),
+    "servicerequests:attachment_delete": ("POST",),
     "servicerequests:new": ("POST",),
     "gdap:relationship_create": ("POST",),
     "gdap:role_template_create": ("POST",),
@@ -270,6 +279,8 @@ UNSAFE: dict[str, tuple[str, ...]] = {
     "queue_export_prepare": ("POST",),
     "v1:servicerequest-list": ("POST",),
     "v1:servicerequest-detail": ("PATCH",),
+    "v1:servicerequest-attachment-list": ("POST",),
+    "v1:servicerequest-attachment-detail": ("DELETE",),
     "v1:customer-servicerequest-list": ("POST",),
     "v1:customer-servicerequest-eligibility": ("POST",),
     "v1:customer-servicerequest-detail": ("PATCH",),
@@ -285,6 +296,8 @@ UNSAFE: dict[str, tuple[str, ...]] = {
 # Some writes are refused by the request's own rules before the role matters; the status a refused
 # persona gets for them, where it differs from the GET rule, is given here as a rule name.
 UNSAFE_RULES: dict[str, str] = {
+    "v1:servicerequest-attachment-list": "api_request_write",
+    "v1:servicerequest-attachment-detail": "api_request_write",
     "v1:servicerequest-detail": "api_request_write",
     "v1:customer-servicerequest-detail": "api_request_write",
     "v1:servicerequest-list": "api_filing",
@@ -356,6 +369,7 @@ def url_for(world, key: str, org_key: str) -> str:
         "relationship_id": org.relationship.pk,
         "assignment_id": org.assignment.pk,
         "operation_id": org.operation.pk,
+        "attachment_id": org.attachment.pk,
         "group_id": org.group.pk,
         "delivery_id": org.delivery.delivery_id,
         "record_id": org.audit_event_id,
