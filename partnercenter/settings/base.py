@@ -388,7 +388,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Partner Center support-workflow portal API",
     "DESCRIPTION": (
         "REST API shaped like the Partner Center API (/v1) and Microsoft Graph's GDAP API "
-        "(/graph/v1.0). Authenticate with `Authorization: Bearer <token>`."
+        "(/graph/v1.0). Authenticate with `Authorization: Bearer <token>`: a personal token (`pcs_…`, "
+        "settings → API access) or an app-only token of an app registration (`pca_…`, OAuth 2 client "
+        "credentials at `/oauth2/token`; each operation lists the scope it needs)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
