@@ -314,3 +314,18 @@ class TestApplicationsApi:
         response = app_client(registration, secret).get("/v1/applications")
         assert response.status_code == 403
         assert "needs a user's token" in response.json()["description"]
+
+
+@pytest.mark.django_db
+def test_expired_app_tokens_are_purged_hourly(world):
+    from oauth2_provider.models import AccessToken
+
+    from core import tasks
+
+    registration, secret = register(world.admin)
+    app_client(registration, secret)
+    app_client(registration, secret)
+    assert tasks.purge_expired.delay().get()["app_tokens"] == 0
+    with time_machine.travel(timezone.now() + timedelta(seconds=3601)):
+        assert tasks.purge_expired.delay().get()["app_tokens"] == 2
+    assert not AccessToken.objects.exists()
