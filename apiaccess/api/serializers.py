@@ -54,7 +54,7 @@ class ApplicationSerializer(serializers.Serializer):
     scopes = serializers.ListField(child=serializers.CharField())
     securityGroupIds = serializers.SerializerMethodField()
     servicePrincipal = serializers.CharField(source="service_user.username")
-    owner = serializers.CharField(source="created_by.username", default=None)
+    owner = serializers.CharField(source="created_by.username", default=None, allow_null=True)
     createdDateTime = serializers.DateTimeField(source="created_at")
     lastUsedDateTime = serializers.DateTimeField(source="last_used_at", allow_null=True)
     passwordCredentials = SecretSerializer(source="secrets.all", many=True)

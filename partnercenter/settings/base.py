@@ -326,6 +326,8 @@ IDEMPOTENCY_RETENTION_HOURS = env.int("IDEMPOTENCY_RETENTION_HOURS", default=24)
 API_THROTTLE_RATES = {
     "user": env("API_THROTTLE_USER_RATE", default="600/min"),
     "partner": env("API_THROTTLE_PARTNER_RATE", default="3000/min"),
+    # POST /oauth2/token per client address (apiaccess.token).
+    "token": env("API_THROTTLE_TOKEN_RATE", default="60/min"),
 }
 # API tokens (django-rest-knox): "Authorization: Bearer <token>", stored hashed, with expiry.
 KNOX_TOKEN_MODEL = "partnercenter.ApiToken"

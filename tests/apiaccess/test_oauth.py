@@ -329,3 +329,14 @@ def test_expired_app_tokens_are_purged_hourly(world):
     with time_machine.travel(timezone.now() + timedelta(seconds=3601)):
         assert tasks.purge_expired.delay().get()["app_tokens"] == 2
     assert not AccessToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_token_requests_are_rate_limited_per_address(world, settings):
+    settings.API_THROTTLE_RATES = {"user": "100/min", "partner": "100/min", "token": "2/min"}
+    registration, secret = register(world.admin)
+    statuses = [request_token(registration.client_id, secret).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    refused = request_token(registration.client_id, secret)
+    assert refused.json()["error"] == "temporarily_unavailable"
+    assert 1 <= int(refused["Retry-After"]) <= 60
