@@ -1,8 +1,15 @@
-"""Forms of the API access page (settings → API access)."""
+"""Forms of the settings pages API access (personal tokens) and Applications (app registrations)."""
 
 from django import forms
 
+from core.api.scopes import SCOPES
+
+from .applications import DEFAULT_SECRET_DAYS, SECRET_LIFETIMES_DAYS
 from .services import DEFAULT_EXPIRY, EXPIRY_CHOICES, NAME_MAX
+
+
+def _days_label(days: int) -> str:
+    return f"{days // 365} year{'s' if days >= 730 else ''}" if days % 365 == 0 else f"{days} days"
 
 
 class ApiTokenCreateForm(forms.Form):
@@ -18,3 +25,52 @@ class ApiTokenCreateForm(forms.Form):
 
 class ApiTokenRevokeForm(forms.Form):
     token_key = forms.CharField(max_length=25)
+
+
+class ApplicationCreateForm(forms.Form):
+    """Settings → Applications: register an app (its groups are the partner's, set by the view)."""
+
+    display_name = forms.CharField(
+        label="Name", max_length=100, strip=True, help_text="What the app is, e.g. 'PSA sync (HaloPSA)'."
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=[(scope, f"{scope} — {description}") for scope, description in SCOPES.items()],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Grant only what the app needs; every endpoint requires one scope.",
+    )
+    security_groups = forms.MultipleChoiceField(
+        label="Security groups",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The app's service identity joins these groups: their GDAP access applies to it.",
+    )
+    secret_expires_in_days = forms.TypedChoiceField(
+        label="Secret expires after",
+        coerce=int,
+        choices=[(days, _days_label(days)) for days in SECRET_LIFETIMES_DAYS],
+        initial=DEFAULT_SECRET_DAYS,
+    )
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["security_groups"].choices = [(str(group.pk), group.name) for group in groups]
+
+
+class ApplicationSecretAddForm(forms.Form):
+    registration_id = forms.UUIDField(widget=forms.HiddenInput)
+    description = forms.CharField(label="Description", max_length=100, required=False, strip=True)
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires after",
+        coerce=int,
+        choices=[(days, _days_label(days)) for days in SECRET_LIFETIMES_DAYS],
+        initial=DEFAULT_SECRET_DAYS,
+    )
+
+
+class ApplicationSecretRevokeForm(forms.Form):
+    registration_id = forms.UUIDField()
+    secret_id = forms.UUIDField()
+
+
+class ApplicationRemoveForm(forms.Form):
+    registration_id = forms.UUIDField()

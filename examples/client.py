@@ -4,6 +4,13 @@
 Usage:
     python examples/client.py --base-url http://127.0.0.1:8000 --token pcs_...   [--customer TENANT_ID]
     PC_API_BASE_URL=... PC_API_TOKEN=... python examples/client.py
+    python examples/client.py --client-id ID --client-secret SECRET   (an app registration)
+    PC_API_CLIENT_ID=... PC_API_CLIENT_SECRET=... python examples/client.py
+
+With a personal token (pcs_…) the script acts as you. With an app registration's client id and
+secret it first gets an app-only token (OAuth 2 client credentials, POST /oauth2/token, scopes
+customers.read servicerequests.read servicerequests.write) and acts as the app; the token lasts an
+hour, and the script asks for a new one when it has less than a minute left.
 
 Steps: list customers, read support options and support topics, dry-run eligibility, file an M365
 request (and retry it with the same MS-RequestId: same request, nothing new), wait until it is
@@ -28,15 +35,47 @@ class StepFailed(Exception):
     pass
 
 
+APP_SCOPES = "customers.read servicerequests.read servicerequests.write"
+
+
+def app_token(base_url: str, client_id: str, client_secret: str, timeout: float = 15) -> tuple[str, float]:
+    """(access token, seconds it lasts) of the app registration, by the client-credentials grant."""
+    response = requests.post(
+        f"{base_url.rstrip('/')}/oauth2/token",
+        data={"grant_type": "client_credentials", "scope": APP_SCOPES},
+        auth=(client_id, client_secret),  # HTTP Basic, as OAuth 2 prefers
+        timeout=timeout,
+    )
+    if response.status_code != 200:
+        raise StepFailed(
+            f"POST /oauth2/token: expected 200, got {response.status_code}: {response.text[:300]}"
+        )
+    body = response.json()
+    return body["access_token"], float(body["expires_in"])
+
+
 class Client:
-    def __init__(self, base_url: str, token: str, timeout: float = 15):
+    def __init__(self, base_url: str, token: str = "", timeout: float = 15, credentials=None):
         self.base_url = base_url.rstrip("/")
         self.session = requests.Session()
-        self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        self.session.headers.update({"Accept": "application/json"})
         self.timeout = timeout
+        self.credentials = credentials  # (client id, client secret) of an app, or None
+        self.token = token
+        self.expires_at = 0.0 if credentials else float("inf")  # an app gets its first token at once
+
+    def authorization(self) -> str:
+        if self.credentials and time.monotonic() > self.expires_at - 60:
+            self.token, lifetime = app_token(self.base_url, *self.credentials, timeout=self.timeout)
+            self.expires_at = time.monotonic() + lifetime
+        return f"Bearer {self.token}"
 
     def call(self, method: str, path: str, expect: int, **kwargs) -> requests.Response:
-        headers = {"MS-CorrelationId": str(uuid.uuid4()), **kwargs.pop("headers", {})}
+        headers = {
+            "Authorization": self.authorization(),
+            "MS-CorrelationId": str(uuid.uuid4()),
+            **kwargs.pop("headers", {}),
+        }
         response = self.session.request(
             method, f"{self.base_url}{path}", headers=headers, timeout=self.timeout, **kwargs
         )
@@ -172,13 +211,21 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--base-url", default=os.environ.get("PC_API_BASE_URL", "http://127.0.0.1:8000"))
     parser.add_argument("--token", default=os.environ.get("PC_API_TOKEN", ""))
+    parser.add_argument(
+        "--client-id", default=os.environ.get("PC_API_CLIENT_ID", ""), help="app registration"
+    )
+    parser.add_argument("--client-secret", default=os.environ.get("PC_API_CLIENT_SECRET", ""))
     parser.add_argument("--customer", default=os.environ.get("PC_API_CUSTOMER"), help="tenant id to use")
     parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait for dispatch")
     args = parser.parse_args(argv)
-    if not args.token:
-        parser.error("a token is needed: --token or PC_API_TOKEN (manage.py create_api_token <username>)")
+    credentials = (args.client_id, args.client_secret) if args.client_id else None
+    if not args.token and not credentials:
+        parser.error(
+            "a token is needed: --token or PC_API_TOKEN (manage.py create_api_token <username>), "
+            "or an app's --client-id and --client-secret (settings → Applications)"
+        )
     try:
-        run(Client(args.base_url, args.token), args.customer, args.wait)
+        run(Client(args.base_url, args.token, credentials=credentials), args.customer, args.wait)
     except (StepFailed, requests.RequestException, KeyError, ValueError) as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ from fnmatch import fnmatchcase
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 
+from apiaccess.applications import application_registrations_visible
 from audit.selectors import audit_log_visible
 from customers.selectors import sees_customers_through_partner
 from gdap.permissions import is_customer_side
@@ -113,6 +114,12 @@ MENU: tuple[MenuEntry, ...] = (
         "Webhooks", "webhooks:registration", lambda u: webhooks_visible(actor=u), current=("webhooks:*",)
     ),
     MenuEntry("API access", "api_access", is_partner_user, current=("api_access",)),
+    MenuEntry(
+        "Applications",
+        "applications",
+        lambda u: application_registrations_visible(actor=u),
+        current=("applications",),
+    ),
     # A customer's admins (their side of the Microsoft 365 admin center).
     MenuEntry(
         "Partner relationships",

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("servicerequests.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("audit.api.urls")),
+    path("", include("apiaccess.api.urls")),
     re_path(r"^.*$", NotFoundApi.as_view(), name="not-found"),
 ]

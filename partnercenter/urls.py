@@ -11,6 +11,7 @@ import customers.urls
 import gdap.customer_urls
 import servicerequests.customer_urls
 from apiaccess import views as apiaccess_views
+from apiaccess.token import AppTokenView
 from core import health
 from home import views as home_views
 
@@ -47,6 +48,9 @@ urlpatterns = [
     path("graph/v1.0/", include("gdap.api.urls")),
     path("graph/v1.0/", include("servicerequests.api.graph_urls")),
     path("settings/api-access/", apiaccess_views.api_access, name="api_access"),
+    path("settings/applications/", apiaccess_views.applications, name="applications"),
+    # App-only OAuth 2 (client credentials) of app registrations: django-oauth-toolkit's token view.
+    path("oauth2/token", AppTokenView.as_view(), name="oauth2_token"),
     path("v1/", include("partnercenter.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP). Swagger UI

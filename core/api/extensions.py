@@ -26,6 +26,12 @@ EXTENSION_OPERATIONS: frozenset[tuple[str, str]] = frozenset(
         ("post", "/v1/servicerequests/{request_id}/attachments"),
         ("get", "/v1/servicerequests/{request_id}/attachments/{attachment_id}"),
         ("delete", "/v1/servicerequests/{request_id}/attachments/{attachment_id}"),
+        ("get", "/v1/applications"),
+        ("post", "/v1/applications"),
+        ("get", "/v1/applications/{application_id}"),
+        ("delete", "/v1/applications/{application_id}"),
+        ("post", "/v1/applications/{application_id}/secrets"),
+        ("delete", "/v1/applications/{application_id}/secrets/{key_id}"),
     }
 )
 

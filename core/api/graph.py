@@ -33,6 +33,7 @@ from core.security import is_database_unavailable, service_unavailable_response
 from core.signals import permission_denied
 
 from .casing import PartnerCenterJSONParser
+from .scopes import EndpointScopePermission
 
 # The Graph views' logger has been "gdap.api" since GDAP was the only Graph surface; kept so that
 # log routing and alerts keep working.
@@ -192,7 +193,7 @@ class GraphJSONParser(PartnerCenterJSONParser):
 class GraphApiView(APIView):
     """Base of every ``/graph/v1.0`` view: authenticated users, JSON, Graph errors."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, EndpointScopePermission]
     parser_classes = [GraphJSONParser]
     renderer_classes = [JSONRenderer]
 

@@ -64,3 +64,12 @@ class PartnerRateThrottle(_SettingsRateThrottle):
         if partner_id is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": partner_id}
+
+
+class TokenRequestThrottle(_SettingsRateThrottle):
+    """Requests to ``POST /oauth2/token`` per client address (``API_THROTTLE_RATES["token"]``)."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "knox",
+    "oauth2_provider",
     "django_htmx",
     "axes",
     "core.apps.CoreConfig",
@@ -365,10 +366,16 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@partnercenter.exa
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # App-only tokens (pca_…, client credentials) first: they never reach knox's lookup.
+        "core.api.authentication.AppTokenAuthentication",
         "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # An app token also needs the scope its endpoint declares (core.api.scopes.ENDPOINT_SCOPES).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "core.api.scopes.EndpointScopePermission",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "core.api.throttling.UserRateThrottle",
@@ -382,6 +389,8 @@ IDEMPOTENCY_RETENTION_HOURS = env.int("IDEMPOTENCY_RETENTION_HOURS", default=24)
 API_THROTTLE_RATES = {
     "user": env("API_THROTTLE_USER_RATE", default="600/min"),
     "partner": env("API_THROTTLE_PARTNER_RATE", default="3000/min"),
+    # POST /oauth2/token per client address (apiaccess.token).
+    "token": env("API_THROTTLE_TOKEN_RATE", default="60/min"),
 }
 # API tokens (django-rest-knox): "Authorization: Bearer <token>", stored hashed, with expiry.
 KNOX_TOKEN_MODEL = "partnercenter.ApiToken"
@@ -393,6 +402,34 @@ REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
     "TOKEN_PREFIX": "pcs_",
     "AUTO_REFRESH": False,
+}
+# App registrations (docs/integrations.md): django-oauth-toolkit issues app-only access tokens
+# at POST /oauth2/token (grant_type=client_credentials). Clients authenticate with one of their
+# registration's secrets (apiaccess.oauth.AppOAuth2Validator); tokens carry the pca_ prefix, live
+# APP_TOKEN_TTL_SECONDS and hold only scopes the registration was granted (core.api.scopes.SCOPES).
+APP_TOKEN_TTL_SECONDS = env.int("APP_TOKEN_TTL_SECONDS", default=3600)
+# django-oauth-toolkit's own models (named, so that migrations can depend on them).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": APP_TOKEN_TTL_SECONDS,
+    "ACCESS_TOKEN_GENERATOR": "apiaccess.oauth.generate_access_token",
+    "OAUTH2_VALIDATOR_CLASS": "apiaccess.oauth.AppOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "apiaccess.oauth.RegistrationScopes",
+    # The token endpoint knows the client-credentials grant only (no password or code grants).
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
+    # OAuth 2.0 Security BCP (RFC 9700) everywhere: among others, tokens are stored hashed, and an
+    # access token in a query string is not accepted.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Both caches time their operations for /metrics (core.metrics.cache).
 CACHES = {
@@ -416,7 +453,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Partner Center support-workflow portal API",
     "DESCRIPTION": (
         "REST API shaped like the Partner Center API (/v1) and Microsoft Graph's GDAP API "
-        "(/graph/v1.0). Authenticate with `Authorization: Bearer <token>`."
+        "(/graph/v1.0). Authenticate with `Authorization: Bearer <token>`: a personal token (`pcs_…`, "
+        "settings → API access) or an app-only token of an app registration (`pca_…`, OAuth 2 client "
+        "credentials at `/oauth2/token`; each operation lists the scope it needs)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -430,6 +469,7 @@ SPECTACULAR_SETTINGS = {
         "HealthStatusEnum": "customers.choices.HealthStatus",
         "ServiceRequestStatusEnum": "servicerequests.choices.Status",
         "ServiceIncidentStatusEnum": "customers.api.serializers.INCIDENT_STATUSES",
+        "SecretLifetimeDaysEnum": "apiaccess.applications.SECRET_LIFETIME_CHOICES",
     },
     # Enum components first (drf-spectacular's default), then x-extension on our extensions'
     # parameters and fields (core.api.extensions; docs/fidelity.md).

@@ -50,7 +50,11 @@ class TestAuthentication:
         assert_error(response, 401, 400)
         assert ApiToken.objects.filter(user=world.admin).count() == 2
         assert APIClient().get("/v1/customers", HTTP_AUTHORIZATION=f"Bearer {live}").status_code == 200
-        assert tasks.purge_expired.delay().get() == {"api_tokens": 1, "idempotency_records": 0}
+        assert tasks.purge_expired.delay().get() == {
+            "api_tokens": 1,
+            "app_tokens": 0,
+            "idempotency_records": 0,
+        }
         assert ApiToken.objects.filter(user=world.admin).count() == 1
 
     def test_revoked_token_is_401(self, world):

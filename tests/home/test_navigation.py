@@ -26,6 +26,7 @@ def test_an_admin_agent_gets_every_partner_page():
         "Audit log",
         "Webhooks",
         "API access",
+        "Applications",
     ]
 
 

@@ -41,5 +41,5 @@ def test_idempotency_records_are_kept_for_their_retention(settings):
     assert maintenance.idempotency_record_purge() == 1
     assert list(IdempotencyRecord.objects.values_list("request_id", flat=True)) == ["recent"]
     settings.IDEMPOTENCY_RETENTION_HOURS = 1
-    assert tasks.purge_expired.delay().get() == {"api_tokens": 0, "idempotency_records": 1}
+    assert tasks.purge_expired.delay().get() == {"api_tokens": 0, "app_tokens": 0, "idempotency_records": 1}
     assert not IdempotencyRecord.objects.exists()

@@ -6,7 +6,9 @@ a relationship request and an operation; a service request filed and dispatched 
 services (portal ticket, audit events); a webhook registration with one delivery. Partner A also
 has one user per Partner Center role and a customer-side global admin of its customer; partner B
 has an admin agent (the same role at another partner). Each partner has a finished background queue
-export with its file: A's belongs to A's support manager, B's to B's admin agent.
+export with its file: A's belongs to A's support manager, B's to B's admin agent. Each partner has an
+app registration with every scope whose service identity is in its "Support desk" group, as its
+admin agent is.
 
 ``staged_world`` (module scope) builds all of it inside one transaction that is rolled back when
 the module ends; each test still runs in its own savepoint (``db``), so a test that writes leaves
@@ -23,7 +25,10 @@ from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 
+from apiaccess.applications import application_create
+from apiaccess.models import AppRegistration, AppSecret
 from audit.models import AuditEvent
+from core.api.scopes import SCOPES
 from core.models import ApiToken
 from customers.choices import Workload
 from gdap.choices import OperationType, RequestAction
@@ -84,6 +89,8 @@ class Organisation:
     saved_queue: Any = None
     queue_export: Any = None
     attachment: Any = None
+    app: Any = None  # an app registration with every scope, in the "Support desk" group
+    app_secret: str = ""
 
 
 @dataclass
@@ -110,6 +117,8 @@ WRITTEN_MODELS = (
     ApiToken,
     QueueExport,
     Attachment,
+    AppRegistration,
+    AppSecret,
 )
 
 
@@ -192,8 +201,16 @@ def stage_organisation(key: str, name: str) -> Organisation:
         if saved_queue_model is not None
         else None
     )
+    app, _secret_row, app_secret = application_create(
+        actor=admin,
+        display_name=f"{name} PSA sync",
+        scopes=list(SCOPES),
+        security_group_ids=[group.pk],
+    )
     return Organisation(
         attachment=attachment,
+        app=app,
+        app_secret=app_secret,
         saved_queue=saved_queue,
         key=key,
         partner=partner,

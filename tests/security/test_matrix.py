@@ -118,6 +118,7 @@ RULES: dict[str, Rule] = {
     # a Graph call in a tenant's context: a customer-side admin's own tenant; a partner's user must
     # name the customer (tenantId, tests/api/test_graph_service_health.py), so without it: 400
     "api_tenant_context": Rule(allowed=frozenset({"customer_admin"}), denied=400, **API),
+    "api_admin_agents": Rule(allowed=ADMIN_AGENTS, role_first=True, **API),
 }
 
 # URL name → rule name. Every named URL of the project must be here.
@@ -129,6 +130,8 @@ URL_RULES: dict[str, str] = {
     "healthz": "public",
     "readyz": "public",
     "api_access": "signed_in",
+    "applications": "admin_agent_only",
+    "oauth2_token": "post_only_public",
     "schema": "public",
     "swagger-ui": "public",
     # customers
@@ -209,6 +212,10 @@ URL_RULES: dict[str, str] = {
     "v1:webhook-test": "api_managers_only",
     "v1:auditrecord-list": "api_managers_only",
     "v1:auditrecord-detail": "api_managers_only",
+    "v1:application-list": "api_admin_agents",
+    "v1:application-detail": "api_admin_agents",
+    "v1:application-secret-list": "api_admin_agents",
+    "v1:application-secret-detail": "api_admin_agents",
     "v1:not-found": "public_not_found",
     # /graph/v1.0
     "graph:relationship_list": "api_signed_in",
@@ -243,6 +250,8 @@ POST_ONLY = frozenset(
         "webhooks:redeliver",
         "v1:webhook-test",
         "v1:customer-servicerequest-eligibility",
+        "v1:application-secret-list",
+        "v1:application-secret-detail",
         "queue_bulk",
         "queue_saved_create",
         "queue_saved_rename",
@@ -255,6 +264,7 @@ POST_ONLY = frozenset(
 # the subject of the feature tests).
 UNSAFE: dict[str, tuple[str, ...]] = {
     "api_access": ("POST",),
+    "applications": ("POST",),
     "servicerequests:new_own": ("POST",),
     "servicerequests:note_add": ("POST",),
     "servicerequests:attachment_add": ("POST",),
@@ -286,6 +296,10 @@ UNSAFE: dict[str, tuple[str, ...]] = {
     "v1:customer-servicerequest-detail": ("PATCH",),
     "v1:webhook-registration": ("POST", "DELETE"),
     "v1:webhook-test": ("POST",),
+    "v1:application-list": ("POST",),
+    "v1:application-detail": ("DELETE",),
+    "v1:application-secret-list": ("POST",),
+    "v1:application-secret-detail": ("DELETE",),
     "graph:relationship_list": ("POST",),
     "graph:relationship_detail": ("PATCH", "DELETE"),
     "graph:request_list": ("POST",),
@@ -320,6 +334,13 @@ UNSAFE_BODIES: dict[str, dict] = {
     "v1:servicerequest-list": {**FILING, "supportEntitlementId": "PREM-1", "supportTopicId": 32444610},
     "v1:servicerequest-detail": {"newNote": {"text": "A note from the matrix."}},
     "v1:customer-servicerequest-detail": {"newNote": {"text": "A note from the matrix."}},
+    "v1:application-list": {"displayName": "Matrix app", "scopes": ["audit.read"]},
+    "applications": {
+        "action": "create",
+        "display_name": "Matrix app",
+        "scopes": "audit.read",
+        "secret_expires_in_days": "180",
+    },
 }
 
 
@@ -379,6 +400,8 @@ def url_for(world, key: str, org_key: str) -> str:
         "pk": org.saved_queue.pk if org.saved_queue else 0,
         "export_id": org.queue_export.pk if org.queue_export else "00000000-0000-0000-0000-000000000000",
         "request_id": org.relationship_request.pk if namespace == "graph" else org.service_request.pk,
+        "application_id": org.app.pk,
+        "key_id": org.app.secrets.values_list("pk", flat=True).first(),
     }
     if key == "v1:not-found":
         return "/v1/no-such-resource"
