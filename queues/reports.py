@@ -298,7 +298,8 @@ def report_for(*, actor: User, now: datetime | None = None) -> Report | None:
         median_first_response=median,
         backlog=[(key, label, int(backlog_counts.get(key, 0))) for key, label, _l, _h in AGE_BUCKETS],
         top_customers=snapshot.top_customers if snapshot else [],
-        refreshed_at=min(refreshed) if refreshed else None,
+        # Every refresh writes the snapshot: without one, the report was never computed.
+        refreshed_at=min(refreshed) if snapshot else None,
     )
     report.charts = _charts(report)
     return report

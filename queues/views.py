@@ -54,6 +54,7 @@ from .exports import (
     queue_export_list,
     queue_export_start,
 )
+from .freshness import queue_counts_ensure_fresh, report_rollup_ensure_fresh
 from .reports import WORKLOAD_COLOURS, duration_label, report_for
 from .rows import detail_url_parts, row_html, sla_cell
 from .selectors import (
@@ -149,6 +150,10 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     ]
     queues = queues_visible(actor=user)
     counts = queue_counts(actor=user, queues=queues)
+    if queue_counts_ensure_fresh(
+        partner_id=user.partner_id, refreshed=[c.refreshed_at for c in counts.values()]
+    ):
+        counts = queue_counts(actor=user, queues=queues)
     manager = is_queue_manager(user)
     filter_params = [*_filter_params(filters, queue.filters), ("order", ordering.key)]
     modified = filters != queue.filters or ordering.key != queue.ordering
@@ -481,6 +486,8 @@ def queue_reports(request):
     """The partner's reports (support managers): charts drawn server-side from the rollup."""
     _require_manager(request)
     report = report_for(actor=request.user)
+    if report_rollup_ensure_fresh(partner_id=request.user.partner_id, refreshed_at=report.refreshed_at):
+        report = report_for(actor=request.user)
     return render(
         request,
         "servicerequests/reports/reports.html",
