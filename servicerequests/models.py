@@ -501,3 +501,7 @@ class QueueExport(models.Model):
     def download_name(self) -> str:
         """The file name the browser saves, like the streamed export's."""
         return f"queue-{self.queue_key}-{self.created_at.strftime('%Y%m%dT%H%M%SZ')}.csv"
+
+
+# The hand-offs' models live in their own module; imported here so that the app registers them.
+from .handoffs.models import HandoffNote, ServiceRequestHandoff  # noqa: E402, F401

@@ -3,13 +3,34 @@
 from django.urls import path
 
 from . import views
+from .handoffs import views as handoff_views
 
 app_name = "servicerequests"
 
 urlpatterns = [
     path("service-requests/", views.service_request_list_view, name="list"),
     path("service-requests/new/own-subscription/", views.service_request_new_own, name="new_own"),
+    path("service-requests/handoffs/", handoff_views.handoff_list_view, name="handoff_list"),
+    path("service-requests/handoffs/<uuid:handoff_id>/", handoff_views.handoff_detail, name="handoff_detail"),
+    path(
+        "service-requests/handoffs/<uuid:handoff_id>/file/", handoff_views.handoff_file, name="handoff_file"
+    ),
+    path(
+        "service-requests/handoffs/<uuid:handoff_id>/decline/",
+        handoff_views.handoff_decline_view,
+        name="handoff_decline",
+    ),
+    path(
+        "service-requests/handoffs/<uuid:handoff_id>/notes/",
+        handoff_views.handoff_note_add,
+        name="handoff_note_add",
+    ),
     path("service-requests/<str:request_id>/", views.service_request_detail, name="detail"),
     path("service-requests/<str:request_id>/notes/", views.service_request_note_add, name="note_add"),
     path("customers/<uuid:customer_id>/service-requests/new/", views.service_request_new, name="new"),
+    path(
+        "customers/<uuid:customer_id>/service-requests/handoffs/",
+        handoff_views.handoff_new,
+        name="handoff_new",
+    ),
 ]

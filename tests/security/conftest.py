@@ -16,12 +16,14 @@ nothing behind for the next.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.models import ApiToken
@@ -31,7 +33,14 @@ from gdap.models import AccessAssignment, Operation, Relationship, RelationshipR
 from partners.choices import PartnerCenterRole
 from portals.dispatch import dispatch_deliver
 from servicerequests import models as servicerequest_models
-from servicerequests.models import Note, QueueExport, ServiceRequest, SupportTopic
+from servicerequests.models import (
+    HandoffNote,
+    Note,
+    QueueExport,
+    ServiceRequest,
+    ServiceRequestHandoff,
+    SupportTopic,
+)
 from servicerequests.services import service_request_file
 from tests.factories import (
     AccessAssignmentFactory,
@@ -82,6 +91,7 @@ class Organisation:
     audit_event_id: int
     saved_queue: Any = None
     queue_export: Any = None
+    handoff: Any = None
 
 
 @dataclass
@@ -107,6 +117,8 @@ WRITTEN_MODELS = (
     WebhookDelivery,
     ApiToken,
     QueueExport,
+    ServiceRequestHandoff,
+    HandoffNote,
 )
 
 
@@ -183,7 +195,22 @@ def stage_organisation(key: str, name: str) -> Organisation:
         if saved_queue_model is not None
         else None
     )
+    # A hand-off the partner both sent and received: every hand-off URL has an object of each partner.
+    handoff = ServiceRequestHandoff.objects.create(
+        reseller=partner,
+        provider=partner,
+        customer=customer,
+        subscription=subscription,
+        issue_type="billing",
+        title=f"{name}: invoice question",
+        description="The invoice is wrong.",
+        severity="minimal",
+        contact_email=admin.email,
+        created_by=admin,
+        due_at=timezone.now() + timedelta(hours=8),
+    )
     return Organisation(
+        handoff=handoff,
         saved_queue=saved_queue,
         key=key,
         partner=partner,
