@@ -43,6 +43,7 @@ from .schema.plan import (
     SubscriptionSpec,
     UserSpec,
 )
+from .writers import handoffs_write, seeded_portal_fields, seeded_portal_tickets
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -200,6 +201,7 @@ class _Writer:
             )
             self.count("service_health_issues", created)
         self.service_requests(plan.service_requests)
+        self.created["service_request_handoffs"] += handoffs_write(self, plan.handoffs)
         return {kind: n for kind, n in sorted(self.created.items()) if n}
 
     def count(self, kind: str, created: bool) -> None:
@@ -462,11 +464,14 @@ class _Writer:
                     contact_email=filer.email,
                     contact_phone=filer.phone,
                     country_code=customer.country if customer else "",
-                    **spec.fields,
+                    **seeded_portal_fields(
+                        spec.fields, request_id=spec.id, has_customer=customer is not None
+                    ),
                 )
             )
         ServiceRequest.objects.bulk_create(rows, batch_size=500)
         self.created["service_requests"] += len(rows)
+        seeded_portal_tickets(rows)
 
 
 def _assign(obj, **values) -> None:
