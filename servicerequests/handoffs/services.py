@@ -25,7 +25,7 @@ from partners.models import Partner, User
 from webhooks.choices import EventName
 from webhooks.services import webhook_event_emit
 
-from ..choices import Severity
+from ..choices import IssueType, Severity
 from ..eligibility import evaluate
 from ..eligibility.tables import NON_TECHNICAL_ISSUE_TYPES, PROVIDER_PARTNER_TYPES
 from ..services.common import TITLE_MAX, add_error, validated_note_text
@@ -55,6 +55,10 @@ class HandoffOffer:
     customer_id: str
     subscription: Subscription
     issue_type: str
+
+    @property
+    def issue_label(self) -> str:
+        return IssueType(self.issue_type).label.lower()
 
 
 def handoff_offer(*, actor: User, customer_id, subscription_id, issue_type: str) -> HandoffOffer | None:

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -125,9 +125,14 @@ def _detail_context(request, handoff, **forms) -> dict:
                 "severity": handoff.severity,
             }
         )
+    try:
+        queue_url = reverse("queue_handoffs") if is_provider else ""
+    except NoReverseMatch:
+        queue_url = ""
     return {
         "handoff": handoff,
         "is_provider": is_provider,
+        "handoff_queue_url": queue_url,
         "sla": handoff_sla(handoff, timezone.now()),
         "sr": handoff.service_request,
         "ticket": getattr(handoff.service_request, "portal_ticket", None)
