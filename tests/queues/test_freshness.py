@@ -130,3 +130,41 @@ def test_concurrent_page_views_compute_once():
         t.join()
     assert len(computed) == 1
     assert sorted(results) == [False] * 7 + [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_views_on_postgresql_compute_once_under_the_advisory_lock(postgres_only, monkeypatch):
+    """Four connections find the counts missing at once: the advisory lock lets one recount; the
+    others wait for it and then find fresh counts."""
+    from django.db import connection
+
+    from tests.factories import PartnerFactory
+
+    partner = PartnerFactory()
+    real = freshness.queue_counts_refresh
+    calls = []
+
+    def slow_refresh(**kwargs):
+        calls.append(kwargs)
+        time.sleep(0.3)
+        return real(**kwargs)
+
+    monkeypatch.setattr(freshness, "queue_counts_refresh", slow_refresh)
+    barrier = threading.Barrier(4)
+    results = []
+
+    def view():
+        try:
+            barrier.wait()
+            results.append(freshness.queue_counts_ensure_fresh(partner_id=partner.pk, refreshed=[]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=view) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert sorted(results) == [False, False, False, True]
+    assert QueueCount.objects.filter(partner=partner, queue_key="unassigned").exists()
