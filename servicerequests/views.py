@@ -184,6 +184,7 @@ def _request_or_404(user, request_id) -> ServiceRequest:
                 "support_entitlement",
                 "dispatch",
                 "portal_ticket",
+                "handoff__reseller",
             )
             .get(pk=request_id)
         )

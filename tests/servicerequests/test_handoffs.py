@@ -155,6 +155,13 @@ def test_the_provider_files_it_through_the_filing_pipeline_and_both_sides_see_th
         html = client.get(reverse("servicerequests:handoff_detail", args=[handoff.pk])).content.decode()
         assert sr.pk in html and 'data-testid="filed-status">Open<' in html
         assert (reverse("servicerequests:detail", args=[sr.pk]) in html) is links
+    # and the provider's request page links back to the hand-off
+    from django.test import Client
+
+    client = Client()
+    client.force_login(w.alice)
+    html = client.get(reverse("servicerequests:detail", args=[sr.pk])).content.decode()
+    assert 'data-testid="handoff-origin"' in html and "Proseware Advisors's hand-off" in html
     with pytest.raises(ValidationError, match="filed by the provider already"):
         handoff_accept(actor=w.alice, handoff=handoff)
 
