@@ -29,7 +29,11 @@ from ..choices import IssueType, Severity
 from ..eligibility import evaluate
 from ..eligibility.tables import NON_TECHNICAL_ISSUE_TYPES, PROVIDER_PARTNER_TYPES
 from ..services.common import TITLE_MAX, add_error, validated_note_text
-from ..services.filing import eligibility_request_build, service_request_file
+from ..services.filing import (
+    eligibility_request_build,
+    service_request_eligibility_check,
+    service_request_file,
+)
 from .models import HandoffNote, HandoffStatus, ServiceRequestHandoff, handoff_due_at
 
 RULE_ID = "SR-AZURE-NONTECH-PROVIDER-ONLY"
@@ -255,6 +259,20 @@ def handoff_accept(
     partners and the ``servicerequest-handoff-accepted`` webhook events."""
     _require_provider(actor, handoff, {PartnerCenterRole.ADMIN_AGENT}, "file")
     _require_pending(handoff)
+    # A refusal is answered here, outside the transaction below, so that its audit event
+    # (servicerequest.filing_denied) stays on record.
+    service_request_eligibility_check(
+        actor=actor,
+        eligibility_request=eligibility_request_build(
+            actor=actor,
+            customer_id=handoff.customer_id,
+            workload=handoff.workload,
+            subscription_id=handoff.subscription_id,
+            issue_type=handoff.issue_type,
+            severity=severity or handoff.severity,
+        ),
+        record_refusal=True,
+    )
     with transaction.atomic():
         handoff = _locked(handoff)
         _require_pending(handoff)

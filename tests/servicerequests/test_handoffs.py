@@ -177,6 +177,7 @@ def test_filing_is_refused_when_the_provider_is_not_eligible_and_the_handoff_sta
         handoff_accept(actor=w.alice, handoff=handoff)
     handoff.refresh_from_db()
     assert handoff.status == HandoffStatus.PENDING and handoff.service_request is None
+    assert AuditEvent.objects.filter(action="servicerequest.filing_denied", actor_id=w.alice.pk).exists()
 
 
 @pytest.mark.parametrize("who", ["paula", "hank", "maria"])
