@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
@@ -79,6 +80,9 @@ def relationship_list(request):
         "expiring_views": selectors.EXPIRING_WITHIN_DAYS,
         "can_manage": is_admin_agent_of(request.user, request.user.partner_id),
         "invitation_count": selectors.pending_invitations(actor=request.user).count(),
+        # GDAP-EXPIRY-NOTICE: the rows the widest expiry view lists (active, not auto-extending,
+        # ending within 30 days) are flagged in every view.
+        "flag_expiring_before": timezone.now() + timedelta(days=max(selectors.EXPIRING_WITHIN_DAYS)),
     }
     return render(request, "gdap/relationship_list.html", context)
 

@@ -31,6 +31,7 @@ from servicerequests.permissions import (
     may_view_partner_health,
     may_view_partner_requests,
     may_view_requests_filed_for_customer,
+    may_work_handoffs,
 )
 from webhooks.selectors import webhooks_visible
 
@@ -92,7 +93,10 @@ MENU: tuple[MenuEntry, ...] = (
         "servicerequests:list",
         may_view_partner_requests,
         current=("servicerequests:*",),
-        not_current=("servicerequests:filed_for_us",),
+        not_current=("servicerequests:filed_for_us", "servicerequests:handoff*"),
+    ),
+    MenuEntry(
+        "Hand-offs", "servicerequests:handoff_list", may_work_handoffs, current=("servicerequests:handoff*",)
     ),
     MenuEntry(
         "Admin relationships",

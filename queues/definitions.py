@@ -19,6 +19,7 @@ from customers.choices import Workload
 from partners.choices import PartnerCenterRole
 from partners.models import User
 from servicerequests.choices import Severity, Status
+from servicerequests.eligibility.tables import PROVIDER_PARTNER_TYPES
 from servicerequests.filters import SLA_FILTER_STATES, service_request_condition
 from servicerequests.models import ACTIVE_STATUSES, SavedQueue
 from servicerequests.sla import SlaState
@@ -254,6 +255,23 @@ BUILTIN_QUEUES: tuple[QueueDefinition, ...] = (
     ),
 )
 BUILTIN_BY_KEY = {q.key: q for q in BUILTIN_QUEUES}
+
+#: "Hand-offs from resellers": not a queue of service requests but of the hand-offs waiting for the
+#: provider (``servicerequests.handoffs``); its count is maintained with the others.
+HANDOFF_QUEUE_KEY = "handoffs"
+HANDOFF_QUEUE_NAME = "Hand-offs from resellers"
+HANDOFF_QUEUE_ROLES = frozenset({PartnerCenterRole.SUPPORT_MANAGER, PartnerCenterRole.ADMIN_AGENT})
+
+
+def may_open_handoff_queue(actor: User) -> bool:
+    """Support managers and admin agents of a partner that can be a subscription's provider."""
+    return (
+        actor.partner_id is not None
+        and actor.partner.type in PROVIDER_PARTNER_TYPES
+        and bool(actor.role_codes.intersection(HANDOFF_QUEUE_ROLES))
+    )
+
+
 SAVED_PREFIX = "saved-"
 
 

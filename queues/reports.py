@@ -20,6 +20,7 @@ from django.utils import timezone
 from customers.choices import Workload
 from partners.models import Partner, User
 from servicerequests.choices import Severity
+from servicerequests.handoffs.models import HandoffStatus
 from servicerequests.models import (
     ACTIVE_STATUSES,
     QueueCount,
@@ -27,11 +28,19 @@ from servicerequests.models import (
     ReportSnapshot,
     SavedQueue,
     ServiceRequest,
+    ServiceRequestHandoff,
 )
 from servicerequests.services import ASSIGNABLE_ROLES
 from servicerequests.sla import SlaState, sla_state
 
-from .definitions import ASSIGNEE_ME, BUILTIN_QUEUES, MANAGER_ROLES, QueueFilters, is_queue_manager
+from .definitions import (
+    ASSIGNEE_ME,
+    BUILTIN_QUEUES,
+    HANDOFF_QUEUE_KEY,
+    MANAGER_ROLES,
+    QueueFilters,
+    is_queue_manager,
+)
 
 #: Days the reports cover (today included), and so the window the rollup refresher recomputes.
 REPORT_DAYS = 30
@@ -69,7 +78,8 @@ def _partner_ids(partner_id) -> list:
 def queue_counts_refresh(*, partner_id=None, now: datetime | None = None) -> int:
     """Recount every queue of one partner (or of every partner) and store the counts.
 
-    Per partner: one aggregate over its active requests for the built-in queues, one grouped
+    Per partner: one aggregate over its active requests for the built-in queues, one count of the
+    hand-offs waiting for it ("Hand-offs from resellers"), one grouped
     count for each user's "My requests", one count per saved queue (for a saved queue "assigned
     to me", which means whoever views it, one grouped count per support manager). Upserts
     ``QueueCount`` rows stamped ``now`` and deletes the partner's rows this run did not write
@@ -105,6 +115,9 @@ def _partner_queue_counts(partner_id, *, now: datetime) -> dict[str, int]:
         }
     )
     assignees = User.objects.filter(partner_id=partner_id, roles__role__in=list(ASSIGNABLE_ROLES)).distinct()
+    counts[HANDOFF_QUEUE_KEY] = ServiceRequestHandoff.objects.filter(
+        provider_id=partner_id, status=HandoffStatus.PENDING
+    ).count()
     counts.update({f"mine:{pk}": 0 for pk in assignees.values_list("pk", flat=True)})
     mine = next(q for q in BUILTIN_QUEUES if q.key == "mine").filters
     for row in (
@@ -298,7 +311,8 @@ def report_for(*, actor: User, now: datetime | None = None) -> Report | None:
         median_first_response=median,
         backlog=[(key, label, int(backlog_counts.get(key, 0))) for key, label, _l, _h in AGE_BUCKETS],
         top_customers=snapshot.top_customers if snapshot else [],
-        refreshed_at=min(refreshed) if refreshed else None,
+        # Every refresh writes the snapshot: without one, the report was never computed.
+        refreshed_at=min(refreshed) if snapshot else None,
     )
     report.charts = _charts(report)
     return report

@@ -82,11 +82,15 @@ def queue_get(*, actor: User, key: str) -> QueueDefinition:
     raise QueueNotFound(key)
 
 
-def queue_counts(*, actor: User, queues: list[QueueDefinition]) -> dict[str, QueueCount]:
-    """The maintained counts of ``queues`` by queue key (one query; a queue not yet counted is absent)."""
+def queue_counts(
+    *, actor: User, queues: list[QueueDefinition], extra_keys: tuple[str, ...] = ()
+) -> dict[str, QueueCount]:
+    """The maintained counts of ``queues`` (and of the partner-wide ``extra_keys``, such as the
+    hand-off queue's) by queue key (one query; a queue not yet counted is absent)."""
     if not queues or actor.partner_id is None:
         return {}
     by_count_key = {q.count_key(actor): q.key for q in queues}
+    by_count_key.update({key: key for key in extra_keys})
     rows = QueueCount.objects.filter(partner_id=actor.partner_id, queue_key__in=list(by_count_key))
     return {by_count_key[row.queue_key]: row for row in rows}
 

@@ -10,6 +10,7 @@ from . import views
 urlpatterns = [
     path("", views.queue_index, name="queues"),
     path("reports/", views.queue_reports, name="queue_reports"),
+    path("handoffs/", views.queue_handoffs, name="queue_handoffs"),
     path("bulk/", views.queue_bulk, name="queue_bulk"),
     path("saved/", views.queue_saved_create, name="queue_saved_create"),
     path("saved/<int:pk>/rename/", views.queue_saved_rename, name="queue_saved_rename"),

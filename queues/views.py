@@ -28,12 +28,15 @@ from customers.choices import Workload
 from partners.selectors import partner_users
 from servicerequests.choices import ExportStatus, Severity, Status
 from servicerequests.filters import SLA_FILTER_STATES
+from servicerequests.handoffs.selectors import handoffs_received
 from servicerequests.models import QueueExport, SavedQueue
 from servicerequests.services import ASSIGNABLE_ROLES, SETTABLE_STATUSES, UNSET
 from servicerequests.sla import SlaState
 
 from .bulk import MAX_BULK_ROWS, BulkAction, service_request_bulk_apply
 from .definitions import (
+    HANDOFF_QUEUE_KEY,
+    HANDOFF_QUEUE_NAME,
     ORDERINGS,
     PARAM_FIELDS,
     QueueDefinition,
@@ -42,6 +45,7 @@ from .definitions import (
     filters_as_params,
     filters_from_params,
     is_queue_manager,
+    may_open_handoff_queue,
     may_open_queues,
     ordering_get,
 )
@@ -56,6 +60,8 @@ from .exports import (
     queue_export_list,
     queue_export_start,
 )
+from .freshness import queue_counts_ensure_fresh, report_rollup_ensure_fresh
+from .handoffs import HANDOFF_PAGE_SIZE, handoff_clock
 from .reports import WORKLOAD_COLOURS, duration_label, report_for
 from .rows import detail_url_parts, row_html, sla_cell
 from .selectors import (
@@ -123,6 +129,24 @@ def _filter_params(filters: QueueFilters, base: QueueFilters) -> list[tuple[str,
     return [*params, *((param, "") for param in PARAM_FIELDS if param in in_base - given)]
 
 
+def _sidebar_counts(user, queues) -> dict:
+    """The sidebar's maintained counts, recomputed first when missing or stale (queues.freshness)."""
+    extra = (HANDOFF_QUEUE_KEY,) if may_open_handoff_queue(user) else ()
+    counts = queue_counts(actor=user, queues=queues, extra_keys=extra)
+    if queue_counts_ensure_fresh(
+        partner_id=user.partner_id, refreshed=[c.refreshed_at for c in counts.values()]
+    ):
+        counts = queue_counts(actor=user, queues=queues, extra_keys=extra)
+    return counts
+
+
+def _handoff_entry(user, counts) -> dict:
+    """The sidebar's "Hand-offs from resellers" entry (providers' managers and admin agents)."""
+    if not may_open_handoff_queue(user):
+        return {}
+    return {"handoff_queue": {"name": HANDOFF_QUEUE_NAME, "count": counts.get(HANDOFF_QUEUE_KEY)}}
+
+
 def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     user = request.user
     now = timezone.now()
@@ -151,6 +175,10 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     ]
     queues = queues_visible(actor=user)
     counts = queue_counts(actor=user, queues=queues)
+    if queue_counts_ensure_fresh(
+        partner_id=user.partner_id, refreshed=[c.refreshed_at for c in counts.values()]
+    ):
+        counts = queue_counts(actor=user, queues=queues)
     manager = is_queue_manager(user)
     filter_params = [*_filter_params(filters, queue.filters), ("order", ordering.key)]
     modified = filters != queue.filters or ordering.key != queue.ordering
@@ -166,6 +194,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
         "queue": queue,
         "queue_url": queue_url,
         "queues": [(q, counts.get(q.key)) for q in queues],
+        **_handoff_entry(user, counts),
         "rows": rows,
         "rows_html": rows_html,
         "next_cursor": page.next_cursor,
@@ -483,6 +512,8 @@ def queue_reports(request):
     """The partner's reports (support managers): charts drawn server-side from the rollup."""
     _require_manager(request)
     report = report_for(actor=request.user)
+    if report_rollup_ensure_fresh(partner_id=request.user.partner_id, refreshed_at=report.refreshed_at):
+        report = report_for(actor=request.user)
     return render(
         request,
         "servicerequests/reports/reports.html",
@@ -495,5 +526,37 @@ def queue_reports(request):
                 for s, n in report.sla.items()
             ],
             "median_all": duration_label(report.median_first_response["all"]),
+        },
+    )
+
+
+@login_required
+@require_GET
+def queue_handoffs(request):
+    """ "Hand-offs from resellers": the requests resellers asked the partner to file, answer due
+    soonest first, with the hand-off's own response clock; ``?status=all`` shows decided ones too."""
+    user = request.user
+    if not may_open_handoff_queue(user):
+        raise PermissionDenied("Hand-offs come to a provider's support managers and admin agents.")
+    show_all = request.GET.get("status") == "all"
+    now = timezone.now()
+    rows = [
+        (h, handoff_clock(h, now))
+        for h in handoffs_received(actor=user, pending_only=not show_all).select_related(
+            "reseller", "customer", "service_request"
+        )[:HANDOFF_PAGE_SIZE]
+    ]
+    queues = queues_visible(actor=user) if may_open_queues(user) else []
+    counts = _sidebar_counts(user, queues) if queues else {}
+    return render(
+        request,
+        "servicerequests/queues/handoffs.html",
+        {
+            "rows": rows,
+            "show_all": show_all,
+            "queues": [(q, counts.get(q.key)) for q in queues],
+            "is_manager": is_queue_manager(user),
+            "handoff_current": True,
+            **_handoff_entry(user, counts),
         },
     )

@@ -28,6 +28,7 @@ TOP_LEVEL_KEYS = (
     "service_health",
     "service_requests",
     "service_request_history",
+    "service_request_handoffs",
 )
 PARTNER_KEYS = (
     "name",
@@ -119,6 +120,22 @@ SERVICE_REQUEST_KEYS = (
     "portal",
 )
 HISTORY_KEYS = ("partner", "count", "seed", "days", "customers")
+HANDOFF_KEYS = (
+    "reseller",
+    "customer",
+    "subscription",
+    "created_by",
+    "issue_type",
+    "title",
+    "description",
+    "severity",
+    "status",
+    "created",
+    "decline_reason",
+    "service_request",
+    "notes",
+)
+HANDOFF_NOTE_KEYS = ("by", "text", "at")
 
 # Enumerations, by the label the error message uses.
 PARTNER_TYPES = tuple(PartnerType.values)
@@ -195,3 +212,8 @@ PORTAL_BY_WORKLOAD: dict[str, str] = {
     Workload.EMS: Portal.M365,
     Workload.DYNAMICS: Portal.DYNAMICS,
 }
+
+#: SR-AZURE-NONTECH-PROVIDER-ONLY hand-offs: who hands off, who files, and which issue types.
+HANDING_OFF_PARTNER_TYPES = (PartnerType.INDIRECT_RESELLER, PartnerType.ADVISOR)
+PROVIDER_PARTNER_TYPES = (PartnerType.DIRECT_BILL, PartnerType.INDIRECT_PROVIDER)
+NON_TECHNICAL_ISSUE_TYPES = (IssueType.BILLING, IssueType.SUBSCRIPTION_MANAGEMENT, IssueType.QUOTA)

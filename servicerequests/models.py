@@ -503,15 +503,17 @@ class QueueExport(models.Model):
         return f"queue-{self.queue_key}-{self.created_at.strftime('%Y%m%dT%H%M%SZ')}.csv"
 
 
+# The hand-offs' models live in their own module; imported here so that the app registers them.
 # Files attached to requests (servicerequests.files) -----------------------------------------------
-
 from .files.models import Attachment, AttachmentSource  # noqa: E402
+from .handoffs.models import HandoffNote, ServiceRequestHandoff  # noqa: E402
 
 __all__ = [
     "ACTIVE_STATUSES",
     "Attachment",
     "AttachmentSource",
     "Dispatch",
+    "HandoffNote",
     "Note",
     "Notification",
     "NotificationKind",
@@ -522,6 +524,7 @@ __all__ = [
     "RoutingContextUse",
     "SavedQueue",
     "ServiceRequest",
+    "ServiceRequestHandoff",
     "SupportTopic",
     "new_service_request_id",
 ]

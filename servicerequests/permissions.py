@@ -33,3 +33,20 @@ def may_view_partner_health(actor: User) -> bool:
 def may_view_requests_filed_for_customer(actor: User) -> bool:
     """A customer's admin reads the requests that partners filed on the customer's behalf."""
     return actor.customer_id is not None
+
+
+#: Partners that send hand-offs (indirect resellers, advisors) or receive them (indirect providers):
+#: SR-AZURE-NONTECH-PROVIDER-ONLY only ever refuses a partner that is not the subscription's provider.
+HANDOFF_PARTNER_TYPES = frozenset({"indirect_reseller", "advisor", "indirect_provider"})
+HANDOFF_ROLES = frozenset({PartnerCenterRole.ADMIN_AGENT, PartnerCenterRole.SUPPORT_MANAGER})
+
+
+def may_work_handoffs(actor: User) -> bool:
+    """The "Hand-offs" page is worth offering: the actor's partner sends or receives hand-offs and the
+    actor may file, decline or annotate them (admin agents, support managers)."""
+    partner = actor.partner
+    return (
+        partner is not None
+        and partner.type in HANDOFF_PARTNER_TYPES
+        and bool(actor.role_codes.intersection(HANDOFF_ROLES))
+    )

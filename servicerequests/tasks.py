@@ -23,6 +23,7 @@ from django.utils import timezone
 from core.queueing import enqueue  # tests patch it here, as tasks.enqueue
 
 from .choices import DispatchStatus, Status
+from .handoffs.notifications import handoff_notify
 from .models import Dispatch, Notification, ServiceRequest
 from .notifications import notification_send
 from .services import DISPATCH_TASK, service_request_mark_sla_breached
@@ -148,3 +149,33 @@ def purge_attachments() -> int:
     (``services.attachments.attachment_purge``; beat, hourly, on the maintenance queue; nothing when
     the setting is 0, the default). Idempotent; returns how many attachments were removed."""
     return attachment_purge()
+
+
+@shared_task(
+    bind=True,
+    name="servicerequests.notify_handoff",
+    ignore_result=True,
+    soft_time_limit=20,
+    time_limit=30,
+    max_retries=None,
+)
+def notify_handoff(self, handoff_id: str) -> int:
+    """E-mail the provider's support managers about a new hand-off, once; retries the e-mail
+    backend with backoff."""
+    try:
+        return handoff_notify(handoff_id=handoff_id)
+    except Exception as exc:
+        if self.request.retries >= settings.NOTIFICATION_MAX_RETRIES:
+            logger.error(
+                "hand-off %s: notification not sent after %s retries: %s",
+                handoff_id,
+                self.request.retries,
+                exc,
+            )
+            return 0
+        countdown = retry_countdown(
+            self.request.retries,
+            factor=settings.DISPATCH_RETRY_BACKOFF,
+            maximum=settings.DISPATCH_RETRY_BACKOFF_MAX,
+        )
+        return retry_later(self, exc=exc, countdown=countdown, args=(handoff_id,))

@@ -40,6 +40,8 @@ from .forms import (
     rule_failures_as_field_errors,
     validation_error_to_form,
 )
+from .handoffs.offer import handoff_offer_context
+from .handoffs.services import RULE_ID as HANDOFF_RULE
 from .health import health_access
 from .models import ServiceRequest
 from .permissions import may_file_requests
@@ -80,9 +82,10 @@ def outcome_rows(outcomes) -> list[dict[str, str]]:
     return rows
 
 
-def render_denied(request, decision, *, customer=None, heading=DENIED_HEADING):
+def render_denied(request, decision, *, customer=None, heading=DENIED_HEADING, extra=None):
     """A refused request, with HTTP 403: each failed rule's fix first, with the action that leads
-    to it (``remedies``), then every rule checked, folded."""
+    to it (``remedies``), then every rule checked, folded; ``extra``: more context (the hand-off
+    offer of SR-AZURE-NONTECH-PROVIDER-ONLY)."""
     return render(
         request,
         "servicerequests/denied.html",
@@ -92,6 +95,7 @@ def render_denied(request, decision, *, customer=None, heading=DENIED_HEADING):
             "steps": refusal_steps(decision, customer=customer),
             "outcomes": outcome_rows(decision.outcomes),
             "failed_rule_ids": decision.failed_rule_ids,
+            **(extra or {}),
         },
         status=403,
     )
@@ -110,7 +114,9 @@ def render_marketplace(request, decision, *, customer=None):
     )
 
 
-def filing_error_response(request, exc, *, form=None, customer=None, heading: str = DENIED_HEADING):
+def filing_error_response(
+    request, exc, *, form=None, customer=None, heading: str = DENIED_HEADING, extra=None
+):
     """The browser's one answer to an error of the filing pipeline (``services.filing``).
 
     - ``CustomerNotVisible``: 404.
@@ -129,7 +135,7 @@ def filing_error_response(request, exc, *, form=None, customer=None, heading: st
     if isinstance(exc, EligibilityDenied):
         if form is not None and rule_failures_as_field_errors(form, exc.decision):
             return None
-        return render_denied(request, exc.decision, customer=customer, heading=heading)
+        return render_denied(request, exc.decision, customer=customer, heading=heading, extra=extra)
     raise exc
 
 
@@ -184,6 +190,7 @@ def _request_or_404(user, request_id) -> ServiceRequest:
                 "support_entitlement",
                 "dispatch",
                 "portal_ticket",
+                "handoff__reseller",
             )
             .get(pk=request_id)
         )
@@ -344,7 +351,10 @@ def _new_request_submit(request, customer, data):
             record_refusal=data["workload"] != Workload.MARKETPLACE,
         )
     except FilingError as exc:
-        return filing_error_response(request, exc, customer=customer)
+        extra = None
+        if isinstance(exc, EligibilityDenied) and HANDOFF_RULE in exc.decision.failed_rule_ids:
+            extra = handoff_offer_context(request.user, customer, eligibility_request)
+        return filing_error_response(request, exc, customer=customer, extra=extra)
     token = routing_context_issue(user=request.user, request=eligibility_request)
     return redirect(portal_redirect_url(decision, token))
 

@@ -69,6 +69,26 @@ def relationship_data(relationship, audit_event) -> dict[str, Any]:
     }
 
 
+def handoff_data(handoff, audit_event) -> dict[str, Any]:
+    """``data`` of ``servicerequest-handoff-created`` / ``-accepted`` / ``-declined``."""
+    return {
+        "id": str(handoff.pk),
+        "resellerId": str(handoff.reseller_id),
+        "providerId": str(handoff.provider_id),
+        "customerId": str(handoff.customer_id),
+        "subscriptionId": str(handoff.subscription_id),
+        "issueType": handoff.issue_type,
+        "title": handoff.title,
+        "severity": handoff.severity,
+        "status": handoff.status,
+        "serviceRequestId": handoff.service_request_id,
+        "declineReason": handoff.decline_reason or None,
+        "dueDate": _iso(handoff.due_at),
+        "lastModifiedDate": _iso(handoff.updated_at),
+        **_changes(audit_event),
+    }
+
+
 def test_data(obj, audit_event) -> dict[str, Any]:
     """``data`` of ``test-created``."""
     return {"message": "Test event from the Partner Center support portal.", **_changes(audit_event)}
@@ -92,6 +112,9 @@ RESOURCES: dict[str | None, ResourceSpec] = {
         "delegatedAdminRelationship",
         lambda o: f"/graph/v1.0/tenantRelationships/delegatedAdminRelationships/{o.pk}",
         relationship_data,
+    ),
+    "servicerequests.ServiceRequestHandoff": ResourceSpec(
+        "servicerequesthandoff", lambda o: f"/v1/servicerequests/handoffs/{o.pk}", handoff_data
     ),
     None: ResourceSpec("test", lambda o: "/v1/webhooks/registration", test_data),
 }

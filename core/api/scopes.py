@@ -67,6 +67,13 @@ ENDPOINT_SCOPES: dict[str, str | dict[str, str]] = {
     "v1:customer-servicerequest-detail": read_write(SR_READ, SR_WRITE),
     "v1:servicerequest-attachment-list": read_write(SR_READ, SR_WRITE),
     "v1:servicerequest-attachment-detail": read_write(SR_READ, SR_WRITE),
+    # reseller → provider hand-offs (an extension)
+    "v1:customer-servicerequest-handoffs": SR_WRITE,
+    "v1:servicerequest-handoff-list": SR_READ,
+    "v1:servicerequest-handoff-detail": SR_READ,
+    "v1:servicerequest-handoff-accept": SR_WRITE,
+    "v1:servicerequest-handoff-decline": SR_WRITE,
+    "v1:servicerequest-handoff-notes": SR_WRITE,
     # /graph/v1.0 service health (a customer's tenant)
     "graph-service-health-issues": CUSTOMERS_READ,
     # /v1 webhooks and audit

@@ -311,6 +311,7 @@ CELERY_TASK_ROUTES = {
     # E-mails.
     "servicerequests.send_notification": {"queue": "notifications"},
     "gdap.send_notification": {"queue": "notifications"},
+    "servicerequests.notify_handoff": {"queue": "notifications"},
     # Outbound HTTP to partners' endpoints.
     "webhooks.deliver": {"queue": "webhooks"},
     # Background CSV exports (up to 16 minutes each).

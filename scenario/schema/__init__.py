@@ -13,7 +13,7 @@ The modules, along the document's seams:
 - ``references``: the cross-reference pass (partners, customers, users, security groups,
   Entra roles, usernames) against the document and the database;
 - one validator per section: ``partners`` (with ``users``), ``customers`` (with
-  ``subscriptions``), ``gdap``, ``health``, ``service_requests`` (with ``history``);
+  ``subscriptions``), ``gdap``, ``health``, ``service_requests`` (with ``history``), ``handoffs``;
 - ``plan``: what a valid document resolves into.
 """
 
@@ -24,6 +24,7 @@ from datetime import datetime
 from .. import rules
 from .customers import customers_validate
 from .gdap import relationships_validate
+from .handoffs import handoffs_validate
 from .health import health_validate
 from .partners import partners_validate
 from .plan import ScenarioPlan
@@ -63,6 +64,7 @@ def scenario_validate(document, *, now: datetime, reset: bool = False) -> Scenar
     plan.relationships = relationships_validate(checker, doc)
     plan.health_issues = health_validate(checker, doc)
     plan.service_requests = service_requests_validate(checker, doc, customers=plan.customers)
+    plan.handoffs = handoffs_validate(checker, doc, customers=plan.customers, requests=plan.service_requests)
     checker.usernames_against_database()
     if checker.errors:
         raise ScenarioError(checker.errors)

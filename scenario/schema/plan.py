@@ -94,6 +94,32 @@ class ServiceRequestSpec:
 
 
 @dataclass
+class HandoffNoteSpec:
+    by: str
+    partner: str  # the writer's partner
+    text: str
+    at: Any
+
+
+@dataclass
+class HandoffSpec:
+    reseller: str
+    provider: str
+    customer: str
+    subscription: str  # the offer of the customer's Azure subscription
+    created_by: str
+    issue_type: str
+    title: str
+    description: str
+    severity: str
+    status: str
+    created: Any
+    decline_reason: str
+    service_request: str | None
+    notes: list[HandoffNoteSpec] = field(default_factory=list)
+
+
+@dataclass
 class ScenarioPlan:
     """Everything a scenario says, checked and resolved, in writing order."""
 
@@ -102,6 +128,7 @@ class ScenarioPlan:
     relationships: list[RelationshipSpec] = field(default_factory=list)
     health_issues: list[HealthSpec] = field(default_factory=list)
     service_requests: list[ServiceRequestSpec] = field(default_factory=list)
+    handoffs: list[HandoffSpec] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """How many objects of each kind the scenario describes."""
@@ -123,4 +150,6 @@ class ScenarioPlan:
             "gdap_access_assignments": sum(len(r.assignments) for r in self.relationships),
             "service_health_issues": len(self.health_issues),
             "service_requests": len(self.service_requests),
+            # a newer section: counted when the scenario stages any
+            **({"service_request_handoffs": len(self.handoffs)} if self.handoffs else {}),
         }

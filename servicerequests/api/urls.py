@@ -2,6 +2,7 @@
 
 from django.urls import path, register_converter
 
+from ..handoffs import api as handoffs
 from . import attachments, filing, views
 
 
@@ -21,6 +22,32 @@ register_converter(ServiceRequestIdConverter, "srid")
 
 urlpatterns = [
     path("servicerequests", views.ServiceRequestListApi.as_view(), name="servicerequest-list"),
+    path("servicerequests/handoffs", handoffs.HandoffListApi.as_view(), name="servicerequest-handoff-list"),
+    path(
+        "servicerequests/handoffs/<uuid:handoff_id>",
+        handoffs.HandoffDetailApi.as_view(),
+        name="servicerequest-handoff-detail",
+    ),
+    path(
+        "servicerequests/handoffs/<uuid:handoff_id>/accept",
+        handoffs.HandoffAcceptApi.as_view(),
+        name="servicerequest-handoff-accept",
+    ),
+    path(
+        "servicerequests/handoffs/<uuid:handoff_id>/decline",
+        handoffs.HandoffDeclineApi.as_view(),
+        name="servicerequest-handoff-decline",
+    ),
+    path(
+        "servicerequests/handoffs/<uuid:handoff_id>/notes",
+        handoffs.HandoffNoteApi.as_view(),
+        name="servicerequest-handoff-notes",
+    ),
+    path(
+        "customers/<uuid:tenant_id>/servicerequests/handoffs",
+        handoffs.CustomerHandoffCreateApi.as_view(),
+        name="customer-servicerequest-handoffs",
+    ),
     path("servicerequests/supporttopics", views.SupportTopicListApi.as_view(), name="supporttopic-list"),
     path(
         "servicerequests/<srid:request_id>",

@@ -42,6 +42,7 @@ def _view_name(url: str) -> str:
         "customer_id",
         "group_id",
         "attachment_id",
+        "handoff_id",
     ):
         sample = sample.replace("{" + name + "}", "5b3d7a8e-1d2c-4e5f-8a9b-0c1d2e3f4a5b")
     sample = sample.replace("{relationship_id}", "rel-1").replace("{record_id}", "1")

@@ -55,6 +55,7 @@ NOT_LINKED: dict[str, str] = {
     "portals:request_status": "polled by the ticket page",
     "portals:home": "linked from Service management, deeper than 3 from home",
     "portals:tickets": "linked from a portal's home, deeper than 3 from home",
+    "servicerequests:handoff_new": "posted from a refusal page (SR-AZURE-NONTECH-PROVIDER-ONLY)",
     "oauth2_token": "the OAuth 2 token endpoint: a POST by an application, never a page",
     "servicerequests:attachment_download": "offered on an attachment only; the demo stages none",
     "servicerequests:attachment_delete": "offered on an attachment only; the demo stages none",

@@ -437,7 +437,7 @@ def test_unknown_top_level_key(good_document):
     good_document["partner"] = []
     assert problems(good_document) == [
         "partner: unknown field (expected one of: partners, customers, gdap_relationships, service_health, "
-        "service_requests, service_request_history)"
+        "service_requests, service_request_history, service_request_handoffs)"
     ]
 
 

@@ -18,12 +18,14 @@ nothing behind for the next.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from apiaccess.applications import application_create
 from apiaccess.models import AppRegistration, AppSecret
@@ -36,7 +38,15 @@ from gdap.models import AccessAssignment, Operation, Relationship, RelationshipR
 from partners.choices import PartnerCenterRole
 from portals.dispatch import dispatch_deliver
 from servicerequests import models as servicerequest_models
-from servicerequests.models import Attachment, Note, QueueExport, ServiceRequest, SupportTopic
+from servicerequests.models import (
+    Attachment,
+    HandoffNote,
+    Note,
+    QueueExport,
+    ServiceRequest,
+    ServiceRequestHandoff,
+    SupportTopic,
+)
 from servicerequests.services import service_request_file
 from servicerequests.services.attachments import IncomingFile, attachments_add
 from tests.factories import (
@@ -91,6 +101,7 @@ class Organisation:
     attachment: Any = None
     app: Any = None  # an app registration with every scope, in the "Support desk" group
     app_secret: str = ""
+    handoff: Any = None
 
 
 @dataclass
@@ -119,6 +130,8 @@ WRITTEN_MODELS = (
     Attachment,
     AppRegistration,
     AppSecret,
+    ServiceRequestHandoff,
+    HandoffNote,
 )
 
 
@@ -201,6 +214,20 @@ def stage_organisation(key: str, name: str) -> Organisation:
         if saved_queue_model is not None
         else None
     )
+    # A hand-off the partner both sent and received: every hand-off URL has an object of each partner.
+    handoff = ServiceRequestHandoff.objects.create(
+        reseller=partner,
+        provider=partner,
+        customer=customer,
+        subscription=subscription,
+        issue_type="billing",
+        title=f"{name}: invoice question",
+        description="The invoice is wrong.",
+        severity="minimal",
+        contact_email=admin.email,
+        created_by=admin,
+        due_at=timezone.now() + timedelta(hours=8),
+    )
     app, _secret_row, app_secret = application_create(
         actor=admin,
         display_name=f"{name} PSA sync",
@@ -208,6 +235,7 @@ def stage_organisation(key: str, name: str) -> Organisation:
         security_group_ids=[group.pk],
     )
     return Organisation(
+        handoff=handoff,
         attachment=attachment,
         app=app,
         app_secret=app_secret,

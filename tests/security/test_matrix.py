@@ -119,6 +119,12 @@ RULES: dict[str, Rule] = {
     # name the customer (tenantId, tests/api/test_graph_service_health.py), so without it: 400
     "api_tenant_context": Rule(allowed=frozenset({"customer_admin"}), denied=400, **API),
     "api_admin_agents": Rule(allowed=ADMIN_AGENTS, role_first=True, **API),
+    # hand-offs: read like requests (SR-VIEW); filed by the provider's admin agents, declined and
+    # annotated by its admin agents and support managers
+    "handoff_file": Rule(allowed=ADMIN_AGENTS, hidden=SR_HIDDEN),
+    "handoff_decide": Rule(allowed=MANAGERS, hidden=SR_HIDDEN),
+    "api_handoff_file": Rule(allowed=ADMIN_AGENTS, hidden=SR_HIDDEN, **API),
+    "api_handoff_decide": Rule(allowed=MANAGERS, hidden=SR_HIDDEN, **API),
 }
 
 # URL name → rule name. Every named URL of the project must be here.
@@ -154,6 +160,12 @@ URL_RULES: dict[str, str] = {
     "servicerequests:attachment_download": "request_scoped",
     "servicerequests:attachment_delete": "request_write",
     "servicerequests:new": "customer_filing",
+    "servicerequests:handoff_new": "customer_filing",
+    "servicerequests:handoff_list": "signed_in",
+    "servicerequests:handoff_detail": "request_scoped",
+    "servicerequests:handoff_file": "handoff_file",
+    "servicerequests:handoff_decline": "handoff_decide",
+    "servicerequests:handoff_note_add": "handoff_decide",
     # GDAP
     "gdap:relationship_list": "signed_in",
     "gdap:relationship_create": "admin_agent_only",
@@ -177,6 +189,7 @@ URL_RULES: dict[str, str] = {
     # support managers' queues and reports
     "queues": "queue_user",
     "queue_reports": "support_manager_only",
+    "queue_handoffs": "managers_only",
     "queue_bulk": "support_manager_only",
     "queue_saved_create": "support_manager_only",
     "queue_saved_rename": "saved_queue_write",
@@ -208,6 +221,12 @@ URL_RULES: dict[str, str] = {
     "v1:customer-servicerequest-list": "api_customer_scoped",
     "v1:customer-servicerequest-eligibility": "api_customer_scoped",
     "v1:customer-servicerequest-detail": "api_request_scoped",
+    "v1:customer-servicerequest-handoffs": "api_customer_scoped",
+    "v1:servicerequest-handoff-list": "api_request_list",
+    "v1:servicerequest-handoff-detail": "api_request_scoped",
+    "v1:servicerequest-handoff-accept": "api_handoff_file",
+    "v1:servicerequest-handoff-decline": "api_handoff_decide",
+    "v1:servicerequest-handoff-notes": "api_handoff_decide",
     "v1:webhook-registration": "api_managers_only",
     "v1:webhook-test": "api_managers_only",
     "v1:auditrecord-list": "api_managers_only",
@@ -257,6 +276,14 @@ POST_ONLY = frozenset(
         "queue_saved_rename",
         "queue_saved_delete",
         "queue_export_prepare",
+        "servicerequests:handoff_new",
+        "servicerequests:handoff_file",
+        "servicerequests:handoff_decline",
+        "servicerequests:handoff_note_add",
+        "v1:customer-servicerequest-handoffs",
+        "v1:servicerequest-handoff-accept",
+        "v1:servicerequest-handoff-decline",
+        "v1:servicerequest-handoff-notes",
     }
 )
 
@@ -287,6 +314,14 @@ UNSAFE: dict[str, tuple[str, ...]] = {
     "queue_saved_rename": ("POST",),
     "queue_saved_delete": ("POST",),
     "queue_export_prepare": ("POST",),
+    "servicerequests:handoff_new": ("POST",),
+    "servicerequests:handoff_file": ("POST",),
+    "servicerequests:handoff_decline": ("POST",),
+    "servicerequests:handoff_note_add": ("POST",),
+    "v1:customer-servicerequest-handoffs": ("POST",),
+    "v1:servicerequest-handoff-accept": ("POST",),
+    "v1:servicerequest-handoff-decline": ("POST",),
+    "v1:servicerequest-handoff-notes": ("POST",),
     "v1:servicerequest-list": ("POST",),
     "v1:servicerequest-detail": ("PATCH",),
     "v1:servicerequest-attachment-list": ("POST",),
@@ -317,6 +352,7 @@ UNSAFE_RULES: dict[str, str] = {
     "v1:servicerequest-list": "api_filing",
     "v1:customer-servicerequest-list": "api_filing",
     "servicerequests:new_own": "partner_user",
+    "v1:customer-servicerequest-handoffs": "api_filing",
 }
 RULES["api_request_write"] = Rule(allowed=SR_WRITERS, hidden=SR_HIDDEN, **API)
 RULES["api_filing"] = Rule(allowed=ADMIN_AGENTS, **API)
@@ -341,6 +377,28 @@ UNSAFE_BODIES: dict[str, dict] = {
         "scopes": "audit.read",
         "secret_expires_in_days": "180",
     },
+    "servicerequests:handoff_new": {
+        "subscription_id": "8c1b3a52-0d4e-4c1f-9a57-0b6f7e3d2a10",
+        "issue_type": "billing",
+        "title": "Matrix: invoice",
+        "description": "The invoice is wrong.",
+        "severity": "minimal",
+        "contact_first_name": "Matrix",
+        "contact_last_name": "Tester",
+        "contact_email": "matrix@partner.example",
+    },
+    "servicerequests:handoff_file": {"title": "Matrix", "description": "Filed.", "severity": "minimal"},
+    "servicerequests:handoff_decline": {"reason": "Not ours."},
+    "servicerequests:handoff_note_add": {"text": "A note from the matrix."},
+    "v1:customer-servicerequest-handoffs": {
+        "subscriptionId": "8c1b3a52-0d4e-4c1f-9a57-0b6f7e3d2a10",
+        "issueType": "billing",
+        "title": "Matrix: invoice",
+        "description": "The invoice is wrong.",
+        "severity": "minimal",
+    },
+    "v1:servicerequest-handoff-decline": {"reason": "Not ours."},
+    "v1:servicerequest-handoff-notes": {"text": "A note from the matrix."},
 }
 
 
@@ -395,6 +453,7 @@ def url_for(world, key: str, org_key: str) -> str:
         "delivery_id": org.delivery.delivery_id,
         "record_id": org.audit_event_id,
         "subscription_id": org.subscription.pk,
+        "handoff_id": org.handoff.pk,
         "portal": org.service_request.portal,
         "key": f"saved-{org.saved_queue.pk}" if org.saved_queue else "mine",
         "pk": org.saved_queue.pk if org.saved_queue else 0,

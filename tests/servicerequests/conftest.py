@@ -142,6 +142,30 @@ def world(db) -> World:
     )
 
 
+@pytest.fixture
+def handoff_world(world: World) -> World:
+    """Contoso (direct bill) provides Fabrikam's Azure plan; Proseware (advisor of Fabrikam) may not
+    file its billing requests; Litware (another advisor) and Adatum see nothing of theirs."""
+    proseware = PartnerFactory(name="Proseware Advisors", type="advisor", domains=["proseware.example"])
+    paula = UserFactory(
+        username="paula",
+        email="paula@proseware.example",
+        phone="+1 555 0102",
+        partner=proseware,
+        roles=["admin_agent"],
+    )
+    CustomerPartnerRelationshipFactory(customer=world.customer, partner=proseware, relationship="advisor")
+    maria = UserFactory(
+        username="maria", email="maria@contosopartners.com", partner=world.partner, roles=["support_manager"]
+    )
+    hank = UserFactory(username="hank", partner=world.partner, roles=["helpdesk_agent"])
+    litware = PartnerFactory(name="Litware Advisors", type="advisor")
+    lena = UserFactory(username="lena", partner=litware, roles=["admin_agent", "support_manager"])
+    CustomerPartnerRelationshipFactory(customer=world.customer, partner=litware, relationship="advisor")
+    world.extra.update(proseware=proseware, paula=paula, maria=maria, hank=hank, litware=litware, lena=lena)
+    return world
+
+
 #: The modules that publish service request tasks (each binds ``core.queueing.enqueue``).
 ENQUEUE_SITES = (
     "servicerequests.services.filing",
