@@ -118,8 +118,31 @@ SHOTS: tuple[Shot, ...] = (
         "An indirect reseller refused for an Azure billing request (only the provider may file it)",
         _filed("lamna", "Azure", "billing"),
     ),
-    Shot("customer-invitations", "cora", "A customer's pending GDAP invitations", _url("/gdap/invitations/")),
+    Shot(
+        "handoffs",
+        "nora",
+        "An indirect provider's hand-offs from its resellers",
+        _url("/service-requests/handoffs/"),
+    ),
+    Shot(
+        "customer-relationships",
+        "cora",
+        "A customer's partner relationships, with a pending invitation",
+        _url("/gdap/partner-relationships/"),
+    ),
     Shot("customer-home", "fiona", "Home of a customer's global admin", _url("/")),
+    Shot(
+        "filed-for-us",
+        "fiona",
+        "Service requests partners filed on the customer's behalf (read-only)",
+        _url("/service-requests/filed-for-us/"),
+    ),
+    Shot(
+        "applications",
+        "alice",
+        "Settings › Applications: app registrations for integrations",
+        _url("/settings/applications/"),
+    ),
     Shot("government", "adam", "A US Government partner's customer", _url("/customers/{city_power}/")),
 )
 

@@ -215,3 +215,10 @@ def test_graph_never_shows_a_customer_a_partner_draft(customer_admin, make_relat
     listed = [r["id"] for r in api.get(base).json()["value"]]
     assert listed == [sent.pk]
     assert api.get(f"{base}/{draft.pk}").status_code == 404
+
+
+def test_the_header_names_a_customer_admin_as_the_tenants_global_administrator(client, customer_admin):
+    client.force_login(customer_admin)
+    html = client.get("/").content.decode()
+    assert 'data-testid="whoami-roles">Global Administrator</span>' in html
+    assert "no Partner Center role" not in html
