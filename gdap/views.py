@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.text import possessive
+
 from . import selectors, services
 from .choices import AUTO_EXTEND_OFF, AUTO_EXTEND_ON, RelationshipStatus
 from .exceptions import GdapError, GdapPermissionDenied, GdapPreconditionFailed
@@ -367,9 +369,10 @@ def invitation(request, relationship_id):
     reseller_step = relationship.is_partner_consent_pending
     if not (is_approver(request.user, relationship) or is_reseller_admin_agent(request.user, relationship)):
         if reseller_step:
+            reseller = possessive(relationship.created_for_reseller.name)
             raise PermissionDenied(
-                f"GDAP-INDIRECT-RESELLER: {relationship.created_for_reseller.name}'s admin agents approve "
-                "this relationship first; the customer's Global Administrator approves it afterwards."
+                f"GDAP-INDIRECT-RESELLER: {reseller} admin agents approve this relationship first; the "
+                "customer's Global Administrator approves it afterwards."
             )
         raise PermissionDenied("Only the customer's Global Administrator may answer this invitation.")
     error = ""
@@ -386,7 +389,7 @@ def invitation(request, relationship_id):
             else:
                 verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
                 then = (
-                    f" {relationship.customer.name}'s Global Administrator approves it next."
+                    f" {possessive(relationship.customer.name)} Global Administrator approves it next."
                     if reseller_step and verb == "approved"
                     else ""
                 )

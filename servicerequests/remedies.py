@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from core.text import possessive
 from customers.choices import Workload
 
 # The least-privileged role templates of the GDAP form's picker (gdap.roles.SUGGESTED_TEMPLATES).
@@ -56,7 +57,8 @@ def _assign_group(decision, customer) -> RemedyAction | None:
     if customer is None:
         return None
     return RemedyAction(
-        f"Open {customer.name}'s admin relationships", reverse("customers:relationships", args=[customer.pk])
+        f"Open {possessive(customer.name)} admin relationships",
+        reverse("customers:relationships", args=[customer.pk]),
     )
 
 

@@ -32,7 +32,7 @@ HISTORY_TITLES: dict[str, tuple[str, ...]] = {
         "Teams meetings drop after ten minutes",
         "SharePoint site returns access denied",
         "OneDrive sync client stops syncing",
-        "Licences not applied to new users",
+        "Licenses not applied to new users",
     ),
     Workload.DYNAMICS: (
         "Dynamics 365 Sales form loads slowly",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from core.text import possessive  # noqa: F401  (re-exported for the rules' messages)
+
 from . import tables
 from .facts import Snapshot
 from .types import FAILED, NOT_APPLICABLE, PASSED
@@ -44,13 +46,8 @@ def no_partner(snapshot: Snapshot) -> tuple[str, str, str]:
         return failed("The filing user does not exist.", "Sign in as a user of a CSP partner.")
     return failed(
         f"{snapshot.user.username} does not belong to a CSP partner.",
-        "Sign in with your partner organisation's account: only partner users file service requests.",
+        "Sign in with your partner organization's account: only partner users file service requests.",
     )
-
-
-def possessive(name: str) -> str:
-    """``name``'s (``name``' after an s)."""
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def customer_name(snapshot: Snapshot) -> str:

@@ -335,7 +335,7 @@ CASES = [
         (
             "failed",
             "fabrikam-ga does not belong to a CSP partner.",
-            "Sign in with your partner organisation's account: only partner users file service requests.",
+            "Sign in with your partner organization's account: only partner users file service requests.",
         ),
     ),
     # SR-PC-ROLE-ADMIN-AGENT

@@ -1,0 +1,17 @@
+"""Template filters of the product's English: ``{% load portal_text %}``.
+
+- ``{{ customer.name|possessive }}``: "Fabrikam's", "Tailwind Traders'".
+"""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def possessive(name) -> str:
+    """The possessive of a name, as ``core.text.possessive`` writes it: the name escaped, the
+    apostrophe kept as typed."""
+    name = str(name)
+    return format_html("{}'", name) if name.endswith("s") else format_html("{}'s", name)
