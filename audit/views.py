@@ -30,6 +30,7 @@ from .selectors import (
     audit_log_visible,
 )
 from .services import audit_permission_denied
+from .wording import audit_event_sentence
 
 CSV_COLUMNS = (
     "occurred_at",
@@ -74,12 +75,35 @@ def audit_log(request):
         cursor_error = str(exc)
         page = audit_event_page(queryset, size=DEFAULT_PAGE_SIZE)
         status = 400
+    customer_ids = {event.customer_id for event in page.events if event.customer_id}
+    customer_names = (
+        dict(customer_list(actor=request.user).filter(pk__in=customer_ids).values_list("pk", "name"))
+        if customer_ids
+        else {}
+    )
+    actor_ids = {event.actor_id for event in page.events if event.actor_id}
+    actor_names = {
+        user.pk: user.get_full_name() or user.username
+        for user in (partner_users(actor=request.user).filter(pk__in=actor_ids) if actor_ids else ())
+    }
+    rows = [
+        (
+            event,
+            audit_event_sentence(
+                event,
+                actor_name=actor_names.get(event.actor_id, event.actor_name),
+                customer_name=customer_names.get(event.customer_id, ""),
+            ),
+        )
+        for event in page.events
+    ]
     return render(
         request,
         "audit/log.html",
         {
             "form": form,
             "events": page.events,
+            "rows": rows,
             "next_cursor": page.next_cursor,
             "is_first_page": not request.GET.get("cursor"),
             "filter_query": query_string_without(request, "cursor"),

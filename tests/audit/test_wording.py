@@ -1,0 +1,70 @@
+"""The audit log in words: a sentence per event, the raw action and object kept beside it."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from audit.selectors import KNOWN_ACTIONS
+from audit.services import audit_event_record
+from audit.wording import ACTION_PHRASES, audit_event_sentence
+from tests.factories import CustomerFactory, CustomerPartnerRelationshipFactory, UserFactory
+
+
+def event(**fields):
+    base = {
+        "actor_name": "Alice Admin",
+        "action": "",
+        "object_type": "",
+        "object_id": "",
+        "customer_id": None,
+    }
+    return SimpleNamespace(**{**base, **fields})
+
+
+def test_every_known_action_has_a_phrase():
+    assert set(KNOWN_ACTIONS) - set(ACTION_PHRASES) == set()
+
+
+@pytest.mark.parametrize(
+    ("fields", "customer", "expected"),
+    [
+        (
+            {"action": "auth.signed_in", "object_type": "partners.User", "object_id": "1"},
+            "",
+            "Alice Admin signed in",
+        ),
+        (
+            {
+                "action": "servicerequest.filed",
+                "object_type": "servicerequests.ServiceRequest",
+                "object_id": "4433",
+            },
+            "Fabrikam",
+            "Alice Admin filed service request 4433 for Fabrikam",
+        ),
+        ({"action": "gdap.relationship.expired", "actor_name": ""}, "", "The system saw it expire"),
+        ({"action": "custom.thing_done"}, "", "Alice Admin recorded custom: thing done"),
+    ],
+)
+def test_sentences(fields, customer, expected):
+    assert audit_event_sentence(event(**fields), customer_name=customer) == expected
+
+
+@pytest.mark.django_db
+def test_the_log_page_shows_the_sentence_with_the_customers_name(client):
+    admin = UserFactory(username="alice", first_name="Alice", last_name="Admin", roles=["admin_agent"])
+    customer = CustomerFactory(name="Fabrikam")
+    CustomerPartnerRelationshipFactory(customer=customer, partner=admin.partner)
+    audit_event_record(
+        action="servicerequest.note_added",
+        actor=admin,
+        partner_id=admin.partner_id,
+        object_type="servicerequests.ServiceRequest",
+        object_id="443396999279963",
+        customer_id=customer.pk,
+    )
+    client.force_login(admin)
+    html = client.get(reverse("audit:log")).content.decode()
+    assert "Alice Admin added a note to service request 443396999279963 for Fabrikam" in html
+    assert '<span class="mono">servicerequest.note_added</span>' in html
