@@ -157,22 +157,23 @@ def run_load(
     if count < 1 or concurrency < 1 or max_seconds <= 0:
         raise ValueError("count, concurrency and max_seconds must be positive")
 
-    def runner() -> LoadResult:
-        return asyncio.run(
-            _run(
-                base_url=base_url,
-                make_call=make_call,
-                count=count,
-                concurrency=concurrency,
-                max_seconds=max_seconds,
-            )
+    return run_async(
+        lambda: _run(
+            base_url=base_url,
+            make_call=make_call,
+            count=count,
+            concurrency=concurrency,
+            max_seconds=max_seconds,
         )
+    )
 
+
+def run_async(make_coroutine):
+    """``asyncio.run(make_coroutine())``, in a thread of its own when an event loop already runs in
+    this one (a caller inside async code, or a library's own loop, such as Playwright's)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return runner()
-    # An event loop already runs in this thread (a caller inside async code, or a library's own
-    # loop): run ours in a thread of its own.
+        return asyncio.run(make_coroutine())
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(runner).result()
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()

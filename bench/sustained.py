@@ -21,7 +21,7 @@ import httpx
 from bench import dispatch
 from bench.cpu import process_cpu_seconds
 from bench.filing import FilingWorld, filing_call
-from bench.loadgen import LoadResult, Sample, _check_loopback
+from bench.loadgen import LoadResult, Sample, _check_loopback, run_async
 
 
 async def _open_loop(*, base_url, make_call, rate: float, seconds: float, max_in_flight: int) -> dict:
@@ -117,8 +117,8 @@ def measure_sustained(
     )
     sampler.start()
     relay_cpu = process_cpu_seconds(relay_pid) if relay_pid else None
-    load = asyncio.run(
-        _open_loop(
+    load = run_async(
+        lambda: _open_loop(
             base_url=base_url,
             make_call=lambda i: filing_call(world, i),
             rate=rate,

@@ -535,14 +535,12 @@ def test_runs_inside_a_running_event_loop(http_server):
 
 class TestOpenLoop:
     def test_sends_at_the_offered_rate_whatever_the_answers(self, http_server):
-        import asyncio
-
-        from bench.loadgen import Call
+        from bench.loadgen import Call, run_async
         from bench.sustained import _open_loop
 
         started = time.perf_counter()
-        load = asyncio.run(
-            _open_loop(
+        load = run_async(
+            lambda: _open_loop(
                 base_url=http_server,
                 make_call=lambda i: Call("GET", "/ok"),
                 rate=40,
@@ -556,13 +554,11 @@ class TestOpenLoop:
         assert time.perf_counter() - started < 5
 
     def test_beyond_the_in_flight_bound_filings_are_dropped_not_delayed(self, http_server):
-        import asyncio
-
-        from bench.loadgen import Call
+        from bench.loadgen import Call, run_async
         from bench.sustained import _open_loop
 
-        load = asyncio.run(
-            _open_loop(
+        load = run_async(
+            lambda: _open_loop(
                 base_url=http_server,
                 make_call=lambda i: Call("GET", "/slow"),
                 rate=200,

@@ -47,7 +47,7 @@ def test_provider_creates_reseller_then_customer_approve_reseller_assigns(page):
     page.get_by_role("link", name="Service desk").click()
     create = page.get_by_test_id("gdap-create-form")
     create.get_by_label("Relationship name").fill("Lucerne for Tailspin")
-    create.get_by_label("Customer").select_option(label="Lucerne Publishing")
+    create.locator('select[name="customer"]').select_option(label="Lucerne Publishing")
     create.get_by_label("For indirect reseller").select_option(label="Tailspin Resellers")
     create.get_by_role("button", name="Create relationship").click()
     page.get_by_role("button", name="Lock for approval").click()
@@ -63,6 +63,8 @@ def test_provider_creates_reseller_then_customer_approve_reseller_assigns(page):
     page.get_by_role("link", name="Lucerne for Tailspin").click()
     assert "You approve or reject it now." in page.get_by_test_id("gdap-reseller-steps").inner_text()
     page.get_by_role("button", name="Approve all").click()
+    page.get_by_role("button", name="Yes, approve all").click()
+    page.locator(".messages").get_by_text("You approved the relationship").wait_for()
     relationship.refresh_from_db()
     assert (relationship.status, relationship.is_partner_consent_pending) == (
         RelationshipStatus.APPROVAL_PENDING,
@@ -74,6 +76,7 @@ def test_provider_creates_reseller_then_customer_approve_reseller_assigns(page):
     page.goto(f"/gdap/invitations/{relationship.pk}/")
     assert "Tailspin Resellers" in page.get_by_test_id("gdap-invitation").inner_text()
     page.get_by_role("button", name="Approve all").click()
+    page.get_by_role("button", name="Yes, approve all").click()
     assert page.get_by_test_id("gdap-status").inner_text() == "Active"
     sign_out(page)
 

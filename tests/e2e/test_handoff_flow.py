@@ -50,9 +50,9 @@ def test_tom_hands_a_billing_request_off_nora_files_it_and_tom_sees_its_status(p
     page.get_by_role("button", name="Check eligibility and continue").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "This request can't be filed"
-    row = page.locator('tr[data-rule-id="SR-AZURE-NONTECH-PROVIDER-ONLY"]')
-    assert row.get_attribute("data-outcome") == "failed"
-    row.get_by_role("link", name="Ask Northwind Distribution to file this").click()
+    step = page.get_by_test_id("fix-step").first
+    assert step.get_attribute("data-rule-id") == "SR-AZURE-NONTECH-PROVIDER-ONLY"
+    step.get_by_role("link", name="Ask Northwind Distribution to file this").click()
     offer = page.get_by_test_id("handoff-offer")
     assert offer.get_by_label("Your e-mail address").input_value() == "tom@tailspinresellers.com"
     offer.get_by_label("Summary").fill(TITLE)
