@@ -114,6 +114,7 @@ class ServiceRequestAttachmentListApi(_RequestScoped):
     """GET and POST /v1/servicerequests/{id}/attachments."""
 
     parser_classes = [MultiPartParser]
+    serializer_class = _UPLOAD.__class__  # the upload's fields, for OPTIONS (DRF's metadata)
 
     @extend_schema(
         operation_id="servicerequests_attachments_list",

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from core.api.errors import ApiError
@@ -147,7 +154,14 @@ class ServiceAnnouncementIssueListApi(GraphApiView):
         ],
         responses={
             200: OpenApiResponse(
-                ServiceHealthIssueSerializer(many=True),
+                inline_serializer(
+                    name="ServiceHealthIssueCollection",
+                    fields={
+                        "@odata.context": serializers.CharField(),
+                        "value": ServiceHealthIssueSerializer(many=True),
+                        "@odata.nextLink": serializers.CharField(required=False),
+                    },
+                ),
                 description='{"@odata.context", "value": [serviceHealthIssue], "@odata.nextLink"}',
             ),
             400: GRAPH_ERROR,
