@@ -41,7 +41,10 @@ class EnumField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, bool):
             self.fail_invalid(data)
-        if isinstance(data, int) or (isinstance(data, str) and data.strip().isdigit()):
+        # ASCII digits only: str.isdigit() also accepts "¹", which int() refuses.
+        if isinstance(data, int) or (
+            isinstance(data, str) and data.strip().isascii() and data.strip().isdigit()
+        ):
             number = int(data)
             if number in self.integers:
                 return str(self.integers[number])

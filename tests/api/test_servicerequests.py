@@ -808,3 +808,15 @@ def test_collection_items_and_details_keep_their_wire_format(api, world):
     own = next(r for r in rows if r.customer_id is None)
     assert items[own.id]["links"]["portal"]["uri"] == "/portals/azure/own/"
     assert items[own.id]["organization"]["id"] == str(world.partner.id)
+
+
+@pytest.mark.parametrize("value", ["\u00b9", "\u00b2\u00b3", "\u0663"])
+def test_an_enum_of_non_ascii_digits_is_a_validation_error_not_a_500(value):
+    from rest_framework.exceptions import ValidationError
+
+    from servicerequests.api.serializers import EnumField
+
+    field = EnumField(["minimal", "moderate", "critical"], integers={1: "minimal"})
+    with pytest.raises(ValidationError):
+        field.to_internal_value(value)
+    assert field.to_internal_value("1") == "minimal"
