@@ -9,7 +9,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= partnercenter.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev lock audit migrate demo run test lint format check worker relay beat ci clean bench bench-quick screenshots
+.PHONY: help venv install install-dev lock audit migrate demo run test lint format check worker relay beat ci clean bench bench-quick screenshots messages messages-check
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -98,6 +98,14 @@ bench-quick: install ## Benchmark suite at 100,000 requests, under 3 minutes (be
 
 ci: ## What CI runs (bash .ci/run)
 	bash .ci/run
+
+messages: install-dev ## Update the translation catalogues from the code (needs GNU gettext), then compile them
+	$(PY) scripts/messages.py extract
+	$(PY) scripts/messages.py compile
+
+messages-check: install-dev ## Fail on an untranslated or fuzzy catalogue entry, or a stale .mo (after extracting)
+	$(PY) scripts/messages.py extract
+	$(PY) scripts/messages.py check
 
 screenshots: install-dev ## Screenshots of the main pages per demo persona, desktop and phone, into docs/screenshots/ (Chromium)
 	$(PY) scripts/screenshots.py

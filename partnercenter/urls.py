@@ -14,6 +14,7 @@ from apiaccess import views as apiaccess_views
 from apiaccess.token import AppTokenView
 from core import health
 from home import views as home_views
+from home.language import language_set
 
 # A customer's page is one namespace, ``customers``, whose tabs come from the apps that own them.
 customer_pages = (
@@ -35,6 +36,7 @@ urlpatterns = [
         name="login",
     ),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", language_set, name="language_set"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -75,6 +76,12 @@ class User(AbstractUser):
         help_text="Set for a customer-side global admin (approves GDAP requests).",
     )
     phone = models.CharField(max_length=64, blank=True)
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="The language of this user's pages and e-mails; blank follows the browser.",
+    )
 
     class Meta:
         constraints = [

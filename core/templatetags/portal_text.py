@@ -15,3 +15,13 @@ def possessive(name) -> str:
     apostrophe kept as typed."""
     name = str(name)
     return format_html("{}'", name) if name.endswith("s") else format_html("{}'s", name)
+
+
+@register.simple_tag
+def html_lang() -> str:
+    """The active language as HTML's ``lang`` attribute wants it (``pt-BR``)."""
+    from django.utils import translation
+
+    from core.i18n import bcp47
+
+    return bcp47(translation.get_language() or "en")

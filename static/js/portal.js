@@ -2,6 +2,7 @@
  *
  * - The main menu folds behind a "Menu" button on narrow screens (the button stays hidden, and
  *   the menu open, when this script does not run).
+ * - The header's language switcher applies as soon as a language is picked.
  * - A table wider than its card scrolls inside its .table-wrap, which is made keyboard-focusable
  *   and named after the table, so keyboard users can scroll it too.
  */
@@ -41,8 +42,20 @@
     });
   }
 
+  // A select marked data-autosubmit (the language switcher) applies on change; its button hides.
+  function setUpAutosubmit() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      var button = select.form && select.form.querySelector("button[type=submit]");
+      if (button) button.hidden = true;
+      select.addEventListener("change", function () {
+        select.form.submit();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
+    setUpAutosubmit();
     makeScrollableTablesFocusable(document);
   });
   // Tables swapped in by htmx (queue results, progress) get the same treatment.
