@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0001_initial'),
+        ("partners", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('pt-br', 'Português (Brasil)'), ('pt-pt', 'Português (Portugal)')], help_text="The language of this user's pages and e-mails; blank follows the browser.", max_length=8),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("en", "English"),
+                    ("pt-br", "Português (Brasil)"),
+                    ("pt-pt", "Português (Portugal)"),
+                ],
+                help_text="The language of this user's pages and e-mails; blank follows the browser.",
+                max_length=8,
+            ),
         ),
     ]
