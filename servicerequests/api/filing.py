@@ -98,7 +98,14 @@ class FilingMixin:
     """
 
     def _file(
-        self, request, *, customer_id, serializer_class, customer=None, default_topic=False, support_language=""
+        self,
+        request,
+        *,
+        customer_id,
+        serializer_class,
+        customer=None,
+        default_topic=False,
+        support_language="",
     ):
         """File the body of ``serializer_class``. ``default_topic``: a request naming no
         ``supportTopicId`` gets its workload's default topic (``POST

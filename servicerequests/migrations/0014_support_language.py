@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('servicerequests', '0013_handoffs'),
+        ("servicerequests", "0013_handoffs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='servicerequest',
-            name='support_language',
-            field=models.CharField(choices=[('en-US', 'English'), ('pt-BR', 'Português (Brasil)'), ('pt-PT', 'Português (Portugal)'), ('es-ES', 'Español'), ('fr-FR', 'Français'), ('de-DE', 'Deutsch'), ('it-IT', 'Italiano'), ('ja-JP', '日本語'), ('ko-KR', '한국어'), ('zh-CN', '中文(简体)'), ('zh-TW', '中文(繁體)')], default='en-US', help_text='The language the customer wants support to answer in (BCP 47).', max_length=8),
+            model_name="servicerequest",
+            name="support_language",
+            field=models.CharField(
+                choices=[
+                    ("en-US", "English"),
+                    ("pt-BR", "Português (Brasil)"),
+                    ("pt-PT", "Português (Portugal)"),
+                    ("es-ES", "Español"),
+                    ("fr-FR", "Français"),
+                    ("de-DE", "Deutsch"),
+                    ("it-IT", "Italiano"),
+                    ("ja-JP", "日本語"),
+                    ("ko-KR", "한국어"),
+                    ("zh-CN", "中文(简体)"),
+                    ("zh-TW", "中文(繁體)"),
+                ],
+                default="en-US",
+                help_text="The language the customer wants support to answer in (BCP 47).",
+                max_length=8,
+            ),
         ),
     ]

@@ -4,8 +4,8 @@ choice over the browser, X-Locale on /v1 only."""
 import pytest
 from django.conf import settings
 
-from tests.conftest import SIGN_IN_BACKEND
 from tests.api.conftest import client_for, make_partner_world
+from tests.conftest import SIGN_IN_BACKEND
 
 pytestmark = pytest.mark.django_db
 
