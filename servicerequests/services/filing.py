@@ -344,7 +344,7 @@ def service_request_file(
             country_code=customer.country if customer else "",
             created_by=actor,
             portal=decision.portal.portal,
-            eligibility=decision.as_dict(),
+            eligibility=decision.as_record(),
             created_at=now,
             updated_at=now,
         )
