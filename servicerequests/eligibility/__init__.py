@@ -28,6 +28,7 @@ from .types import (
     Outcome,
     PortalRoute,
     outcomes_from_record,
+    record_as_dict,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "decide",
     "evaluate",
     "outcomes_from_record",
+    "record_as_dict",
     "portal_route_for",
     "snapshot_build",
 ]

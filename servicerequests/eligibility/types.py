@@ -209,3 +209,11 @@ class Decision:
 def outcomes_from_record(record: dict[str, Any] | None) -> list[Outcome]:
     """The outcomes of a stored eligibility snapshot (``Decision.as_record``), rendered when read."""
     return [Outcome.from_record(o) for o in (record or {}).get("outcomes") or () if isinstance(o, dict)]
+
+
+def record_as_dict(record: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored eligibility snapshot in ``Decision.as_dict``'s shape, its messages in the active
+    language (what the API shows of a filed request); a record without outcomes is returned as is."""
+    if not record or "outcomes" not in record:
+        return dict(record or {})
+    return {**record, "outcomes": [o.as_dict() for o in outcomes_from_record(record)]}
