@@ -45,7 +45,13 @@ class Text:
             template = gettext(self.msgid)
         if not self.params:
             return template
-        return template % {key: render(value) for key, value in self.params}
+        values = {key: render(value) for key, value in self.params}
+        try:
+            return template % values
+        except (KeyError, ValueError, TypeError):
+            # A translation naming a parameter the sentence doesn't have: the English sentence
+            # rather than an error page (tests/i18n/test_api_locale.py checks the catalogues).
+            return (self.plural if self.plural and self.count != 1 else self.msgid) % values
 
     def english(self) -> str:
         """The sentence in English, whatever the active language (what a record stores)."""

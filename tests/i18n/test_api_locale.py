@@ -185,3 +185,54 @@ def test_an_answer_given_before_the_locale_middleware_follows_x_locale(world, se
             "reason": f"JSON aninhado com mais de {settings.JSON_MAX_DEPTH} níveis não é aceito.",
         }
     ]
+
+
+# A possessive parameter ("customer_s": "Fabrikam's") always travels with the plain name, which
+# a Portuguese sentence uses instead.
+POSSESSIVE_PAIRS = {"customer_s": "customer", "partner_s": "partner", "provider_s": "provider"}
+
+
+@pytest.mark.parametrize("language", ["pt_BR", "pt_PT"])
+def test_every_eligibility_translation_uses_only_parameters_its_sentence_has(language):
+    """A msgstr naming a parameter its msgid doesn't pass would fail at render time; the engine's
+    sentences may swap a possessive for its plain name."""
+    import re
+    from pathlib import Path
+
+    import polib
+
+    placeholder = re.compile(r"%\((\w+)\)")
+    path = Path(__file__).resolve().parents[2] / "servicerequests" / "locale" / language / "LC_MESSAGES"
+    wrong = []
+    for entry in polib.pofile(str(path / "django.po")):
+        if not any(file.startswith("servicerequests/eligibility/") for file, _ in entry.occurrences):
+            continue
+        given = set(placeholder.findall(entry.msgid + (entry.msgid_plural or "")))
+        given |= {POSSESSIVE_PAIRS[name] for name in given if name in POSSESSIVE_PAIRS}
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if set(placeholder.findall(text)) - given:
+                wrong.append(entry.msgid)
+    assert wrong == []
+
+
+def test_a_text_round_trips_through_its_stored_form():
+    from servicerequests.eligibility.tables import ISSUE_TYPE_NOUNS, WORKLOAD_NAMES
+    from servicerequests.eligibility.text import gettext_lazy, joined, ngettext_lazy, text_from_json
+
+    text = gettext_lazy(
+        "Only the provider of %(subscription)s, %(provider)s, may file %(issue)s requests; %(partner)s "
+        "(%(type)s) may not.",
+        subscription="'Azure plan' (1234)",
+        provider="Northwind",
+        issue=ISSUE_TYPE_NOUNS["billing"],
+        partner="Tailspin",
+        type=joined([WORKLOAD_NAMES["azure"], ngettext_lazy("%(count)s minute", "%(count)s minutes", 2)]),
+    )
+    stored = text.as_json()
+    for language in ("en", "pt-br", "pt-pt"):
+        with translation.override(language):
+            assert str(text_from_json(stored)) == str(text)
+    with translation.override("pt-pt"):
+        assert str(text).startswith(
+            "Só o fornecedor de 'Azure plan' (1234), Northwind, pode submeter pedidos de faturação"
+        )
