@@ -85,6 +85,7 @@ def test_a_refused_filing_answers_in_the_request_language(world):
     assert response.status_code == 403
     body = response.json()
     assert (body["code"], [d["ruleId"] for d in body["data"]]) == (2032, ["SR-GDAP-ROLE-TICKETS"])
+    assert body["description"] == "Acesso negado: o pedido não é elegível (SR-GDAP-ROLE-TICKETS)."
     assert body["data"][0]["message"] == (
         "Nenhuma das funções que recebe em Fabrikam of Contoso (Global Reader) pode abrir pedidos de suporte."
     )
