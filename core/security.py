@@ -18,6 +18,10 @@ locked-out sign-in gets (django-axes).
   API's error shape, anything else gets the 404 page.
 - ``sign_in_locked_out``: ``AXES_LOCKOUT_CALLABLE``; the sign-in page again, with a message saying
   how long the lock lasts, and HTTP 429.
+
+Every message is in the request's language: the middlewares above answer before Django's
+``LocaleMiddleware`` runs, so they choose it themselves (``request_language``: ``X-Locale`` on
+``/v1``, then the language cookie and ``Accept-Language``). Codes and field names never change.
 """
 
 from __future__ import annotations
@@ -30,9 +34,13 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .api.shape import ERROR_CODES, error_body
+from .i18n import bcp47, supported_language
 from .middleware import CORRELATION_ID_HEADER, get_correlation_id
 
 logger = logging.getLogger("partnercenter.security")
@@ -40,12 +48,23 @@ logger = logging.getLogger("partnercenter.security")
 #: Errors meaning "the database is not reachable right now" (not a bug in the request).
 DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
-UNAVAILABLE_MESSAGE = "The service is temporarily unavailable: its database can't be reached."
+UNAVAILABLE_MESSAGE = _("The service is temporarily unavailable: its database can't be reached.")
 LOCKED_OUT_STATUS = 429
 
 
 def is_database_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, DATABASE_UNAVAILABLE_ERRORS)
+
+
+def request_language(request) -> str:
+    """The language of an answer given before ``LocaleMiddleware`` ran (see the module docstring)."""
+    if request is None:
+        return settings.LANGUAGE_CODE
+    if request.path.startswith("/v1/"):
+        language = supported_language(request.headers.get("X-Locale"))
+        if language:
+            return language
+    return translation.get_language_from_request(request)
 
 
 def _correlation_id(request) -> str:
@@ -54,6 +73,11 @@ def _correlation_id(request) -> str:
 
 def service_unavailable_response(request, exc: BaseException | None = None) -> HttpResponse:
     """503 with ``Retry-After`` and the correlation id, shaped for ``/v1``, ``/graph`` or the browser."""
+    with translation.override(request_language(request)):
+        return _service_unavailable_response(request, exc)
+
+
+def _service_unavailable_response(request, exc: BaseException | None) -> HttpResponse:
     correlation_id = _correlation_id(request)
     logger.error(
         "database unavailable (%s); answered 503 (correlation id %s)",
@@ -61,9 +85,10 @@ def service_unavailable_response(request, exc: BaseException | None = None) -> H
         correlation_id,
         exc_info=exc,
     )
-    message = (
-        f"{UNAVAILABLE_MESSAGE} Try again in {RETRY_AFTER_SECONDS} seconds. Correlation id: {correlation_id}."
-    )
+    message = gettext(
+        "The service is temporarily unavailable: its database can't be reached. Try again in %(seconds)s "
+        "seconds. Correlation id: %(correlation_id)s."
+    ) % {"seconds": RETRY_AFTER_SECONDS, "correlation_id": correlation_id}
     path = request.path if request is not None else ""
     if path.startswith("/v1/"):
         response = JsonResponse(
@@ -82,14 +107,26 @@ def service_unavailable_response(request, exc: BaseException | None = None) -> H
             status=503,
         )
     else:
+        page = {
+            "lang": bcp47(translation.get_language() or settings.LANGUAGE_CODE),
+            "title": escape(gettext("Service unavailable · Partner Center support portal")),
+            "heading": escape(gettext("Service temporarily unavailable")),
+            "text": escape(
+                gettext(
+                    "%(unavailable)s Nothing you submitted was saved in part: try again in %(seconds)s "
+                    "seconds."
+                )
+                % {"unavailable": UNAVAILABLE_MESSAGE, "seconds": RETRY_AFTER_SECONDS}
+            ),
+            "label": escape(gettext("Correlation id:")),
+            "correlation_id": escape(correlation_id),
+        }
         response = HttpResponse(
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            "<title>Service unavailable · Partner Center support portal</title></head><body>"
-            "<main><h1>Service temporarily unavailable</h1>"
-            f"<p>{escape(UNAVAILABLE_MESSAGE)} Nothing you submitted was saved in part: "
-            f"try again in {RETRY_AFTER_SECONDS} seconds.</p>"
-            f"<p>Correlation id: <code data-testid='correlation-id'>{escape(correlation_id)}</code></p>"
-            "</main></body></html>",
+            "<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
+            "<title>{title}</title></head><body>"
+            "<main><h1>{heading}</h1><p>{text}</p>"
+            "<p>{label} <code data-testid='correlation-id'>{correlation_id}</code></p>"
+            "</main></body></html>".format(**page),
             status=503,
             content_type="text/html; charset=utf-8",
         )
@@ -140,15 +177,22 @@ def _null_character_fields(request) -> list[str]:
     return fields
 
 
-def bad_request_response(request, fields: list[str], reason: str) -> HttpResponse:
-    """400 naming each field and the reason, in the shape of the surface (``/v1``, Graph, browser)."""
+def bad_request_response(request, fields: list[str], reason: str, **params) -> HttpResponse:
+    """400 naming each field and the reason, in the shape of the surface (``/v1``, Graph, browser),
+    in the request's language: ``reason`` (a lazy msgid) is rendered in it, with ``params``."""
+    with translation.override(request_language(request)):
+        text = str(reason) % params if params else str(reason)
+        return _bad_request_response(request, fields, text)
+
+
+def _bad_request_response(request, fields: list[str], reason: str) -> HttpResponse:
     names = ", ".join(fields)
     path = request.path
     if path.startswith("/v1/"):
         return JsonResponse(
             error_body(
                 ERROR_CODES["validation"][1],
-                f"Invalid property: {names}.",
+                gettext("Invalid property: %(fields)s.") % {"fields": names},
                 [{"field": field, "reason": reason} for field in fields],
             ),
             status=400,
@@ -165,10 +209,17 @@ def bad_request_response(request, fields: list[str], reason: str) -> HttpRespons
             },
             status=400,
         )
+    page = {
+        "lang": bcp47(translation.get_language() or settings.LANGUAGE_CODE),
+        "title": escape(gettext("Bad request")),
+        "names": escape(names),
+        "reason": escape(reason),
+        "home": escape(gettext("Back to home")),
+    }
     return HttpResponse(
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Bad request</title></head>"
-        f"<body><main><h1>Bad request</h1><p>{escape(names)}: {escape(reason)}</p>"
-        "<p><a href='/'>Back to home</a></p></main></body></html>",
+        "<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{title}</title></head>"
+        "<body><main><h1>{title}</h1><p>{names}: {reason}</p>"
+        "<p><a href='/'>{home}</a></p></main></body></html>".format(**page),
         status=400,
         content_type="text/html; charset=utf-8",
     )
@@ -177,7 +228,7 @@ def bad_request_response(request, fields: list[str], reason: str) -> HttpRespons
 class NullCharacterMiddleware:
     """Refuse NUL characters in the path, query string and form fields with a 400 naming the field."""
 
-    reason = "null characters (\\x00) are not allowed."
+    reason = _("null characters (\\x00) are not allowed.")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -236,9 +287,8 @@ class JsonNestingMiddleware:
             except Exception:  # noqa: BLE001 - too large or unreadable: the view answers it
                 body = b""
             if json_nesting_depth(body, limit) > limit:
-                return bad_request_response(
-                    request, ["body"], f"JSON nested deeper than {limit} levels is not accepted."
-                )
+                reason = _("JSON nested deeper than %(limit)s levels is not accepted.")
+                return bad_request_response(request, ["body"], reason, limit=limit)
         return self.get_response(request)
 
 
@@ -246,13 +296,15 @@ def page_not_found(request, exception=None):
     """``handler404``: the ``/v1`` and Graph error shapes under their roots (for paths even the ``/v1``
     catch-all route can't match, such as one with a line break); the 404 page elsewhere."""
     if request.path.startswith("/v1/"):
-        return JsonResponse(error_body(ERROR_CODES["not_found"][1], "No resource at this path."), status=404)
+        return JsonResponse(
+            error_body(ERROR_CODES["not_found"][1], gettext("No resource at this path.")), status=404
+        )
     if request.path.startswith("/graph/"):
         return JsonResponse(
             {
                 "error": {
                     "code": "ResourceNotFound",
-                    "message": f"No resource at {request.path}.",
+                    "message": gettext("No resource at %(path)s.") % {"path": request.path},
                     "innerError": {"request-id": _correlation_id(request)},
                 }
             },
@@ -267,17 +319,17 @@ def _cool_off_text() -> str:
     cool_off = getattr(settings, "AXES_COOLOFF_TIME", None)
     if isinstance(cool_off, timedelta):
         minutes = max(1, round(cool_off.total_seconds() / 60))
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return "a while"
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    return gettext("a while")
 
 
 def sign_in_locked_out(request, credentials=None, *args, **kwargs) -> HttpResponse:
     """``AXES_LOCKOUT_CALLABLE``: the sign-in page with the lockout explained, HTTP 429."""
     limit = getattr(settings, "AXES_FAILURE_LIMIT", 5)
-    message = (
-        f"Too many failed sign-in attempts ({limit}) for this user name from your address: "
-        f"sign-in is locked for {_cool_off_text()}. Try again later, or ask your administrator to unlock it."
-    )
+    message = gettext(
+        "Too many failed sign-in attempts (%(limit)s) for this user name from your address: sign-in is "
+        "locked for %(duration)s. Try again later, or ask your administrator to unlock it."
+    ) % {"limit": limit, "duration": _cool_off_text()}
     username = str((credentials or {}).get("username", "")) if isinstance(credentials, dict) else ""
     # What registration/login.html reads from its form; a real form would authenticate again when bound.
     form = SimpleNamespace(non_field_errors=[message], username=SimpleNamespace(value=username))

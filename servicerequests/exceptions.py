@@ -8,6 +8,8 @@ knowledge of this app. The browser answers the filing ones with
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from core.api.headers import etag_for
 from core.exceptions import DomainError
 
@@ -42,7 +44,9 @@ class EligibilityDenied(FilingRefused):
         super().__init__(decision, "The request is not eligible: " + ", ".join(self.failed_rule_ids))
 
     def api_description(self) -> str:
-        return "Access denied: the request is not eligible (" + ", ".join(self.failed_rule_ids) + ")."
+        return gettext("Access denied: the request is not eligible (%(rule_ids)s).") % {
+            "rule_ids": ", ".join(self.failed_rule_ids)
+        }
 
     def api_data(self) -> list:
         return [o.as_dict() for o in self.decision.failed_outcomes]
@@ -62,7 +66,10 @@ class MarketplaceNotSupported(FilingRefused):
         self.isv_contact = decision.isv_contact
         super().__init__(
             decision,
-            "SR-MARKETPLACE-ISV: Microsoft does not support this marketplace product; contact its publisher.",
+            gettext(
+                "SR-MARKETPLACE-ISV: Microsoft does not support this marketplace product; contact its "
+                "publisher."
+            ),
         )
 
     def api_data(self) -> list:

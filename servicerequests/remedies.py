@@ -2,7 +2,9 @@
 leads to the fix (rules as data: ``REMEDY_ACTIONS`` maps a rule id to the builder of its action).
 
 A rule without an action (the fix happens outside the portal: an Azure role at the customer, a
-support plan, a cloud) shows its fix as a sentence only.
+support plan, a cloud) shows its fix as a sentence only. Labels are translated when the steps are
+built (per request); the rule's message and remedy stay :class:`~.eligibility.text.Text`, rendered
+in the page's language.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from core.text import possessive
 from customers.choices import Workload
+
+from .eligibility.text import Text
 
 # The least-privileged role templates of the GDAP form's picker (gdap.roles.SUGGESTED_TEMPLATES).
 TICKETS_TEMPLATE = "service-desk"
@@ -34,8 +39,8 @@ class RefusalStep:
     """One failed rule, in the words the refusal page leads with."""
 
     rule_id: str
-    message: str
-    remedy: str
+    message: Text | str
+    remedy: Text | str
     action: RemedyAction | None
 
 
@@ -47,7 +52,7 @@ def _request_relationship(decision, customer) -> RemedyAction | None:
     template = AZURE_TEMPLATE if workload == Workload.AZURE else TICKETS_TEMPLATE
     query = urlencode({"customer": customer.pk, "template": template})
     return RemedyAction(
-        f"Request a GDAP relationship from {customer.name}",
+        gettext("Request a GDAP relationship from %(customer)s") % {"customer": customer.name},
         f"{reverse('gdap:relationship_create')}?{query}",
     )
 
@@ -56,14 +61,15 @@ def _assign_group(decision, customer) -> RemedyAction | None:
     """The customer's GDAP relationships, where a security group is assigned to one."""
     if customer is None:
         return None
-    return RemedyAction(
-        f"Open {possessive(customer.name)} admin relationships",
-        reverse("customers:relationships", args=[customer.pk]),
-    )
+    label = gettext("Open %(customer_s)s admin relationships") % {
+        "customer": customer.name,
+        "customer_s": possessive(customer.name),
+    }
+    return RemedyAction(label, reverse("customers:relationships", args=[customer.pk]))
 
 
 def _back_to_form(decision, customer) -> RemedyAction | None:
-    label = "Back to the request to change it"
+    label = gettext("Back to the request to change it")
     if customer is None:
         return RemedyAction(label, reverse("servicerequests:new_own"))
     return RemedyAction(label, reverse("servicerequests:new", args=[customer.pk]))
@@ -89,8 +95,8 @@ def refusal_steps(decision, *, customer=None) -> list[RefusalStep]:
         steps.append(
             RefusalStep(
                 rule_id=outcome.rule_id,
-                message=outcome.message,
-                remedy=outcome.remedy,
+                message=outcome.message_text,
+                remedy=outcome.remedy_text,
                 action=build(decision, customer) if build else None,
             )
         )

@@ -27,7 +27,7 @@ from customers.shortcuts import customer_or_404
 
 from .attachment_views import attachment_section
 from .choices import SupportPlan
-from .eligibility import CustomerNotVisible
+from .eligibility import CustomerNotVisible, Outcome
 from .eligibility.tables import PC_ROLE_LIMITS
 from .exceptions import EligibilityDenied, FilingError, MarketplaceNotSupported
 from .filters import ServiceRequestListPageFilterSet
@@ -63,22 +63,13 @@ DENIED_HEADING = "This request can't be filed"
 
 
 def outcome_rows(outcomes) -> list[dict[str, str]]:
-    """Rule outcomes as template rows, from ``Outcome`` objects or a stored eligibility snapshot's dicts."""
+    """Rule outcomes as template rows, from ``Outcome`` objects or a stored eligibility snapshot's dicts
+    (``Decision.as_record``: rendered again in the active language)."""
     rows = []
     for o in outcomes or ():
         if isinstance(o, dict):
-            rows.append(
-                {
-                    "rule_id": o.get("ruleId", ""),
-                    "outcome": o.get("outcome", ""),
-                    "message": o.get("message", ""),
-                    "remedy": o.get("remedy", ""),
-                }
-            )
-        else:
-            rows.append(
-                {"rule_id": o.rule_id, "outcome": o.outcome, "message": o.message, "remedy": o.remedy}
-            )
+            o = Outcome.from_record(o)
+        rows.append({"rule_id": o.rule_id, "outcome": o.outcome, "message": o.message, "remedy": o.remedy})
     return rows
 
 

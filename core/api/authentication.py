@@ -9,6 +9,7 @@ refused just the same (it never authenticates), and expired tokens are deleted b
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -52,11 +53,11 @@ class AppTokenAuthentication(OAuth2Authentication):
             return None
         result = super().authenticate(request)
         if result is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid token."))
         _user, access_token = result
         identity = access_token.user or access_token.application.user
         if identity is None or not identity.is_active:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid token."))
         return identity, access_token
 
     def authenticate_header(self, request):

@@ -4,7 +4,9 @@ Every 4xx/5xx of the ``/v1`` API is ``{"code": int, "description": str, "data": 
 "source": "PartnerCenterSimulator"}`` — except 429, whose body is Partner Center's throttling
 shape ``{"statusCode": 429, "message": "Rate limit is exceeded. Try again in N seconds."}``.
 Codes follow Partner Center's documented error codes where one fits (``ERROR_CODES``); the
-others are this simulator's own and are listed in ``docs/api.md``.
+others are this simulator's own and are listed in ``docs/api.md``. Descriptions and reasons are in
+the request's language (``X-Locale``, else ``Accept-Language``: ``core.i18n``); codes, field names
+and rule ids never are.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -83,16 +86,21 @@ def django_validation_detail(exc: DjangoValidationError):
     return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
 
 
+def throttled_message(seconds: int) -> str:
+    """The 429 body's ``message`` (Azure API Management's words, in the request's language)."""
+    return gettext("Rate limit is exceeded. Try again in %(seconds)s seconds.") % {"seconds": seconds}
+
+
 def throttled_body(wait: float | None) -> tuple[dict, int]:
     seconds = max(1, math.ceil(wait or 1))
-    return {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {seconds} seconds."}, seconds
+    return {"statusCode": 429, "message": throttled_message(seconds)}, seconds
 
 
 def _description_of(detail) -> str:
     if isinstance(detail, list | tuple) and detail:
         return str(detail[0])
     if isinstance(detail, dict):
-        return "Invalid property."
+        return gettext("Invalid property.")
     return str(detail)
 
 
@@ -108,10 +116,11 @@ def exception_handler(exc, context) -> Response:
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_validation_detail(exc))
     elif isinstance(exc, RequestDataTooBig):
+        limit = {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
         exc = ApiError(
             "payload_too_large",
-            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
-            [{"field": "", "reason": f"at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"}],
+            gettext("The request body is larger than %(limit)s bytes.") % limit,
+            [{"field": "", "reason": gettext("at most %(limit)s bytes") % limit}],
         )
 
     if isinstance(exc, exceptions.PermissionDenied) and request is not None:
@@ -140,7 +149,7 @@ def exception_handler(exc, context) -> Response:
             data = validation_data(exc.detail)
             fields = ", ".join(sorted({d["field"] for d in data if d["field"]}))
             if fields:
-                description = f"Invalid property: {fields}."
+                description = gettext("Invalid property: %(fields)s.") % {"fields": fields}
             return Response(error_body(code, description, data), status=exc.status_code, headers=headers)
         if kind is None:
             code = exc.status_code * 10 if exc.status_code < 500 else ERROR_CODES["server_error"][1]
@@ -156,9 +165,11 @@ def exception_handler(exc, context) -> Response:
     correlation_id = correlation_id_for(request) if request is not None else ""
     logger.exception("Unexpected error in the API (correlation id %s)", correlation_id)
     _, code, description = ERROR_CODES["server_error"]
+    description = gettext("%(description)s Correlation id: %(correlation_id)s.") % {
+        "description": description,
+        "correlation_id": correlation_id,
+    }
     return Response(
-        error_body(
-            code, f"{description} Correlation id: {correlation_id}.", [{"correlationId": correlation_id}]
-        ),
+        error_body(code, description, [{"correlationId": correlation_id}]),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )

@@ -4,7 +4,8 @@ camelCase/PascalCase JSON input, weak ETags / ``If-Match``, ``$filter=status eq`
 paging.
 
 Errors: ``{"error": {"code", "message", "innerError": {"request-id", "date"}}}`` (plus ``target``,
-the offending field, when there is one). An app maps its own domain exceptions by overriding
+the offending field, when there is one); ``message`` is in the ``Accept-Language`` of the request
+(Graph's header), ``code`` and ``target`` never change. An app maps its own domain exceptions by overriding
 ``GraphApiView.graph_error_for`` to return a ``GraphError``; this module imports no app. A 403
 is sent to ``core.signals.permission_denied`` (surface ``"graph"``) for the audit trail.
 """
@@ -23,6 +24,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -33,6 +36,7 @@ from core.security import is_database_unavailable, service_unavailable_response
 from core.signals import permission_denied
 
 from .casing import PartnerCenterJSONParser
+from .errors import throttled_message
 from .scopes import EndpointScopePermission
 
 # The Graph views' logger has been "gdap.api" since GDAP was the only Graph surface; kept so that
@@ -60,7 +64,7 @@ class PreconditionRequired(exceptions.APIException):
 
     status_code = 428
     default_code = "PreconditionRequired"
-    default_detail = "The If-Match header is required: send the @odata.etag you last read."
+    default_detail = _("The If-Match header is required: send the @odata.etag you last read.")
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -68,7 +72,7 @@ class PreconditionFailed(exceptions.APIException):
 
     status_code = 412
     default_code = "PreconditionFailed"
-    default_detail = "If-Match does not match the current ETag."
+    default_detail = _("If-Match does not match the current ETag.")
 
 
 class BadGraphQuery(exceptions.ParseError):
@@ -148,7 +152,7 @@ def graph_exception_handler(exc, context):
     if isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1)
         return Response(
-            {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {wait} seconds."},
+            {"statusCode": 429, "message": throttled_message(wait)},
             status=429,
             headers={"Retry-After": str(wait)},
         )
@@ -173,7 +177,7 @@ def graph_exception_handler(exc, context):
             if isinstance(exc, exceptions.APIException):
                 message = str(exc.detail)
             elif isinstance(exc, ObjectDoesNotExist | Http404):
-                message = "The requested resource does not exist."
+                message = gettext("The requested resource does not exist.")
             else:
                 message = str(exc) or code
             headers = {}
@@ -183,7 +187,7 @@ def graph_exception_handler(exc, context):
     if request is not None and is_database_unavailable(exc):
         return service_unavailable_response(request, exc)  # 503 + Retry-After, not a 500
     logger.exception("unhandled error in a Graph API view", exc_info=exc)
-    return graph_error(request, 500, "InternalServerError", "An unexpected error occurred.")
+    return graph_error(request, 500, "InternalServerError", gettext("An unexpected error occurred."))
 
 
 class GraphJSONParser(PartnerCenterJSONParser):
@@ -233,7 +237,9 @@ def if_match_version(request) -> int | None:
     match = _ETAG_VALUE.match(raw.split(",")[0].strip())
     value = match.group(1) if match else ""
     if not value.isdigit():
-        raise PreconditionFailed(f"If-Match {raw} does not match the current ETag")
+        raise PreconditionFailed(
+            gettext("If-Match %(value)s does not match the current ETag") % {"value": raw}
+        )
     return int(value)
 
 

@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from rest_framework.response import Response
 
 from core.models import IdempotencyRecord
@@ -74,8 +75,8 @@ def run_idempotent(view, request, handler: Callable[[], Response]) -> Response:
     if given and not request_id_valid(request_id):
         raise ApiError(
             "validation",
-            f"Invalid property: {REQUEST_ID_HEADER}.",
-            [{"field": REQUEST_ID_HEADER, "reason": "must be a GUID"}],
+            gettext("Invalid property: %(fields)s.") % {"fields": REQUEST_ID_HEADER},
+            [{"field": REQUEST_ID_HEADER, "reason": gettext("must be a GUID")}],
         )
     user = request.user
     body_hash = request_body_hash(request) if given else ""

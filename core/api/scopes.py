@@ -21,6 +21,8 @@ from __future__ import annotations
 from functools import cache
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_access_token_model
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -168,7 +170,7 @@ class EndpointScopePermission(BasePermission):
     method; personal tokens and sessions are not concerned. The refusal (403, in the surface's
     error shape, recorded as ``auth.permission_denied``) names the missing scope."""
 
-    message = "Access denied."
+    message = _("Access denied.")
 
     def has_permission(self, request, view) -> bool:
         token = getattr(request, "auth", None)
@@ -179,18 +181,19 @@ class EndpointScopePermission(BasePermission):
         try:
             scope = required_scope(view_name, request.method)
         except UndeclaredEndpoint:
-            self.message = f"Access denied: {view_name or request.path} declares no scope for applications."
+            self.message = gettext("Access denied: %(endpoint)s declares no scope for applications.") % {
+                "endpoint": view_name or request.path
+            }
             return False
         if scope == USER_ONLY:
-            self.message = (
-                f"Access denied: {request.method} {request.path} needs a user's token; "
-                "applications can't use it."
-            )
+            self.message = gettext(
+                "Access denied: %(method)s %(path)s needs a user's token; applications can't use it."
+            ) % {"method": request.method, "path": request.path}
             return False
         if scope not in token.scope.split():
-            self.message = (
-                f"Access denied: the application's token lacks the scope {scope}, "
-                f"which {request.method} {request.path} needs."
-            )
+            self.message = gettext(
+                "Access denied: the application's token lacks the scope %(scope)s, which %(method)s "
+                "%(path)s needs."
+            ) % {"scope": scope, "method": request.method, "path": request.path}
             return False
         return True

@@ -8,6 +8,7 @@ partner's object is a 404 (views under a customer use ``customers.api.mixins.Cus
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -58,6 +59,6 @@ class NotFoundApi(PartnerCenterApiView):
     throttle_classes = []
 
     def _not_found(self, request, *args, **kwargs):
-        raise ApiError("not_found", f"No resource at {request.path}.")
+        raise ApiError("not_found", gettext("No resource at %(path)s.") % {"path": request.path})
 
     get = post = put = patch = delete = head = options = _not_found

@@ -18,6 +18,7 @@ from servicerequests.choices import (
     SupportLanguage,
     SupportPlan,
 )
+from servicerequests.eligibility import record_as_dict
 from servicerequests.models import Note, ServiceRequest, SupportTopic
 from servicerequests.support_topics import SUPPORT_PRODUCTS
 
@@ -313,7 +314,7 @@ class ServiceRequestSerializer(ServiceRequestSummarySerializer):
     lastUpdatedBy = serializers.SerializerMethodField()
     notes = NoteSerializer(many=True)
     fileLinks = serializers.SerializerMethodField()
-    eligibility = serializers.JSONField()
+    eligibility = serializers.SerializerMethodField()
 
     class Meta(ServiceRequestSummarySerializer.Meta):
         fields = [
@@ -327,6 +328,11 @@ class ServiceRequestSerializer(ServiceRequestSummarySerializer):
             "eligibility",
             *ServiceRequestSummarySerializer.Meta.fields[-2:],
         ]
+
+    @extend_schema_field(serializers.JSONField())
+    def get_eligibility(self, sr) -> dict:
+        """The recorded decision, its messages in the request's language (rule ids unchanged)."""
+        return record_as_dict(sr.eligibility)
 
     @extend_schema_field(ContactSerializer)
     def get_lastUpdatedBy(self, sr) -> dict:

@@ -5,7 +5,8 @@ Public interface::
     from servicerequests.eligibility import EligibilityRequest, Decision, Outcome, evaluate
     decision = evaluate(EligibilityRequest(user_id=..., customer_id=..., workload="m365"))
     decision.allowed, decision.outcomes, decision.failed_rule_ids, decision.portal, decision.isv_contact
-    decision.as_dict()   # the API.md shape
+    decision.as_dict()   # the API.md shape, messages in the active language
+    decision.as_record() # what a filed request stores: English + msgids and params (outcomes_from_record)
 
 ``evaluate`` raises :class:`CustomerNotVisible` for a customer that does not
 exist or is not linked to the user's partner; callers turn it into a 404.
@@ -26,6 +27,8 @@ from .types import (
     EligibilityRequest,
     Outcome,
     PortalRoute,
+    outcomes_from_record,
+    record_as_dict,
 )
 
 __all__ = [
@@ -42,6 +45,8 @@ __all__ = [
     "Snapshot",
     "decide",
     "evaluate",
+    "outcomes_from_record",
+    "record_as_dict",
     "portal_route_for",
     "snapshot_build",
 ]

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from customers.choices import AzureRole, Channel, CustomerCloud, SubscriptionStatus, Workload
 from gdap.choices import RelationshipStatus
 from gdap.roles import CATALOGUE, DIRECTORY_READERS, SERVICE_SUPPORT_ADMINISTRATOR
 from partners.choices import Cloud, EntitlementKind, PartnerCenterRole, PartnerType
 from servicerequests.choices import IssueType, Severity, SupportPlan
+
+from .text import Joined, Text, pgettext_lazy
+from .text import gettext_lazy as _
 
 # --- The rules, in the order of RULES.md's "Eligibility rules" table -------------------------
 
@@ -48,15 +53,15 @@ class RuleScope:
     context: str
     workloads: frozenset[str] | None = None  # None: every workload
 
-    def not_applicable_reason(self, *, on_behalf_of_customer: bool, workload: str) -> str:
+    def not_applicable_reason(self, *, on_behalf_of_customer: bool, workload: str) -> Text | str:
         """Why the rule does not apply to such a request; "" when it does."""
         if self.context == CUSTOMER_CONTEXT and not on_behalf_of_customer:
-            return "Applies only to requests on behalf of a customer, not about your own subscription."
+            return _("Applies only to requests on behalf of a customer, not about your own subscription.")
         if self.context == OWN_CONTEXT and on_behalf_of_customer:
-            return "Applies only to requests about the partner's own subscription."
+            return _("Applies only to requests about the partner's own subscription.")
         if self.workloads is not None and workload not in self.workloads:
-            names = ", ".join(WORKLOAD_NAMES[w] for w in sorted(self.workloads))
-            return f"Applies only to {names} requests."
+            workloads = Joined(tuple(WORKLOAD_NAMES[w] for w in sorted(self.workloads)))
+            return _("Applies only to %(workloads)s requests.", workloads=workloads)
         return ""
 
 
@@ -108,11 +113,19 @@ FILING_PC_ROLE = PartnerCenterRole.ADMIN_AGENT
 PC_ROLE_NAMES: dict[str, str] = {str(r): r.label for r in PartnerCenterRole}
 # What each other role may do instead (shown when SR-PC-ROLE-ADMIN-AGENT fails).
 PC_ROLE_LIMITS: dict[str, str] = {
-    PartnerCenterRole.SALES_AGENT: "a sales agent may only view service requests",
-    PartnerCenterRole.HELPDESK_AGENT: "a helpdesk agent may view requests but not file them for customers",
-    PartnerCenterRole.BILLING_ADMIN: "a billing admin manages billing and can't file for customers",
-    PartnerCenterRole.GLOBAL_ADMIN: "a global admin manages the partner account; filing needs Admin agent",
-    PartnerCenterRole.SUPPORT_MANAGER: "a support manager reviews queues and can't file for customers",
+    PartnerCenterRole.SALES_AGENT: gettext_lazy("a sales agent may only view service requests"),
+    PartnerCenterRole.HELPDESK_AGENT: gettext_lazy(
+        "a helpdesk agent may view requests but not file them for customers"
+    ),
+    PartnerCenterRole.BILLING_ADMIN: gettext_lazy(
+        "a billing admin manages billing and can't file for customers"
+    ),
+    PartnerCenterRole.GLOBAL_ADMIN: gettext_lazy(
+        "a global admin manages the partner account; filing needs Admin agent"
+    ),
+    PartnerCenterRole.SUPPORT_MANAGER: gettext_lazy(
+        "a support manager reviews queues and can't file for customers"
+    ),
 }
 
 CLOUD_NAMES: dict[str, str] = {str(c): c.label for c in Cloud}
@@ -143,47 +156,62 @@ ACTIVE_RELATIONSHIP_STATUS = RelationshipStatus.ACTIVE
 ACTIVE_ASSIGNMENT_STATUS = "active"
 
 RELATIONSHIP_APPROVAL_PENDING = RelationshipStatus.APPROVAL_PENDING
-# GDAP-INDIRECT-RESELLER: the remedy for the reseller while its own consent is what is missing.
-RESELLER_CONSENT_REMEDY = (
-    "Approve '{name}', which your indirect provider created for you (Admin relationships › Invitations "
-    "to review); then {customer_s} Global Administrator approves it."
+# GDAP-INDIRECT-RESELLER: the remedy for the reseller while its own consent is what is missing
+# (msgids, translated when rendered: ``gdap_remedies``).
+RESELLER_CONSENT_REMEDY = gettext_noop(
+    "Approve '%(name)s', which your indirect provider created for you (Admin relationships › "
+    "Invitations to review); then %(customer_s)s Global Administrator approves it."
 )
-# SR-GDAP-ACTIVE remedies per relationship status, best first; {name} is the relationship, {customer}
-# the customer and {customer_s} its possessive.
+# SR-GDAP-ACTIVE remedies per relationship status, best first (msgids); %(name)s is the relationship,
+# %(customer)s the customer and %(customer_s)s its possessive.
 GDAP_STATUS_REMEDIES: tuple[tuple[str, str], ...] = (
-    (RelationshipStatus.APPROVED, "Wait a moment: '{name}' was approved and is being activated."),
-    (RelationshipStatus.ACTIVATING, "Wait a moment: '{name}' is being activated."),
+    (
+        RelationshipStatus.APPROVED,
+        gettext_noop("Wait a moment: '%(name)s' was approved and is being activated."),
+    ),
+    (RelationshipStatus.ACTIVATING, gettext_noop("Wait a moment: '%(name)s' is being activated.")),
     (
         RelationshipStatus.APPROVAL_PENDING,
-        "Ask {customer_s} Global Administrator to approve '{name}' through its invitation link.",
+        gettext_noop(
+            "Ask %(customer_s)s Global Administrator to approve '%(name)s' through its invitation link."
+        ),
     ),
     (
         RelationshipStatus.CREATED,
-        "Lock '{name}' for approval and send the invitation link to {customer_s} Global Administrator.",
+        gettext_noop(
+            "Lock '%(name)s' for approval and send the "
+            "invitation link to %(customer_s)s Global Administrator."
+        ),
     ),
     (
         RelationshipStatus.ACTIVE,
-        "'{name}' has passed its end date: request a new GDAP relationship from {customer}.",
+        gettext_noop(
+            "'%(name)s' has passed its end date: request a new GDAP relationship from %(customer)s."
+        ),
     ),
     (
         RelationshipStatus.EXPIRING,
-        "'{name}' has expired and can't be restored: request a new GDAP relationship from {customer}.",
+        gettext_noop(
+            "'%(name)s' has expired and can't be restored: request a new GDAP relationship from %(customer)s."
+        ),
     ),
     (
         RelationshipStatus.EXPIRED,
-        "'{name}' has expired and can't be restored: request a new GDAP relationship from {customer}.",
+        gettext_noop(
+            "'%(name)s' has expired and can't be restored: request a new GDAP relationship from %(customer)s."
+        ),
     ),
     (
         RelationshipStatus.TERMINATION_REQUESTED,
-        "'{name}' is being terminated: request a new GDAP relationship from {customer}.",
+        gettext_noop("'%(name)s' is being terminated: request a new GDAP relationship from %(customer)s."),
     ),
     (
         RelationshipStatus.TERMINATING,
-        "'{name}' is being terminated: request a new GDAP relationship from {customer}.",
+        gettext_noop("'%(name)s' is being terminated: request a new GDAP relationship from %(customer)s."),
     ),
     (
         RelationshipStatus.TERMINATED,
-        "'{name}' was terminated: request a new GDAP relationship from {customer}.",
+        gettext_noop("'%(name)s' was terminated: request a new GDAP relationship from %(customer)s."),
     ),
 )
 
@@ -199,6 +227,17 @@ ACTIVE_SUBSCRIPTION_STATUSES = frozenset({SubscriptionStatus.ACTIVE})
 
 # SR-AZURE-NONTECH-PROVIDER-ONLY: issue types; an empty one means technical.
 AZURE_ISSUE_TYPES: dict[str, str] = {str(t): t.label for t in IssueType}
+# The issue types as a sentence names them ("only the provider may file billing requests").
+ISSUE_TYPE_NOUNS: dict[str, Text] = {
+    IssueType.TECHNICAL: pgettext_lazy("Azure issue type in a sentence", "technical"),
+    IssueType.BILLING: pgettext_lazy("Azure issue type in a sentence", "billing"),
+    IssueType.SUBSCRIPTION_MANAGEMENT: pgettext_lazy(
+        "Azure issue type in a sentence", "subscription management"
+    ),
+    IssueType.QUOTA: pgettext_lazy(
+        "Azure issue type in a sentence", "service and subscription limits (quotas)"
+    ),
+}
 DEFAULT_AZURE_ISSUE_TYPE = IssueType.TECHNICAL
 NON_TECHNICAL_ISSUE_TYPES = frozenset({IssueType.BILLING, IssueType.SUBSCRIPTION_MANAGEMENT, IssueType.QUOTA})
 
@@ -207,7 +246,7 @@ NON_TECHNICAL_ISSUE_TYPES = frozenset({IssueType.BILLING, IssueType.SUBSCRIPTION
 # pay-as-you-go subscription) has the customer's own Azure support plan, whatever the request says.
 CSP_SUPPORT_PLAN = SupportPlan.CLOUD_SOLUTION_PROVIDER
 CSP_SUPPORT_PLAN_CHANNELS = frozenset({Channel.CSP})
-OWN_AZURE_SUPPORT_PLAN_NAME = "the customer's own Azure support plan"
+OWN_AZURE_SUPPORT_PLAN_NAME = _("the customer's own Azure support plan")
 SUPPORT_PLAN_NAMES: dict[str, str] = {str(p): p.label for p in SupportPlan}
 
 # --- Contact and severity --------------------------------------------------------------------

@@ -6,7 +6,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext
+
 from ..exceptions import FilingError
+from .text import Text, text_from_json
 
 PASSED = "passed"
 FAILED = "failed"
@@ -28,7 +32,7 @@ class CustomerNotVisible(FilingError):
         super().__init__(f"customer {customer_id} is not visible to this partner")
 
     def api_description(self) -> str:
-        return f"Customer {self.customer_id} was not found."
+        return gettext("Customer %(id)s was not found.") % {"id": self.customer_id}
 
 
 @dataclass(frozen=True)
@@ -61,18 +65,33 @@ class EligibilityRequest:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One rule's verdict: passed, failed or not_applicable; ``remedy`` is set only when failed."""
+    """One rule's verdict: passed, failed or not_applicable; a remedy only when failed.
+
+    ``message_text``/``remedy_text`` are :class:`~.text.Text` (or plain strings): ``message`` and
+    ``remedy`` render them in the language active when they are read, never when the outcome was
+    built. ``as_dict`` is the API's shape, in the active language; ``as_record`` is what a filed
+    request stores: English text plus the msgids and parameters to render it again
+    (:meth:`from_record`). Rule ids and outcome values never change with the language.
+    """
 
     rule_id: str
     outcome: str
-    message: str
-    remedy: str = ""
+    message_text: Text | str
+    remedy_text: Text | str = ""
 
     def __post_init__(self):
         if self.outcome not in OUTCOME_VALUES:
             raise ValueError(f"outcome must be one of {OUTCOME_VALUES}, not {self.outcome!r}")
-        if self.outcome != FAILED and self.remedy:
+        if self.outcome != FAILED and self.remedy_text:
             raise ValueError(f"{self.rule_id}: only a failed outcome carries a remedy")
+
+    @property
+    def message(self) -> str:
+        return str(self.message_text)
+
+    @property
+    def remedy(self) -> str:
+        return str(self.remedy_text)
 
     @property
     def failed(self) -> bool:
@@ -85,6 +104,24 @@ class Outcome:
             "message": self.message,
             "remedy": self.remedy,
         }
+
+    def as_record(self) -> dict[str, Any]:
+        """The stored form: ``as_dict`` in English, plus ``messageText``/``remedyText`` (ids + params)."""
+        with translation.override("en"):
+            record: dict[str, Any] = self.as_dict()
+        for key, text in (("messageText", self.message_text), ("remedyText", self.remedy_text)):
+            if isinstance(text, Text):
+                record[key] = text.as_json()
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Outcome:
+        """An outcome from ``as_record`` (or an older record with English text only)."""
+        message = (
+            text_from_json(record["messageText"]) if "messageText" in record else record.get("message", "")
+        )
+        remedy = text_from_json(record["remedyText"]) if "remedyText" in record else record.get("remedy", "")
+        return cls(record.get("ruleId", ""), record.get("outcome", ""), message or "", remedy or "")
 
 
 @dataclass(frozen=True)
@@ -154,10 +191,29 @@ class Decision:
         raise KeyError(rule_id)
 
     def as_dict(self) -> dict[str, Any]:
-        """The API.md shape, JSON-ready (also what a service request stores as its eligibility snapshot)."""
+        """The API.md shape, JSON-ready, its messages in the active language."""
         return {
             "allowed": self.allowed,
             "outcomes": [o.as_dict() for o in self.outcomes],
             "portal": self.portal.as_dict() if self.portal else None,
             "isvContact": dict(self.isv_contact) if self.isv_contact else None,
         }
+
+    def as_record(self) -> dict[str, Any]:
+        """What a service request stores as its eligibility snapshot: ``as_dict`` in English, each
+        outcome with its msgids and parameters (``Outcome.as_record``), so that a page renders the
+        recorded decision again in its reader's language (``outcomes_from_record``)."""
+        return {**self.as_dict(), "outcomes": [o.as_record() for o in self.outcomes]}
+
+
+def outcomes_from_record(record: dict[str, Any] | None) -> list[Outcome]:
+    """The outcomes of a stored eligibility snapshot (``Decision.as_record``), rendered when read."""
+    return [Outcome.from_record(o) for o in (record or {}).get("outcomes") or () if isinstance(o, dict)]
+
+
+def record_as_dict(record: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored eligibility snapshot in ``Decision.as_dict``'s shape, its messages in the active
+    language (what the API shows of a filed request); a record without outcomes is returned as is."""
+    if not record or "outcomes" not in record:
+        return dict(record or {})
+    return {**record, "outcomes": [o.as_dict() for o in outcomes_from_record(record)]}

@@ -372,7 +372,7 @@ def service_request_file(
             support_language=support_language,
             created_by=actor,
             portal=decision.portal.portal,
-            eligibility=decision.as_dict(),
+            eligibility=decision.as_record(),
             created_at=now,
             updated_at=now,
         )
