@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from portals import adapters
 from portals.batch import dispatch_deliver_batch, dispatch_drain
 from portals.models import PortalTicket
-from servicerequests.models import Dispatch, Notification
+from servicerequests.models import Dispatch, Notification, ServiceRequest
 from tests.factories import ServiceRequestFactory, UserFactory
 from webhooks.models import WebhookEvent, WebhookRegistration
 
@@ -105,6 +105,45 @@ def test_a_batch_runs_the_same_statements_whatever_its_size(django_assert_max_nu
     pending(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert dispatch_deliver_batch(limit=50).delivered == 20
+
+
+#: Statements of one batch on PostgreSQL, e-mails included: claim, requests, tickets (in a savepoint),
+#: one UPDATE of the requests, one of the dispatches, the audit events, the webhook subscriptions,
+#: the notifications (check, INSERT), then the e-mails' claim (3), their sent_at (1).
+BATCH_STATEMENTS = 19
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_a_batch_of_100_runs_the_statements_of_a_batch_of_1(postgres_only, size, django_assert_num_queries):
+    """SQLite splits a bulk INSERT past 999 parameters, so the pin is PostgreSQL's."""
+    pending(size)
+    with django_assert_num_queries(BATCH_STATEMENTS):
+        result = dispatch_deliver_batch(limit=100)
+    assert (result.delivered, result.emails_sent, result.one_by_one) == (size, size, False)
+    assert Dispatch.objects.filter(status="delivered").count() == size
+    assert PortalTicket.objects.count() == size
+
+
+@time_machine.travel(NOW, tick=False)
+def test_one_update_starts_each_clock_by_its_severity_and_keeps_a_running_one():
+    fresh = {severity: pending(1)[0] for severity in ("critical", "moderate", "minimal")}
+    for severity, dispatch in fresh.items():
+        ServiceRequest.objects.filter(pk=dispatch.request_id).update(severity=severity)
+    running = pending(1)[0]
+    earlier = NOW - timedelta(minutes=30)
+    ServiceRequest.objects.filter(pk=running.request_id).update(status="attention_needed", sla_due_at=earlier)
+
+    assert dispatch_deliver_batch(limit=10).delivered == 4
+
+    hours = {"critical": 2, "moderate": 4, "minimal": 8}  # SR-PRIORITY
+    for severity, dispatch in fresh.items():
+        request = ServiceRequest.objects.get(pk=dispatch.request_id)
+        assert (request.status, request.sla_due_at) == ("open", NOW + timedelta(hours=hours[severity]))
+    request = ServiceRequest.objects.get(pk=running.request_id)
+    ticket = PortalTicket.objects.get(service_request=request)
+    assert (request.status, request.sla_due_at, request.version) == ("attention_needed", earlier, 2)
+    assert (request.external_ticket_id, request.portal) == (ticket.ticket_number, "m365")
+    assert request.updated_at == NOW
 
 
 def test_a_request_that_already_has_its_ticket_keeps_it():
