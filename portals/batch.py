@@ -38,8 +38,8 @@ from servicerequests.services import dispatch_record_failure
 from servicerequests.services.common import audit_value
 from servicerequests.sla import SLA_TARGETS, sla_due_at
 from servicerequests.tasks import retry_countdown
+from webhooks.batch import webhook_events_emit
 from webhooks.choices import EventName
-from webhooks.services import webhook_event_emit, webhook_subscribed_partners
 
 from .adapters import adapter_for
 from .dispatch import dispatch_deliver
@@ -161,16 +161,10 @@ def _deliver_claimed(dispatches: list[Dispatch], now) -> list[int]:
     dispatched_events = {
         row.object_id: row for row in audit_rows if row.action == "servicerequest.dispatched"
     }
-    subscribed = webhook_subscribed_partners(
-        partner_ids={sr.partner_id for sr in requests}, event_name=EventName.SERVICE_REQUEST_UPDATED
+    webhook_events_emit(
+        event_name=EventName.SERVICE_REQUEST_UPDATED,
+        changes=[(sr, dispatched_events[str(sr.pk)]) for sr in requests],
     )
-    for sr in requests:
-        if sr.partner_id in subscribed:
-            webhook_event_emit(
-                event_name=EventName.SERVICE_REQUEST_UPDATED,
-                obj=sr,
-                audit_event=dispatched_events[str(sr.pk)],
-            )
     return _filed_notifications(requests)
 
 

@@ -1,11 +1,14 @@
 """The dispatch relay's batches: many deliveries in one transaction with the result of one delivery
 each, a fixed number of statements, the e-mails sent with the batch, a failing portal isolated."""
 
+import json
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -14,7 +17,8 @@ from portals.batch import dispatch_deliver_batch, dispatch_drain
 from portals.models import PortalTicket
 from servicerequests.models import Dispatch, Notification, ServiceRequest
 from tests.factories import ServiceRequestFactory, UserFactory
-from webhooks.models import WebhookEvent, WebhookRegistration
+from webhooks.models import WebhookDelivery, WebhookEvent, WebhookRegistration
+from webhooks.services import webhook_event_emit
 
 pytestmark = pytest.mark.django_db
 
@@ -114,10 +118,18 @@ BATCH_STATEMENTS = 19
 
 
 @pytest.mark.parametrize("size", [1, 100])
-def test_a_batch_of_100_runs_the_statements_of_a_batch_of_1(postgres_only, size, django_assert_num_queries):
-    """SQLite splits a bulk INSERT past 999 parameters, so the pin is PostgreSQL's."""
-    pending(size)
-    with django_assert_num_queries(BATCH_STATEMENTS):
+@pytest.mark.parametrize("subscribed", [False, True])
+def test_a_batch_of_100_runs_the_statements_of_a_batch_of_1(
+    postgres_only, size, subscribed, django_assert_num_queries
+):
+    """SQLite splits a bulk INSERT past 999 parameters, so the pin is PostgreSQL's. A partner that
+    subscribes to webhooks adds the same statements to a batch of 1 and of 100: the sequence
+    counters (lock, increment, new ones in a savepoint), the events, the deliveries."""
+    partner = UserFactory().partner
+    if subscribed:
+        subscribe(partner, user=UserFactory(partner=partner))
+    pending(size, partner=partner)
+    with django_assert_num_queries(BATCH_STATEMENTS + (6 if subscribed else 0)):
         result = dispatch_deliver_batch(limit=100)
     assert (result.delivered, result.emails_sent, result.one_by_one) == (size, size, False)
     assert Dispatch.objects.filter(status="delivered").count() == size
@@ -205,21 +217,62 @@ def test_after_its_last_retry_a_refused_dispatch_fails(monkeypatch, settings):
     assert AuditEvent.objects.filter(action="dispatch.failed").count() == 1
 
 
+def subscribe(partner, *, user, events=("servicerequest-updated",)):
+    return WebhookRegistration.objects.create(
+        partner=partner,
+        url="https://hooks.example/partner-center",
+        events=list(events),
+        secret_salt="salt",
+        secret_hint="abcd",
+        created_by=user,
+    )
+
+
 def test_subscribed_partners_get_their_webhook_event_and_the_others_none():
     subscriber = pending(1)[0]
     partner = subscriber.request.partner
-    WebhookRegistration.objects.create(
-        partner=partner,
-        url="https://hooks.example/partner-center",
-        events=["servicerequest-updated"],
-        secret_salt="salt",
-        secret_hint="abcd",
-        created_by=subscriber.request.created_by,
-    )
+    subscribe(partner, user=subscriber.request.created_by)
     pending(2)
     assert dispatch_deliver_batch(limit=10).delivered == 3
     events = WebhookEvent.objects.all()
     assert [(e.partner_id, e.resource_id) for e in events] == [(partner.pk, str(subscriber.request_id))]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_batch_writes_the_webhook_events_one_emit_per_request_would(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://portal.example"
+    partner = UserFactory().partner
+    subscribe(partner, user=UserFactory(partner=partner))
+    dispatches = pending(3, partner=partner)
+    earlier = dispatches[0].request
+    with transaction.atomic():  # an earlier event about the first request: its counter is at 1
+        webhook_event_emit(event_name="servicerequest-updated", obj=earlier)
+    sent = []
+
+    with (
+        mock.patch("webhooks.batch.enqueue", lambda task, pk: sent.append((task, pk))),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert dispatch_deliver_batch(limit=10).delivered == 3
+
+    dispatched = WebhookEvent.objects.exclude(pk=WebhookEvent.objects.earliest("pk").pk).order_by("pk")
+    assert sorted((e.resource_id, e.sequence_number) for e in dispatched) == sorted(
+        [(str(earlier.pk), 2)] + [(str(d.request_id), 1) for d in dispatches[1:]]
+    )
+    for event in dispatched:
+        request = ServiceRequest.objects.get(pk=event.resource_id)
+        audit = AuditEvent.objects.get(action="servicerequest.dispatched", object_id=event.resource_id)
+        body = json.loads(event.body)
+        assert body["auditUri"] == f"https://portal.example/v1/auditrecords/{audit.pk}"
+        assert body["sequenceNumber"] == event.sequence_number
+        data = body["data"]
+        assert (data["status"], data["externalTicketId"]) == ("open", request.external_ticket_id)
+        assert data["version"] == request.version
+    deliveries = WebhookDelivery.objects.filter(event__in=dispatched)
+    assert {(d.status, d.url) for d in deliveries} == {("pending", "https://hooks.example/partner-center")}
+    assert sorted(pk for _task, pk in sent) == sorted(d.pk for d in deliveries)
 
 
 def test_an_e_mail_the_backend_refuses_is_left_unsent_for_its_task(monkeypatch):
