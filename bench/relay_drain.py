@@ -2,9 +2,12 @@
 task's work, then the ``send_notification`` task's) against the relay's batches, in alternating
 rounds on the same database.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pc_bench_mine \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pc_bench_mine REDIS_URL=redis://127.0.0.1:6379/11 \
         python -m bench.relay_drain --dispatches 2000
 
+Under ``partnercenter.settings.bench`` unless ``DJANGO_SETTINGS_MODULE`` says otherwise: the
+production settings (``DEBUG`` off, so no query log; the dummy e-mail backend), as the relay runs
+in production; ``local``'s ``DEBUG`` and console e-mail would add their own cost to every figure.
 The database must be migrated (``manage.py migrate``); the rows stay. Each round files
 ``--round`` requests through the filing service (relay mode: nothing is published), then drains
 them in-process, timing wall clock and this process's CPU plus its PostgreSQL backend's. The
@@ -21,7 +24,7 @@ import time
 
 
 def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.local")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.bench")
     import django
 
     django.setup()

@@ -11,6 +11,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from core.maintenance import fan_out
+from partners.models import Partner
+
 from .exports import (
     EXPORT_RETENTION,
     EXPORT_TIME_LIMIT,
@@ -22,22 +25,32 @@ from .reports import queue_counts_refresh, report_rollup_refresh
 
 # Queues and reports -------------------------------------------------------------------------------
 
+REFRESH_QUEUE_COUNTS = "servicerequests.refresh_queue_counts"
+REFRESH_REPORT_ROLLUP = "servicerequests.refresh_report_rollup"
 
-@shared_task(
-    name="servicerequests.refresh_queue_counts", ignore_result=True, soft_time_limit=50, time_limit=60
-)
+
+def _every_partner() -> list:
+    return list(Partner.objects.order_by("pk").values_list("pk", flat=True))
+
+
+@shared_task(name=REFRESH_QUEUE_COUNTS, ignore_result=True, soft_time_limit=50, time_limit=60)
 def refresh_queue_counts(partner_id: str | None = None) -> int:
-    """Recount the queues of one partner (after a bulk action) or of every partner (beat, every
-    minute: the SLA queues change as time passes). Idempotent; returns the counts written."""
+    """Recount the queues of one partner (after a bulk action, or one of the beat's fan-out) and
+    return the counts written. Without a partner (beat, every minute: the SLA queues change as time
+    passes) enqueue this task once per partner (``core.maintenance.fan_out``) and return how many
+    were enqueued, so that no run's length grows with the number of partners. Idempotent."""
+    if partner_id is None:
+        return fan_out(REFRESH_QUEUE_COUNTS, _every_partner())
     return queue_counts_refresh(partner_id=partner_id)
 
 
-@shared_task(
-    name="servicerequests.refresh_report_rollup", ignore_result=True, soft_time_limit=240, time_limit=300
-)
+@shared_task(name=REFRESH_REPORT_ROLLUP, ignore_result=True, soft_time_limit=240, time_limit=300)
 def refresh_report_rollup(partner_id: str | None = None) -> int:
-    """Recompute the reporting rollup of the report window and the backlog snapshots (beat, every
-    five minutes). Idempotent; returns the rollup rows written."""
+    """Recompute one partner's reporting rollup of the report window and its backlog snapshot;
+    returns the rollup rows written. Without a partner (beat, every five minutes) enqueue this task
+    once per partner and return how many were enqueued. Idempotent."""
+    if partner_id is None:
+        return fan_out(REFRESH_REPORT_ROLLUP, _every_partner())
     return report_rollup_refresh(partner_id=partner_id)
 
 

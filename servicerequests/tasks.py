@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from core.maintenance import chunks
 from core.queueing import enqueue  # tests patch it here, as tasks.enqueue
 
 from .choices import DispatchStatus, Status
@@ -32,6 +33,10 @@ from .services.attachments import attachment_purge
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
+
+#: Requests one ``servicerequests.mark_sla_breaches`` task marks at most (the SLA sweeper's fan-out).
+SLA_CHUNK = 50
+MARK_SLA_BREACHES = "servicerequests.mark_sla_breaches"
 
 
 def retry_countdown(retries: int, *, factor: float, maximum: float) -> float:
@@ -70,23 +75,31 @@ def sweep_dispatches(min_age_seconds: float | None = None) -> int:
 
 @shared_task(name="servicerequests.sweep_sla", ignore_result=True, soft_time_limit=50, time_limit=60)
 def sweep_sla() -> int:
-    """Mark every request past its SR-PRIORITY initial response target as breached, once, and notify.
-
-    Returns how many were marked now; a second run marks none of them again.
-    """
-    now = timezone.now()
+    """Find the requests past their SR-PRIORITY initial response target not yet marked (at most
+    ``SWEEP_BATCH`` a run, the most overdue first) and hand them to ``mark_sla_breaches`` in chunks of
+    ``SLA_CHUNK``, one task per chunk. Returns how many requests were handed out; a second run hands
+    out none of those marked meanwhile, and a request handed out twice is marked once."""
     due = (
         ServiceRequest.objects.filter(
             sla_breached=False,
             status__in=[Status.OPEN, Status.ATTENTION_NEEDED],
-            sla_due_at__lte=now,
+            sla_due_at__lte=timezone.now(),
             first_response_at__isnull=True,
         )
         .order_by("sla_due_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
+    return sum(len(chunk) for chunk in chunks(list(due), SLA_CHUNK) if enqueue(MARK_SLA_BREACHES, chunk))
+
+
+@shared_task(name=MARK_SLA_BREACHES, ignore_result=True, soft_time_limit=50, time_limit=60)
+def mark_sla_breaches(service_request_ids: list[str]) -> int:
+    """Mark each request's SR-PRIORITY breach once and notify (``service_request_mark_sla_breached``,
+    one transaction per request; a request that is no longer due is left alone). Returns how many
+    were marked now; an error on one request is logged and the others are still marked."""
+    now = timezone.now()
     marked = 0
-    for service_request_id in list(due):
+    for service_request_id in service_request_ids:
         try:
             marked += service_request_mark_sla_breached(service_request_id=service_request_id, now=now)
         except Exception:

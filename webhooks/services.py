@@ -171,18 +171,6 @@ def _enqueue_deliveries(delivery_pks: list[int]) -> None:
         enqueue("webhooks.deliver", pk)
 
 
-def webhook_subscribed_partners(*, partner_ids, event_name: str) -> set:
-    """The partners among ``partner_ids`` whose registration subscribes to ``event_name``, in one
-    query: batch work calls :func:`webhook_event_emit` only for them."""
-    return {
-        partner_id
-        for partner_id, events in WebhookRegistration.objects.filter(
-            partner_id__in=list(partner_ids)
-        ).values_list("partner_id", "events")
-        if event_name in (events or ())
-    }
-
-
 def webhook_event_emit(
     *, event_name: str, obj=None, partner_id=None, audit_event=None, force: bool = False
 ) -> WebhookEvent | None:

@@ -1,20 +1,24 @@
 """The dispatch relay's batches: many deliveries in one transaction with the result of one delivery
 each, a fixed number of statements, the e-mails sent with the batch, a failing portal isolated."""
 
+import json
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from portals import adapters
 from portals.batch import dispatch_deliver_batch, dispatch_drain
 from portals.models import PortalTicket
-from servicerequests.models import Dispatch, Notification
+from servicerequests.models import Dispatch, Notification, ServiceRequest
 from tests.factories import ServiceRequestFactory, UserFactory
-from webhooks.models import WebhookEvent, WebhookRegistration
+from webhooks.models import WebhookDelivery, WebhookEvent, WebhookRegistration
+from webhooks.services import webhook_event_emit
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +111,53 @@ def test_a_batch_runs_the_same_statements_whatever_its_size(django_assert_max_nu
         assert dispatch_deliver_batch(limit=50).delivered == 20
 
 
+#: Statements of one batch on PostgreSQL, e-mails included: claim, requests, tickets (in a savepoint),
+#: one UPDATE of the requests, one of the dispatches, the audit events, the webhook subscriptions,
+#: the notifications (check, INSERT), then the e-mails' claim (3), their sent_at (1).
+BATCH_STATEMENTS = 19
+
+
+@pytest.mark.parametrize("size", [1, 100])
+@pytest.mark.parametrize("subscribed", [False, True])
+def test_a_batch_of_100_runs_the_statements_of_a_batch_of_1(
+    postgres_only, size, subscribed, django_assert_num_queries
+):
+    """SQLite splits a bulk INSERT past 999 parameters, so the pin is PostgreSQL's. A partner that
+    subscribes to webhooks adds the same statements to a batch of 1 and of 100: the sequence
+    counters (lock, increment, new ones in a savepoint), the events, the deliveries."""
+    partner = UserFactory().partner
+    if subscribed:
+        subscribe(partner, user=UserFactory(partner=partner))
+    pending(size, partner=partner)
+    with django_assert_num_queries(BATCH_STATEMENTS + (6 if subscribed else 0)):
+        result = dispatch_deliver_batch(limit=100)
+    assert (result.delivered, result.emails_sent, result.one_by_one) == (size, size, False)
+    assert Dispatch.objects.filter(status="delivered").count() == size
+    assert PortalTicket.objects.count() == size
+
+
+@time_machine.travel(NOW, tick=False)
+def test_one_update_starts_each_clock_by_its_severity_and_keeps_a_running_one():
+    fresh = {severity: pending(1)[0] for severity in ("critical", "moderate", "minimal")}
+    for severity, dispatch in fresh.items():
+        ServiceRequest.objects.filter(pk=dispatch.request_id).update(severity=severity)
+    running = pending(1)[0]
+    earlier = NOW - timedelta(minutes=30)
+    ServiceRequest.objects.filter(pk=running.request_id).update(status="attention_needed", sla_due_at=earlier)
+
+    assert dispatch_deliver_batch(limit=10).delivered == 4
+
+    hours = {"critical": 2, "moderate": 4, "minimal": 8}  # SR-PRIORITY
+    for severity, dispatch in fresh.items():
+        request = ServiceRequest.objects.get(pk=dispatch.request_id)
+        assert (request.status, request.sla_due_at) == ("open", NOW + timedelta(hours=hours[severity]))
+    request = ServiceRequest.objects.get(pk=running.request_id)
+    ticket = PortalTicket.objects.get(service_request=request)
+    assert (request.status, request.sla_due_at, request.version) == ("attention_needed", earlier, 2)
+    assert (request.external_ticket_id, request.portal) == (ticket.ticket_number, "m365")
+    assert request.updated_at == NOW
+
+
 def test_a_request_that_already_has_its_ticket_keeps_it():
     dispatch = pending(1)[0]
     adapters.adapter_for("m365").create_ticket(dispatch.request)
@@ -166,21 +217,62 @@ def test_after_its_last_retry_a_refused_dispatch_fails(monkeypatch, settings):
     assert AuditEvent.objects.filter(action="dispatch.failed").count() == 1
 
 
+def subscribe(partner, *, user, events=("servicerequest-updated",)):
+    return WebhookRegistration.objects.create(
+        partner=partner,
+        url="https://hooks.example/partner-center",
+        events=list(events),
+        secret_salt="salt",
+        secret_hint="abcd",
+        created_by=user,
+    )
+
+
 def test_subscribed_partners_get_their_webhook_event_and_the_others_none():
     subscriber = pending(1)[0]
     partner = subscriber.request.partner
-    WebhookRegistration.objects.create(
-        partner=partner,
-        url="https://hooks.example/partner-center",
-        events=["servicerequest-updated"],
-        secret_salt="salt",
-        secret_hint="abcd",
-        created_by=subscriber.request.created_by,
-    )
+    subscribe(partner, user=subscriber.request.created_by)
     pending(2)
     assert dispatch_deliver_batch(limit=10).delivered == 3
     events = WebhookEvent.objects.all()
     assert [(e.partner_id, e.resource_id) for e in events] == [(partner.pk, str(subscriber.request_id))]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_batch_writes_the_webhook_events_one_emit_per_request_would(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://portal.example"
+    partner = UserFactory().partner
+    subscribe(partner, user=UserFactory(partner=partner))
+    dispatches = pending(3, partner=partner)
+    earlier = dispatches[0].request
+    with transaction.atomic():  # an earlier event about the first request: its counter is at 1
+        webhook_event_emit(event_name="servicerequest-updated", obj=earlier)
+    sent = []
+
+    with (
+        mock.patch("webhooks.batch.enqueue", lambda task, pk: sent.append((task, pk))),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert dispatch_deliver_batch(limit=10).delivered == 3
+
+    dispatched = WebhookEvent.objects.exclude(pk=WebhookEvent.objects.earliest("pk").pk).order_by("pk")
+    assert sorted((e.resource_id, e.sequence_number) for e in dispatched) == sorted(
+        [(str(earlier.pk), 2)] + [(str(d.request_id), 1) for d in dispatches[1:]]
+    )
+    for event in dispatched:
+        request = ServiceRequest.objects.get(pk=event.resource_id)
+        audit = AuditEvent.objects.get(action="servicerequest.dispatched", object_id=event.resource_id)
+        body = json.loads(event.body)
+        assert body["auditUri"] == f"https://portal.example/v1/auditrecords/{audit.pk}"
+        assert body["sequenceNumber"] == event.sequence_number
+        data = body["data"]
+        assert (data["status"], data["externalTicketId"]) == ("open", request.external_ticket_id)
+        assert data["version"] == request.version
+    deliveries = WebhookDelivery.objects.filter(event__in=dispatched)
+    assert {(d.status, d.url) for d in deliveries} == {("pending", "https://hooks.example/partner-center")}
+    assert sorted(pk for _task, pk in sent) == sorted(d.pk for d in deliveries)
 
 
 def test_an_e_mail_the_backend_refuses_is_left_unsent_for_its_task(monkeypatch):

@@ -15,17 +15,24 @@ from portals.batch import dispatch_drain
 from portals.models import PortalTicket
 from portals.relay import DispatchRelay
 from servicerequests.models import Dispatch, Notification
-from tests.factories import ServiceRequestFactory, UserFactory
+from tests.factories import PartnerFactory, ServiceRequestFactory, UserFactory
+from webhooks.models import WebhookDelivery, WebhookEvent, WebhookRegistration
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def pending(count):
+def pending(count, *, partner=None):
     ids = []
     with transaction.atomic():
         for _ in range(count):
+            filer = UserFactory(partner=partner) if partner is not None else UserFactory()
             request = ServiceRequestFactory(
-                workload="m365", severity="moderate", status="none", portal="m365", created_by=UserFactory()
+                workload="m365",
+                severity="moderate",
+                status="none",
+                portal="m365",
+                partner=filer.partner,
+                created_by=filer,
             )
             ids.append(
                 Dispatch.objects.create(request=request, portal="m365", next_attempt_at=timezone.now()).pk
@@ -33,8 +40,19 @@ def pending(count):
     return ids
 
 
-def test_several_relays_draining_at_once_deliver_each_dispatch_once(postgres_only):
-    ids = pending(60)
+@pytest.mark.parametrize("subscribed", [False, True])
+def test_several_relays_draining_at_once_deliver_each_dispatch_once(postgres_only, subscribed):
+    partner = PartnerFactory()
+    if subscribed:  # one partner's requests: the relays share its registration, not its counters
+        WebhookRegistration.objects.create(
+            partner=partner,
+            url="https://hooks.example/partner-center",
+            events=["servicerequest-updated"],
+            secret_salt="salt",
+            secret_hint="abcd",
+            created_by=UserFactory(partner=partner),
+        )
+    ids = pending(60, partner=partner)
     barrier = threading.Barrier(4)
     delivered, errors = [], []
 
@@ -63,6 +81,10 @@ def test_several_relays_draining_at_once_deliver_each_dispatch_once(postgres_onl
     assert AuditEvent.objects.filter(action="servicerequest.dispatched").count() == 60
     assert Notification.objects.filter(sent_at__isnull=False).count() == 60
     assert len(mail.outbox) == 60
+    events = WebhookEvent.objects.filter(partner=partner)
+    assert sorted(events.values_list("sequence_number", flat=True)) == ([1] * 60 if subscribed else [])
+    assert events.values("resource_id").distinct().count() == (60 if subscribed else 0)
+    assert WebhookDelivery.objects.filter(partner=partner).count() == (60 if subscribed else 0)
 
 
 def test_a_new_dispatch_wakes_a_listening_relay_without_a_broker_message(postgres_only, monkeypatch):

@@ -162,11 +162,31 @@ def test_reports_are_for_support_managers(client, dataset, roles):
 
 def test_the_beat_tasks_refresh_every_partner(dataset):
     with time_machine.travel(NOW, tick=False):
-        assert tasks.refresh_report_rollup.apply().get() == 4
+        assert tasks.refresh_report_rollup.apply().get() == 2  # one task per partner, run eagerly
         assert ReportRollup.objects.count() == 4
-        written = tasks.refresh_queue_counts.apply().get()
+        assert tasks.refresh_queue_counts.apply().get() == 2
     # five built-in counts and the hand-off queue's per partner, one "My requests"
-    assert written == QueueCount.objects.count() == 2 * 6 + 1
+    assert QueueCount.objects.count() == 2 * 6 + 1
+
+
+@pytest.mark.parametrize("task", [tasks.refresh_queue_counts, tasks.refresh_report_rollup])
+def test_the_beat_run_enqueues_one_task_per_partner_and_does_no_counting(db, task, monkeypatch):
+    partners = sorted([PartnerFactory().pk for _ in range(5)])
+    sent = []
+    monkeypatch.setattr("core.maintenance.enqueue", lambda name, *args: sent.append((name, args)) or True)
+
+    assert task.apply().get() == 5
+
+    assert sent == [(task.name, (partner_id,)) for partner_id in partners]
+    assert not QueueCount.objects.exists()
+    assert not ReportSnapshot.objects.exists()
+
+
+def test_a_partner_s_task_refreshes_that_partner_only(dataset):
+    partner, other, _manager = dataset
+    with time_machine.travel(NOW, tick=False):
+        assert tasks.refresh_queue_counts.apply(args=(other.pk,)).get() == 6
+    assert set(QueueCount.objects.values_list("partner_id", flat=True)) == {other.pk}
 
 
 @pytest.mark.parametrize(

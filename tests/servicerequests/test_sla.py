@@ -168,3 +168,37 @@ def test_sweeping_many_breaches_marks_each_once(team, django_capture_on_commit_c
     assert sweep_at(T0 + timedelta(hours=4), django_capture_on_commit_callbacks) == 5
     assert sweep_at(T0 + timedelta(hours=4), django_capture_on_commit_callbacks) == 0
     assert len(mail.outbox) == 2 * len(requests)
+
+
+@pytest.mark.django_db
+def test_the_sweeper_hands_out_chunks_and_marks_nothing_itself(team, monkeypatch):
+    monkeypatch.setattr(tasks, "SLA_CHUNK", 2)
+    due = sorted(
+        (open_request(team, started=T0 - timedelta(minutes=minutes)) for minutes in (50, 40, 30, 20, 10)),
+        key=lambda request: request.sla_due_at,
+    )
+    open_request(team, started=T0 + timedelta(hours=1))  # not due yet
+    sent = []
+    monkeypatch.setattr(tasks, "enqueue", lambda name, ids: sent.append((name, ids)) or True)
+
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        assert tasks.sweep_sla() == 5
+
+    ids = [request.pk for request in due]
+    assert sent == [("servicerequests.mark_sla_breaches", chunk) for chunk in (ids[:2], ids[2:4], ids[4:])]
+    assert not team["partner"].service_requests.filter(sla_breached=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_chunk_marks_each_due_request_once(team, django_capture_on_commit_callbacks):
+    due = open_request(team)
+    later = open_request(team, started=T0 + timedelta(hours=3))
+    with (
+        time_machine.travel(T0 + timedelta(hours=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.mark_sla_breaches([due.pk, later.pk, due.pk]) == 1
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert (due.sla_breached, later.sla_breached) == (True, False)
+    assert AuditEvent.objects.filter(action="servicerequest.sla_breached").count() == 1
