@@ -77,9 +77,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A signed-in user's stored language wins for pages; /v1 honours X-Locale (core.i18n).
-    "core.i18n.PreferredLanguageMiddleware",
     "partners.context_processors.CurrentUserMiddleware",
+    # After the user with its roles is in place (one query): a signed-in user's stored language
+    # wins for pages; /v1 honours X-Locale (core.i18n).
+    "core.i18n.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
