@@ -176,7 +176,10 @@ def _many_requests(world, n: int) -> list[str]:
         ({"action": "assign", "assignee": "HUGO"}, "Assign 11 requests to Hugo Help?"),
         ({"action": "unassign"}, "Unassign 11 requests (nobody will be assigned to them)?"),
         ({"action": "set_status", "status": "closed"}, "Change the status of 11 requests to “Closed”?"),
-        ({"action": "set_severity", "severity": "minimal"}, "Change the severity of 11 requests to “Minimal (C)”?"),
+        (
+            {"action": "set_severity", "severity": "minimal"},
+            "Change the severity of 11 requests to “Minimal (C)”?",
+        ),
         ({"action": "add_note", "note_text": "Called the customer."}, "Add this note to 11 requests?"),
     ],
 )
@@ -208,7 +211,9 @@ def test_a_bulk_action_over_more_than_ten_rows_asks_first_naming_the_count_and_t
 def test_ten_rows_or_fewer_apply_at_once_and_say_what_happened(client, queue_world):
     ids = _many_requests(queue_world, CONFIRM_ABOVE)
     client.force_login(queue_world.manager)
-    response = client.post(reverse("queue_bulk"), {"ids": ids, "action": "set_severity", "severity": "critical"})
+    response = client.post(
+        reverse("queue_bulk"), {"ids": ids, "action": "set_severity", "severity": "critical"}
+    )
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Severity changed to “Critical (A)” on 10 requests."
