@@ -174,12 +174,15 @@ def queue_export_start(
                 ]
             }
         )
+    # A built-in queue's name is stored in English (the pages show it in the reader's language).
+    with translation.override("en"):
+        queue_name = str(queue.name)
     with transaction.atomic():
         export = QueueExport.objects.create(
             partner_id=actor.partner_id,
             requested_by=actor,
             queue_key=queue.key,
-            queue_name=str(queue.name),
+            queue_name=queue_name,
             filters=filters.as_dict(),
             ordering=ordering,
         )
@@ -189,7 +192,7 @@ def queue_export_start(
             obj=export,
             after={
                 "queue": queue.key,
-                "queueName": str(queue.name),
+                "queueName": queue_name,
                 "filters": export.filters,
                 "ordering": ordering,
             },
