@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.queueing import enqueue
 from partners.models import User
-from servicerequests.choices import Severity
+from servicerequests.choices import Severity, Status
 from servicerequests.exceptions import StaleVersion
 from servicerequests.selectors import service_request_list
 from servicerequests.services import (
@@ -27,15 +29,17 @@ from servicerequests.services import (
 
 #: At most this many requests in one bulk action.
 MAX_BULK_ROWS = 500
-NOT_FOUND = "not found among your partner's requests."
+#: Above this many selected requests the page asks to confirm the action first (issue #21).
+CONFIRM_ABOVE = 10
+NOT_FOUND = gettext_lazy("not found among your partner's requests.")
 
 
 class BulkAction(models.TextChoices):
-    ASSIGN = "assign", "Assign to"
-    UNASSIGN = "unassign", "Unassign"
-    SET_STATUS = "set_status", "Change status"
-    SET_SEVERITY = "set_severity", "Change severity"
-    ADD_NOTE = "add_note", "Add a note"
+    ASSIGN = "assign", gettext_lazy("Assign to")
+    UNASSIGN = "unassign", gettext_lazy("Unassign")
+    SET_STATUS = "set_status", gettext_lazy("Change status")
+    SET_SEVERITY = "set_severity", gettext_lazy("Change severity")
+    ADD_NOTE = "add_note", gettext_lazy("Add a note")
 
 
 #: The parameter each action needs (rules as data).
@@ -74,22 +78,33 @@ def _reason(exc: Exception) -> str:
 
 def _validate(action: str, *, assignee, status, severity, note_text, request_ids) -> list[str]:
     if action not in BulkAction.values:
-        raise ValidationError({"action": [f"must be one of {', '.join(BulkAction.values)}."]})
+        raise ValidationError(
+            {"action": [_("must be one of %(allowed)s.") % {"allowed": ", ".join(BulkAction.values)}]}
+        )
     needed = ACTION_PARAMETERS[action]
     if needed == "assignee" and assignee is None:
-        raise ValidationError({"assignee": ["is required to assign."]})
+        raise ValidationError({"assignee": [_("is required to assign.")]})
     if needed == "status" and status not in SETTABLE_STATUSES:
-        raise ValidationError({"status": [f"must be one of {', '.join(sorted(SETTABLE_STATUSES))}."]})
+        raise ValidationError(
+            {"status": [_("must be one of %(allowed)s.") % {"allowed": ", ".join(sorted(SETTABLE_STATUSES))}]}
+        )
     if needed == "severity" and severity not in Severity.values:
-        raise ValidationError({"severity": [f"must be one of {', '.join(Severity.values)}."]})
+        raise ValidationError(
+            {"severity": [_("must be one of %(allowed)s.") % {"allowed": ", ".join(Severity.values)}]}
+        )
     if needed == "note_text" and not (note_text or "").strip():
-        raise ValidationError({"note_text": ["is required."]})
+        raise ValidationError({"note_text": [_("is required.")]})
     ids = list(dict.fromkeys(str(i).strip() for i in request_ids or () if str(i).strip()))
     if not ids:
-        raise ValidationError({"request_ids": ["select at least one request."]})
+        raise ValidationError({"request_ids": [_("select at least one request.")]})
     if len(ids) > MAX_BULK_ROWS:
         raise ValidationError(
-            {"request_ids": [f"at most {MAX_BULK_ROWS} requests at a time (you selected {len(ids)})."]}
+            {
+                "request_ids": [
+                    _("at most %(max)d requests at a time (you selected %(count)d).")
+                    % {"max": MAX_BULK_ROWS, "count": len(ids)}
+                ]
+            }
         )
     return ids
 
@@ -134,7 +149,7 @@ def service_request_bulk_apply(
         for request_id in ids:
             service_request = found.get(request_id)
             if service_request is None:
-                result.failed[request_id] = NOT_FOUND
+                result.failed[request_id] = str(NOT_FOUND)
                 continue
             try:
                 with transaction.atomic():
@@ -185,3 +200,110 @@ def _apply_one(actor, service_request, action, *, assignee, status, severity, no
 
 def _enqueue_counts_refresh(partner_id) -> None:
     enqueue("servicerequests.refresh_queue_counts", str(partner_id))
+
+
+def bulk_action_check(
+    *, action: str, request_ids, assignee: User | None = None, status=None, severity=None, note_text=None
+) -> list[str]:
+    """The selected ids, de-duplicated, when ``service_request_bulk_apply`` would accept these
+    arguments; the same ``ValidationError`` when not. Reads and writes nothing (the confirmation
+    step checks the action before asking)."""
+    return _validate(
+        action,
+        assignee=assignee,
+        status=status,
+        severity=severity,
+        note_text=note_text,
+        request_ids=ids_or(request_ids),
+    )
+
+
+def _assignee_name(assignee: User | None) -> str:
+    return (assignee.get_full_name() or assignee.username) if assignee is not None else ""
+
+
+def bulk_action_question(
+    *, action: str, count: int, assignee: User | None = None, status=None, severity=None
+) -> str:
+    """What the action will do to ``count`` requests, as the question of the confirmation step, in
+    the active language ("Assign 25 requests to Ravi Patel?")."""
+    values = {
+        "count": count,
+        "assignee": _assignee_name(assignee),
+        "status": Status(status).label if status in Status.values else "",
+        "severity": Severity(severity).label if severity in Severity.values else "",
+    }
+    if action == BulkAction.ASSIGN:
+        text = ngettext(
+            "Assign %(count)d request to %(assignee)s?", "Assign %(count)d requests to %(assignee)s?", count
+        )
+    elif action == BulkAction.UNASSIGN:
+        text = ngettext(
+            "Unassign %(count)d request (nobody will be assigned to it)?",
+            "Unassign %(count)d requests (nobody will be assigned to them)?",
+            count,
+        )
+    elif action == BulkAction.SET_STATUS:
+        text = ngettext(
+            "Change the status of %(count)d request to “%(status)s”?",
+            "Change the status of %(count)d requests to “%(status)s”?",
+            count,
+        )
+    elif action == BulkAction.SET_SEVERITY:
+        text = ngettext(
+            "Change the severity of %(count)d request to “%(severity)s”?",
+            "Change the severity of %(count)d requests to “%(severity)s”?",
+            count,
+        )
+    else:
+        text = ngettext("Add this note to %(count)d request?", "Add this note to %(count)d requests?", count)
+    return text % values
+
+
+def bulk_result_summary(
+    result: BulkResult, *, assignee: User | None = None, status=None, severity=None
+) -> str:
+    """What a bulk action did, one sentence in the active language ("25 requests assigned to Ravi
+    Patel."; "No request was changed." when none was). The rows not changed are reported apart,
+    each with its reason."""
+    count = len(result.succeeded)
+    if not count:
+        return _("No request was changed.")
+    values = {
+        "count": count,
+        "assignee": _assignee_name(assignee),
+        "status": Status(status).label if status in Status.values else "",
+        "severity": Severity(severity).label if severity in Severity.values else "",
+    }
+    texts = {
+        BulkAction.ASSIGN: ngettext(
+            "%(count)d request assigned to %(assignee)s.",
+            "%(count)d requests assigned to %(assignee)s.",
+            count,
+        ),
+        BulkAction.UNASSIGN: ngettext(
+            "%(count)d request unassigned.", "%(count)d requests unassigned.", count
+        ),
+        BulkAction.SET_STATUS: ngettext(
+            "Status changed to “%(status)s” on %(count)d request.",
+            "Status changed to “%(status)s” on %(count)d requests.",
+            count,
+        ),
+        BulkAction.SET_SEVERITY: ngettext(
+            "Severity changed to “%(severity)s” on %(count)d request.",
+            "Severity changed to “%(severity)s” on %(count)d requests.",
+            count,
+        ),
+        BulkAction.ADD_NOTE: ngettext(
+            "Note added to %(count)d request.", "Note added to %(count)d requests.", count
+        ),
+    }
+    return texts[result.action] % values
+
+
+def bulk_failure_lines(result: BulkResult) -> list[str]:
+    """One sentence per request that was not changed, with its reason, in the active language."""
+    return [
+        _("Request %(id)s not changed: %(reason)s") % {"id": request_id, "reason": reason}
+        for request_id, reason in result.failed.items()
+    ]

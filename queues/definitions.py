@@ -14,6 +14,8 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from customers.choices import Workload
 from partners.choices import PartnerCenterRole
@@ -58,7 +60,14 @@ def _ordered_subset(values, allowed: list[str], field_name: str) -> tuple[str, .
     values = [values] if isinstance(values, str) else list(values or ())
     unknown = [v for v in values if v not in allowed]
     if unknown:
-        raise ValidationError({field_name: [f"{unknown[0]!r} is not one of {', '.join(allowed)}."]})
+        raise ValidationError(
+            {
+                field_name: [
+                    _("%(value)r is not one of %(allowed)s.")
+                    % {"value": unknown[0], "allowed": ", ".join(allowed)}
+                ]
+            }
+        )
     return tuple(v for v in allowed if v in values)
 
 
@@ -80,19 +89,21 @@ class QueueFilters:
         data = data or {}
         unknown = sorted(set(data) - set(cls.__dataclass_fields__))
         if unknown:
-            raise ValidationError({unknown[0]: ["is not a queue filter."]})
+            raise ValidationError({unknown[0]: [_("is not a queue filter.")]})
         customer_id = str(data.get("customer_id") or "").strip()
         if customer_id:
             try:
                 customer_id = str(uuid.UUID(customer_id))
             except ValueError:
-                raise ValidationError({"customer_id": ["must be a customer tenant id (GUID)."]}) from None
+                raise ValidationError({"customer_id": [_("must be a customer tenant ID (GUID).")]}) from None
         assignee = str(data.get("assignee") or "").strip()
         if assignee and assignee not in (ASSIGNEE_ME, ASSIGNEE_NONE) and not assignee.isdigit():
-            raise ValidationError({"assignee": ["must be 'me', 'none' or a user id."]})
+            raise ValidationError({"assignee": [_("must be 'me', 'none' or a user ID.")]})
         sla = str(data.get("sla_state") or "").strip()
         if sla and sla not in SLA_FILTER_STATES:
-            raise ValidationError({"sla_state": [f"must be one of {', '.join(SLA_FILTER_STATES)}."]})
+            raise ValidationError(
+                {"sla_state": [_("must be one of %(allowed)s.") % {"allowed": ", ".join(SLA_FILTER_STATES)}]}
+            )
         return cls(
             workloads=_ordered_subset(data.get("workloads"), Workload.values, "workloads"),
             severities=_ordered_subset(data.get("severities"), Severity.values, "severities"),
@@ -162,10 +173,10 @@ class Ordering:
 ORDERINGS: dict[str, Ordering] = {
     o.key: o
     for o in (
-        Ordering("-created", "Newest first", "created_at", descending=True),
-        Ordering("created", "Oldest first", "created_at", descending=False),
-        Ordering("sla_due", "SLA due soonest", "sla_due_at", descending=False, nullable=True),
-        Ordering("-updated", "Recently updated", "updated_at", descending=True),
+        Ordering("-created", gettext_lazy("Newest first"), "created_at", descending=True),
+        Ordering("created", gettext_lazy("Oldest first"), "created_at", descending=False),
+        Ordering("sla_due", gettext_lazy("SLA due soonest"), "sla_due_at", descending=False, nullable=True),
+        Ordering("-updated", gettext_lazy("Recently updated"), "updated_at", descending=True),
     )
 }
 DEFAULT_ORDERING = "-created"
@@ -176,7 +187,9 @@ def ordering_get(key: str) -> Ordering:
     try:
         return ORDERINGS[key]
     except KeyError:
-        raise ValidationError({"ordering": [f"must be one of {', '.join(ORDERINGS)}."]}) from None
+        raise ValidationError(
+            {"ordering": [_("must be one of %(allowed)s.") % {"allowed": ", ".join(ORDERINGS)}]}
+        ) from None
 
 
 # Queue definitions -------------------------------------------------------------------------------
@@ -213,45 +226,45 @@ class QueueDefinition:
 BUILTIN_QUEUES: tuple[QueueDefinition, ...] = (
     QueueDefinition(
         "unassigned",
-        "Unassigned",
+        pgettext_lazy("queue", "Unassigned"),
         QueueFilters(statuses=ACTIVE_STATUSES, assignee=ASSIGNEE_NONE),
         "sla_due",
-        "Active requests nobody is assigned to, SLA due soonest first.",
+        gettext_lazy("Active requests nobody is assigned to, SLA due soonest first."),
     ),
     QueueDefinition(
         "mine",
-        "My requests",
+        gettext_lazy("My requests"),
         QueueFilters(statuses=ACTIVE_STATUSES, assignee=ASSIGNEE_ME),
         "sla_due",
-        "Active requests assigned to you.",
+        gettext_lazy("Active requests assigned to you."),
     ),
     QueueDefinition(
         "breaching_soon",
-        "Breaching soon",
+        gettext_lazy("Breaching soon"),
         QueueFilters(statuses=ACTIVE_STATUSES, sla_state=SlaState.BREACHING_SOON),
         "sla_due",
-        "SR-PRIORITY initial response due within the hour.",
+        gettext_lazy("SR-PRIORITY initial response due within the hour."),
     ),
     QueueDefinition(
         "breached",
-        "Breached",
+        pgettext_lazy("queue", "Breached"),
         QueueFilters(statuses=ACTIVE_STATUSES, sla_state=SlaState.BREACHED),
         "sla_due",
-        "Active requests past their SR-PRIORITY initial response target.",
+        gettext_lazy("Active requests past their SR-PRIORITY initial response target."),
     ),
     QueueDefinition(
         "critical_open",
-        "Critical open",
+        gettext_lazy("Critical open"),
         QueueFilters(statuses=ACTIVE_STATUSES, severities=(Severity.CRITICAL,)),
         "-created",
-        "Active critical (severity A) requests.",
+        gettext_lazy("Active critical (severity A) requests."),
     ),
     QueueDefinition(
         "attention_needed",
-        "Attention needed",
+        gettext_lazy("Attention needed"),
         QueueFilters(statuses=(Status.ATTENTION_NEEDED,)),
         "-updated",
-        "The workload portal is waiting for the partner.",
+        gettext_lazy("The workload portal is waiting for the partner."),
     ),
 )
 BUILTIN_BY_KEY = {q.key: q for q in BUILTIN_QUEUES}
@@ -259,7 +272,7 @@ BUILTIN_BY_KEY = {q.key: q for q in BUILTIN_QUEUES}
 #: "Hand-offs from resellers": not a queue of service requests but of the hand-offs waiting for the
 #: provider (``servicerequests.handoffs``); its count is maintained with the others.
 HANDOFF_QUEUE_KEY = "handoffs"
-HANDOFF_QUEUE_NAME = "Hand-offs from resellers"
+HANDOFF_QUEUE_NAME = gettext_lazy("Hand-offs from resellers")
 HANDOFF_QUEUE_ROLES = frozenset({PartnerCenterRole.SUPPORT_MANAGER, PartnerCenterRole.ADMIN_AGENT})
 
 

@@ -33,7 +33,9 @@ from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_event_record
 from core.csv import csv_cell
@@ -149,7 +151,7 @@ def queue_export_start(
     after :data:`EXPORT_PENDING_TIMEOUT`), so the export never waits silently for ever.
     """
     if not may_open_queues(actor):
-        raise PermissionDenied("Queues are for the partner's support managers, admin and helpdesk agents.")
+        raise PermissionDenied(_("Queues are for the partner's support managers, admin and helpdesk agents."))
     queue = queue_get(actor=actor, key=queue.key)
     ordering_get(ordering)
     if not is_queue_manager(actor):
@@ -161,17 +163,26 @@ def queue_export_start(
         raise ValidationError(
             {
                 "export": [
-                    f"you already have {unfinished} exports waiting or running; "
-                    "start another when one of them has finished."
+                    ngettext(
+                        "you already have %(count)d export waiting or running; "
+                        "start another when it has finished.",
+                        "you already have %(count)d exports waiting or running; "
+                        "start another when one of them has finished.",
+                        unfinished,
+                    )
+                    % {"count": unfinished}
                 ]
             }
         )
+    # A built-in queue's name is stored in English (the pages show it in the reader's language).
+    with translation.override("en"):
+        queue_name = str(queue.name)
     with transaction.atomic():
         export = QueueExport.objects.create(
             partner_id=actor.partner_id,
             requested_by=actor,
             queue_key=queue.key,
-            queue_name=queue.name,
+            queue_name=queue_name,
             filters=filters.as_dict(),
             ordering=ordering,
         )
@@ -181,7 +192,7 @@ def queue_export_start(
             obj=export,
             after={
                 "queue": queue.key,
-                "queueName": queue.name,
+                "queueName": queue_name,
                 "filters": export.filters,
                 "ordering": ordering,
             },
@@ -213,7 +224,7 @@ def _progress_record(export_id, *, rows_written: int) -> None:
 def _write_csv(export: QueueExport, out, *, now: datetime) -> int:
     actor = export.requested_by
     if not (actor.is_active and actor.partner_id == export.partner_id and may_open_queues(actor)):
-        raise ExportRefused("You may no longer open the queues, so nothing was exported.")
+        raise ExportRefused(_("You may no longer open the queues, so nothing was exported."))
     queryset = queue_requests(actor=actor, filters=QueueFilters.from_dict(export.filters), now=now)
     if not QueueExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
         rows_total=queryset.count()
@@ -236,18 +247,26 @@ def _failure_message(exc: Exception) -> str:
         return str(exc)
     if isinstance(exc, SoftTimeLimitExceeded):
         minutes = int(EXPORT_TIME_LIMIT.total_seconds() // 60)
-        return (
-            f"The export took longer than {minutes} minutes and was stopped; "
+        return _(
+            "The export took longer than %(minutes)d minutes and was stopped; "
             "narrow the filters and start it again."
-        )
+        ) % {"minutes": minutes}
     if isinstance(exc, ValidationError):
-        return "The export's filters are no longer valid: " + "; ".join(exc.messages)
+        return _("The export's filters are no longer valid: %(reasons)s") % {
+            "reasons": "; ".join(exc.messages)
+        }
     if isinstance(exc, OSError):
-        return f"The export file could not be written ({exc.strerror or type(exc).__name__})."
-    return (
-        f"The export failed on an unexpected error ({type(exc).__name__}); "
-        "the details are in the worker's log."
-    )
+        return _("The export file could not be written (%(reason)s).") % {
+            "reason": exc.strerror or type(exc).__name__
+        }
+    return _("The export failed on an unexpected error (%(error)s); the details are in the worker's log.") % {
+        "error": type(exc).__name__
+    }
+
+
+def _requester_language(export: QueueExport) -> str:
+    """The language of the requester's messages: their stored choice, else the default."""
+    return export.requested_by.language or settings.LANGUAGE_CODE
 
 
 def queue_export_run(*, export_id) -> QueueExport | None:
@@ -273,6 +292,13 @@ def queue_export_run(*, export_id) -> QueueExport | None:
         logger.info("export %s is not waiting for a worker; nothing to do", export_id)
         return QueueExport.objects.filter(pk=export_id).first()
     export = QueueExport.objects.select_related("requested_by").get(pk=export_id)
+    with translation.override(_requester_language(export)):
+        return _export_write(export, started=started)
+
+
+def _export_write(export: QueueExport, *, started: datetime) -> QueueExport | None:
+    """The body of :func:`queue_export_run` once the export is claimed, in the requester's language
+    (its failure message is shown to them as written)."""
     storage = export_storage()
     saved = ""
     try:
@@ -304,7 +330,7 @@ def queue_export_run(*, export_id) -> QueueExport | None:
             )
         except DatabaseError:
             logger.exception("could not mark export %s failed; the sweeper will", export.pk)
-    return QueueExport.objects.filter(pk=export_id).first()
+    return QueueExport.objects.filter(pk=export.pk).first()
 
 
 @dataclass(frozen=True)
@@ -330,16 +356,20 @@ def queue_export_sweep(*, now: datetime | None = None) -> ExportSweep:
     now = now or timezone.now()
     unfinished = QueueExport.objects.filter(status__in=[ExportStatus.PENDING, ExportStatus.RUNNING])
     pending_minutes = int(EXPORT_PENDING_TIMEOUT.total_seconds() // 60)
-    failed = unfinished.filter(
-        status=ExportStatus.PENDING, created_at__lte=now - EXPORT_PENDING_TIMEOUT
-    ).update(
-        status=ExportStatus.FAILED,
-        finished_at=now,
-        error=(
-            f"No worker picked the export up within {pending_minutes} minutes; start it again "
-            "(if this happens again, the portal's task workers are down)."
-        ),
-    )
+    failed = 0
+    # The messages are written in each requester's language (one UPDATE per language).
+    expired = unfinished.filter(status=ExportStatus.PENDING, created_at__lte=now - EXPORT_PENDING_TIMEOUT)
+    for language in _languages(expired):
+        with translation.override(language or settings.LANGUAGE_CODE):
+            failed += expired.filter(requested_by__language=language).update(
+                status=ExportStatus.FAILED,
+                finished_at=now,
+                error=_(
+                    "No worker picked the export up within %(minutes)d minutes; start it again "
+                    "(if this happens again, the portal's task workers are down)."
+                )
+                % {"minutes": pending_minutes},
+            )
     lost_before = now - EXPORT_TIME_LIMIT - timedelta(minutes=2)
     lost = list(
         unfinished.filter(
@@ -349,16 +379,24 @@ def queue_export_sweep(*, now: datetime | None = None) -> ExportSweep:
     storage = export_storage()
     for export_id in lost:
         _delete_quietly(storage, f"{export_id}.csv.part")
-    failed += QueueExport.objects.filter(pk__in=lost, status=ExportStatus.RUNNING).update(
-        status=ExportStatus.FAILED,
-        finished_at=now,
-        error="The export stopped before it finished (its worker was lost); start it again.",
-    )
+    lost_exports = QueueExport.objects.filter(pk__in=lost, status=ExportStatus.RUNNING)
+    for language in _languages(lost_exports):
+        with translation.override(language or settings.LANGUAGE_CODE):
+            failed += lost_exports.filter(requested_by__language=language).update(
+                status=ExportStatus.FAILED,
+                finished_at=now,
+                error=_("The export stopped before it finished (its worker was lost); start it again."),
+            )
     resend = unfinished.filter(
         status=ExportStatus.PENDING, created_at__lte=now - timedelta(seconds=settings.DISPATCH_SWEEP_MIN_AGE)
     ).values_list("pk", flat=True)[:SWEEP_BATCH]
     requeued = sum(_enqueue_export(export_id) for export_id in list(resend))
     return ExportSweep(requeued=requeued, failed=failed)
+
+
+def _languages(exports: QuerySet[QueueExport]) -> list[str]:
+    """The stored languages of the requesters of ``exports`` ("" for none)."""
+    return sorted(set(exports.order_by().values_list("requested_by__language", flat=True).distinct()))
 
 
 def queue_export_purge(*, older_than: datetime) -> int:

@@ -16,6 +16,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from customers.choices import Workload
 from partners.models import Partner, User
@@ -48,11 +51,11 @@ TOP_CUSTOMERS = 10
 
 #: Open backlog age buckets: (key, label, from days inclusive, to days exclusive or None).
 AGE_BUCKETS: tuple[tuple[str, str, int, int | None], ...] = (
-    ("lt_1d", "< 1 day", 0, 1),
-    ("1_3d", "1–3 days", 1, 3),
-    ("3_7d", "3–7 days", 3, 7),
-    ("7_30d", "7–30 days", 7, 30),
-    ("gt_30d", "> 30 days", 30, None),
+    ("lt_1d", gettext_lazy("< 1 day"), 0, 1),
+    ("1_3d", gettext_lazy("1–3 days"), 1, 3),
+    ("3_7d", gettext_lazy("3–7 days"), 3, 7),
+    ("7_30d", gettext_lazy("7–30 days"), 7, 30),
+    ("gt_30d", gettext_lazy("> 30 days"), 30, None),
 )
 
 #: Chart colours per workload (the same order as the legend).
@@ -79,7 +82,8 @@ def queue_counts_refresh(*, partner_id=None, now: datetime | None = None) -> int
     """Recount every queue of one partner (or of every partner) and store the counts.
 
     Per partner: one aggregate over its active requests for the built-in queues, one count of the
-    hand-offs waiting for it ("Hand-offs from resellers"), one grouped
+    hand-offs waiting for it ("Hand-offs from resellers", only for a partner with resellers or
+    hand-offs received: the sidebar lists that queue only when it has a count), one grouped
     count for each user's "My requests", one count per saved queue (for a saved queue "assigned
     to me", which means whoever views it, one grouped count per support manager). Upserts
     ``QueueCount`` rows stamped ``now`` and deletes the partner's rows this run did not write
@@ -115,9 +119,16 @@ def _partner_queue_counts(partner_id, *, now: datetime) -> dict[str, int]:
         }
     )
     assignees = User.objects.filter(partner_id=partner_id, roles__role__in=list(ASSIGNABLE_ROLES)).distinct()
-    counts[HANDOFF_QUEUE_KEY] = ServiceRequestHandoff.objects.filter(
-        provider_id=partner_id, status=HandoffStatus.PENDING
-    ).count()
+    # "Hand-offs from resellers" is counted (and so listed) only where it applies: a partner with
+    # indirect resellers, or one that has received a hand-off (an advisor's, for a direct bill one).
+    if (
+        Partner.objects.filter(pk=partner_id)
+        .filter(Q(indirect_resellers__isnull=False) | Q(handoffs_received__isnull=False))
+        .exists()
+    ):
+        counts[HANDOFF_QUEUE_KEY] = ServiceRequestHandoff.objects.filter(
+            provider_id=partner_id, status=HandoffStatus.PENDING
+        ).count()
     counts.update({f"mine:{pk}": 0 for pk in assignees.values_list("pk", flat=True)})
     mine = next(q for q in BUILTIN_QUEUES if q.key == "mine").filters
     for row in (
@@ -337,6 +348,8 @@ class Bar:
     title: str
     label: str = ""
     value_label: str = ""
+    #: The bar's length as a percentage of the longest possible (the HTML bar charts' width).
+    share: float = 0.0
 
     @property
     def label_x(self) -> float:
@@ -387,7 +400,12 @@ def stacked_day_bars(report: Report) -> Chart:
                     width=round(step - 2, 1),
                     height=round(height, 1),
                     colour=WORKLOAD_COLOURS[workload],
-                    title=f"{day.isoformat()} {Workload(workload).label}: {n}",
+                    title=_("%(day)s %(workload)s: %(count)s")
+                    % {
+                        "day": date_format(day, "SHORT_DATE_FORMAT"),
+                        "workload": Workload(workload).label,
+                        "count": number_format(n, force_grouping=True),
+                    },
                 )
             )
     return Chart(bars=bars, height=CHART_HEIGHT)
@@ -404,9 +422,10 @@ def horizontal_bars(items: list[tuple[str, float, str, str]], *, maximum: float 
             width=round(width * value / top, 1),
             height=20,
             colour=colour,
-            title=f"{label}: {value_label}",
+            title=_("%(label)s: %(value)s") % {"label": label, "value": value_label},
             label=label,
             value_label=value_label,
+            share=round(min(100.0, 100 * value / top), 1),
         )
         for i, (label, value, value_label, colour) in enumerate(items)
     ]
@@ -419,12 +438,23 @@ def duration_label(seconds: float | None) -> str:
         return "—"
     minutes = int(round(seconds / 60))
     if minutes < 60:
-        return f"{minutes} min"
+        return _("%(minutes)d min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {minutes:02d} min"
+        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
+    return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+
+
+def _attainment_label(numbers: dict) -> str:
+    """``50.0% of 2`` (the share of requests measured that met their target), in the active
+    language's number format; "no data" when none was measured."""
+    if numbers["percent"] is None:
+        return _("no data")
+    return _("%(percent)s%% of %(measured)s") % {
+        "percent": number_format(numbers["percent"], decimal_pos=1),
+        "measured": number_format(numbers["measured"], force_grouping=True),
+    }
 
 
 def _charts(report: Report) -> dict:
@@ -436,9 +466,7 @@ def _charts(report: Report) -> dict:
                 (
                     label,
                     report.sla[s]["percent"] or 0,
-                    f"{report.sla[s]['percent']}% of {report.sla[s]['measured']}"
-                    if report.sla[s]["percent"] is not None
-                    else "no data",
+                    _attainment_label(report.sla[s]),
                     SEVERITY_COLOURS[s],
                 )
                 for s, label in severities
@@ -456,8 +484,16 @@ def _charts(report: Report) -> dict:
                 for s, label in severities
             ]
         ),
-        "backlog": horizontal_bars([(label, n, str(n), "#0078d4") for _k, label, n in report.backlog]),
+        "backlog": horizontal_bars(
+            [
+                (str(label), n, number_format(n, force_grouping=True), "#0078d4")
+                for _k, label, n in report.backlog
+            ]
+        ),
         "top_customers": horizontal_bars(
-            [(c["name"], c["open"], str(c["open"]), "#0078d4") for c in report.top_customers]
+            [
+                (c["name"], c["open"], number_format(c["open"], force_grouping=True), "#0078d4")
+                for c in report.top_customers
+            ]
         ),
     }

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from customers.choices import WORKLOAD_LABELS
 from servicerequests.choices import SEVERITY_LABELS, STATUS_LABELS
@@ -31,38 +33,39 @@ def sla_cell(service_request: ServiceRequest, now: datetime) -> SlaCell:
     due = service_request.sla_due_at
     state = sla_state(due_at=due, at=now, stopped_at=min(stops, default=None))
     if state == SlaState.NOT_STARTED:
-        return SlaCell(state, "not started")
+        return SlaCell(state, pgettext("SLA", "not started"))
     if state == SlaState.MET:
-        return SlaCell(state, "met")
+        return SlaCell(state, pgettext("SLA", "met"))
     if state == SlaState.BREACHED:
         if stops:
-            return SlaCell(state, "missed")
-        return SlaCell(state, f"overdue {duration_label((now - due).total_seconds())}")
+            return SlaCell(state, pgettext("SLA", "missed"))
+        return SlaCell(
+            state, _("overdue %(duration)s") % {"duration": duration_label((now - due).total_seconds())}
+        )
     return SlaCell(state, duration_label((due - now).total_seconds()))
 
 
 _CHECKBOX = (
     '<td class="cell-select"><input type="checkbox" name="ids" value="{0}" id="sel-{0}" '
-    'aria-label="Select {0}"></td>'
+    'aria-label="{label}"></td>'
 )
 # Customer and workload ride under the title so that the table fits its card at 1366 px; on
 # narrow screens the cells become a card per row (portal.css), labelled by ``data-label``.
 _ROW = (
     '<tr data-request-id="{pk}">{checkbox}'
-    '<td class="mono cell-id" data-label="ID"><a href="{url}">{pk}</a></td>'
+    '<td class="mono cell-id" data-label="{id_label}"><a href="{url}">{pk}</a></td>'
     '<td class="cell-title">'
     '<a class="clamp-2" href="{url}" title="{title}" data-testid="row-title">{title}</a>'
     '<span class="row-sub">{customer} · {workload}</span></td>'
     '<td class="cell-severity"><span class="badge badge-{severity}">{severity_label}</span></td>'
     '<td class="cell-status"><span class="badge badge-{status}">{status_label}</span></td>'
-    '<td class="cell-assignee" data-testid="assignee" data-label="Assignee">{assignee}</td>'
-    '<td class="cell-age" data-label="Age">{age}</td>'
-    '<td class="cell-sla" data-label="SLA">'
+    '<td class="cell-assignee" data-testid="assignee" data-label="{assignee_label}">{assignee}</td>'
+    '<td class="cell-age" data-label="{age_label}">{age}</td>'
+    '<td class="cell-sla" data-label="{sla_label}">'
     '<span class="sla sla-{sla_state}" data-testid="sla">{sla_text}</span></td>'
     "</tr>"
 )
-_OWN_SUBSCRIPTION = '<span class="muted">Own subscription</span>'
-_UNASSIGNED = '<span class="muted">Unassigned</span>'
+_MUTED = '<span class="muted">{}</span>'
 
 
 _ID_SLOT = "999999999999999"
@@ -80,6 +83,32 @@ def _escape(value) -> str:
     return html.escape(str(value))
 
 
+@dataclass(frozen=True)
+class RowWords:
+    """The words of the rows, translated once per page (not once per row), escaped."""
+
+    own_subscription: str
+    unassigned: str
+    select: str
+    id_label: str
+    assignee_label: str
+    age_label: str
+    sla_label: str
+
+
+def row_words() -> RowWords:
+    """The rows' words in the active language."""
+    return RowWords(
+        own_subscription=_MUTED.format(_escape(_("Own subscription"))),
+        unassigned=_MUTED.format(_escape(_("Unassigned"))),
+        select=_("Select %(id)s"),
+        id_label=_escape(_("ID")),
+        assignee_label=_escape(_("Assignee")),
+        age_label=_escape(_("Age")),
+        sla_label=_escape(_("SLA")),
+    )
+
+
 def row_html(
     sr: ServiceRequest,
     sla: SlaCell,
@@ -88,23 +117,29 @@ def row_html(
     queue_url: str,
     selectable: bool,
     detail_url: tuple[str, str],
+    words: RowWords | None = None,
 ) -> str:
     """One row of the queue table, every value escaped (``_escape``): 50 rows through the template
     engine, a dozen variables each, were most of the page's time, and ``format_html`` about half of
     what remained."""
+    words = words or row_words()
     head, tail = detail_url
     pk = _escape(sr.pk)
-    customer = _OWN_SUBSCRIPTION
+    customer = words.own_subscription
     if sr.customer_id:
         link = f"{queue_url}?customer={sr.customer_id}"
         customer = f'<a href="{_escape(link)}">{_escape(sr.customer.name)}</a>'
-    assignee = _UNASSIGNED
+    assignee = words.unassigned
     if sr.assigned_to is not None:
         assignee = _escape(sr.assigned_to.get_full_name() or sr.assigned_to.username)
     return mark_safe(  # noqa: S308 - every interpolated value is escaped above or here
         _ROW.format(
             pk=pk,
-            checkbox=_CHECKBOX.format(pk) if selectable else "",
+            checkbox=_CHECKBOX.format(pk, label=_escape(words.select % {"id": sr.pk})) if selectable else "",
+            id_label=words.id_label,
+            assignee_label=words.assignee_label,
+            age_label=words.age_label,
+            sla_label=words.sla_label,
             url=_escape(f"{head}{sr.pk}{tail}"),
             title=_escape(sr.title),
             customer=customer,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record
 from partners.models import User
@@ -18,23 +19,33 @@ NAME_MAX = 80
 
 def _require_manager(actor: User) -> None:
     if not is_queue_manager(actor):
-        raise PermissionDenied("Only a support manager may save, rename or delete queues.")
+        raise PermissionDenied(_("Only a support manager may save, rename or delete queues."))
 
 
 def _require_owner(actor: User, saved_queue: SavedQueue) -> None:
     _require_manager(actor)
     if saved_queue.partner_id != actor.partner_id or saved_queue.owner_id != actor.pk:
-        raise PermissionDenied("Only the support manager who saved a queue may rename or delete it.")
+        raise PermissionDenied(_("Only the support manager who saved a queue may rename or delete it."))
 
 
 def _validated_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": ["is required."]})
+        raise ValidationError({"name": [_("is required.")]})
     if len(name) > NAME_MAX:
-        raise ValidationError({"name": [f"must be at most {NAME_MAX} characters (it has {len(name)})."]})
-    if name.lower() in {q.name.lower() for q in BUILTIN_QUEUES}:
-        raise ValidationError({"name": [f"{name!r} is the name of a built-in queue."]})
+        raise ValidationError(
+            {
+                "name": [
+                    _("must be at most %(max)d characters (it has %(length)d).")
+                    % {"max": NAME_MAX, "length": len(name)}
+                ]
+            }
+        )
+    with translation.override("en"):
+        reserved = {str(q.name).lower() for q in BUILTIN_QUEUES}
+    reserved |= {str(q.name).lower() for q in BUILTIN_QUEUES}
+    if name.lower() in reserved:
+        raise ValidationError({"name": [_("“%(name)s” is the name of a built-in queue.") % {"name": name}]})
     return name
 
 
@@ -44,7 +55,7 @@ def _save_unique(saved_queue: SavedQueue, **kwargs) -> None:
             saved_queue.save(**kwargs)
     except IntegrityError:
         raise ValidationError(
-            {"name": [f"your partner already has a queue named {saved_queue.name!r}."]}
+            {"name": [_("your partner already has a queue named “%(name)s”.") % {"name": saved_queue.name}]}
         ) from None
 
 

@@ -5,7 +5,7 @@ Plain URL names (no namespace): the layout links to ``{% url 'queues' %}``.
 
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 urlpatterns = [
     path("", views.queue_index, name="queues"),
@@ -15,9 +15,11 @@ urlpatterns = [
     path("saved/", views.queue_saved_create, name="queue_saved_create"),
     path("saved/<int:pk>/rename/", views.queue_saved_rename, name="queue_saved_rename"),
     path("saved/<int:pk>/delete/", views.queue_saved_delete, name="queue_saved_delete"),
-    path("exports/<uuid:export_id>/", views.queue_export_status, name="queue_export_status"),
-    path("exports/<uuid:export_id>/download", views.queue_export_download, name="queue_export_download"),
+    path("exports/<uuid:export_id>/", export_views.queue_export_status, name="queue_export_status"),
+    path(
+        "exports/<uuid:export_id>/download", export_views.queue_export_download, name="queue_export_download"
+    ),
     path("<slug:key>/", views.queue_detail, name="queue_detail"),
-    path("<slug:key>/export.csv", views.queue_export, name="queue_export"),
-    path("<slug:key>/exports/", views.queue_export_prepare, name="queue_export_prepare"),
+    path("<slug:key>/export.csv", export_views.queue_export, name="queue_export"),
+    path("<slug:key>/exports/", export_views.queue_export_prepare, name="queue_export_prepare"),
 ]

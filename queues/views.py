@@ -12,28 +12,37 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core.files import private_file_response
 from customers.choices import Workload
 from partners.selectors import partner_users
-from servicerequests.choices import ExportStatus, Severity, Status
+from servicerequests.choices import Severity, Status
 from servicerequests.filters import SLA_FILTER_STATES
 from servicerequests.handoffs.selectors import handoffs_received
-from servicerequests.models import QueueExport, SavedQueue
-from servicerequests.services import ASSIGNABLE_ROLES, SETTABLE_STATUSES, UNSET
+from servicerequests.models import SavedQueue
+from servicerequests.services import ASSIGNABLE_ROLES, SETTABLE_STATUSES
 from servicerequests.sla import SlaState
 
-from .bulk import MAX_BULK_ROWS, BulkAction, service_request_bulk_apply
+from .bulk import (
+    CONFIRM_ABOVE,
+    MAX_BULK_ROWS,
+    BulkAction,
+    bulk_action_check,
+    bulk_action_question,
+    bulk_failure_lines,
+    bulk_result_summary,
+    service_request_bulk_apply,
+)
 from .definitions import (
     HANDOFF_QUEUE_KEY,
     HANDOFF_QUEUE_NAME,
@@ -50,26 +59,17 @@ from .definitions import (
     ordering_get,
 )
 from .exports import (
-    EXPORT_CHUNK_SIZE,
-    EXPORT_PENDING_TIMEOUT,
-    EXPORT_RETENTION,
     SUGGEST_BACKGROUND_EXPORT_ROWS,
-    csv_lines,
-    export_storage,
-    queue_export_file,
-    queue_export_list,
-    queue_export_start,
 )
 from .freshness import queue_counts_ensure_fresh, report_rollup_ensure_fresh
 from .handoffs import HANDOFF_PAGE_SIZE, handoff_clock
 from .reports import WORKLOAD_COLOURS, duration_label, report_for
-from .rows import detail_url_parts, row_html, sla_cell
+from .rows import detail_url_parts, row_html, row_words, sla_cell
 from .selectors import (
     DEFAULT_PAGE_SIZE,
     InvalidCursor,
     default_queue_key,
     queue_counts,
-    queue_export_rows,
     queue_get,
     queue_page,
     queue_requests,
@@ -81,19 +81,19 @@ from .services import saved_queue_create, saved_queue_delete, saved_queue_rename
 
 def _require_queue_user(request) -> None:
     if not may_open_queues(request.user):
-        raise PermissionDenied("Queues are for the partner's support managers, admin and helpdesk agents.")
+        raise PermissionDenied(_("Queues are for the partner's support managers, admin and helpdesk agents."))
 
 
 def _require_manager(request) -> None:
     if not is_queue_manager(request.user):
-        raise PermissionDenied("Only a support manager may do this.")
+        raise PermissionDenied(_("Only a support manager may do this."))
 
 
 def _queue_or_404(request, key: str) -> QueueDefinition:
     try:
         return queue_get(actor=request.user, key=key)
     except QueueNotFound:
-        raise Http404("No such queue.") from None
+        raise Http404(_("No such queue.")) from None
 
 
 def _assignees(request):
@@ -141,8 +141,10 @@ def _sidebar_counts(user, queues) -> dict:
 
 
 def _handoff_entry(user, counts) -> dict:
-    """The sidebar's "Hand-offs from resellers" entry (providers' managers and admin agents)."""
-    if not may_open_handoff_queue(user):
+    """The sidebar's "Hand-offs from resellers" entry, for providers' managers and admin agents
+    where it applies: the partner has resellers or has received hand-offs, which is when
+    ``reports.queue_counts_refresh`` counts that queue."""
+    if not may_open_handoff_queue(user) or HANDOFF_QUEUE_KEY not in counts:
         return {}
     return {"handoff_queue": {"name": HANDOFF_QUEUE_NAME, "count": counts.get(HANDOFF_QUEUE_KEY)}}
 
@@ -174,18 +176,16 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
         (sr, sla_cell(sr, now), duration_label((now - sr.created_at).total_seconds())) for sr in page.rows
     ]
     queues = queues_visible(actor=user)
-    counts = queue_counts(actor=user, queues=queues)
-    if queue_counts_ensure_fresh(
-        partner_id=user.partner_id, refreshed=[c.refreshed_at for c in counts.values()]
-    ):
-        counts = queue_counts(actor=user, queues=queues)
+    counts = _sidebar_counts(user, queues)
     manager = is_queue_manager(user)
     filter_params = [*_filter_params(filters, queue.filters), ("order", ordering.key)]
     modified = filters != queue.filters or ordering.key != queue.ordering
     queue_url = _queue_url(queue)
     detail_url = detail_url_parts()
+    words = row_words()
     rows_html = [
-        row_html(*row, queue_url=queue_url, selectable=manager, detail_url=detail_url) for row in rows
+        row_html(*row, queue_url=queue_url, selectable=manager, detail_url=detail_url, words=words)
+        for row in rows
     ]
     current_count = counts.get(queue.key)
     estimate = None if modified or current_count is None else current_count
@@ -208,6 +208,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
         "estimate": estimate,
         "background_export_suggested": suggest_background,
         "errors": errors,
+        "error_lines": _error_lines(errors),
         "is_manager": manager,
         "assignees": _assignee_options(request) if manager else [],
         "workload_choices": Workload.choices,
@@ -217,6 +218,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
         "sla_choices": [(s, SlaState(s).label) for s in SLA_FILTER_STATES],
         "bulk_actions": BulkAction.choices,
         "max_bulk_rows": MAX_BULK_ROWS,
+        "confirm_above": CONFIRM_ABOVE,
         "current_url": f"{queue_url}?{urlencode(filter_params)}",
         "now": now,
     }, status
@@ -253,42 +255,123 @@ def _back(request):
     return redirect("queues")
 
 
+#: The words for the fields and parameters that validation errors name (the keys stay English).
+FIELD_LABELS = {
+    "action": gettext_lazy("Action"),
+    "assignee": gettext_lazy("Assignee"),
+    "status": gettext_lazy("Status"),
+    "severity": gettext_lazy("Severity"),
+    "note_text": gettext_lazy("Note"),
+    "request_ids": gettext_lazy("Selected requests"),
+    "name": gettext_lazy("Queue name"),
+    "workload": gettext_lazy("Workload"),
+    "workloads": gettext_lazy("Workload"),
+    "severities": gettext_lazy("Severity"),
+    "statuses": gettext_lazy("Status"),
+    "customer": gettext_lazy("Customer tenant ID"),
+    "customer_id": gettext_lazy("Customer tenant ID"),
+    "sla": gettext_lazy("SLA"),
+    "sla_state": gettext_lazy("SLA"),
+    "order": gettext_lazy("Order"),
+    "ordering": gettext_lazy("Order"),
+    "cursor": gettext_lazy("Page"),
+    "export": gettext_lazy("Export"),
+}
+
+
+def _error_lines(message_dict: dict) -> list[str]:
+    """``{field: [reason, ...]}`` as one line per field, the field in words ("Status: ...")."""
+    return [
+        _("%(field)s: %(reasons)s") % {"field": FIELD_LABELS.get(field, field), "reasons": " ".join(reasons)}
+        for field, reasons in message_dict.items()
+    ]
+
+
+def _bulk_arguments(request) -> dict:
+    """The bulk form's arguments of ``service_request_bulk_apply`` (the assignee read among the
+    partner's assignable users: None when absent or not one of them)."""
+    data = request.POST
+    action = data.get("action", "")
+    assignee = None
+    if action == BulkAction.ASSIGN:
+        assignee_id = data.get("assignee", "")
+        if assignee_id.isdigit():
+            assignee = _assignees(request).prefetch_related("roles").filter(pk=assignee_id).first()
+    return {
+        "request_ids": data.getlist("ids"),
+        "action": action,
+        "assignee": assignee,
+        "status": data.get("status") or None,
+        "severity": data.get("severity") or None,
+        "note_text": data.get("note_text") or None,
+    }
+
+
 @login_required
 @require_POST
 def queue_bulk(request):
     """Apply one action to the selected requests (``service_request_bulk_apply``), then go back to
-    the queue with a message: how many succeeded, and for each other request why not."""
+    the queue with what happened: one sentence for the requests changed, one for each request not
+    changed and why. Above :data:`~queues.bulk.CONFIRM_ABOVE` selected requests, a form not yet
+    confirmed (``confirmed=1``) gets a confirmation page naming the action and the count instead,
+    nothing changed."""
     _require_manager(request)
-    data = request.POST
-    action = data.get("action", "")
-    assignee = UNSET
-    if action == BulkAction.ASSIGN:
-        assignee_id = data.get("assignee", "")
-        assignee = (
-            _assignees(request).prefetch_related("roles").filter(pk=assignee_id).first()
-            if assignee_id.isdigit()
-            else None
-        )
+    arguments = _bulk_arguments(request)
     try:
-        result = service_request_bulk_apply(
-            actor=request.user,
-            request_ids=data.getlist("ids"),
-            action=action,
-            assignee=None if assignee is UNSET else assignee,
-            status=data.get("status") or None,
-            severity=data.get("severity") or None,
-            note_text=data.get("note_text") or None,
-        )
+        ids = bulk_action_check(**arguments)
+        if len(ids) > CONFIRM_ABOVE and request.POST.get("confirmed") != "1":
+            return _bulk_confirmation(request, arguments, ids)
+        result = service_request_bulk_apply(actor=request.user, **arguments)
     except ValidationError as exc:
-        for field, reasons in exc.message_dict.items():
-            messages.error(request, f"{field}: {' '.join(reasons)}")
+        for line in _error_lines(exc.message_dict):
+            messages.error(request, line)
         return _back(request)
-    label = BulkAction(action).label
+    wording = {key: arguments[key] for key in ("assignee", "status", "severity")}
     if result.succeeded:
-        messages.success(request, f"{label}: done for {len(result.succeeded)} of {result.total} request(s).")
-    for request_id, reason in result.failed.items():
-        messages.error(request, f"{label}: request {request_id} not changed: {reason}")
+        messages.success(request, bulk_result_summary(result, **wording))
+    else:
+        messages.error(request, bulk_result_summary(result, **wording))
+    for line in bulk_failure_lines(result):
+        messages.error(request, line)
     return _back(request)
+
+
+def _bulk_confirmation(request, arguments: dict, ids: list[str]):
+    """The confirmation step of a large bulk action: the question, the form again with
+    ``confirmed=1``, and the way back."""
+    target = request.POST.get("next", "")
+    if not (target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
+        target = reverse("queues")
+    assignee = arguments["assignee"]
+    hidden = [
+        ("action", arguments["action"]),
+        ("assignee", str(assignee.pk) if assignee is not None else ""),
+        ("status", arguments["status"] or ""),
+        ("severity", arguments["severity"] or ""),
+        ("note_text", arguments["note_text"] or ""),
+        ("next", target),
+        *(("ids", request_id) for request_id in ids),
+    ]
+    question = bulk_action_question(
+        action=arguments["action"],
+        count=len(ids),
+        assignee=assignee,
+        status=arguments["status"],
+        severity=arguments["severity"],
+    )
+    return render(
+        request,
+        "servicerequests/queues/bulk_confirm.html",
+        {
+            "question": question,
+            "action_label": BulkAction(arguments["action"]).label,
+            "count": len(ids),
+            "ids": ids,
+            "note_text": arguments["note_text"] if arguments["action"] == BulkAction.ADD_NOTE else "",
+            "hidden": hidden,
+            "back_url": target,
+        },
+    )
 
 
 @login_required
@@ -305,17 +388,17 @@ def queue_saved_create(request):
             ordering=request.POST.get("order", "") or "-created",
         )
     except ValidationError as exc:
-        for field, reasons in exc.message_dict.items():
-            messages.error(request, f"Queue not saved: {field}: {' '.join(reasons)}")
+        for line in _error_lines(exc.message_dict):
+            messages.error(request, _("Queue not saved: %(reason)s") % {"reason": line})
         return _back(request)
-    messages.success(request, f"Queue {saved.name!r} saved.")
+    messages.success(request, _("Queue “%(name)s” saved.") % {"name": saved.name})
     return redirect("queue_detail", key=f"saved-{saved.pk}")
 
 
 def _saved_or_404(request, pk: int) -> SavedQueue:
     saved = saved_queue_list(actor=request.user).filter(pk=pk).first()
     if saved is None:
-        raise Http404("No such queue.")
+        raise Http404(_("No such queue."))
     return saved
 
 
@@ -328,10 +411,10 @@ def queue_saved_rename(request, pk: int):
     try:
         saved_queue_rename(actor=request.user, saved_queue=saved, name=request.POST.get("name", ""))
     except ValidationError as exc:
-        for field, reasons in exc.message_dict.items():
-            messages.error(request, f"Queue not renamed: {field}: {' '.join(reasons)}")
+        for line in _error_lines(exc.message_dict):
+            messages.error(request, _("Queue not renamed: %(reason)s") % {"reason": line})
     else:
-        messages.success(request, f"Queue renamed to {saved.name!r}.")
+        messages.success(request, _("Queue renamed to “%(name)s”.") % {"name": saved.name})
     return redirect("queue_detail", key=f"saved-{saved.pk}")
 
 
@@ -343,167 +426,8 @@ def queue_saved_delete(request, pk: int):
     saved = _saved_or_404(request, pk)
     name = saved.name
     saved_queue_delete(actor=request.user, saved_queue=saved)
-    messages.success(request, f"Queue {name!r} deleted.")
+    messages.success(request, _("Queue “%(name)s” deleted.") % {"name": name})
     return redirect("queues")
-
-
-@login_required
-@require_GET
-def queue_export(request, key: str):
-    """The queue (with the URL's filters and ordering) as CSV, streamed from the database in
-    chunks: memory stays flat whatever the number of rows."""
-    _require_queue_user(request)
-    queue = _queue_or_404(request, key)
-    try:
-        filters = filters_from_params(request.GET, queue.filters)
-        ordering = ordering_get(request.GET.get("order") or queue.ordering)
-    except ValidationError as exc:
-        reasons = "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
-        return HttpResponseBadRequest(f"Export not started: {reasons}", content_type="text/plain")
-    now = timezone.now()
-    queryset = queue_requests(actor=request.user, filters=filters, now=now)
-    rows = queue_export_rows(queryset, ordering=ordering, chunk_size=EXPORT_CHUNK_SIZE)
-    response = StreamingHttpResponse(csv_lines(rows, now=now), content_type="text/csv; charset=utf-8")
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    response["Content-Disposition"] = f'attachment; filename="queue-{queue.key}-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@login_required
-@require_POST
-def queue_export_prepare(request, key: str):
-    """Start the background export of the queue with the form's filters and ordering
-    (``exports.queue_export_start``) and go to its status page; a refusal goes back to the queue
-    with the reason."""
-    _require_queue_user(request)
-    queue = _queue_or_404(request, key)
-    try:
-        filters = filters_from_params(request.POST, queue.filters)
-        ordering = ordering_get(request.POST.get("order") or queue.ordering)
-        export = queue_export_start(actor=request.user, queue=queue, filters=filters, ordering=ordering.key)
-    except QueueNotFound:
-        raise Http404("No such queue.") from None
-    except ValidationError as exc:
-        for field, reasons in exc.message_dict.items():
-            messages.error(request, f"Export not started: {field}: {' '.join(reasons)}")
-        return _back(request)
-    return redirect("queue_export_status", export_id=export.pk)
-
-
-def _export_or_404(request, export_id) -> QueueExport:
-    export = queue_export_list(actor=request.user).filter(pk=export_id).first()
-    if export is None:
-        raise Http404("No such export.")
-    return export
-
-
-def _seconds_label(seconds: float) -> str:
-    """``4 s``, ``2 min 05 s``; from an hour on as :func:`duration_label`."""
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return duration_label(seconds)
-
-
-FILTER_LABELS = {
-    "workloads": "Workload",
-    "severities": "Severity",
-    "statuses": "Status",
-    "customer_id": "Customer tenant ID",
-    "assignee": "Assigned to",
-    "sla_state": "SLA",
-}
-
-
-def _filter_labels(filters: dict) -> list[tuple[str, str]]:
-    # In the filters' own order (a JSON column may come back with its keys in another).
-    canonical = QueueFilters.from_dict(filters).as_dict()
-    return [
-        (FILTER_LABELS[name], ", ".join(value) if isinstance(value, list) else value)
-        for name, value in canonical.items()
-    ]
-
-
-def _not_ready(export: QueueExport) -> str:
-    if export.status == ExportStatus.FAILED:
-        return f"This export failed, so there is no file to download: {export.error}"
-    if export.status == ExportStatus.RUNNING and export.rows_total is not None:
-        return (
-            f"This export is not ready yet: {export.rows_written} of {export.rows_total} rows written "
-            f"({export.percent}%). Download it from its page when it is done."
-        )
-    return (
-        "This export is not ready yet: it is waiting for a worker. Download it from its page when it is done."
-    )
-
-
-def _export_context(export: QueueExport) -> dict:
-    now = timezone.now()
-    if export.status == ExportStatus.PENDING:
-        elapsed = now - export.created_at
-    else:
-        elapsed = (export.finished_at or now) - (export.started_at or export.created_at)
-    # Past the sweeper's age a pending export's message was probably lost: the page says so.
-    waiting = (
-        export.status == ExportStatus.PENDING and elapsed.total_seconds() >= settings.DISPATCH_SWEEP_MIN_AGE
-    )
-    ordering = ORDERINGS.get(export.ordering)
-    return {
-        "export": export,
-        "percent": export.percent,
-        "elapsed": _seconds_label(elapsed.total_seconds()),
-        "waiting_for_worker": waiting,
-        "pending_timeout_minutes": int(EXPORT_PENDING_TIMEOUT.total_seconds() // 60),
-        "filter_labels": _filter_labels(export.filters),
-        "ordering_label": ordering.label if ordering else export.ordering,
-        "queue_url": reverse("queue_detail", args=[export.queue_key]),
-        "expires_at": export.created_at + EXPORT_RETENTION,
-    }
-
-
-@login_required
-@require_GET
-def queue_export_status(request, export_id):
-    """A background export of the user's: queue, filters, progress bar, elapsed time, and the
-    download link once done (or why it failed). An HTMX request gets only the progress fragment,
-    which polls every second until the export is done or failed."""
-    _require_queue_user(request)
-    export = _export_or_404(request, export_id)
-    context = _export_context(export)
-    if getattr(request, "htmx", False):
-        return render(request, "servicerequests/queues/_export_progress.html", context)
-    context["recent_exports"] = list(queue_export_list(actor=request.user)[:10])
-    return render(request, "servicerequests/queues/export.html", context)
-
-
-@login_required
-@require_GET
-def queue_export_download(request, export_id):
-    """The file of one of the user's finished background exports, as an attachment. 409 while it
-    is not done (with where it stands), 410 once the file has been purged."""
-    _require_queue_user(request)
-    export = _export_or_404(request, export_id)
-    if export.status != ExportStatus.DONE:
-        return HttpResponse(_not_ready(export), status=409, content_type="text/plain; charset=utf-8")
-    name = queue_export_file(export)
-    response = None
-    if name is not None:
-        response = private_file_response(
-            storage=export_storage(),
-            name=name,
-            download_name=export.download_name,
-            content_type="text/csv; charset=utf-8",
-        )
-    if response is None:
-        return HttpResponse(
-            "The file of this export is no longer available; start a new export.",
-            status=410,
-            content_type="text/plain; charset=utf-8",
-        )
-    return response
 
 
 @login_required
@@ -537,7 +461,7 @@ def queue_handoffs(request):
     soonest first, with the hand-off's own response clock; ``?status=all`` shows decided ones too."""
     user = request.user
     if not may_open_handoff_queue(user):
-        raise PermissionDenied("Hand-offs come to a provider's support managers and admin agents.")
+        raise PermissionDenied(_("Hand-offs come to a provider's support managers and admin agents."))
     show_all = request.GET.get("status") == "all"
     now = timezone.now()
     rows = [

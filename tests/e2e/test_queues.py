@@ -61,7 +61,7 @@ def test_manager_bulk_assigns_breaching_requests_and_the_agent_sees_them(page, w
     page.get_by_label("Assignee").select_option(label="Hugo Help")
     page.get_by_role("button", name="Apply to selected").click()
     page.wait_for_url(re.compile(r"/queues/breaching_soon/"))
-    assert "Assign to: done for 3 of 3 request(s)." in page.locator(".messages").inner_text()
+    assert "3 requests assigned to Hugo Help." in page.locator(".messages").inner_text()
     assignees = page.get_by_test_id("assignee").all_inner_texts()
     assert assignees == ["Hugo Help", "Hugo Help", "Hugo Help", "Unassigned"]
     assert set(ServiceRequest.objects.filter(pk__in=soon[:3]).values_list("assigned_to", flat=True)) == {

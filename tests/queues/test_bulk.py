@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from queues.bulk import MAX_BULK_ROWS, NOT_FOUND, service_request_bulk_apply
+from queues.bulk import CONFIRM_ABOVE, MAX_BULK_ROWS, NOT_FOUND, service_request_bulk_apply
 from servicerequests.models import Note, ServiceRequest
-from tests.queues.test_queues import build_queue_world
+from tests.queues.test_queues import build_queue_world, make_request
 
 OWN = ["100000000000001", "100000000000002", "100000000000005"]
 FOREIGN = "100000000000008"
@@ -142,8 +142,8 @@ def test_bulk_form_assigns_and_reports_per_row(client, queue_world):
     )
     assert response.status_code == 302 and response["Location"] == back
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Assign to: done for 2 of 3 request(s).",
-        f"Assign to: request {FOREIGN} not changed: {NOT_FOUND}",
+        "2 requests assigned to Hugo Help.",
+        f"Request {FOREIGN} not changed: {NOT_FOUND}",
     ]
     assert set(ServiceRequest.objects.filter(pk__in=OWN[:2]).values_list("assigned_to_id", flat=True)) == {
         queue_world.helpdesk.pk
@@ -157,5 +157,85 @@ def test_bulk_form_refuses_non_managers_and_unknown_assignees(client, queue_worl
     response = client.post(
         reverse("queue_bulk"), {"ids": OWN, "action": "assign", "assignee": str(queue_world.other_manager.pk)}
     )
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["assignee: is required to assign."]
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Assignee: is required to assign."]
     assert audit_actions(OWN) == []
+
+
+def _many_requests(world, n: int) -> list[str]:
+    """``n`` active unassigned requests of the world's partner, besides its own rows."""
+    customer = world.customers["tailspin"]
+    return [
+        make_request(world.partner, customer, id=f"2000000000000{i:02d}", minutes_ago=30 + i, due_in=240).pk
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("form", "question"),
+    [
+        ({"action": "assign", "assignee": "HUGO"}, "Assign 11 requests to Hugo Help?"),
+        ({"action": "unassign"}, "Unassign 11 requests (nobody will be assigned to them)?"),
+        ({"action": "set_status", "status": "closed"}, "Change the status of 11 requests to “Closed”?"),
+        (
+            {"action": "set_severity", "severity": "minimal"},
+            "Change the severity of 11 requests to “Minimal (C)”?",
+        ),
+        ({"action": "add_note", "note_text": "Called the customer."}, "Add this note to 11 requests?"),
+    ],
+)
+def test_a_bulk_action_over_more_than_ten_rows_asks_first_naming_the_count_and_the_action(
+    client, queue_world, form, question
+):
+    ids = _many_requests(queue_world, CONFIRM_ABOVE + 1)
+    form = {k: str(queue_world.helpdesk.pk) if v == "HUGO" else v for k, v in form.items()}
+    back = reverse("queue_detail", args=["unassigned"])
+    client.force_login(queue_world.manager)
+    response = client.post(reverse("queue_bulk"), {"ids": ids, "next": back, **form})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<p class="bulk-question" id="bulk-question" data-testid="bulk-question">{question}</p>' in html
+    assert html.count('name="ids"') == CONFIRM_ABOVE + 1
+    assert '<input type="hidden" name="confirmed" value="1">' in html
+    assert f'href="{back}" data-testid="bulk-cancel"' in html
+    # Nothing changed until it is confirmed.
+    assert audit_actions(ids) == []
+    assert not Note.objects.filter(request_id__in=ids).exists()
+    response = client.post(reverse("queue_bulk"), {"ids": ids, "next": back, "confirmed": "1", **form})
+    assert response.status_code == 302 and response["Location"] == back
+    (said,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "11 requests" in said
+    # Unassigning unassigned requests leaves them as they were: nothing to audit.
+    assert len(audit_actions(ids)) == (0 if form["action"] == "unassign" else CONFIRM_ABOVE + 1)
+
+
+def test_ten_rows_or_fewer_apply_at_once_and_say_what_happened(client, queue_world):
+    ids = _many_requests(queue_world, CONFIRM_ABOVE)
+    client.force_login(queue_world.manager)
+    response = client.post(
+        reverse("queue_bulk"), {"ids": ids, "action": "set_severity", "severity": "critical"}
+    )
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Severity changed to “Critical (A)” on 10 requests."
+    ]
+    assert set(ServiceRequest.objects.filter(pk__in=ids).values_list("severity", flat=True)) == {"critical"}
+
+
+def test_an_invalid_large_bulk_action_is_refused_before_the_confirmation(client, queue_world):
+    ids = _many_requests(queue_world, CONFIRM_ABOVE + 1)
+    client.force_login(queue_world.manager)
+    response = client.post(reverse("queue_bulk"), {"ids": ids, "action": "set_status", "status": "bogus"})
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Status: must be one of attention_needed, closed, open."
+    ]
+
+
+def test_the_outcome_is_said_in_the_users_language(client, queue_world):
+    queue_world.manager.language = "pt-br"
+    queue_world.manager.save(update_fields=["language"])
+    client.force_login(queue_world.manager)
+    response = client.post(
+        reverse("queue_bulk"), {"ids": OWN[:2], "action": "assign", "assignee": str(queue_world.helpdesk.pk)}
+    )
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["2 solicitações atribuídas a Hugo Help."]

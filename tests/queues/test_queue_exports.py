@@ -463,7 +463,7 @@ def test_the_queue_page_says_why_an_export_was_not_started(client, queue_world):
     )
     assert response.redirect_chain == [(next_url, 302)]
     assert (
-        "Export not started: sla: must be one of ok, breaching_soon, breached." in response.content.decode()
+        "Export not started: SLA: must be one of ok, breaching_soon, breached." in response.content.decode()
     )
     assert not QueueExport.objects.exists()
 
@@ -518,7 +518,7 @@ def test_nobody_else_sees_or_downloads_an_export(client, queue_world, frozen, ex
             9000,
             4000,
             "",
-            "This export is not ready yet: 4000 of 9000 rows written (44%). "
+            "This export is not ready yet: 4,000 of 9,000 rows written (44%). "
             "Download it from its page when it is done.",
         ),
         (
@@ -627,9 +627,9 @@ def test_the_status_page_shows_the_export_and_the_users_recent_ones(
         response = client.get(reverse("queue_export_status", args=[export.pk]))
     html = response.content.decode()
     assert response.context["export"] == export
-    assert [e.pk for e in response.context["recent_exports"]] == [export.pk, older.pk]
+    assert [e.pk for e, _name in response.context["recent_exports"]] == [export.pk, older.pk]
     assert "Export of Unassigned" in html
-    assert "Workload: azure; Status: open" in html
+    assert "Workload: Azure; Status: Open" in html
     assert "Newest first" in html
     assert 'data-testid="export-size">' in html and "bytes" in html
     assert "hx-trigger" not in html

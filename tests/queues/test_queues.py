@@ -242,8 +242,8 @@ def test_a_helpdesk_agent_only_ever_sees_own_requests_whatever_the_filters(queue
     ("data", "field", "message"),
     [
         ({"workloads": ["azure", "cobol"]}, "workloads", "'cobol' is not one of"),
-        ({"customer_id": "not-a-guid"}, "customer_id", "must be a customer tenant id (GUID)."),
-        ({"assignee": "bob"}, "assignee", "must be 'me', 'none' or a user id."),
+        ({"customer_id": "not-a-guid"}, "customer_id", "must be a customer tenant ID (GUID)."),
+        ({"assignee": "bob"}, "assignee", "must be 'me', 'none' or a user ID."),
         ({"sla_state": "met"}, "sla_state", "must be one of ok, breaching_soon, breached."),
         ({"colour": "red"}, "colour", "is not a queue filter."),
     ],
@@ -429,8 +429,8 @@ def test_saved_queue_create_rename_delete_audits_each(queue_world):
     [
         ("", "is required."),
         ("x" * 81, "must be at most 80 characters (it has 81)."),
-        ("unassigned", "'unassigned' is the name of a built-in queue."),
-        ("Mine", "your partner already has a queue named 'Mine'."),
+        ("unassigned", "“unassigned” is the name of a built-in queue."),
+        ("Mine", "your partner already has a queue named “Mine”."),
     ],
 )
 def test_saved_queue_names_are_checked_and_nothing_is_written(queue_world, name, message):
@@ -647,8 +647,7 @@ def test_counts_refresh_writes_each_queue_and_drops_deleted_saved_queues(queue_w
         f"mine:{queue_world.helpdesk.pk}": 2,
         f"mine:{queue_world.admin.pk}": 0,
         f"saved:{saved.pk}": 4,
-        "handoffs": 0,  # hand-offs from resellers waiting for the partner
-    }
+    }  # no "handoffs": a partner without resellers nor hand-offs received has no such queue
     saved_queue_delete(actor=queue_world.manager, saved_queue=saved)
     queue_counts_refresh(partner_id=queue_world.partner.pk, now=NOW)
     assert not QueueCount.objects.filter(queue_key=f"saved:{saved.pk}").exists()

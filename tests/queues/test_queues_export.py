@@ -136,7 +136,7 @@ def test_bad_export_parameters_are_a_400(client, queue_world):
     response = client.get(reverse("queue_export", args=["unassigned"]), {"sla": "late"})
     assert response.status_code == 400
     assert (
-        response.content.decode() == "Export not started: sla: must be one of ok, breaching_soon, breached."
+        response.content.decode() == "Export not started: SLA: must be one of ok, breaching_soon, breached."
     )
 
 
