@@ -2,7 +2,9 @@
 and the pages in Portuguese (pt-PT where it differs from pt-BR), the Graph errors included."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from gdap.choices import AUTO_EXTEND_ON
 from gdap.choices import RelationshipStatus as S
@@ -14,6 +16,13 @@ from tests.graph import client_for
 pytestmark = pytest.mark.django_db
 
 HELP = reverse("gdap:help")
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A request in Portuguese leaves its language active in the thread; later tests read English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_the_glossary_defines_every_term_with_an_anchor(client, admin_agent):
@@ -163,3 +172,21 @@ def test_a_graph_error_honours_accept_language(admin_agent, customer):
     assert english["code"] == portuguese["code"] == "GDAP-NAME"  # codes never change
     assert "the display name has 51 characters; at most 50 are allowed" in english["message"]
     assert "o nome a apresentar tem 51 carateres; são permitidos no máximo 50" in portuguese["message"]
+
+
+def test_a_notification_reaches_each_recipient_in_their_language(
+    admin_agent, customer_admin, make_relationship
+):
+    from django.core import mail
+
+    from gdap import notifications
+
+    customer_admin.language = "pt-pt"
+    customer_admin.save(update_fields=["language"])
+    rel = make_relationship(status=S.ACTIVE, display_name="Fabrikam support")
+    assert notifications.send("termination_requested", rel.pk) == 2
+    by_recipient = {tuple(m.to): m.subject for m in mail.outbox}
+    assert by_recipient == {
+        (admin_agent.email,): "GDAP relationship 'Fabrikam support' is being terminated",
+        (customer_admin.email,): "A relação GDAP 'Fabrikam support' está a ser terminada",
+    }
