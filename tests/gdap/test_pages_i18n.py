@@ -86,18 +86,21 @@ def test_the_customer_admin_reaches_the_glossary_from_the_relationship_pages(
 
 
 def test_after_approve_all_the_title_says_the_relationship_is_approved(
-    client, customer_admin, make_relationship
+    client, customer_admin, make_relationship, django_capture_on_commit_callbacks
 ):
     rel = make_relationship(status=S.APPROVAL_PENDING, display_name="Coho support")
     client.force_login(customer_admin)
     url = reverse("gdap:invitation", args=[rel.pk])
     assert "<title>Approve partner roles ·" in client.get(url).content.decode()
-    response = client.post(url, {"decision": "approve"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # activation runs after commit
+        response = client.post(url, {"decision": "approve"}, follow=True)
     html = response.content.decode()
-    assert Relationship.objects.get(pk=rel.pk).status in {S.APPROVED, S.ACTIVE}
+    assert Relationship.objects.get(pk=rel.pk).status == S.ACTIVE
     assert "<title>Relationship approved ·" in html
     assert '<h1 data-testid="gdap-invitation-heading">Relationship approved</h1>' in html
     assert "You approved the relationship “Coho support”." in html
+    granted = html.split('data-testid="gdap-invitation-granted">', 1)[1]
+    assert granted.startswith("Contoso Partners now holds these Microsoft Entra roles in Fabrikam until")
     assert 'data-testid="gdap-approve-confirm"' not in html and 'value="approve"' not in html
 
 
