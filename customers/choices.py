@@ -1,6 +1,8 @@
 """Enumerations of the customers app."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Workload(models.TextChoices):
@@ -18,29 +20,32 @@ WORKLOAD_LABELS: dict[str, str] = dict(Workload.choices)
 class CustomerCloud(models.TextChoices):
     """The cloud a customer tenant lives in (RULES.md's vocabulary). GCC is Microsoft 365 Government
     Community Cloud: sold and supported through the commercial Partner Center and administered in
-    the commercial admin centers. US Government is GCC High, DoD and Azure Government."""
+    the commercial admin centers. US Government is GCC High, DoD and Azure Government.
 
-    COMMERCIAL = "commercial", "Commercial"
+    Labels marked with ``gettext_noop`` (plain strings: other apps join them at import time); pages
+    translate them where they show them."""
+
+    COMMERCIAL = "commercial", gettext_noop("Commercial")
     GCC = "gcc", "GCC"
-    US_GOVERNMENT = "us_government", "US Government"
+    US_GOVERNMENT = "us_government", gettext_noop("US Government")
 
 
 class RelationshipToPartner(models.TextChoices):
-    RESELLER = "reseller", "Reseller"
-    ADVISOR = "advisor", "Advisor"
-    INDIRECT_RESELLER = "indirect_reseller", "Indirect reseller"
+    RESELLER = "reseller", _("Reseller")
+    ADVISOR = "advisor", _("Advisor")
+    INDIRECT_RESELLER = "indirect_reseller", _("Indirect reseller")
 
 
 class Channel(models.TextChoices):
-    CSP = "csp", "Cloud Solution Provider"
-    DIRECT = "direct", "Direct"
+    CSP = "csp", _("Cloud Solution Provider")
+    DIRECT = "direct", _("Direct")
 
 
 class SubscriptionStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    DELETED = "deleted", "Deleted"
-    EXPIRED = "expired", "Expired"
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    DELETED = "deleted", _("Deleted")
+    EXPIRED = "expired", _("Expired")
 
 
 class AzureRole(models.TextChoices):
@@ -53,30 +58,30 @@ class AzureRole(models.TextChoices):
 
 
 class HealthClassification(models.TextChoices):
-    INCIDENT = "incident", "Incident"
-    ADVISORY = "advisory", "Advisory"
+    INCIDENT = "incident", _("Incident")
+    ADVISORY = "advisory", _("Advisory")
 
 
 class HealthStatus(models.TextChoices):
     """Graph ``serviceHealthStatus`` values."""
 
-    SERVICE_OPERATIONAL = "serviceOperational", "Service operational"
-    INVESTIGATING = "investigating", "Investigating"
-    RESTORING_SERVICE = "restoringService", "Restoring service"
-    VERIFYING_SERVICE = "verifyingService", "Verifying service"
-    SERVICE_RESTORED = "serviceRestored", "Service restored"
-    POST_INCIDENT_REVIEW_PUBLISHED = "postIncidentReviewPublished", "Post-incident report published"
-    SERVICE_DEGRADATION = "serviceDegradation", "Service degradation"
-    SERVICE_INTERRUPTION = "serviceInterruption", "Service interruption"
-    EXTENDED_RECOVERY = "extendedRecovery", "Extended recovery"
-    FALSE_POSITIVE = "falsePositive", "False positive"
-    INVESTIGATION_SUSPENDED = "investigationSuspended", "Investigation suspended"
-    RESOLVED = "resolved", "Resolved"
-    MITIGATED_EXTERNAL = "mitigatedExternal", "Mitigated (external)"
-    MITIGATED = "mitigated", "Mitigated"
-    RESOLVED_EXTERNAL = "resolvedExternal", "Resolved (external)"
-    CONFIRMED = "confirmed", "Confirmed"
-    REPORTED = "reported", "Reported"
+    SERVICE_OPERATIONAL = "serviceOperational", _("Service operational")
+    INVESTIGATING = "investigating", _("Investigating")
+    RESTORING_SERVICE = "restoringService", _("Restoring service")
+    VERIFYING_SERVICE = "verifyingService", _("Verifying service")
+    SERVICE_RESTORED = "serviceRestored", _("Service restored")
+    POST_INCIDENT_REVIEW_PUBLISHED = "postIncidentReviewPublished", _("Post-incident report published")
+    SERVICE_DEGRADATION = "serviceDegradation", _("Service degradation")
+    SERVICE_INTERRUPTION = "serviceInterruption", _("Service interruption")
+    EXTENDED_RECOVERY = "extendedRecovery", _("Extended recovery")
+    FALSE_POSITIVE = "falsePositive", _("False positive")
+    INVESTIGATION_SUSPENDED = "investigationSuspended", _("Investigation suspended")
+    RESOLVED = "resolved", _("Resolved")
+    MITIGATED_EXTERNAL = "mitigatedExternal", _("Mitigated (external)")
+    MITIGATED = "mitigated", _("Mitigated")
+    RESOLVED_EXTERNAL = "resolvedExternal", _("Resolved (external)")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REPORTED = "reported", _("Reported")
 
 
 RESOLVED_HEALTH_STATUSES = frozenset(

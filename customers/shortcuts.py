@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from partners.models import User
 
@@ -14,7 +15,7 @@ def customer_or_404(user: User, customer_id) -> Customer:
     try:
         return customer_get(actor=user, customer_id=customer_id)
     except (Customer.DoesNotExist, ValidationError, ValueError) as exc:
-        raise Http404("No such customer.") from exc
+        raise Http404(_("No such customer.")) from exc
 
 
 def customer_page_context(user: User, customer: Customer, tab: str) -> dict:

@@ -7,6 +7,8 @@ Microsoft or contact its partner. With CSP only, the partner is the way in.
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from .choices import Channel, SubscriptionStatus
 
 
@@ -33,7 +35,7 @@ def support_options_for(subscriptions) -> SupportOptions:
             can_contact_partner=True,
             can_open_with_microsoft=True,
             rule_ids=("SUPPORT-OPTIONS-PAID",),
-            explanation=(
+            explanation=_(
                 "This customer has CSP subscriptions and paid direct subscriptions: it can open a "
                 "request with Microsoft or contact its partner."
             ),
@@ -43,7 +45,7 @@ def support_options_for(subscriptions) -> SupportOptions:
             can_contact_partner=True,
             can_open_with_microsoft=False,
             rule_ids=("SUPPORT-OPTIONS-TRIAL",),
-            explanation=(
+            explanation=_(
                 "This customer has CSP subscriptions and only trial direct subscriptions: it can only "
                 "contact its CSP partner for support."
             ),
@@ -52,10 +54,10 @@ def support_options_for(subscriptions) -> SupportOptions:
         return SupportOptions(
             can_contact_partner=True,
             can_open_with_microsoft=False,
-            explanation="This customer buys through CSP only: its partner is its support contact.",
+            explanation=_("This customer buys through CSP only: its partner is its support contact."),
         )
     return SupportOptions(
         can_contact_partner=False,
         can_open_with_microsoft=bool(direct_paid),
-        explanation="This customer has no active CSP subscription.",
+        explanation=_("This customer has no active CSP subscription."),
     )

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.pages import query_string_without
 
@@ -79,7 +80,7 @@ def own_support_options(request):
     its contact details) and, with paid direct subscriptions, also open a request with Microsoft."""
     customer = request.user.customer
     if customer is None:
-        raise PermissionDenied("This page is for a customer's administrators.")
+        raise PermissionDenied(_("This page is for a customer's administrators."))
     context = {
         "options": customer_support_options(customer=customer),
         "partners": customer_partner_contacts(customer=customer),

@@ -3,6 +3,8 @@
 import re
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+
 _ISO_DURATION = re.compile(
     r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
@@ -29,10 +31,10 @@ def parse_iso_duration(value: str) -> IsoDuration:
     Raises ``ValueError`` with a readable reason for anything that is not an ISO 8601 duration.
     """
     if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 duration string such as P730D")
+        raise ValueError(_("must be an ISO 8601 duration string such as P730D"))
     match = _ISO_DURATION.match(value.strip().upper())
     if match is None:
-        raise ValueError(f"{value!r} is not an ISO 8601 duration such as P730D or PT0S")
+        raise ValueError(_("%(value)r is not an ISO 8601 duration such as P730D or PT0S") % {"value": value})
     parts = {k: float(v) if v else 0.0 for k, v in match.groupdict().items()}
     return IsoDuration(
         days=parts["years"] * DAYS_PER_YEAR + parts["weeks"] * 7 + parts["days"],

@@ -2,6 +2,7 @@
 put back on the field they name, see ``add_service_error``)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import customer_list
 from partners.choices import PartnerType
@@ -38,18 +39,24 @@ def role_choices(roles=None):
 class RelationshipForm(forms.Form):
     """Create (or, while ``created``, edit) a relationship."""
 
-    display_name = forms.CharField(label="Relationship name", help_text="At most 50 characters, unique.")
-    customer = forms.ModelChoiceField(queryset=None, label="Customer", empty_label="Choose a customer")
-    duration_days = forms.IntegerField(label="Duration (days)", initial=730, help_text="From 1 to 730 days.")
-    roles = forms.MultipleChoiceField(label="Microsoft Entra roles", widget=forms.CheckboxSelectMultiple)
+    display_name = forms.CharField(
+        label=_("Relationship name"), help_text=_("At most 50 characters, unique.")
+    )
+    customer = forms.ModelChoiceField(queryset=None, label=_("Customer"), empty_label=_("Choose a customer"))
+    duration_days = forms.IntegerField(
+        label=_("Duration (days)"), initial=730, help_text=_("From 1 to 730 days.")
+    )
+    roles = forms.MultipleChoiceField(label=_("Microsoft Entra roles"), widget=forms.CheckboxSelectMultiple)
     auto_extend = forms.BooleanField(
-        label="Auto-extend by 180 days", required=False, help_text="Not possible with Global Administrator."
+        label=_("Auto-extend by 180 days"),
+        required=False,
+        help_text=_("Not possible with Global Administrator."),
     )
     created_for_reseller = forms.ModelChoiceField(
         queryset=Partner.objects.none(),
         required=False,
-        label="For indirect reseller",
-        empty_label="(my own relationship)",
+        label=_("For indirect reseller"),
+        empty_label=_("(my own relationship)"),
     )
 
     def __init__(self, *args, actor, **kwargs):
@@ -67,9 +74,9 @@ class AssignmentForm(forms.Form):
     """Grant some of the relationship's roles to one of the partner's security groups."""
 
     security_group = forms.ModelChoiceField(
-        queryset=None, label="Security group", empty_label="Choose a group"
+        queryset=None, label=_("Security group"), empty_label=_("Choose a group")
     )
-    roles = forms.MultipleChoiceField(label="Roles to grant", widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(label=_("Roles to grant"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, actor, relationship, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,8 +88,8 @@ class AssignmentForm(forms.Form):
 class RoleTemplateForm(forms.Form):
     """Save a set of roles as a template of the partner's role picker."""
 
-    name = forms.CharField(label="Template name", max_length=80)
-    roles = forms.MultipleChoiceField(label="Roles", widget=forms.CheckboxSelectMultiple)
+    name = forms.CharField(label=_("Template name"), max_length=80)
+    roles = forms.MultipleChoiceField(label=_("Roles"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,8 +97,8 @@ class RoleTemplateForm(forms.Form):
 
 
 class AutoExtendForm(forms.Form):
-    enabled = forms.BooleanField(required=False, label="Auto-extend by 180 days")
+    enabled = forms.BooleanField(required=False, label=_("Auto-extend by 180 days"))
 
 
 class InvitationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve all"), ("reject", "Reject")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve all")), ("reject", _("Reject"))])

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .choices import RelationshipStatus
 from .permissions import is_customer_side, may_transition
@@ -17,29 +19,31 @@ from .selectors import customer_relationship_list
 
 #: What an Entra role's capabilities (the role catalogue, ``gdap.roles``) let a partner do in the tenant.
 CAPABILITY_WORDS = (
-    ("support_tickets", "file and manage Microsoft 365, EMS and Dynamics 365 support requests"),
-    ("service_health", "read service health and incidents"),
+    ("support_tickets", gettext_lazy("file and manage Microsoft 365, EMS and Dynamics 365 support requests")),
+    ("service_health", gettext_lazy("read service health and incidents")),
 )
-NO_CAPABILITY = "neither support requests nor service health (other administration only)"
+NO_CAPABILITY = gettext_lazy("neither support requests nor service health (other administration only)")
 
 
 def role_allows(role) -> str:
     """What the role lets the partner do, in words, from its capabilities."""
-    words = [text for field, text in CAPABILITY_WORDS if getattr(role, field)]
-    return "; ".join(words) if words else NO_CAPABILITY
+    words = [str(text) for field, text in CAPABILITY_WORDS if getattr(role, field)]
+    return "; ".join(words) if words else str(NO_CAPABILITY)
 
 
 def auto_extend_label(relationship) -> str:
-    """GDAP-AUTO-EXTEND in days ("180 days"), or "Off"."""
+    """GDAP-AUTO-EXTEND in days ("180 days", "180 dias"), or "Off", in the active language."""
     days = relationship.auto_extend_duration.days
-    return f"{days} days" if days else "Off"
+    if not days:
+        return _("Off")
+    return ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
 
 
 @login_required
 def partner_relationships(request):
     """Pending invitations (Review → Approve all / Reject) and the partners' relationships."""
     if not is_customer_side(request.user):
-        raise PermissionDenied("This page is for a customer's administrators.")
+        raise PermissionDenied(_("This page is for a customer's administrators."))
     pending, others = [], []
     for relationship in customer_relationship_list(actor=request.user):
         relationship.role_rows = [

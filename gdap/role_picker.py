@@ -8,41 +8,48 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import EntraRole
 from .roles import DIRECTORY_READERS, GLOBAL_READER, SERVICE_SUPPORT_ADMINISTRATOR
 
 #: The least-privileged role for each support task, in the order the picker shows them.
 LEAST_PRIVILEGED: tuple[tuple[str, str], ...] = (
-    (SERVICE_SUPPORT_ADMINISTRATOR, "Least privilege to file Microsoft 365, Dynamics 365 and EMS requests"),
-    (GLOBAL_READER, "Least privilege to read service health before escalating"),
-    (DIRECTORY_READERS, "Least privilege for Azure requests (with Azure RBAC on the subscription)"),
+    (
+        SERVICE_SUPPORT_ADMINISTRATOR,
+        _("Least privilege to file Microsoft 365, Dynamics 365 and EMS requests"),
+    ),
+    (GLOBAL_READER, _("Least privilege to read service health before escalating")),
+    (DIRECTORY_READERS, _("Least privilege for Azure requests (with Azure RBAC on the subscription)")),
 )
 
 #: The other roles, grouped by capability: (key, title, hint, membership test).
 CAPABILITY_GROUPS: tuple[tuple[str, str, str, Callable[[EntraRole], bool]], ...] = (
     (
         "tickets-health",
-        "Support tickets and service health",
-        "May file Microsoft 365, Dynamics 365 and EMS requests and read service health.",
+        _("Support tickets and service health"),
+        _("May file Microsoft 365, Dynamics 365 and EMS requests and read service health."),
         lambda r: r.support_tickets and r.service_health,
     ),
     (
         "tickets",
-        "Support tickets only",
-        "May file Microsoft 365, Dynamics 365 and EMS requests; can't read service health.",
+        _("Support tickets only"),
+        _("May file Microsoft 365, Dynamics 365 and EMS requests; can't read service health."),
         lambda r: r.support_tickets and not r.service_health,
     ),
     (
         "health",
-        "Service health only",
-        "May read service health; can't file Microsoft 365 requests.",
+        _("Service health only"),
+        _("May read service health; can't file Microsoft 365 requests."),
         lambda r: r.service_health and not r.support_tickets,
     ),
     (
         "other",
-        "Other roles",
-        "Neither files Microsoft 365 requests nor reads service health; any role is enough for "
-        "Azure requests.",
+        _("Other roles"),
+        _(
+            "Neither files Microsoft 365 requests nor reads service health; any role is enough for "
+            "Azure requests."
+        ),
         lambda r: not r.support_tickets and not r.service_health,
     ),
 )
@@ -77,8 +84,8 @@ def role_picker_groups(roles: Iterable[EntraRole], selected: Iterable[str]) -> l
     by_id = {str(role.pk): role for role in roles}
     least = PickerGroup(
         "least-privilege",
-        "Recommended: least privilege",
-        "Microsoft recommends the least-privileged role for each task.",
+        _("Recommended: least privilege"),
+        _("Microsoft recommends the least-privileged role for each task."),
     )
     for template_id, note in LEAST_PRIVILEGED:
         if template_id in by_id:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from django.utils.translation import gettext_lazy as _
+
 from .role_catalogue import GENERATED_ON, ROWS, SOURCE
 
 GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10"
@@ -56,13 +58,13 @@ LEAST_PRIVILEGED_FOR_HEALTH = GLOBAL_READER
 # ``gdap.RoleTemplate`` rows). Key → (display name, description, role template ids).
 SUGGESTED_TEMPLATES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "service-desk": (
-        "Service desk",
-        "File Microsoft 365 / Dynamics 365 support requests and read service health.",
+        _("Service desk"),
+        _("File Microsoft 365 / Dynamics 365 support requests and read service health."),
         (SERVICE_SUPPORT_ADMINISTRATOR, GLOBAL_READER),
     ),
     "azure-support": (
-        "Azure support",
-        "Any GDAP role for Azure support requests (plus Azure RBAC on the subscription).",
+        _("Azure support"),
+        _("Any GDAP role for Azure support requests (plus Azure RBAC on the subscription)."),
         (DIRECTORY_READERS,),
     ),
 }

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import partner_relationship_views, views
+from . import help_views, partner_relationship_views, views
 
 app_name = "gdap"
 
 urlpatterns = [
+    path("help/", help_views.gdap_help, name="help"),
     path("relationships/", views.relationship_list, name="relationship_list"),
     path("relationships/new/", views.relationship_create, name="relationship_create"),
     path("relationships/templates/", views.role_template_create, name="role_template_create"),

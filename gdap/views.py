@@ -16,6 +16,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.text import possessive
@@ -32,10 +34,10 @@ from .forms import (
     add_service_error,
 )
 from .models import Relationship
+from .pages import days_left, decision_message, invitation_heading
 from .permissions import (
     is_admin_agent_of,
     is_approver,
-    is_customer_side,
     is_holder_admin_agent,
     is_manager,
     is_partner_admin_agent,
@@ -52,12 +54,12 @@ def _get(request, relationship_id) -> Relationship:
     try:
         return selectors.relationship_get(actor=request.user, relationship_id=relationship_id)
     except Relationship.DoesNotExist:
-        raise Http404("No such GDAP relationship.") from None
+        raise Http404(_("No such GDAP relationship.")) from None
 
 
 def _require_admin_agent(request) -> None:
     if not is_admin_agent_of(request.user, request.user.partner_id):
-        raise PermissionDenied("Only the partner's admin agents manage GDAP relationships.")
+        raise PermissionDenied(_("Only the partner's admin agents manage GDAP relationships."))
 
 
 @login_required
@@ -143,7 +145,9 @@ def relationship_create(request):
             except GdapError as exc:
                 add_service_error(form, exc)
             else:
-                messages.success(request, f"Relationship '{relationship.display_name}' created.")
+                messages.success(
+                    request, _("Relationship “%(name)s” created.") % {"name": relationship.display_name}
+                )
                 return redirect("gdap:relationship_detail", relationship_id=relationship.pk)
         status = 400
     else:
@@ -172,7 +176,7 @@ def role_template_create(request):
         except GdapError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, f"Template '{template.name}' saved.")
+            messages.success(request, _("Template “%(name)s” saved.") % {"name": template.name})
             return redirect(f"{reverse('gdap:relationship_create')}?template={template.pk}")
     context = _picker_context(request, RelationshipForm(actor=request.user), template_form=form)
     return render(request, "gdap/relationship_form.html", context, status=400)
@@ -198,6 +202,7 @@ def _render_detail(request, relationship, *, status=200, errors=None, assignment
         and is_approver(user, relationship),
         "is_approver": is_approver(request.user, relationship),
         "errors": errors or {},
+        "auto_extend_days": AUTO_EXTEND_ON.days,
         "assignment_form": assignment_form
         or (AssignmentForm(actor=request.user, relationship=relationship) if can_manage else None),
         "auto_extend_form": AutoExtendForm(initial={"enabled": relationship.auto_extends}),
@@ -240,7 +245,7 @@ def relationship_lock(request, relationship_id):
         lambda r: services.relationship_lock_for_approval(actor=request.user, relationship_id=r.pk),
     )
     if response is None:
-        messages.success(request, "Locked for approval: send the invitation link to the customer's admin.")
+        messages.success(request, _("Locked for approval: send the invitation link to the customer's admin."))
         return redirect("gdap:relationship_detail", relationship_id=relationship_id)
     return response
 
@@ -260,7 +265,14 @@ def relationship_auto_extend(request, relationship_id):
         ),
     )
     if response is None:
-        messages.success(request, "Auto-extend is now " + ("on (180 days)." if enabled else "off."))
+        days = AUTO_EXTEND_ON.days
+        messages.success(
+            request,
+            ngettext("Auto-extend is now on (%(days)s day).", "Auto-extend is now on (%(days)s days).", days)
+            % {"days": days}
+            if enabled
+            else _("Auto-extend is now off."),
+        )
         return redirect("gdap:relationship_detail", relationship_id=relationship_id)
     return response
 
@@ -273,9 +285,14 @@ def relationship_terminate(request, relationship_id):
         relationship = _get(request, relationship_id)
         if not may_transition(request.user, relationship, "terminate"):
             raise PermissionDenied(
-                "Only the partner admin agents or the customer admin end an active relationship."
+                _("Only the partner admin agents or the customer admin end an active relationship.")
             )
-        return render(request, "gdap/relationship_terminate.html", {"relationship": relationship})
+        context = {
+            "relationship": relationship,
+            "roles": list(relationship.roles.all()),
+            "days_left": days_left(relationship),
+        }
+        return render(request, "gdap/relationship_terminate.html", context)
     response = _run_action(
         request,
         relationship_id,
@@ -283,9 +300,7 @@ def relationship_terminate(request, relationship_id):
         lambda r: services.relationship_terminate(actor=request.user, relationship_id=r.pk),
     )
     if response is None:
-        messages.success(request, "Termination requested: the partner's access ends now.")
-        if is_customer_side(request.user):
-            return redirect("gdap:partner_relationships")
+        messages.success(request, _("Termination requested: the partner's access ends now."))
         return redirect("gdap:relationship_detail", relationship_id=relationship_id)
     return response
 
@@ -300,7 +315,7 @@ def relationship_delete(request, relationship_id):
         lambda r: services.relationship_delete(actor=request.user, relationship_id=r.pk),
     )
     if response is None:
-        messages.success(request, "Relationship deleted.")
+        messages.success(request, _("Relationship deleted."))
         return redirect("gdap:relationship_list")
     return response
 
@@ -312,10 +327,13 @@ def assignment_create(request, relationship_id):
     if not is_holder_admin_agent(request.user, relationship):
         if is_partner_admin_agent(request.user, relationship):
             raise PermissionDenied(
-                "GDAP-INDIRECT-RESELLER: you created this relationship for your indirect reseller; "
-                "its roles go to the reseller's security groups, assigned by the reseller's admin agents."
+                "GDAP-INDIRECT-RESELLER: "
+                + _(
+                    "you created this relationship for your indirect reseller; its roles go to the "
+                    "reseller's security groups, assigned by the reseller's admin agents."
+                )
             )
-        raise PermissionDenied("Only the partner's admin agents manage access assignments.")
+        raise PermissionDenied(_("Only the partner's admin agents manage access assignments."))
     form = AssignmentForm(request.POST, actor=request.user, relationship=relationship)
     if form.is_valid():
         try:
@@ -328,7 +346,7 @@ def assignment_create(request, relationship_id):
         except GdapError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, "Access assignment added.")
+            messages.success(request, _("Access assignment added."))
             return redirect("gdap:relationship_detail", relationship_id=relationship.pk)
     return _render_detail(request, relationship, status=400, assignment_form=form)
 
@@ -346,7 +364,7 @@ def assignment_delete(request, relationship_id, assignment_id):
         ),
     )
     if response is None:
-        messages.success(request, "Access assignment removed.")
+        messages.success(request, _("Access assignment removed."))
         return redirect("gdap:relationship_detail", relationship_id=relationship.pk)
     return response
 
@@ -369,12 +387,18 @@ def invitation(request, relationship_id):
     reseller_step = relationship.is_partner_consent_pending
     if not (is_approver(request.user, relationship) or is_reseller_admin_agent(request.user, relationship)):
         if reseller_step:
-            reseller = possessive(relationship.created_for_reseller.name)
             raise PermissionDenied(
-                f"GDAP-INDIRECT-RESELLER: {reseller} admin agents approve this relationship first; the "
-                "customer's Global Administrator approves it afterwards."
+                "GDAP-INDIRECT-RESELLER: "
+                + _(
+                    "%(owner)s admin agents approve this relationship first; the customer's Global "
+                    "Administrator approves it afterwards."
+                )
+                % {
+                    "name": relationship.created_for_reseller.name,
+                    "owner": possessive(relationship.created_for_reseller.name),
+                }
             )
-        raise PermissionDenied("Only the customer's Global Administrator may answer this invitation.")
+        raise PermissionDenied(_("Only the customer's Global Administrator may answer this invitation."))
     error = ""
     if request.method == "POST":
         form = InvitationDecisionForm(request.POST)
@@ -387,22 +411,24 @@ def invitation(request, relationship_id):
             except GdapError as exc:
                 error = str(exc)
             else:
-                verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
-                then = (
-                    f" {possessive(relationship.customer.name)} Global Administrator approves it next."
-                    if reseller_step and verb == "approved"
-                    else ""
+                messages.success(
+                    request,
+                    decision_message(
+                        relationship,
+                        approved=form.cleaned_data["decision"] == "approve",
+                        reseller_step=reseller_step,
+                    ),
                 )
-                messages.success(request, f"You {verb} the relationship '{relationship.display_name}'.{then}")
                 return redirect("gdap:invitation", relationship_id=relationship.pk)
         else:
-            error = "Choose Approve all or Reject."
+            error = _("Choose Approve all or Reject.")
         relationship = _get(request, relationship_id)
     pending = relationship.status == RelationshipStatus.APPROVAL_PENDING and is_approver(
         request.user, relationship
     )
     context = {
         "relationship": relationship,
+        "heading": invitation_heading(relationship, reseller_view=not request.user.customer_id),
         "roles": list(relationship.roles.all()),
         "error": error,
         "reseller_step": reseller_step,

@@ -8,6 +8,7 @@ instead of repeating it.
 from django.contrib.auth import get_user
 from django.db.models import prefetch_related_objects
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 
 
 def _user_with_roles(request):
@@ -40,6 +41,6 @@ def partner_context(request):
     return {
         "current_partner": user.partner,
         "current_customer": user.customer,
-        "current_roles": sorted(r.get_role_display() for r in user.roles.all()),
+        "current_roles": sorted(gettext(r.get_role_display()) for r in user.roles.all()),
         "current_role_codes": role_codes,
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from core.api.errors import ApiError
 
 from ..models import Customer
@@ -19,6 +21,7 @@ class CustomerScopedMixin:
                 self._customer = customer_get(actor=self.request.user, customer_id=self.kwargs["tenant_id"])
             except Customer.DoesNotExist:
                 raise ApiError(
-                    "tenant_not_found", f"Customer {self.kwargs['tenant_id']} was not found."
+                    "tenant_not_found",
+                    _("Customer %(tenant)s was not found.") % {"tenant": self.kwargs["tenant_id"]},
                 ) from None
         return self._customer

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
@@ -32,7 +33,7 @@ def _uuid_value(value) -> uuid.UUID:
     try:
         return uuid.UUID(str(value).strip())
     except ValueError:
-        raise ValueError(f"{value!r} is not a tenant id (GUID)") from None
+        raise ValueError(_("%(value)r is not a tenant id (GUID)") % {"value": value}) from None
 
 
 def _domain_condition(lookup: str, value: str) -> Q:
@@ -106,7 +107,7 @@ class CustomerListApi(PartnerCenterApiView):
             except FilterInvalid as exc:
                 raise ApiError(
                     "validation",
-                    f"Invalid property: {exc.part}.",
+                    _("Invalid property: %(property)s.") % {"property": exc.part},
                     [{"field": exc.part, "reason": exc.reason}],
                 ) from None
         return self.paginated_response(queryset, CustomerSerializer)
@@ -173,7 +174,7 @@ class SubscriptionDetailApi(CustomerScopedMixin, PartnerCenterApiView):
             Subscription.objects.filter(customer=customer, pk=subscription_id).select_related("isv").first()
         )
         if subscription is None:
-            raise ApiError("not_found", f"Subscription with id {subscription_id} not found.")
+            raise ApiError("not_found", _("Subscription with id %(id)s not found.") % {"id": subscription_id})
         return Response(SubscriptionSerializer(subscription).data)
 
 

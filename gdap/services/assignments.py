@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import SecurityGroup
 
@@ -40,8 +41,11 @@ def _subset_roles(relationship: Relationship, role_ids) -> list[EntraRole]:
     if outside:
         raise GdapRuleViolation(
             "GDAP-ASSIGNMENT-SUBSET",
-            f"the relationship does not grant: {', '.join(outside)}; an access assignment may only "
-            "grant a subset of the relationship's roles",
+            _(
+                "the relationship does not grant: %(roles)s; an access assignment may only grant a "
+                "subset of the relationship's roles"
+            )
+            % {"roles": ", ".join(outside)},
             field="accessDetails",
         )
     return roles
@@ -61,13 +65,14 @@ def assignment_create(*, actor, relationship_id, security_group_id, role_ids) ->
     if group is None:
         raise GdapRuleViolation(
             "GDAP-ASSIGNMENT-SUBSET",
-            f"'{security_group_id}' is not one of the partner's security groups",
+            _("'%(group)s' is not one of the partner's security groups") % {"group": security_group_id},
             field="accessContainer",
         )
     roles = _subset_roles(relationship, role_ids)
     if relationship.access_assignments.filter(security_group=group).exclude(status=A.DELETED).exists():
         raise GdapValidationError(
-            f"the security group '{group.name}' already has an access assignment in this relationship",
+            _("the security group '%(group)s' already has an access assignment in this relationship")
+            % {"group": group.name},
             field="accessContainer",
         )
     now = timezone.now()

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record
 from core.queueing import enqueue
@@ -100,8 +101,8 @@ def check_version(obj, expected_version: int | None) -> None:
     """``GdapPreconditionFailed`` unless ``expected_version`` (from ``If-Match``) is None or current."""
     if expected_version is not None and int(expected_version) != obj.version:
         raise GdapPreconditionFailed(
-            f"the resource has changed (version {obj.version}, you sent {expected_version}); "
-            "read it again and retry"
+            _("the resource has changed (version %(current)s, you sent %(sent)s); read it again and retry")
+            % {"current": obj.version, "sent": expected_version}
         )
 
 
@@ -144,7 +145,10 @@ def partner_customer(customer_id, partner_ids) -> Customer:
         else None
     )
     if customer is None:
-        raise GdapValidationError(f"customer '{customer_id}' is not one of your customers", field="customer")
+        raise GdapValidationError(
+            _("customer '%(customer)s' is not one of your customers") % {"customer": customer_id},
+            field="customer",
+        )
     return customer
 
 
@@ -155,13 +159,17 @@ def resolve_roles(role_ids: Iterable, *, field: str = "accessDetails") -> list[E
         try:
             wanted.append(raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw)))
         except ValueError:
-            raise GdapValidationError(f"'{raw}' is not a role template id (a GUID)", field=field) from None
+            raise GdapValidationError(
+                _("'%(id)s' is not a role template id (a GUID)") % {"id": raw}, field=field
+            ) from None
     if not wanted:
-        raise GdapValidationError("at least one Entra role is required", field=field)
+        raise GdapValidationError(_("at least one Entra role is required"), field=field)
     roles = list(EntraRole.objects.filter(template_id__in=wanted))
     unknown = sorted({str(w) for w in wanted} - {str(r.template_id) for r in roles})
     if unknown:
-        raise GdapValidationError(f"unknown Entra role template id(s): {', '.join(unknown)}", field=field)
+        raise GdapValidationError(
+            _("unknown Entra role template id(s): %(ids)s") % {"ids": ", ".join(unknown)}, field=field
+        )
     return roles
 
 
@@ -173,11 +181,12 @@ def duration_text(duration) -> str:
 def validate_duration(duration) -> timedelta:
     """GDAP-DURATION: between P1D and P730D."""
     if not isinstance(duration, timedelta):
-        raise GdapValidationError("duration must be an ISO 8601 duration such as P730D", field="duration")
+        raise GdapValidationError(_("duration must be an ISO 8601 duration such as P730D"), field="duration")
     if not MIN_DURATION <= duration <= MAX_DURATION:
         raise GdapRuleViolation(
             "GDAP-DURATION",
-            f"duration must be between P1D and P730D, not {format_iso_duration(duration)}",
+            _("duration must be between P1D and P730D, not %(duration)s")
+            % {"duration": format_iso_duration(duration)},
             field="duration",
         )
     return duration
@@ -187,11 +196,12 @@ def validate_display_name(display_name, *, partner_id, exclude_id=None) -> str:
     """GDAP-NAME: non-empty, at most ``DISPLAY_NAME_MAX`` characters, unique for the partner."""
     name = (display_name or "").strip()
     if not name:
-        raise GdapValidationError("a display name is required", field="displayName")
+        raise GdapValidationError(_("a display name is required"), field="displayName")
     if len(name) > DISPLAY_NAME_MAX:
         raise GdapRuleViolation(
             "GDAP-NAME",
-            f"the display name has {len(name)} characters; at most {DISPLAY_NAME_MAX} are allowed",
+            _("the display name has %(length)s characters; at most %(max)s are allowed")
+            % {"length": len(name), "max": DISPLAY_NAME_MAX},
             field="displayName",
         )
     clash = Relationship.objects.filter(partner_id=partner_id, display_name=name)
@@ -199,7 +209,9 @@ def validate_display_name(display_name, *, partner_id, exclude_id=None) -> str:
         clash = clash.exclude(pk=exclude_id)
     if clash.exists():
         raise GdapRuleViolation(
-            "GDAP-NAME", f"you already have a relationship named '{name}'", field="displayName"
+            "GDAP-NAME",
+            _("you already have a relationship named '%(name)s'") % {"name": name},
+            field="displayName",
         )
     return name
 
@@ -214,7 +226,7 @@ def validate_auto_extend(auto_extend_duration, roles: Iterable[EntraRole]) -> ti
         )
         raise GdapRuleViolation(
             "GDAP-AUTO-EXTEND",
-            f"auto-extend must be PT0S (off) or P180D, not {shown}",
+            _("auto-extend must be PT0S (off) or P180D, not %(shown)s") % {"shown": shown},
             field="autoExtendDuration",
         )
     if auto_extend_duration == AUTO_EXTEND_ON and any(
@@ -222,7 +234,7 @@ def validate_auto_extend(auto_extend_duration, roles: Iterable[EntraRole]) -> ti
     ):
         raise GdapRuleViolation(
             "GDAP-AUTO-EXTEND-NO-GA",
-            "a relationship that includes Global Administrator can't auto-extend",
+            _("a relationship that includes Global Administrator can't auto-extend"),
             field="autoExtendDuration",
         )
     return auto_extend_duration
@@ -237,7 +249,7 @@ def save_relationship(relationship: Relationship, **kwargs) -> None:
         if "gdap_rel_unique_name" in str(exc) or "display_name" in str(exc):
             raise GdapRuleViolation(
                 "GDAP-NAME",
-                f"you already have a relationship named '{relationship.display_name}'",
+                _("you already have a relationship named '%(name)s'") % {"name": relationship.display_name},
                 field="displayName",
             ) from exc
         raise

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.choices import PartnerType
 from partners.models import Partner
@@ -69,7 +70,9 @@ def relationship_create(
     Side effects: the relationship and its roles, one audit event.
     """
     if actor.partner_id is None or not permissions.is_admin_agent_of(actor, actor.partner_id):
-        raise GdapPermissionDenied("GDAP-LOCK", "only a partner's admin agents may create GDAP relationships")
+        raise GdapPermissionDenied(
+            "GDAP-LOCK", _("only a partner's admin agents may create GDAP relationships")
+        )
     partner_ids = [actor.partner_id]
     if created_for_reseller_id is not None:
         reseller = Partner.objects.filter(pk=created_for_reseller_id).first()
@@ -80,7 +83,10 @@ def relationship_create(
         ):
             raise GdapRuleViolation(
                 "GDAP-INDIRECT-RESELLER",
-                "only an indirect provider may create a relationship for one of its own indirect resellers",
+                _(
+                    "only an indirect provider may create a relationship for one of its own indirect "
+                    "resellers"
+                ),
                 field="createdForReseller",
             )
         partner_ids.append(reseller.pk)
@@ -184,8 +190,10 @@ def relationship_remove_roles(
     if wanted != current - {GLOBAL_ADMINISTRATOR} or GLOBAL_ADMINISTRATOR not in current:
         raise GdapRuleViolation(
             "GDAP-EDIT-CREATED-ONLY",
-            "the roles of an active relationship can't be changed, except removing Global Administrator "
-            "(send the current roles without it)",
+            _(
+                "the roles of an active relationship can't be changed, except removing Global "
+                "Administrator (send the current roles without it)"
+            ),
             field="accessDetails",
         )
     now = timezone.now()
@@ -264,7 +272,10 @@ def _approval_plan(relationship: Relationship, now) -> list[Step]:
     if relationship.locked_at is not None and relationship.locked_at + APPROVAL_REQUEST_LIFETIME <= now:
         raise GdapRuleViolation(
             "GDAP-REQUEST-EXPIRY",
-            "this request was not approved within 90 days and has expired; the partner must send a new one",
+            _(
+                "this request was not approved within 90 days and has expired; the partner must "
+                "send a new one"
+            ),
         )
     return [Step(S.APPROVED, "gdap.relationship.approved", notify="approved"), *ACTIVATION_STEPS]
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import notifications, permissions
 from ..exceptions import GdapPermissionDenied, GdapRuleViolation
@@ -28,13 +30,20 @@ from .common import (
 )
 
 _WHO_MAY = {
-    ("partner_admin_agent",): "only an admin agent of the relationship's partner may do this",
-    ("manager",): "only an admin agent of the partner that manages this relationship may do this",
-    ("holder_admin_agent",): "only an admin agent of the partner whose groups this relationship grants may "
-    "do this",
-    ("approver",): "only the customer's Global Administrator may approve or reject this relationship",
-    ("reseller_admin_agent",): "only the reseller's admin agents may approve or reject this relationship",
-    ("holder_admin_agent", "customer_admin"): (
+    ("partner_admin_agent",): gettext_lazy("only an admin agent of the relationship's partner may do this"),
+    ("manager",): gettext_lazy(
+        "only an admin agent of the partner that manages this relationship may do this"
+    ),
+    ("holder_admin_agent",): gettext_lazy(
+        "only an admin agent of the partner whose groups this relationship grants may do this"
+    ),
+    ("approver",): gettext_lazy(
+        "only the customer's Global Administrator may approve or reject this relationship"
+    ),
+    ("reseller_admin_agent",): gettext_lazy(
+        "only the reseller's admin agents may approve or reject this relationship"
+    ),
+    ("holder_admin_agent", "customer_admin"): gettext_lazy(
         "only an admin agent of the partner or an admin of the customer may terminate this relationship"
     ),
 }
@@ -48,8 +57,11 @@ def _refusal(
         if action in ("reseller_approve", "reseller_reject"):
             return GdapPermissionDenied(
                 "GDAP-INDIRECT-RESELLER",
-                "this relationship was created by an indirect provider for its reseller; that reseller's "
-                "admin agents approve or reject it first, then the customer's Global Administrator",
+                _(
+                    "this relationship was created by an indirect provider for its reseller; that "
+                    "reseller's admin agents approve or reject it first, then the customer's Global "
+                    "Administrator"
+                ),
             )
         if (
             permissions.is_partner_admin_agent(actor, relationship)
@@ -57,10 +69,12 @@ def _refusal(
         ):
             return GdapPermissionDenied(
                 "GDAP-INDIRECT-RESELLER",
-                "you created this relationship for your indirect reseller: it is theirs to use and manage, "
-                "you can only view it",
+                _(
+                    "you created this relationship for your indirect reseller: it is theirs to use and "
+                    "manage, you can only view it"
+                ),
             )
-    return GdapPermissionDenied(rule_id, _WHO_MAY[actor_kinds])
+    return GdapPermissionDenied(rule_id, str(_WHO_MAY[actor_kinds]))
 
 
 def relationship_lock(relationship_id) -> Relationship:
@@ -87,8 +101,8 @@ def relationship_check(action: str, relationship: Relationship, actor) -> str | 
         allowed = ", ".join(sorted(from_statuses))
         raise GdapRuleViolation(
             rule_id,
-            f"'{action}' is not possible while the relationship is '{relationship.status}' "
-            f"(only in: {allowed})",
+            _("'%(action)s' is not possible while the relationship is '%(status)s' (only in: %(allowed)s)")
+            % {"action": action, "status": relationship.status, "allowed": allowed},
             field="status",
         )
     return to_status
@@ -103,23 +117,29 @@ def assignment_check(action: str, relationship: Relationship, assignment: Access
         if permissions.is_partner_admin_agent(actor, relationship):
             raise GdapPermissionDenied(
                 "GDAP-INDIRECT-RESELLER",
-                "you created this relationship for your indirect reseller: its roles go to the reseller's "
-                "security groups, assigned by the reseller's admin agents",
+                _(
+                    "you created this relationship for your indirect reseller: its roles go to the "
+                    "reseller's security groups, assigned by the reseller's admin agents"
+                ),
             )
         raise GdapPermissionDenied(
-            rule_id, "only an admin agent of the relationship's partner may manage access"
+            rule_id, _("only an admin agent of the relationship's partner may manage access")
         )
     if relationship.status not in rel_statuses:
         raise GdapRuleViolation(
             rule_id,
-            f"access assignments can't be changed while the relationship is '{relationship.status}' "
-            "(it must be active)",
+            _(
+                "access assignments can't be changed while the relationship is '%(status)s' "
+                "(it must be active)"
+            )
+            % {"status": relationship.status},
             field="status",
         )
     if assignment is not None and assignment.status not in assignment_statuses:
         raise GdapRuleViolation(
             rule_id,
-            f"'{action}' is not possible while the access assignment is '{assignment.status}'",
+            _("'%(action)s' is not possible while the access assignment is '%(status)s'")
+            % {"action": action, "status": assignment.status},
             field="status",
         )
     return to_status

@@ -44,7 +44,10 @@
         group.open = narrowing ? any : initiallyOpen[index];
       });
       count.textContent = String(checked);
-      shown.textContent = narrowing ? visible + " of " + items.length + " roles shown" : items.length + " roles";
+      // The words come from the page, in its language (data-text-shown, data-text-total).
+      var text = narrowing ? picker.dataset.textShown || "{shown} of {total} roles shown"
+        : picker.dataset.textTotal || "{total} roles";
+      shown.textContent = text.replace("{shown}", String(visible)).replace("{total}", String(items.length));
       empty.hidden = visible !== 0;
     }
 

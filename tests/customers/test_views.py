@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from customers.models import CustomerDomain
 from tests.factories import (
@@ -106,7 +107,7 @@ def test_relationships_tab_shows_roles_status_and_expiry(alice_client, world):
     assert "<td>Fabrikam support</td>" in html
     assert '<span class="badge badge-active">Active</span>' in html
     assert "Directory Readers, Global Reader, Service Support Administrator" in html
-    assert world.relationship.end_at.strftime("%Y-%m-%d %H:%M") in html
+    assert date_format(world.relationship.end_at, "SHORT_DATETIME_FORMAT") in html
 
 
 def test_service_management_shows_open_incidents_per_workload_and_portal_links(alice_client, world):

@@ -73,8 +73,13 @@ def test_terminate_asks_for_confirmation_then_ends_the_relationship(
     assert confirm.status_code == 200 and "Terminate relationship" in confirm.content.decode()
     assert Relationship.objects.get(pk=rel.pk).status == S.ACTIVE  # the GET changes nothing
     response = client.post(url)
-    assert response.status_code == 302 and response["Location"] == reverse("gdap:partner_relationships")
+    # the relationship's page follows, its title naming the new state
+    assert response.status_code == 302
+    assert response["Location"] == reverse("gdap:relationship_detail", args=[rel.pk])
     assert Relationship.objects.get(pk=rel.pk).status == S.TERMINATION_REQUESTED
+    after = client.get(response["Location"]).content.decode()
+    assert f"<title>{rel.display_name} · Termination requested · GDAP" in after
+    assert "Termination requested: the partner&#x27;s access ends now." in after
 
 
 def test_terminate_is_offered_only_where_it_is_accepted(client, customer_admin, make_relationship):

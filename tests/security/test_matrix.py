@@ -168,6 +168,7 @@ URL_RULES: dict[str, str] = {
     "servicerequests:handoff_decline": "handoff_decide",
     "servicerequests:handoff_note_add": "handoff_decide",
     # GDAP
+    "gdap:help": "signed_in",
     "gdap:relationship_list": "signed_in",
     "gdap:relationship_create": "admin_agent_only",
     "gdap:role_template_create": "admin_agent_only",
