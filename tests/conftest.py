@@ -105,6 +105,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in another language leaves that language active in the test's thread (Django
+    deactivates nothing at a response's end); every test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _seeded_catalogues(request):
     """Every database test starts with the seeded catalogues, whatever ran before it."""
     marker = request.node.get_closest_marker("django_db")

@@ -1,6 +1,7 @@
 """Template filters of the product's English: ``{% load portal_text %}``.
 
 - ``{{ customer.name|possessive }}``: "Fabrikam's", "Tailwind Traders'".
+  In a language other than English the name alone (a translated sentence places it).
 """
 
 from django import template
@@ -11,9 +12,14 @@ register = template.Library()
 
 @register.filter
 def possessive(name) -> str:
-    """The possessive of a name, as ``core.text.possessive`` writes it: the name escaped, the
-    apostrophe kept as typed."""
+    """The possessive of a name in English, as ``core.text.possessive`` writes it: the name
+    escaped, the apostrophe kept as typed. In any other language the name alone, escaped: a
+    translated sentence places it itself ("o Global Administrator de {{ owner }}")."""
+    from django.utils import translation
+
     name = str(name)
+    if not (translation.get_language() or "en").startswith("en"):
+        return format_html("{}", name)
     return format_html("{}'", name) if name.endswith("s") else format_html("{}'s", name)
 
 
