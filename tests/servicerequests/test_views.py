@@ -382,5 +382,5 @@ def test_own_subscription_request_without_a_valid_entitlement_is_explained(alice
 def test_own_subscription_page_warns_when_every_entitlement_expired(alice_client, world):
     world.partner.support_entitlements.filter(entitlement_id="PREM-7781").delete()
     html = alice_client.get(reverse("servicerequests:new_own")).content.decode()
-    assert "All of Contoso Partners" in html
+    assert "Every support entitlement of Contoso Partners has expired" in html
     assert "PREM-0001 (expired" in html
