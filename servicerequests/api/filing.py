@@ -9,6 +9,7 @@ answered by the API's exception handler (``core.api.errors``).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status as http_status
 from rest_framework.response import Response
@@ -63,7 +64,9 @@ def wire_validation_error(exc: DjangoValidationError) -> ApiError:
         for reason in reasons
     ]
     fields = ", ".join(sorted({d["field"] for d in data if d["field"]}))
-    return ApiError("validation", f"Invalid property: {fields}." if fields else "", data)
+    return ApiError(
+        "validation", _("Invalid property: %(field)s.") % {"field": fields} if fields else "", data
+    )
 
 
 def _as_filed(service_request: ServiceRequest) -> ServiceRequest:
