@@ -8,6 +8,8 @@ knowledge of this app. The browser answers the filing ones with
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from core.api.headers import etag_for
 from core.exceptions import DomainError
 
@@ -42,7 +44,9 @@ class EligibilityDenied(FilingRefused):
         super().__init__(decision, "The request is not eligible: " + ", ".join(self.failed_rule_ids))
 
     def api_description(self) -> str:
-        return "Access denied: the request is not eligible (" + ", ".join(self.failed_rule_ids) + ")."
+        return _("Access denied: the request is not eligible (%(rules)s).") % {
+            "rules": ", ".join(self.failed_rule_ids)
+        }
 
     def api_data(self) -> list:
         return [o.as_dict() for o in self.decision.failed_outcomes]
@@ -62,7 +66,10 @@ class MarketplaceNotSupported(FilingRefused):
         self.isv_contact = decision.isv_contact
         super().__init__(
             decision,
-            "SR-MARKETPLACE-ISV: Microsoft does not support this marketplace product; contact its publisher.",
+            _(
+                "SR-MARKETPLACE-ISV: Microsoft does not support this marketplace product; "
+                "contact its publisher."
+            ),
         )
 
     def api_data(self) -> list:
@@ -85,15 +92,19 @@ class StaleVersion(ServiceRequestError):
         self.expected = expected
         self.current = current
         super().__init__(
-            f"The service request changed since it was read (version {expected}, now {current}); "
-            "reload it and try again."
+            _(
+                "The service request changed since it was read (version %(expected)s, now %(current)s); "
+                "reload it and try again."
+            )
+            % {"expected": expected, "current": current}
         )
 
     def api_data(self) -> list:
         return [
             {
                 "field": "If-Match",
-                "reason": f"is version {self.expected}; the request is now at {self.current}",
+                "reason": _("is version %(expected)s; the request is now at %(current)s")
+                % {"expected": self.expected, "current": self.current},
             }
         ]
 
@@ -106,7 +117,9 @@ class DispatchNotRetryable(ServiceRequestError):
 
     def __init__(self, status: str):
         self.status = status
-        super().__init__(f"Only a failed dispatch can be retried; this one is {status}.")
+        super().__init__(
+            _("Only a failed dispatch can be retried; this one is %(status)s.") % {"status": status}
+        )
 
 
 class AttachmentRefused(ServiceRequestError):
