@@ -77,6 +77,8 @@ class MenuEntry:
 
 
 CUSTOMER_ADMIN_PAGES = ("customers:own_support_options",)
+#: A customer's New request page: under Customers, as its breadcrumb says.
+CUSTOMER_REQUEST_PAGES = ("servicerequests:new",)
 
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("Home", "home", signed_in, current=("home",)),
@@ -85,7 +87,7 @@ MENU: tuple[MenuEntry, ...] = (
         "Customers",
         "customers:list",
         sees_customers_through_partner,
-        current=("customers:*",),
+        current=("customers:*", *CUSTOMER_REQUEST_PAGES),
         not_current=("customers:service_health", *CUSTOMER_ADMIN_PAGES),
     ),
     MenuEntry(
@@ -93,7 +95,7 @@ MENU: tuple[MenuEntry, ...] = (
         "servicerequests:list",
         may_view_partner_requests,
         current=("servicerequests:*",),
-        not_current=("servicerequests:filed_for_us", "servicerequests:handoff*"),
+        not_current=("servicerequests:filed_for_us", "servicerequests:handoff*", *CUSTOMER_REQUEST_PAGES),
     ),
     MenuEntry(
         "Hand-offs", "servicerequests:handoff_list", may_work_handoffs, current=("servicerequests:handoff*",)

@@ -15,6 +15,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.files import private_file_response
@@ -35,6 +37,13 @@ from .services.common import service_request_write_refusal
 
 #: A body larger than every allowed file together (plus the form) is refused before it is parsed.
 MAX_UPLOAD_BODY = MAX_FILES_PER_REQUEST * MAX_FILE_BYTES + 1024 * 1024
+
+
+#: The kinds of files a request accepts, as the upload form states them (``files.rules``).
+ALLOWED_LABEL = gettext_lazy(
+    "logs and text, CSV, JSON, HAR, XML, images (PNG, JPEG, GIF, BMP, WebP), PDF, "
+    "ZIP, gzip, 7-Zip, CAB, EVTX and ETL"
+)
 
 
 def _request_or_404(user, request_id) -> ServiceRequest:
@@ -82,7 +91,8 @@ def attachment_add(request, request_id):
         return _refused(
             request,
             service_request,
-            f"The upload is larger than {MAX_FILES_PER_REQUEST} files of 5 MB; nothing was attached.",
+            _("The upload is larger than %(count)s files of 5 MB; nothing was attached.")
+            % {"count": MAX_FILES_PER_REQUEST},
             status=413,
             back=back,
         )
@@ -97,11 +107,12 @@ def attachment_add(request, request_id):
         )
     except AttachmentRefused as exc:
         status = 413 if exc.api_kind == "payload_too_large" else 400
-        return _refused(request, service_request, f"{exc} Nothing was attached.", status=status, back=back)
+        message = _("%(reason)s Nothing was attached.") % {"reason": exc}
+        return _refused(request, service_request, message, status=status, back=back)
     names = ", ".join(a.file_name for a in created)
     if _wants_json(request):
         return JsonResponse({"attached": [a.file_name for a in created], "next": back}, status=201)
-    messages.success(request, f"Attached {names}.")
+    messages.success(request, _("Attached %(names)s.") % {"names": names})
     return redirect(back)
 
 
@@ -138,7 +149,7 @@ def attachment_remove(request, request_id, attachment_id):
     except Attachment.DoesNotExist:
         raise Http404("No such attachment.") from None
     attachment_delete(actor=request.user, attachment=attachment)
-    messages.success(request, f"Removed {attachment.file_name}.")
+    messages.success(request, _("Removed %(name)s.") % {"name": attachment.file_name})
     return redirect(_next_url(request, attachment.request))
 
 
@@ -156,7 +167,6 @@ def attachment_section(
         "attach_limits": {
             "max_files": MAX_FILES_PER_REQUEST,
             "accept": ACCEPT,
-            "label": "logs and text, CSV, JSON, HAR, XML, images (PNG, JPEG, GIF, BMP, WebP), PDF, "
-            "ZIP, gzip, 7-Zip, CAB, EVTX and ETL",
+            "label": ALLOWED_LABEL,
         },
     }

@@ -1,14 +1,16 @@
 """Enumerations of the servicerequests app (Partner Center wire values)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Severity(models.TextChoices):
     """``ServiceRequestSeverity``; the integer values are the real API's."""
 
-    CRITICAL = "critical", "Critical (A)"
-    MODERATE = "moderate", "Moderate (B)"
-    MINIMAL = "minimal", "Minimal (C)"
+    CRITICAL = "critical", _("Critical (A)")
+    MODERATE = "moderate", _("Moderate (B)")
+    MINIMAL = "minimal", _("Minimal (C)")
 
 
 SEVERITY_INTEGERS = {1: Severity.CRITICAL, 2: Severity.MODERATE, 3: Severity.MINIMAL}
@@ -19,10 +21,10 @@ SEVERITY_LABELS: dict[str, str] = dict(Severity.choices)
 class Status(models.TextChoices):
     """``ServiceRequestStatus``; the integer values are the real API's."""
 
-    NONE = "none", "None"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-    ATTENTION_NEEDED = "attention_needed", "Attention needed"
+    NONE = "none", pgettext_lazy("service request status", "None")
+    OPEN = "open", pgettext_lazy("service request status", "Open")
+    CLOSED = "closed", pgettext_lazy("service request status", "Closed")
+    ATTENTION_NEEDED = "attention_needed", _("Attention needed")
 
 
 STATUS_INTEGERS = {0: Status.NONE, 1: Status.OPEN, 2: Status.CLOSED, 3: Status.ATTENTION_NEEDED}
@@ -31,10 +33,10 @@ STATUS_LABELS: dict[str, str] = dict(Status.choices)
 
 
 class IssueType(models.TextChoices):
-    TECHNICAL = "technical", "Technical"
-    BILLING = "billing", "Billing"
-    SUBSCRIPTION_MANAGEMENT = "subscription_management", "Subscription management"
-    QUOTA = "quota", "Service and subscription limits (quotas)"
+    TECHNICAL = "technical", _("Technical")
+    BILLING = "billing", _("Billing")
+    SUBSCRIPTION_MANAGEMENT = "subscription_management", _("Subscription management")
+    QUOTA = "quota", _("Service and subscription limits (quotas)")
 
 
 class SupportLanguage(models.TextChoices):
@@ -60,26 +62,26 @@ SUPPORT_LANGUAGE_OF_INTERFACE = {"en": "en-US", "pt-br": "pt-BR", "pt-pt": "pt-P
 
 
 class SupportPlan(models.TextChoices):
-    CLOUD_SOLUTION_PROVIDER = "cloud_solution_provider", "Cloud Solution Provider"
-    PARTNER_ENTITLEMENT = "partner_entitlement", "Partner's own entitlement"
+    CLOUD_SOLUTION_PROVIDER = "cloud_solution_provider", _("Cloud Solution Provider")
+    PARTNER_ENTITLEMENT = "partner_entitlement", _("Partner's own entitlement")
 
 
 class Portal(models.TextChoices):
-    AZURE = "azure", "Azure portal"
-    M365 = "m365", "Microsoft 365 admin center"
-    DYNAMICS = "dynamics", "Power Platform admin center"
+    AZURE = "azure", _("Azure portal")
+    M365 = "m365", _("Microsoft 365 admin center")
+    DYNAMICS = "dynamics", _("Power Platform admin center")
 
 
 class DispatchStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 class ExportStatus(models.TextChoices):
     """Where a background queue export (``QueueExport``) stands."""
 
-    PENDING = "pending", "Waiting for a worker"
-    RUNNING = "running", "Writing"
-    DONE = "done", "Ready to download"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Waiting for a worker")
+    RUNNING = "running", _("Writing")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", _("Failed")

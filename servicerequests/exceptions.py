@@ -92,15 +92,19 @@ class StaleVersion(ServiceRequestError):
         self.expected = expected
         self.current = current
         super().__init__(
-            f"The service request changed since it was read (version {expected}, now {current}); "
-            "reload it and try again."
+            gettext(
+                "The service request changed since it was read (version %(expected)s, now %(current)s); "
+                "reload it and try again."
+            )
+            % {"expected": expected, "current": current}
         )
 
     def api_data(self) -> list:
         return [
             {
                 "field": "If-Match",
-                "reason": f"is version {self.expected}; the request is now at {self.current}",
+                "reason": gettext("is version %(expected)s; the request is now at %(current)s")
+                % {"expected": self.expected, "current": self.current},
             }
         ]
 
@@ -113,7 +117,9 @@ class DispatchNotRetryable(ServiceRequestError):
 
     def __init__(self, status: str):
         self.status = status
-        super().__init__(f"Only a failed dispatch can be retried; this one is {status}.")
+        super().__init__(
+            gettext("Only a failed dispatch can be retried; this one is %(status)s.") % {"status": status}
+        )
 
 
 class AttachmentRefused(ServiceRequestError):

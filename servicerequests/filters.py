@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy
 
 from core.api.pcfilter import FilterField, FilterInvalid, pc_filter_q
 from core.api.pcfilter import text_value as _text_value
@@ -306,25 +307,25 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
 
     status = EnumListFilter(
         field_name="status",
-        label="Status",
+        label=gettext_lazy("Status"),
         choices=Status.choices,
         aliases=STATUS_INTEGERS,
-        empty_label="Any status",
+        empty_label=gettext_lazy("Any status"),
         help_text="none, open, closed, attention_needed (or 0..3); comma-separated.",
     )
     severity = EnumListFilter(
         field_name="severity",
-        label="Severity",
+        label=gettext_lazy("Severity"),
         choices=Severity.choices,
         aliases=SEVERITY_INTEGERS,
-        empty_label="Any severity",
+        empty_label=gettext_lazy("Any severity"),
         help_text="critical, moderate, minimal (or 1..3); comma-separated.",
     )
     workload = EnumListFilter(
         field_name="workload",
-        label="Workload",
+        label=gettext_lazy("Workload"),
         choices=Workload.choices,
-        empty_label="Any workload",
+        empty_label=gettext_lazy("Any workload"),
         help_text="azure, m365, dynamics, ems, marketplace; comma-separated.",
     )
     customerId = django_filters.UUIDFilter(  # noqa: N815 - the wire name
@@ -409,14 +410,14 @@ class ServiceRequestListPageFilterSet(ServiceRequestFilterSet):
     parameters = ("status", "severity", "workload", "customer", "created_by")
 
     customer = django_filters.ModelChoiceFilter(
-        label="Customer",
+        label=gettext_lazy("Customer"),
         queryset=lambda request: customer_list(actor=request.user),
-        empty_label="Any customer",
+        empty_label=gettext_lazy("Any customer"),
     )
     created_by = django_filters.ModelChoiceFilter(
-        label="Created by",
+        label=gettext_lazy("Created by"),
         queryset=lambda request: partner_users(actor=request.user),
-        empty_label="Anyone",
+        empty_label=gettext_lazy("Anyone"),
     )
 
     def __init__(self, data=None, queryset=None, *, request, prefix=None):

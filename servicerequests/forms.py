@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from customers.choices import Workload
 from customers.models import Subscription
@@ -39,7 +42,7 @@ def rule_failures_as_field_errors(form: forms.Form, decision) -> bool:
     for outcome in placeable:
         text = f"{outcome.rule_id}: {outcome.message}"
         if outcome.remedy:
-            text += f" {outcome.remedy}"
+            text += f" {outcome.remedy}"  # the engine's sentences, each whole
         form.add_error(RULE_FIELDS[outcome.rule_id], text)
     return True
 
@@ -62,7 +65,7 @@ class WorkloadChoiceForm(forms.Form):
     workload = forms.ChoiceField(
         choices=[(w.value, w.label) for w in (*FILING_WORKLOADS, Workload.MARKETPLACE)],
         widget=forms.RadioSelect,
-        label="Which product is the problem about?",
+        label=gettext_lazy("Which product is the problem about?"),
     )
 
 
@@ -70,7 +73,9 @@ class CustomerPickForm(forms.Form):
     """New request from Service requests: which customer (one the actor's partner serves) and
     which workload."""
 
-    customer = forms.UUIDField(label="Customer", error_messages={"required": "Choose a customer."})
+    customer = forms.UUIDField(
+        label=gettext_lazy("Customer"), error_messages={"required": gettext_lazy("Choose a customer.")}
+    )
     workload = WorkloadChoiceForm.base_fields["workload"]
 
     def __init__(self, *args, actor, **kwargs):
@@ -80,7 +85,7 @@ class CustomerPickForm(forms.Form):
     def clean_customer(self):
         customer = customer_list(actor=self.actor).filter(pk=self.cleaned_data["customer"]).first()
         if customer is None:
-            raise forms.ValidationError("Choose one of your customers.")
+            raise forms.ValidationError(_("Choose one of your customers."))
         return customer
 
 
@@ -88,9 +93,17 @@ class NewRequestForm(forms.Form):
     """Step two of New request: for Azure the subscription and issue type; for marketplace the product."""
 
     workload = forms.ChoiceField(choices=WorkloadChoiceForm.base_fields["workload"].choices)
-    subscription = forms.ModelChoiceField(queryset=Subscription.objects.none(), required=False)
+    subscription = forms.ModelChoiceField(
+        queryset=Subscription.objects.none(),
+        error_messages={
+            "required": gettext_lazy("Choose one of this customer's subscriptions."),
+            "invalid_choice": gettext_lazy("Choose one of this customer's subscriptions."),
+        },
+    )
     issue_type = forms.ChoiceField(
-        choices=_blank("Choose an issue type") + list(IssueType.choices), required=False, label="Issue type"
+        choices=_blank(gettext_lazy("Choose an issue type")) + list(IssueType.choices),
+        label=gettext_lazy("Issue type"),
+        error_messages={"required": gettext_lazy("Choose the issue type.")},
     )
 
     def __init__(self, *args, customer, workload: str, **kwargs):
@@ -102,43 +115,37 @@ class NewRequestForm(forms.Form):
         field = self.fields["subscription"]
         field.queryset = subscriptions
         if workload == Workload.AZURE:
-            field.label = "Azure subscription"
-            field.empty_label = "Choose a subscription"
+            field.label = _("Azure subscription")
+            field.empty_label = _("Choose a subscription")
+            # Name and status first: a narrow select cuts the end of the label, the id.
             field.label_from_instance = lambda s: (
-                f"{s.offer} ({s.azure_subscription_id}) — {s.get_status_display()}"
+                f"{s.offer} — {s.get_status_display()} · {s.azure_subscription_id}"
             )
         elif workload == Workload.MARKETPLACE:
-            field.label = "Marketplace product"
-            field.empty_label = "Choose a product"
-            field.label_from_instance = lambda s: (
-                f"{s.offer} ({s.isv.name if s.isv_id else 'unknown publisher'})"
-            )
+            field.label = _("Marketplace product")
+            field.empty_label = _("Choose a product")
+            unknown = pgettext("marketplace product", "unknown publisher")
+            field.label_from_instance = lambda s: f"{s.offer} ({s.isv.name if s.isv_id else unknown})"
         else:
             del self.fields["subscription"]
         if workload != Workload.AZURE:
             del self.fields["issue_type"]
 
-    def clean(self):
-        data = super().clean()
-        workload = data.get("workload")
-        if workload in (Workload.AZURE, Workload.MARKETPLACE) and not data.get("subscription"):
-            self.add_error("subscription", "Choose one of this customer's subscriptions.")
-        if workload == Workload.AZURE and not data.get("issue_type"):
-            self.add_error("issue_type", "Choose the issue type.")
-        return data
-
 
 class ContactFieldsForm(forms.Form):
     """Contact information of a request: the partner's person, prefilled from the signed-in user."""
 
-    contact_first_name = forms.CharField(label="First name", max_length=100)
-    contact_last_name = forms.CharField(label="Last name", max_length=100)
+    contact_first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100)
+    contact_last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100)
     contact_email = forms.EmailField(
-        label="E-mail address",
-        help_text="Your e-mail at the partner, never the customer's (SR-CONTACT-IS-PARTNER).",
+        label=gettext_lazy("E-mail address"),
+        help_text=gettext_lazy("Your e-mail at the partner, never the customer's (SR-CONTACT-IS-PARTNER)."),
     )
     contact_phone = forms.CharField(
-        label="Phone number", max_length=64, required=False, help_text="Required for critical severity."
+        label=gettext_lazy("Phone number"),
+        max_length=64,
+        required=False,
+        help_text=gettext_lazy("Required for critical severity."),
     )
 
     @staticmethod
@@ -154,11 +161,15 @@ class ContactFieldsForm(forms.Form):
 class OwnSubscriptionRequestForm(ContactFieldsForm):
     """A request about the partner's own subscription (SR-OWN-SUBSCRIPTION-ENTITLEMENT)."""
 
-    workload = forms.ChoiceField(choices=[(w.value, w.label) for w in FILING_WORKLOADS], label="Product")
-    support_entitlement_id = forms.ChoiceField(label="Support entitlement", required=False)
-    title = forms.CharField(label="Summary", max_length=200)
-    description = forms.CharField(label="Description", widget=forms.Textarea, max_length=10000)
-    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MINIMAL)
+    workload = forms.ChoiceField(
+        choices=[(w.value, w.label) for w in FILING_WORKLOADS], label=gettext_lazy("Product")
+    )
+    support_entitlement_id = forms.ChoiceField(label=gettext_lazy("Support entitlement"), required=False)
+    title = forms.CharField(label=gettext_lazy("Summary"), max_length=200)
+    description = forms.CharField(label=gettext_lazy("Description"), widget=forms.Textarea, max_length=10000)
+    severity = forms.ChoiceField(
+        choices=Severity.choices, initial=Severity.MINIMAL, label=gettext_lazy("Severity")
+    )
 
     field_order = [
         "workload",
@@ -174,15 +185,25 @@ class OwnSubscriptionRequestForm(ContactFieldsForm):
 
     def __init__(self, *args, entitlements, now, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "None — I don't have one")]
+        choices = [("", _("None — I don't have one"))]
         for e in entitlements:
-            state = "valid" if e.is_valid(now) else "expired"
-            until = f" until {e.valid_until:%Y-%m-%d}" if e.valid_until else ""
-            choices.append((e.entitlement_id, f"{e.get_kind_display()} {e.entitlement_id} ({state}{until})"))
+            names = {"kind": e.get_kind_display(), "id": e.entitlement_id}
+            if e.valid_until:
+                names["until"] = formats.date_format(e.valid_until, "SHORT_DATE_FORMAT")
+            valid = e.is_valid(now)
+            if e.valid_until is None:
+                label = _("%(kind)s %(id)s (valid)") if valid else _("%(kind)s %(id)s (expired)")
+            elif valid:
+                label = _("%(kind)s %(id)s (valid until %(until)s)")
+            else:
+                label = _("%(kind)s %(id)s (expired on %(until)s)")
+            choices.append((e.entitlement_id, label % names))
         self.fields["support_entitlement_id"].choices = choices
 
 
 class NoteForm(forms.Form):
     """A note on a service request."""
 
-    text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    text = forms.CharField(
+        label=gettext_lazy("Add a note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from customers.models import Customer, ServiceHealthIssue
 from customers.selectors import customer_list
@@ -51,12 +52,21 @@ def health_access(*, user: User, customer: Customer) -> HealthAccess:
     has_pc_role, roles = _health_requirements(user=user, customer=customer)
     reasons = []
     if not has_pc_role:
-        reasons.append("You need the Partner Center Admin agent role to view a customer's service health.")
+        reasons.append(_("You need the Partner Center Admin agent role to view a customer's service health."))
     if not _has_capability(roles):
-        held = ", ".join(role.name for role in roles) or "no Entra role"
+        names = {"roles": ", ".join(role.name for role in roles), "customer": customer.name}
         reasons.append(
-            f"Through GDAP you hold {held} in {customer.name}; viewing service health needs a role with "
-            "the service_health capability (Global Reader is enough) in an active access assignment."
+            _(
+                "Through GDAP you hold %(roles)s in %(customer)s; viewing service health needs a role with "
+                "the service_health capability (Global Reader is enough) in an active access assignment."
+            )
+            % names
+            if roles
+            else _(
+                "Through GDAP you hold no Entra role in %(customer)s; viewing service health needs a role "
+                "with the service_health capability (Global Reader is enough) in an active access assignment."
+            )
+            % names
         )
     return HealthAccess(allowed=not reasons, reasons=tuple(reasons))
 
@@ -69,14 +79,14 @@ def health_view_denial(*, user: User, customer: Customer) -> list[dict]:
         problems.append(
             {
                 "ruleId": HEALTH_RULE,
-                "reason": "Viewing a customer's service health needs the Partner Center admin_agent role.",
+                "reason": _("Viewing a customer's service health needs the Partner Center admin_agent role."),
             }
         )
     if not _has_capability(roles):
         problems.append(
             {
                 "ruleId": HEALTH_RULE,
-                "reason": (
+                "reason": _(
                     "Viewing a customer's service health needs a GDAP role with the service_health "
                     "capability (Global Reader is enough) through an active access assignment."
                 ),

@@ -3,7 +3,8 @@
 ``notification_queue`` writes the rows inside the transaction of the change
 it reports and, after commit, enqueues one ``servicerequests.send_notification``
 task per new row. ``notification_send`` renders the kind's templates
-(``servicerequests/email/<kind>_subject.txt`` and ``<kind>_body.txt``), sends
+(``servicerequests/email/<kind>_subject.txt`` and ``<kind>_body.txt``) in the recipient's
+language (``User.language``; English when blank), sends
 through Django's e-mail backend and records ``sent_at``.
 """
 
@@ -19,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.i18n import user_language
 from core.queueing import enqueue
 from partners.choices import PartnerCenterRole
 from partners.models import User
@@ -145,7 +147,7 @@ def _notification_claim(notification_id: int) -> Notification | None:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related("request", "request__customer", "request__partner")
+            .select_related("recipient", "request", "request__customer", "request__partner")
             .filter(pk=notification_id)
             .first()
         )
@@ -161,6 +163,26 @@ def _notification_claim(notification_id: int) -> Notification | None:
     return notification
 
 
+def recipient_language(user: User | None) -> str:
+    """The language an e-mail to ``user`` is written in: their stored preference, else the site's."""
+    return (user_language(user) if user is not None else None) or settings.LANGUAGE_CODE
+
+
+def notification_render(notification: Notification) -> tuple[str, str]:
+    """The (subject, body) of ``notification``'s e-mail, in its recipient's language (dates
+    formatted for it too); English when the recipient is unknown or chose no language."""
+    subject_template, body_template = TEMPLATES[notification.kind]
+    context = {
+        "request": notification.request,
+        "notification": notification,
+        "request_url": request_url(notification.request),
+    }
+    with translation.override(recipient_language(notification.recipient)):
+        subject = " ".join(render_to_string(subject_template, context).split())
+        body = render_to_string(body_template, context)
+    return subject, body
+
+
 def notification_send(*, notification_id: int) -> bool:
     """Send one notification unless it was already sent; returns whether an e-mail went out now.
 
@@ -174,14 +196,7 @@ def notification_send(*, notification_id: int) -> bool:
     notification = _notification_claim(notification_id)
     if notification is None:
         return False
-    subject_template, body_template = TEMPLATES[notification.kind]
-    context = {
-        "request": notification.request,
-        "notification": notification,
-        "request_url": request_url(notification.request),
-    }
-    subject = " ".join(render_to_string(subject_template, context).split())
-    body = render_to_string(body_template, context)
+    subject, body = notification_render(notification)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient_email])
     except Exception as error:
@@ -242,15 +257,10 @@ def notifications_send_batch(notification_ids: list[int]) -> int:
     failed: dict[int, str] = {}
     with get_connection() as mail:
         for notification in claimed:
-            subject_template, body_template = TEMPLATES[notification.kind]
-            context = {
-                "request": notification.request,
-                "notification": notification,
-                "request_url": request_url(notification.request),
-            }
+            subject, body = notification_render(notification)
             message = EmailMessage(
-                " ".join(render_to_string(subject_template, context).split()),
-                render_to_string(body_template, context),
+                subject,
+                body,
                 settings.DEFAULT_FROM_EMAIL,
                 [notification.recipient_email],
                 connection=mail,

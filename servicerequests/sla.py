@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .choices import Severity
 
@@ -29,11 +30,11 @@ BREACHING_SOON_WITHIN = timedelta(hours=1)
 
 
 class SlaState(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    OK = "ok", "On track"
-    BREACHING_SOON = "breaching_soon", "Breaching soon"
-    BREACHED = "breached", "Breached"
-    MET = "met", "Met"
+    NOT_STARTED = "not_started", _("Not started")
+    OK = "ok", _("On track")
+    BREACHING_SOON = "breaching_soon", _("Breaching soon")
+    BREACHED = "breached", _("Breached")
+    MET = "met", _("Met")
 
 
 def sla_target(severity: str) -> timedelta:

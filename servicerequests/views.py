@@ -8,6 +8,7 @@ or request is a 404.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_events_for_object
@@ -59,7 +62,7 @@ from .services.common import ASSIGNED_ONLY_REFUSAL
 
 PAGE_SIZE = 25
 FILING_ROLE_RULE = "SR-PC-ROLE-ADMIN-AGENT"
-DENIED_HEADING = "This request can't be filed"
+DENIED_HEADING = gettext_lazy("This request can't be filed")
 
 
 def outcome_rows(outcomes) -> list[dict[str, str]]:
@@ -231,6 +234,7 @@ def service_request_note_add(request, request_id):
         except ValidationError as exc:
             validation_error_to_form(form, exc)
         else:
+            messages.success(request, _("Your note was added."))
             return redirect(reverse("servicerequests:detail", args=[service_request.pk]) + "#notes")
     context = _detail_context(request, service_request, note_form=form)
     return render(request, "servicerequests/request_detail.html", context, status=400)
@@ -391,6 +395,11 @@ def service_request_new_own(request):
                 if response is not None:
                     return response
             else:
+                messages.success(
+                    request,
+                    _("Service request %(id)s was filed; the portal's engineers take it from here.")
+                    % {"id": service_request.pk},
+                )
                 return redirect("servicerequests:detail", request_id=service_request.pk)
     return render(
         request,

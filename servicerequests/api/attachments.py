@@ -12,6 +12,7 @@ Each item is Partner Center's ``FileInfo`` (:func:`file_info`). Who may: the req
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -106,7 +107,9 @@ class _RequestScoped(PartnerCenterApiView):
     def service_request(self) -> ServiceRequest:
         found = self.get_queryset().filter(pk=self.kwargs["request_id"]).first()
         if found is None:
-            raise ApiError("not_found", f"Service request {self.kwargs['request_id']} was not found.")
+            raise ApiError(
+                "not_found", _("Service request %(id)s was not found.") % {"id": self.kwargs["request_id"]}
+            )
         return found
 
 
@@ -158,8 +161,8 @@ class ServiceRequestAttachmentListApi(_RequestScoped):
         if not uploads:
             raise ApiError(
                 "validation",
-                "Invalid property: file.",
-                [{"field": "file", "reason": "send one or more files as multipart parts named 'file'"}],
+                _("Invalid property: %(field)s.") % {"field": "file"},
+                [{"field": "file", "reason": _("send one or more files as multipart parts named 'file'")}],
             )
         created = attachments_add(
             actor=request.user,
@@ -182,7 +185,8 @@ class ServiceRequestAttachmentDetailApi(_RequestScoped):
             )
         except Attachment.DoesNotExist:
             raise ApiError(
-                "not_found", f"Attachment {self.kwargs['attachment_id']} was not found on this request."
+                "not_found",
+                _("Attachment %(id)s was not found on this request.") % {"id": self.kwargs["attachment_id"]},
             ) from None
 
     @extend_schema(

@@ -73,7 +73,9 @@ def wire_validation_error(exc: DjangoValidationError) -> ApiError:
         for reason in reasons
     ]
     fields = ", ".join(sorted({d["field"] for d in data if d["field"]}))
-    return ApiError("validation", f"Invalid property: {fields}." if fields else "", data)
+    return ApiError(
+        "validation", _("Invalid property: %(field)s.") % {"field": fields} if fields else "", data
+    )
 
 
 def _as_filed(service_request: ServiceRequest) -> ServiceRequest:

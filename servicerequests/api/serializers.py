@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -66,7 +67,8 @@ class EnumField(serializers.Field):
     def fail_invalid(self, data):
         integers = ", ".join(f"{k} ({v})" for k, v in sorted(self.integers.items()))
         raise serializers.ValidationError(
-            f"{data!r} is not valid: use one of {', '.join(self.values)} (or the integers {integers})."
+            _("%(value)r is not valid: use one of %(values)s (or the integers %(integers)s).")
+            % {"value": data, "values": ", ".join(self.values), "integers": integers}
         )
 
     def to_representation(self, value):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -119,7 +120,11 @@ class ServiceRequestFilterBackend(DjangoFilterBackend):
         error = filterset.first_error()
         if error is not None:
             field, reason = error
-            raise ApiError("validation", f"Invalid property: {field}.", [{"field": field, "reason": reason}])
+            raise ApiError(
+                "validation",
+                _("Invalid property: %(field)s.") % {"field": field},
+                [{"field": field, "reason": reason}],
+            )
         return filterset.qs
 
 
@@ -134,8 +139,14 @@ def _enum_param(raw: str, field: str, values: list[str], integers: dict[int, str
         else:
             raise ApiError(
                 "validation",
-                f"Invalid property: {field}.",
-                [{"field": field, "reason": f"{part!r} is not one of {', '.join(values)}"}],
+                _("Invalid property: %(field)s.") % {"field": field},
+                [
+                    {
+                        "field": field,
+                        "reason": _("%(value)r is not one of %(values)s")
+                        % {"value": part, "values": ", ".join(values)},
+                    }
+                ],
             )
     return result
 
@@ -275,7 +286,9 @@ class ServiceRequestDetailApi(PartnerCenterApiView):
             queryset = queryset.filter(customer_id=customer_id)
         service_request = queryset.filter(pk=self.kwargs["request_id"]).first()
         if service_request is None:
-            raise ApiError("not_found", f"Service request {self.kwargs['request_id']} was not found.")
+            raise ApiError(
+                "not_found", _("Service request %(id)s was not found.") % {"id": self.kwargs["request_id"]}
+            )
         return service_request
 
     def _respond(self, service_request: ServiceRequest) -> Response:
@@ -338,8 +351,8 @@ class ServiceRequestDetailApi(PartnerCenterApiView):
         if number is None:
             raise ApiError(
                 "validation",
-                "Invalid property: If-Match.",
-                [{"field": "If-Match", "reason": 'must be an ETag of this resource, e.g. "3"'}],
+                _("Invalid property: %(field)s.") % {"field": "If-Match"},
+                [{"field": "If-Match", "reason": _('must be an ETag of this resource, e.g. "3"')}],
             )
         return int(number)
 
@@ -352,8 +365,13 @@ class ServiceRequestDetailApi(PartnerCenterApiView):
         if user is None:
             raise ApiError(
                 "validation",
-                "Invalid property: assignedTo.",
-                [{"field": "assignedTo", "reason": f"no user {username!r} in your partner"}],
+                _("Invalid property: %(field)s.") % {"field": "assignedTo"},
+                [
+                    {
+                        "field": "assignedTo",
+                        "reason": _("no user %(username)r in your partner") % {"username": username},
+                    }
+                ],
             )
         return user
 

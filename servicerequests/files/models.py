@@ -5,14 +5,15 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AttachmentSource(models.TextChoices):
     """Where a file was attached."""
 
-    BROWSER = "browser", "Request page"
-    API = "api", "API"
-    PORTAL = "portal", "Workload portal"
+    BROWSER = "browser", _("Request page")
+    API = "api", _("API")
+    PORTAL = "portal", _("Workload portal")
 
 
 class Attachment(models.Model):

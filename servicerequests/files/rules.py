@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 
 import puremagic
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REQUEST = 20
@@ -46,23 +48,28 @@ def _t(label, extensions, content_type, check, magic=()):
 
 #: The allow-list (docs/api.md, "Attachments"): logs and text, HAR, images, PDF, archives, event logs.
 ALLOWED_TYPES: tuple[FileType, ...] = (
-    _t("Text or log", "txt log text out trace", "text/plain; charset=utf-8", "text"),
+    _t(gettext_lazy("Text or log"), "txt log text out trace", "text/plain; charset=utf-8", "text"),
     _t("CSV", "csv tsv", "text/csv; charset=utf-8", "text"),
-    _t("Configuration or markup", "xml yaml yml ini cfg conf md", "text/plain; charset=utf-8", "text"),
+    _t(
+        gettext_lazy("Configuration or markup"),
+        "xml yaml yml ini cfg conf md",
+        "text/plain; charset=utf-8",
+        "text",
+    ),
     _t("JSON", "json", "application/json", "json"),
-    _t("HTTP archive (HAR)", "har", "application/json", "har"),
-    _t("PNG image", "png", "image/png", "magic", [".png"]),
-    _t("JPEG image", "jpg jpeg", "image/jpeg", "magic", [".jpg", ".jpeg", ".jfif", ".jpe"]),
-    _t("GIF image", "gif", "image/gif", "magic", [".gif"]),
-    _t("BMP image", "bmp", "image/bmp", "magic", [".bmp"]),
-    _t("WebP image", "webp", "image/webp", "magic", [".webp"]),
-    _t("PDF document", "pdf", "application/pdf", "magic", [".pdf"]),
-    _t("ZIP archive", "zip", "application/zip", "magic", [".zip"]),
-    _t("gzip archive", "gz tgz", "application/gzip", "magic", [".gz", ".tgz"]),
-    _t("7-Zip archive", "7z", "application/x-7z-compressed", "magic", [".7z"]),
-    _t("Cabinet archive", "cab", "application/vnd.ms-cab-compressed", "magic", [".cab"]),
-    _t("Windows event log", "evtx", "application/octet-stream", "magic", [".evtx"]),
-    _t("Windows event trace (ETL)", "etl", "application/octet-stream", "unknown-binary"),
+    _t(gettext_lazy("HTTP archive (HAR)"), "har", "application/json", "har"),
+    _t(gettext_lazy("PNG image"), "png", "image/png", "magic", [".png"]),
+    _t(gettext_lazy("JPEG image"), "jpg jpeg", "image/jpeg", "magic", [".jpg", ".jpeg", ".jfif", ".jpe"]),
+    _t(gettext_lazy("GIF image"), "gif", "image/gif", "magic", [".gif"]),
+    _t(gettext_lazy("BMP image"), "bmp", "image/bmp", "magic", [".bmp"]),
+    _t(gettext_lazy("WebP image"), "webp", "image/webp", "magic", [".webp"]),
+    _t(gettext_lazy("PDF document"), "pdf", "application/pdf", "magic", [".pdf"]),
+    _t(gettext_lazy("ZIP archive"), "zip", "application/zip", "magic", [".zip"]),
+    _t(gettext_lazy("gzip archive"), "gz tgz", "application/gzip", "magic", [".gz", ".tgz"]),
+    _t(gettext_lazy("7-Zip archive"), "7z", "application/x-7z-compressed", "magic", [".7z"]),
+    _t(gettext_lazy("Cabinet archive"), "cab", "application/vnd.ms-cab-compressed", "magic", [".cab"]),
+    _t(gettext_lazy("Windows event log"), "evtx", "application/octet-stream", "magic", [".evtx"]),
+    _t(gettext_lazy("Windows event trace (ETL)"), "etl", "application/octet-stream", "unknown-binary"),
 )
 _BY_EXTENSION = {ext: kind for kind in ALLOWED_TYPES for ext in kind.extensions}
 ALLOWED_EXTENSIONS: tuple[str, ...] = tuple(sorted(_BY_EXTENSION))
@@ -136,47 +143,57 @@ def file_type_check(raw_name: str, content: bytes, *, size: int) -> tuple[str, F
     """The sanitised name and the allowed type of a file, or :class:`FileRefused` naming the file
     and the reason (no name, too large, empty, type not allowed, content not what the name says)."""
     name = sanitised_name(raw_name)
-    shown = name or (str(raw_name or "").strip() or "the file")
+    shown = name or (str(raw_name or "").strip() or _("the file"))
     if not name:
-        raise FileRefused(shown, "the file has no usable name.")
+        raise FileRefused(shown, _("the file has no usable name."))
     if size > MAX_FILE_BYTES:
         raise FileRefused(
-            name, f"is {size} bytes; a file may be at most {MAX_FILE_BYTES} bytes (5 MB).", too_large=True
+            name,
+            _("is %(size)s bytes; a file may be at most %(max)s bytes (5 MB).")
+            % {"size": size, "max": MAX_FILE_BYTES},
+            too_large=True,
         )
     if size == 0:
-        raise FileRefused(name, "is empty.")
+        raise FileRefused(name, _("is empty."))
     kind = _BY_EXTENSION.get(_extension(name))
     if kind is None:
         raise FileRefused(
             name,
-            "this type of file can't be attached; allowed: "
-            + ", ".join(f".{e}" for e in ALLOWED_EXTENSIONS)
-            + ".",
+            _("this type of file can't be attached; allowed: %(extensions)s.")
+            % {"extensions": ", ".join(f".{e}" for e in ALLOWED_EXTENSIONS)},
         )
     if kind.check in ("text", "json", "har"):
         text = _text(content)
         if text is None:
-            raise FileRefused(name, f"the content is not text, so it is not a {kind.label} file.")
+            raise FileRefused(
+                name, _("the content is not text, so it is not a %(kind)s file.") % {"kind": kind.label}
+            )
         if kind.check in ("json", "har"):
             try:
                 document = json.loads(text)
             except ValueError:
                 raise FileRefused(
-                    name, f"the content is not valid JSON, so it is not a {kind.label} file."
+                    name,
+                    _("the content is not valid JSON, so it is not a %(kind)s file.") % {"kind": kind.label},
                 ) from None
             if kind.check == "har" and not (
                 isinstance(document, dict) and isinstance(document.get("log"), dict)
             ):
-                raise FileRefused(name, 'the content has no HAR "log" object, so it is not an HTTP archive.')
+                raise FileRefused(
+                    name, _('the content has no HAR "log" object, so it is not an HTTP archive.')
+                )
         return name, kind
     found = _magic_extensions(content[:SNIFF_BYTES])
     if kind.check == "magic":
         if not found & kind.magic:
-            raise FileRefused(name, f"the content is not a {kind.label} (its signature does not match).")
+            raise FileRefused(
+                name,
+                _("the content is not a %(kind)s (its signature does not match).") % {"kind": kind.label},
+            )
         return name, kind
     # ETL: no published signature; anything recognisable as another format, or without a NUL byte in
     # its first block (text), is refused. A trace's first buffer starts with its size (64 KB is
     # 00 00 01 00, also the icon's signature): a match within those four bytes alone does not count.
     if _magic_extensions(content[:SNIFF_BYTES], beyond=4) or b"\x00" not in content[:SNIFF_BYTES]:
-        raise FileRefused(name, f"the content is not a {kind.label} file.")
+        raise FileRefused(name, _("the content is not a %(kind)s file.") % {"kind": kind.label})
     return name, kind

@@ -12,6 +12,7 @@ OpenAPI document; docs/fidelity.md says why):
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework import status as http_status
@@ -171,7 +172,7 @@ def _one(view, handoff_id) -> ServiceRequestHandoff:
     try:
         return _scoped(view.request.user).get(pk=handoff_id)
     except (ServiceRequestHandoff.DoesNotExist, DjangoValidationError, ValueError):
-        raise ApiError("not_found", f"Hand-off {handoff_id} was not found.") from None
+        raise ApiError("not_found", _("Hand-off %(id)s was not found.") % {"id": handoff_id}) from None
 
 
 def _answer(handoff_id, request, status=http_status.HTTP_200_OK) -> Response:
@@ -250,8 +251,14 @@ class HandoffListApi(PartnerCenterApiView):
             if status not in ("pending", "accepted", "declined"):
                 raise ApiError(
                     "validation",
-                    "Invalid property: status.",
-                    [{"field": "status", "reason": f"{status!r} is not one of pending, accepted, declined"}],
+                    _("Invalid property: %(field)s.") % {"field": "status"},
+                    [
+                        {
+                            "field": "status",
+                            "reason": _("%(value)r is not one of %(values)s")
+                            % {"value": status, "values": "pending, accepted, declined"},
+                        }
+                    ],
                 )
             queryset = queryset.filter(status=status)
         direction = request.query_params.get("direction", "")
@@ -262,8 +269,14 @@ class HandoffListApi(PartnerCenterApiView):
         elif direction:
             raise ApiError(
                 "validation",
-                "Invalid property: direction.",
-                [{"field": "direction", "reason": f"{direction!r} is not one of sent, received"}],
+                _("Invalid property: %(field)s.") % {"field": "direction"},
+                [
+                    {
+                        "field": "direction",
+                        "reason": _("%(value)r is not one of %(values)s")
+                        % {"value": direction, "values": "sent, received"},
+                    }
+                ],
             )
         return self.paginated_response(queryset, HandoffSerializer)
 

@@ -8,14 +8,15 @@ from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ..choices import IssueType, Severity
 
 
 class HandoffStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for the provider"
-    ACCEPTED = "accepted", "Filed by the provider"
-    DECLINED = "declined", "Declined by the provider"
+    PENDING = "pending", _("Waiting for the provider")
+    ACCEPTED = "accepted", _("Filed by the provider")
+    DECLINED = "declined", _("Declined by the provider")
 
 
 #: The provider's response clock of a hand-off, by severity (the "Hand-offs from resellers" queue).

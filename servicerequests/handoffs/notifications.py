@@ -9,11 +9,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partners.choices import PartnerCenterRole
 from partners.models import User
 
+from ..notifications import recipient_language
 from .models import ServiceRequestHandoff
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ def handoff_url(handoff: ServiceRequestHandoff) -> str:
 
 
 def handoff_notify(*, handoff_id) -> int:
-    """E-mail the provider's support managers about a pending hand-off, once: the hand-off is
+    """E-mail the provider's support managers about a pending hand-off, once, each in their own
+    language (``notifications.recipient_language``): the hand-off is
     claimed by stamping ``notified_at`` (a second run finds it stamped and sends nothing). If the
     e-mail backend fails, the stamp is removed and the error propagates (the task retries).
     Returns the number of e-mails sent."""
@@ -59,10 +61,10 @@ def handoff_notify(*, handoff_id) -> int:
     try:
         for user in handoff_recipients(handoff):
             context = {"handoff": handoff, "recipient": user, "handoff_url": handoff_url(handoff)}
-            subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())
-            send_mail(
-                subject, render_to_string(BODY_TEMPLATE, context), settings.DEFAULT_FROM_EMAIL, [user.email]
-            )
+            with translation.override(recipient_language(user)):
+                subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())
+                body = render_to_string(BODY_TEMPLATE, context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
             sent += 1
     except Exception:
         logger.warning("hand-off %s: notification not sent", handoff_id, exc_info=True)

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record
 from core.queueing import enqueue
@@ -153,28 +154,30 @@ def handoff_create(
     contact_email = (contact_email or "").strip() or actor.email
     errors: dict[str, list[str]] = {}
     if not title:
-        add_error(errors, "title", "is required.")
+        add_error(errors, "title", _("is required."))
     elif len(title) > TITLE_MAX:
-        add_error(errors, "title", f"must be at most {TITLE_MAX} characters.")
+        add_error(errors, "title", _("must be at most %(max)s characters.") % {"max": TITLE_MAX})
     if not description:
-        add_error(errors, "description", "is required.")
+        add_error(errors, "description", _("is required."))
     elif len(description) > DESCRIPTION_MAX:
-        add_error(errors, "description", f"must be at most {DESCRIPTION_MAX} characters.")
+        add_error(errors, "description", _("must be at most %(max)s characters.") % {"max": DESCRIPTION_MAX})
     if severity not in Severity.values:
-        add_error(errors, "severity", f"must be one of {', '.join(Severity.values)}.")
+        add_error(
+            errors, "severity", _("must be one of %(values)s.") % {"values": ", ".join(Severity.values)}
+        )
     if issue_type not in NON_TECHNICAL_ISSUE_TYPES:
         add_error(
             errors,
             "issue_type",
-            f"must be one of {', '.join(sorted(NON_TECHNICAL_ISSUE_TYPES))}: "
-            "technical requests are filed directly.",
+            _("must be one of %(values)s: technical requests are filed directly.")
+            % {"values": ", ".join(sorted(NON_TECHNICAL_ISSUE_TYPES))},
         )
     try:
         validate_email(contact_email)
     except ValidationError:
-        add_error(errors, "contact_email", "is not a valid e-mail address.")
+        add_error(errors, "contact_email", _("is not a valid e-mail address."))
     if not subscription_id:
-        add_error(errors, "subscription_id", "is required: the provider is the subscription's.")
+        add_error(errors, "subscription_id", _("is required: the provider is the subscription's."))
     if errors:
         raise ValidationError(errors)
     offer = handoff_offer(
@@ -234,7 +237,12 @@ def _require_provider(actor: User, handoff: ServiceRequestHandoff, roles, doing:
 def _require_pending(handoff: ServiceRequestHandoff) -> None:
     if handoff.status != HandoffStatus.PENDING:
         raise ValidationError(
-            {"status": [f"the hand-off is {handoff.get_status_display().lower()} already."]}
+            {
+                "status": [
+                    _("the hand-off is %(status)s already.")
+                    % {"status": handoff.get_status_display().lower()}
+                ]
+            }
         )
 
 
@@ -245,7 +253,11 @@ def _locked(handoff: ServiceRequestHandoff) -> ServiceRequestHandoff:
 def _handoff_description(handoff: ServiceRequestHandoff) -> str:
     reseller = handoff.reseller
     contact = ", ".join(p for p in (handoff.contact_name, handoff.contact_email, handoff.contact_phone) if p)
-    return f"{handoff.description}\n\nHanded off by {reseller.name} (contact: {contact})."
+    handed_off = _("Handed off by %(reseller)s (contact: %(contact)s).") % {
+        "reseller": reseller.name,
+        "contact": contact,
+    }
+    return f"{handoff.description}\n\n{handed_off}"
 
 
 def handoff_accept(
@@ -309,9 +321,11 @@ def handoff_decline(*, actor: User, handoff: ServiceRequestHandoff, reason: str)
     _require_provider(actor, handoff, DECIDE_ROLES, "decline")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["is required: tell the reseller why."]})
+        raise ValidationError({"reason": [_("is required: tell the reseller why.")]})
     if len(reason) > DECLINE_REASON_MAX:
-        raise ValidationError({"reason": [f"must be at most {DECLINE_REASON_MAX} characters."]})
+        raise ValidationError(
+            {"reason": [_("must be at most %(max)s characters.") % {"max": DECLINE_REASON_MAX}]}
+        )
     _require_pending(handoff)
     with transaction.atomic():
         handoff = _locked(handoff)

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customers.shortcuts import customer_or_404
@@ -76,7 +77,10 @@ def handoff_new(request, customer_id):
         except ValidationError as exc:
             validation_error_to_form(form, exc)
         else:
-            messages.success(request, f"{handoff.provider.name} was asked to file this request.")
+            messages.success(
+                request,
+                _("%(provider)s was asked to file this request.") % {"provider": handoff.provider.name},
+            )
             return redirect("servicerequests:handoff_detail", handoff_id=handoff.pk)
     offer = handoff_offer(
         actor=request.user,
@@ -166,7 +170,9 @@ def handoff_file(request, handoff_id):
             if response is not None:
                 return response
         else:
-            messages.success(request, f"Filed as service request {handoff.service_request_id}.")
+            messages.success(
+                request, _("Filed as service request %(id)s.") % {"id": handoff.service_request_id}
+            )
             return redirect("servicerequests:handoff_detail", handoff_id=handoff.pk)
     context = _detail_context(request, handoff, file_form=form)
     return render(request, "servicerequests/handoff_detail.html", context, status=400)
@@ -184,7 +190,7 @@ def handoff_decline_view(request, handoff_id):
         except ValidationError as exc:
             validation_error_to_form(form, exc)
         else:
-            messages.success(request, "The hand-off was declined; the reseller sees your reason.")
+            messages.success(request, _("The hand-off was declined; the reseller sees your reason."))
             return redirect("servicerequests:handoff_detail", handoff_id=handoff.pk)
     context = _detail_context(request, handoff, decline_form=form)
     return render(request, "servicerequests/handoff_detail.html", context, status=400)
@@ -202,6 +208,7 @@ def handoff_note_add(request, handoff_id):
         except ValidationError as exc:
             validation_error_to_form(form, exc)
         else:
+            messages.success(request, _("Your note was added."))
             return redirect(reverse("servicerequests:handoff_detail", args=[handoff.pk]) + "#notes")
     context = _detail_context(request, handoff, note_form=form)
     return render(request, "servicerequests/handoff_detail.html", context, status=400)

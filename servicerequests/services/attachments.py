@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record
 from core.files import ATTACHMENTS, private_storage
@@ -74,7 +75,7 @@ def attachments_check(files: list[IncomingFile]) -> list[tuple[IncomingFile, str
     that breaks a rule of ``files.rules`` (or none given, or more than a request may hold). Reads
     and writes nothing: a form checks its files with it before filing the request they go with."""
     if not files:
-        raise AttachmentRefused("file", "choose at least one file to attach.")
+        raise AttachmentRefused("file", _("choose at least one file to attach."))
     checked = []
     for incoming in files:
         try:
@@ -83,7 +84,9 @@ def attachments_check(files: list[IncomingFile]) -> list[tuple[IncomingFile, str
             raise AttachmentRefused(exc.file_name, exc.reason, too_large=exc.too_large) from None
         checked.append((incoming, name, kind))
     if len(checked) > MAX_FILES_PER_REQUEST:
-        raise AttachmentRefused(checked[0][1], f"a request may hold at most {MAX_FILES_PER_REQUEST} files.")
+        raise AttachmentRefused(
+            checked[0][1], _("a request may hold at most %(max)s files.") % {"max": MAX_FILES_PER_REQUEST}
+        )
     return checked
 
 
@@ -120,7 +123,8 @@ def attachments_add(
             if present + len(checked) > MAX_FILES_PER_REQUEST:
                 raise AttachmentRefused(
                     checked[0][1],
-                    f"a request may hold at most {MAX_FILES_PER_REQUEST} files and this one has {present}.",
+                    _("a request may hold at most %(max)s files and this one has %(present)s.")
+                    % {"max": MAX_FILES_PER_REQUEST, "present": present},
                 )
             created = []
             for position, (incoming, name, kind) in enumerate(checked):
@@ -179,7 +183,7 @@ def attachment_delete(*, actor: User, attachment: Attachment) -> None:
     now = timezone.now()
     with transaction.atomic():
         locked = ServiceRequest.objects.select_for_update().get(pk=attachment.request_id)
-        deleted, _ = Attachment.objects.filter(pk=attachment.pk).delete()
+        deleted = Attachment.objects.filter(pk=attachment.pk).delete()[0]
         if not deleted:
             return
         service_request_bump(locked, now=now, fields=[])

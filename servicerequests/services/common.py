@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.choices import PartnerCenterRole
 from partners.models import User
@@ -69,9 +70,9 @@ def validated_note_text(text: str, field: str = "text") -> str:
     """The stripped note text; ``ValidationError({field: [...]})`` when empty or too long."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({field: ["is required."]})
+        raise ValidationError({field: [_("is required.")]})
     if len(text) > TEXT_MAX:
-        raise ValidationError({field: [f"must be at most {TEXT_MAX} characters."]})
+        raise ValidationError({field: [_("must be at most %(max)s characters.") % {"max": TEXT_MAX}]})
     return text
 
 

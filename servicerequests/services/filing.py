@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record, audit_filing_denied
 from core.queueing import enqueue
@@ -97,29 +98,46 @@ def _validate_filing(
 ) -> tuple[dict[str, list[str]], SupportTopic | None]:
     errors: dict[str, list[str]] = {}
     if workload not in Workload.values:
-        add_error(errors, "workload", f"must be one of {', '.join(Workload.values)}.")
+        add_error(
+            errors, "workload", _("must be one of %(values)s.") % {"values": ", ".join(Workload.values)}
+        )
     if not title:
-        add_error(errors, "title", "is required.")
+        add_error(errors, "title", _("is required."))
     elif len(title) > TITLE_MAX:
-        add_error(errors, "title", f"must be at most {TITLE_MAX} characters (it has {len(title)}).")
+        add_error(
+            errors,
+            "title",
+            _("must be at most %(max)s characters (it has %(length)s).")
+            % {"max": TITLE_MAX, "length": len(title)},
+        )
     if not description:
-        add_error(errors, "description", "is required.")
+        add_error(errors, "description", _("is required."))
     elif len(description) > TEXT_MAX:
-        add_error(errors, "description", f"must be at most {TEXT_MAX} characters.")
+        add_error(errors, "description", _("must be at most %(max)s characters.") % {"max": TEXT_MAX})
     if severity not in Severity.values:
-        add_error(errors, "severity", f"must be one of {', '.join(Severity.values)}.")
+        add_error(
+            errors, "severity", _("must be one of %(values)s.") % {"values": ", ".join(Severity.values)}
+        )
     if issue_type:
         if workload != Workload.AZURE:
-            add_error(errors, "issue_type", "is only for Azure requests.")
+            add_error(errors, "issue_type", _("is only for Azure requests."))
         elif issue_type not in IssueType.values:
-            add_error(errors, "issue_type", f"must be one of {', '.join(IssueType.values)}.")
+            add_error(
+                errors,
+                "issue_type",
+                _("must be one of %(values)s.") % {"values": ", ".join(IssueType.values)},
+            )
     if support_plan and support_plan not in SupportPlan.values:
-        add_error(errors, "support_plan", f"must be one of {', '.join(SupportPlan.values)}.")
+        add_error(
+            errors,
+            "support_plan",
+            _("must be one of %(values)s.") % {"values": ", ".join(SupportPlan.values)},
+        )
     if contact_email:
         try:
             validate_email(contact_email)
         except ValidationError:
-            add_error(errors, "contact_email", "is not a valid e-mail address.")
+            add_error(errors, "contact_email", _("is not a valid e-mail address."))
     topic = None
     if support_topic_id not in (None, ""):
         try:
@@ -127,12 +145,20 @@ def _validate_filing(
         except (TypeError, ValueError, OverflowError):
             topic = None
         if topic is None:
-            add_error(errors, "support_topic_id", f"no support topic has id {support_topic_id}.")
+            add_error(
+                errors, "support_topic_id", _("no support topic has id %(id)s.") % {"id": support_topic_id}
+            )
         elif workload in Workload.values and topic.workload != workload:
             add_error(
                 errors,
                 "support_topic_id",
-                f"topic {topic.pk} ({topic.name}) is for {topic.workload}, not {workload}.",
+                _("topic %(id)s (%(name)s) is for %(topic_workload)s, not %(workload)s.")
+                % {
+                    "id": topic.pk,
+                    "name": topic.name,
+                    "topic_workload": topic.workload,
+                    "workload": workload,
+                },
             )
     return errors, topic
 
@@ -332,7 +358,9 @@ def service_request_file(
         customer = _decided_customer(decision)
     subscription = _subscription_for(customer_id=customer_id, subscription_id=subscription_id)
     if subscription_id not in (None, "") and subscription is None:
-        raise ValidationError({"subscription_id": [f"no subscription {subscription_id} of this customer."]})
+        raise ValidationError(
+            {"subscription_id": [_("no subscription %(id)s of this customer.") % {"id": subscription_id}]}
+        )
     entitlement = None
     if support_entitlement_id:
         entitlement = SupportEntitlement.objects.filter(
@@ -342,7 +370,7 @@ def service_request_file(
             raise ValidationError(
                 {
                     "support_entitlement_id": [
-                        f"the partner has no support entitlement {support_entitlement_id}."
+                        _("the partner has no support entitlement %(id)s.") % {"id": support_entitlement_id}
                     ]
                 }
             )

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record
 from partners.models import User
@@ -112,9 +113,15 @@ def service_request_update(
     require_write_role(actor, service_request)
     errors: dict[str, list[str]] = {}
     if status is not None and status not in SETTABLE_STATUSES:
-        add_error(errors, "status", f"must be one of {', '.join(sorted(SETTABLE_STATUSES))}.")
+        add_error(
+            errors,
+            "status",
+            _("must be one of %(values)s.") % {"values": ", ".join(sorted(SETTABLE_STATUSES))},
+        )
     if severity is not None and severity not in Severity.values:
-        add_error(errors, "severity", f"must be one of {', '.join(Severity.values)}.")
+        add_error(
+            errors, "severity", _("must be one of %(values)s.") % {"values": ", ".join(Severity.values)}
+        )
     if assigning:
         if not actor.role_codes.intersection(ASSIGN_ROLES):
             raise PermissionDenied("Only a support manager may assign a service request.")
@@ -126,8 +133,10 @@ def service_request_update(
             add_error(
                 errors,
                 "assigned_to",
-                "must be an active user of the same partner who is an admin agent, helpdesk agent "
-                "or support manager.",
+                _(
+                    "must be an active user of the same partner who is an admin agent, helpdesk agent "
+                    "or support manager."
+                ),
             )
     if note_text is not None:
         try:
@@ -244,7 +253,9 @@ def service_request_apply_portal_update(
     a notification to the filer and the assignee, e-mailed after commit.
     """
     if status not in SETTABLE_STATUSES:
-        raise ValidationError({"status": [f"must be one of {', '.join(sorted(SETTABLE_STATUSES))}."]})
+        raise ValidationError(
+            {"status": [_("must be one of %(values)s.") % {"values": ", ".join(sorted(SETTABLE_STATUSES))}]}
+        )
     now = now or timezone.now()
     with transaction.atomic():
         service_request = (

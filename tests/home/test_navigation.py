@@ -77,3 +77,16 @@ def test_menu_entries_are_unique_per_audience():
     for entry in MENU:
         by_url.setdefault(entry.url_name, []).append(entry.label)
     assert {k: v for k, v in by_url.items() if len(v) > 1} == {"queues": ["Queues", "My requests"]}
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        ("servicerequests:new", ["Customers"]),  # a customer's New request: its breadcrumb says Customers
+        ("servicerequests:new_pick", ["Service requests"]),
+        ("servicerequests:detail", ["Service requests"]),
+    ],
+)
+def test_the_menu_agrees_with_the_breadcrumb_on_request_pages(route, expected):
+    alice = UserFactory(roles=[R.ADMIN_AGENT])
+    assert [i["label"] for i in menu_for(alice, route) if i["current"]] == expected

@@ -161,7 +161,7 @@ def test_the_provider_files_it_through_the_filing_pipeline_and_both_sides_see_th
     client = Client()
     client.force_login(w.alice)
     html = client.get(reverse("servicerequests:detail", args=[sr.pk])).content.decode()
-    assert 'data-testid="handoff-origin"' in html and "Proseware Advisors' hand-off" in html
+    assert 'data-testid="handoff-origin"' in html and "a hand-off from Proseware Advisors" in html
     with pytest.raises(ValidationError, match="filed by the provider already"):
         handoff_accept(actor=w.alice, handoff=handoff)
 

@@ -168,7 +168,7 @@ def test_after_commit_the_request_is_dispatched_and_the_filer_notified(
     ]
     assert mail.outbox[0].to == ["alice@contosopartners.com"]
     assert f"accepted it as ticket {ticket.ticket_number}" in mail.outbox[0].body
-    assert "Response:  due by " in mail.outbox[0].body
+    assert "Response: due by " in mail.outbox[0].body
     notification = Notification.objects.get()
     assert (notification.kind, notification.recipient_id, notification.recipient_email) == (
         "filed",

@@ -162,12 +162,17 @@ def test_adding_a_note_records_it_and_an_audit_event(alice_client, filed):
     assert response["Location"] == reverse("servicerequests:detail", args=[filed.pk]) + "#notes"
     assert list(filed.notes.values_list("text", flat=True)) == ["First note", "Called the user"]
     assert AuditEvent.objects.filter(action="servicerequest.note_added", object_id=filed.pk).count() == 1
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Your note was added." in page
+    assert f"<title>Service request {filed.pk} ({filed.get_status_display()}) · " in page
 
 
 def test_an_empty_note_is_refused_inline(alice_client, filed):
     response = alice_client.post(reverse("servicerequests:note_add", args=[filed.pk]), {"text": "  "})
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    html = response.content.decode()
+    assert "This field is required." in html
+    assert f"<title>Error: Service request {filed.pk} (" in html
     assert filed.notes.count() == 1
 
 
@@ -218,6 +223,15 @@ def test_new_request_answers_htmx_with_the_details_fragment_only(alice_client, w
     assert html.startswith('<div id="new-request-details">')
     assert "<html" not in html
     assert "Azure subscription" in html
+
+
+def test_new_request_details_open_with_their_heading_and_mark_every_required_field(alice_client, world):
+    html = alice_client.get(_new_url(world), {"workload": "azure"}).content.decode()
+    details = html[html.index('class="card request-details"') :]
+    # The heading is the card's first element (no empty band above it).
+    assert details.index('<h2 id="request-details-title">') < details.index("csrfmiddlewaretoken")
+    assert 'Azure subscription <span aria-hidden="true">*</span>' in details
+    assert 'Issue type <span aria-hidden="true">*</span>' in details
 
 
 def test_new_request_explains_health_before_escalation_without_a_health_role(client, world):
@@ -360,6 +374,9 @@ def test_own_subscription_request_with_a_valid_entitlement_is_filed(alice_client
     request = ServiceRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("servicerequests:detail", args=[request.pk])
+    assert (
+        f"Service request {request.pk} was filed;" in alice_client.get(response["Location"]).content.decode()
+    )
     assert (request.customer, request.support_entitlement.entitlement_id, request.support_plan) == (
         None,
         "PREM-7781",
@@ -382,5 +399,5 @@ def test_own_subscription_request_without_a_valid_entitlement_is_explained(alice
 def test_own_subscription_page_warns_when_every_entitlement_expired(alice_client, world):
     world.partner.support_entitlements.filter(entitlement_id="PREM-7781").delete()
     html = alice_client.get(reverse("servicerequests:new_own")).content.decode()
-    assert "All of Contoso Partners" in html
+    assert "Every support entitlement of Contoso Partners has expired" in html
     assert "PREM-0001 (expired" in html
