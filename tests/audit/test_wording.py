@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from audit.selectors import KNOWN_ACTIONS
 from audit.services import audit_event_record
-from audit.wording import ACTION_PHRASES, audit_event_sentence
+from audit.wording import ACTION_SENTENCES, audit_event_sentence
 from tests.factories import CustomerFactory, CustomerPartnerRelationshipFactory, UserFactory
 
 
@@ -22,8 +22,8 @@ def event(**fields):
     return SimpleNamespace(**{**base, **fields})
 
 
-def test_every_known_action_has_a_phrase():
-    assert set(KNOWN_ACTIONS) - set(ACTION_PHRASES) == set()
+def test_every_known_action_has_a_sentence():
+    assert set(KNOWN_ACTIONS) - set(ACTION_SENTENCES) == set()
 
 
 @pytest.mark.parametrize(
