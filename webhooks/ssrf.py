@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 ALLOWED_SCHEMES = ("http", "https")
 URL_MAX = 2000
@@ -119,9 +120,9 @@ def url_check(url: str, *, resolve: bool = True) -> WebhookTarget:
     """
     url = (url or "").strip()
     if not url:
-        raise WebhookUrlRefused("is required")
+        raise WebhookUrlRefused(_("is required"))
     if len(url) > URL_MAX:
-        raise WebhookUrlRefused(f"must be at most {URL_MAX} characters")
+        raise WebhookUrlRefused(_("must be at most %(max)s characters") % {"max": URL_MAX})
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -129,14 +130,14 @@ def url_check(url: str, *, resolve: bool = True) -> WebhookTarget:
         raise WebhookUrlRefused(f"is not a valid URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
-        raise WebhookUrlRefused("must be an http or https URL")
+        raise WebhookUrlRefused(_("must be an http or https URL"))
     if parts.username is not None or parts.password is not None:
-        raise WebhookUrlRefused("must not contain credentials (user:password@)")
+        raise WebhookUrlRefused(_("must not contain credentials (user:password@)"))
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise WebhookUrlRefused("must name a host")
+        raise WebhookUrlRefused(_("must name a host"))
     if parts.fragment:
-        raise WebhookUrlRefused("must not contain a fragment (#...)")
+        raise WebhookUrlRefused(_("must not contain a fragment (#...)"))
     port = port or DEFAULT_PORTS[scheme]
     path = parts.path or "/"
     if parts.query:
@@ -159,5 +160,7 @@ def url_check(url: str, *, resolve: bool = True) -> WebhookTarget:
                 raise WebhookUrlRefused(f"resolves to {reason}: webhooks are only sent to public addresses")
     if not allow_private and port not in settings.WEBHOOKS_ALLOWED_PORTS:
         allowed = ", ".join(str(p) for p in settings.WEBHOOKS_ALLOWED_PORTS)
-        raise WebhookUrlRefused(f"must use port {allowed} (not {port})")
+        raise WebhookUrlRefused(
+            _("must use port %(allowed)s (not %(port)s)") % {"allowed": allowed, "port": port}
+        )
     return WebhookTarget(url=url, scheme=scheme, host=host, port=port, address=addresses[0], path=path)
