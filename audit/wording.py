@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
@@ -249,7 +249,7 @@ def audit_event_sentence(event, *, actor_name: str = "", customer_name: str = ""
     which customer. ``actor_name``: the actor's full name where known (else the user name the
     event recorded); an event without an actor was the system's."""
     words = {
-        "actor": actor_name or event.actor_name or gettext_now("The system"),
+        "actor": actor_name or event.actor_name or gettext("The system"),
         "object": audit_object_words(event),
         "customer": customer_name,
     }
@@ -257,8 +257,8 @@ def audit_event_sentence(event, *, actor_name: str = "", customer_name: str = ""
     if sentence is None:
         words["action"] = event.action.replace("_", " ").replace(".", ": ", 1)
         if customer_name:
-            return gettext_now("%(actor)s recorded %(action)s for %(customer)s") % words
-        return gettext_now("%(actor)s recorded %(action)s") % words
+            return gettext("%(actor)s recorded %(action)s for %(customer)s") % words
+        return gettext("%(actor)s recorded %(action)s") % words
     if customer_name and sentence.for_customer is not None:
         return str(sentence.for_customer) % words
     return str(sentence.alone) % words
