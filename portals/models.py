@@ -42,9 +42,9 @@ class PortalTicket(models.Model):
             models.CheckConstraint(name="ticket_portal_valid", condition=Q(portal__in=Portal.values)),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_portal_display()} ticket {self.ticket_number}"
+
     def get_status_display(self) -> str:
         """The status in words, as a service request's ``Status`` labels it (an unknown value as stored)."""
         return dict(Status.choices).get(self.status, self.status)
-
-    def __str__(self) -> str:
-        return f"{self.get_portal_display()} ticket {self.ticket_number}"
