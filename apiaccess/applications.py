@@ -149,7 +149,7 @@ def application_create(
     scopes = _clean_scopes(scopes)
     groups = _groups_of_partner(actor, security_group_ids)
     lifetime = _clean_lifetime(secret_expires_in_days)
-    description = (secret_description or "").strip()[:NAME_MAX] or "Initial secret"
+    description = (secret_description or "").strip()[:NAME_MAX] or _("Initial secret")
     client_id = str(uuid.uuid4())
     with transaction.atomic():
         service_user = User(
@@ -229,7 +229,7 @@ def application_secret_add(
                     ]
                 }
             )
-        row, secret = _new_secret(registration, description=description or "Secret", lifetime=lifetime)
+        row, secret = _new_secret(registration, description=description or _("Secret"), lifetime=lifetime)
         audit_event_record(
             action="application.secret_added", actor=actor, obj=registration, after=_secret_audit(row)
         )

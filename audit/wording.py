@@ -146,12 +146,12 @@ ACTION_SENTENCES: dict[str, Sentence] = {
     ),
     "gdap.role_template.created": Sentence(_("%(actor)s saved a role template")),
     "portal.ticket_created": Sentence(
-        _("%(actor)s opened a portal ticket for %(object)s"),
-        _("%(actor)s opened a portal ticket for %(object)s for %(customer)s"),
+        _("%(actor)s opened %(object)s"),
+        _("%(actor)s opened %(object)s for %(customer)s"),
     ),
     "portal.ticket_updated": Sentence(
-        _("%(actor)s updated the portal ticket of %(object)s"),
-        _("%(actor)s updated the portal ticket of %(object)s for %(customer)s"),
+        _("%(actor)s updated %(object)s"),
+        _("%(actor)s updated %(object)s for %(customer)s"),
     ),
     "scenario.loaded": Sentence(_("%(actor)s loaded a scenario")),
     "scenario.reset": Sentence(_("%(actor)s reset the scenario data")),
@@ -232,6 +232,7 @@ OBJECT_PHRASES: dict[str, Promise] = {
     "partnercenter.ApiToken": pgettext_lazy("audit object", "API token %(id)s"),
     "apiaccess.AppRegistration": pgettext_lazy("audit object", "application %(id)s"),
     "servicerequests.Dispatch": pgettext_lazy("audit object", "portal delivery %(id)s"),
+    "portals.PortalTicket": pgettext_lazy("audit object", "portal ticket %(id)s"),
 }
 
 
