@@ -31,7 +31,7 @@ def topic_choices(workload: str) -> list[tuple[str, str]]:
 class PortalSupportForm(ContactFieldsForm):
     """Fields every portal's support form has: the problem, its severity and the partner contact."""
 
-    title = forms.CharField(label=_("Summary"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("support request field", "Summary"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=10000)
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Severity.choices, initial=Severity.MINIMAL, widget=forms.RadioSelect
