@@ -12,6 +12,7 @@ Rule ids, enum values and field names never change with the language; only the w
 """
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError
 from django.utils import translation
 
 API_PREFIXES = ("/v1/", "/graph/")
@@ -64,6 +65,10 @@ class PreferredLanguageMiddleware:
         if path.startswith(API_PREFIXES):
             return None
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user_language(user)
+        try:
+            if user is not None and user.is_authenticated:
+                return user_language(user)
+        except (DatabaseError, InterfaceError):
+            # Signed-in state unknown without the database: the view answers 503 (core.security).
+            return None
         return None

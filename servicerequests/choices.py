@@ -37,6 +37,28 @@ class IssueType(models.TextChoices):
     QUOTA = "quota", "Service and subscription limits (quotas)"
 
 
+class SupportLanguage(models.TextChoices):
+    """The language a customer wants Microsoft support to answer in (the Azure portal's and the
+    Microsoft 365 admin center's "preferred support language"). Values are BCP 47 tags, labels
+    each language's own name, so they read the same in every interface language."""
+
+    EN_US = "en-US", "English"
+    PT_BR = "pt-BR", "Português (Brasil)"
+    PT_PT = "pt-PT", "Português (Portugal)"
+    ES_ES = "es-ES", "Español"
+    FR_FR = "fr-FR", "Français"
+    DE_DE = "de-DE", "Deutsch"
+    IT_IT = "it-IT", "Italiano"
+    JA_JP = "ja-JP", "日本語"
+    KO_KR = "ko-KR", "한국어"
+    ZH_CN = "zh-CN", "中文(简体)"
+    ZH_TW = "zh-TW", "中文(繁體)"
+
+
+#: The support language that follows an interface language (``settings.LANGUAGES`` code).
+SUPPORT_LANGUAGE_OF_INTERFACE = {"en": "en-US", "pt-br": "pt-BR", "pt-pt": "pt-PT"}
+
+
 class SupportPlan(models.TextChoices):
     CLOUD_SOLUTION_PROVIDER = "cloud_solution_provider", "Cloud Solution Provider"
     PARTNER_ENTITLEMENT = "partner_entitlement", "Partner's own entitlement"

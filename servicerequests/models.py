@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from customers.choices import Workload
 
-from .choices import DispatchStatus, ExportStatus, IssueType, Portal, Severity, Status, SupportPlan
+from .choices import (
+    DispatchStatus,
+    ExportStatus,
+    IssueType,
+    Portal,
+    Severity,
+    Status,
+    SupportLanguage,
+    SupportPlan,
+)
 from .sla import SlaState, sla_state
 
 
@@ -85,6 +94,12 @@ class ServiceRequest(models.Model):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=64, blank=True)
     country_code = models.CharField(max_length=2, blank=True)
+    support_language = models.CharField(
+        max_length=8,
+        choices=SupportLanguage.choices,
+        default=SupportLanguage.EN_US,
+        help_text="The language the customer wants support to answer in (BCP 47).",
+    )
     created_by = models.ForeignKey(
         "partners.User", null=True, on_delete=models.SET_NULL, related_name="filed_requests"
     )

@@ -90,6 +90,7 @@ SERVICE_REQUEST_FIELDS = (
     "subscriptionId",
     "externalTicketId",
     "portal",
+    "supportLanguage",
     "slaDueDate",
     "slaBreached",
     "assignedTo",

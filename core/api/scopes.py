@@ -59,6 +59,7 @@ ENDPOINT_SCOPES: dict[str, str | dict[str, str]] = {
     "v1:customer-service-incidents": CUSTOMERS_READ,
     # /v1 service requests
     "v1:servicerequest-list": read_write(SR_READ, SR_WRITE),
+    "v1:servicerequest-create-in-locale": SR_WRITE,
     "v1:supporttopic-list": SR_READ,
     "v1:servicerequest-detail": read_write(SR_READ, SR_WRITE),
     "v1:customer-servicerequest-list": read_write(SR_READ, SR_WRITE),

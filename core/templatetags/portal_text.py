@@ -25,3 +25,12 @@ def html_lang() -> str:
     from core.i18n import bcp47
 
     return bcp47(translation.get_language() or "en")
+
+
+@register.simple_tag
+def portal_languages() -> list[tuple[str, str]]:
+    """``(code, name)`` of the portal's languages, each name in its own language (never translated:
+    a reader looks for their language by its own name)."""
+    from core.i18n import language_names
+
+    return language_names()

@@ -9,7 +9,9 @@ answered by the API's exception handler (``core.api.errors``).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from django.utils import translation
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http_status
 from rest_framework.response import Response
 
@@ -24,7 +26,9 @@ from core.api.schema import (
     errors,
 )
 from core.api.views import PartnerCenterApiView
+from core.i18n import supported_language
 from customers.api.mixins import CustomerScopedMixin
+from servicerequests.choices import SupportLanguage
 from servicerequests.exceptions import FilingRefused
 from servicerequests.models import Note, ServiceRequest
 from servicerequests.services import (
@@ -35,7 +39,12 @@ from servicerequests.services import (
 from servicerequests.support_topics import default_support_topic_id
 
 from . import examples
-from .serializers import EligibilityDecisionSerializer, EligibilityInputSerializer, ServiceRequestSerializer
+from .serializers import (
+    EligibilityDecisionSerializer,
+    EligibilityInputSerializer,
+    OwnServiceRequestCreateSerializer,
+    ServiceRequestSerializer,
+)
 
 # Service-layer field names → ``/v1`` wire paths, for validation errors.
 WIRE_FIELD_NAMES = {
@@ -48,6 +57,7 @@ WIRE_FIELD_NAMES = {
     "issue_type": "issueType",
     "support_plan": "supportPlan",
     "support_entitlement_id": "supportEntitlementId",
+    "support_language": "supportLanguage",
     "note_text": "newNote.text",
     "text": "newNote.text",
     "assigned_to": "assignedTo",
@@ -87,10 +97,20 @@ class FilingMixin:
     propagate to the API's exception handler, which answers each as the error it declares.
     """
 
-    def _file(self, request, *, customer_id, serializer_class, customer=None, default_topic=False):
+    def _file(
+        self,
+        request,
+        *,
+        customer_id,
+        serializer_class,
+        customer=None,
+        default_topic=False,
+        support_language="",
+    ):
         """File the body of ``serializer_class``. ``default_topic``: a request naming no
         ``supportTopicId`` gets its workload's default topic (``POST
-        /v1/customers/{id}/servicerequests``, this portal's extension; see DEFAULT_SUPPORT_TOPICS)."""
+        /v1/customers/{id}/servicerequests``, this portal's extension; see DEFAULT_SUPPORT_TOPICS).
+        ``support_language``: the path's agent locale, which wins over the body's ``supportLanguage``."""
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -116,6 +136,7 @@ class FilingMixin:
                 issue_type=data.get("issueType", ""),
                 support_plan=data.get("supportPlan", ""),
                 support_entitlement_id=data.get("supportEntitlementId", ""),
+                support_language=support_language or data.get("supportLanguage", ""),
             )
         except DjangoValidationError as exc:
             raise wire_validation_error(exc) from None
@@ -171,3 +192,69 @@ class CustomerEligibilityApi(CustomerScopedMixin, FilingMixin, PartnerCenterApiV
     def post(self, request, tenant_id):
         customer = self.get_customer()
         return run_idempotent(self, request, lambda: self._dry_run(request, customer_id=customer.pk))
+
+
+AGENT_LOCALE_PARAMETER = OpenApiParameter(
+    "agent_locale",
+    str,
+    OpenApiParameter.PATH,
+    description=(
+        "The language of the request (BCP 47, e.g. pt-BR): the request's supportLanguage and the "
+        "language of this call's messages, as Partner Center's create took it."
+    ),
+)
+
+
+class AgentLocaleServiceRequestCreateApi(FilingMixin, PartnerCenterApiView):
+    """POST /v1/servicerequests/{agent-locale}: Partner Center's create path, filing a request about
+    the partner's own subscription in that locale. The locale becomes the request's
+    ``supportLanguage`` and the language of the answer's texts; an unknown one is a 400 naming
+    ``agent-locale``. The body is that of ``POST /v1/servicerequests``."""
+
+    @extend_schema(
+        operation_id="servicerequests_create_own_in_locale",
+        summary="File a request about the partner's own subscription, in a locale",
+        description=(
+            "Partner Center's create path (POST /v1/servicerequests/{agent-locale}); supportTopicId "
+            "is required, as it was there."
+        ),
+        parameters=[AGENT_LOCALE_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
+        request=OwnServiceRequestCreateSerializer,
+        responses={201: ServiceRequestSerializer, **errors(400, 403, 409)},
+        examples=[examples.OWN_CREATE_REQUEST, examples.SERVICE_REQUEST],
+        tags=["service requests"],
+    )
+    def post(self, request, agent_locale):
+        support_language = _support_language_of_locale(agent_locale)
+        if support_language is not None:
+            # The answer's texts and its Content-Language follow the path's locale.
+            translation.activate(supported_language(agent_locale) or translation.get_language())
+            request.LANGUAGE_CODE = translation.get_language()
+        else:
+            raise ApiError(
+                "validation",
+                _("Invalid property: agent-locale."),
+                [
+                    {
+                        "field": "agent-locale",
+                        "reason": _("%(locale)r is not one of %(values)s")
+                        % {"locale": agent_locale, "values": ", ".join(SupportLanguage.values)},
+                    }
+                ],
+            )
+        return run_idempotent(
+            self,
+            request,
+            lambda: self._file(
+                request,
+                customer_id=None,
+                serializer_class=OwnServiceRequestCreateSerializer,
+                support_language=support_language,
+            ),
+        )
+
+
+def _support_language_of_locale(locale: str) -> str | None:
+    """The ``SupportLanguage`` value an agent locale names (case-insensitive), or None."""
+    by_lower = {value.lower(): value for value in SupportLanguage.values}
+    return by_lower.get(locale.lower())

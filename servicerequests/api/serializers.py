@@ -15,6 +15,7 @@ from servicerequests.choices import (
     IssueType,
     Severity,
     Status,
+    SupportLanguage,
     SupportPlan,
 )
 from servicerequests.models import Note, ServiceRequest, SupportTopic
@@ -107,6 +108,14 @@ class ServiceRequestCreateSerializer(EligibilityInputSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10000)
     severity = severity_field()
+    supportLanguage = serializers.ChoiceField(
+        choices=SupportLanguage.choices,
+        required=False,
+        help_text=(
+            "The language the customer wants support to answer in (BCP 47). Defaults to the "
+            "user's language, else X-Locale / Accept-Language, else en-US."
+        ),
+    )
 
 
 class OwnServiceRequestCreateSerializer(ServiceRequestCreateSerializer):
@@ -211,6 +220,7 @@ class ServiceRequestSummarySerializer(serializers.ModelSerializer):
     issueType = serializers.CharField(source="issue_type")
     subscriptionId = serializers.UUIDField(source="subscription_id", allow_null=True)
     externalTicketId = serializers.CharField(source="external_ticket_id")
+    supportLanguage = serializers.CharField(source="support_language")
     slaDueDate = serializers.DateTimeField(source="sla_due_at", allow_null=True)
     slaBreached = serializers.BooleanField(source="sla_breached")
     assignedTo = AssigneeSerializer(source="assigned_to", allow_null=True)
@@ -240,6 +250,7 @@ class ServiceRequestSummarySerializer(serializers.ModelSerializer):
             "subscriptionId",
             "externalTicketId",
             "portal",
+            "supportLanguage",
             "slaDueDate",
             "slaBreached",
             "assignedTo",

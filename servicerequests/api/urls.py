@@ -18,7 +18,20 @@ class ServiceRequestIdConverter:
         return str(value)
 
 
+class AgentLocaleConverter:
+    """An agent locale in Partner Center's create path: a language and a region (``pt-BR``)."""
+
+    regex = "[A-Za-z]{2}-[A-Za-z]{2}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
 register_converter(ServiceRequestIdConverter, "srid")
+register_converter(AgentLocaleConverter, "agentlocale")
 
 urlpatterns = [
     path("servicerequests", views.ServiceRequestListApi.as_view(), name="servicerequest-list"),
@@ -47,6 +60,11 @@ urlpatterns = [
         "customers/<uuid:tenant_id>/servicerequests/handoffs",
         handoffs.CustomerHandoffCreateApi.as_view(),
         name="customer-servicerequest-handoffs",
+    ),
+    path(
+        "servicerequests/<agentlocale:agent_locale>",
+        filing.AgentLocaleServiceRequestCreateApi.as_view(),
+        name="servicerequest-create-in-locale",
     ),
     path("servicerequests/supporttopics", views.SupportTopicListApi.as_view(), name="supporttopic-list"),
     path(

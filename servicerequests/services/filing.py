@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.services import audit_event_record, audit_filing_denied
 from core.queueing import enqueue
@@ -33,7 +33,14 @@ from partners.models import SupportEntitlement, User
 from webhooks.choices import EventName
 from webhooks.services import webhook_event_emit
 
-from ..choices import IssueType, Severity, Status, SupportPlan
+from ..choices import (
+    SUPPORT_LANGUAGE_OF_INTERFACE,
+    IssueType,
+    Severity,
+    Status,
+    SupportLanguage,
+    SupportPlan,
+)
 from ..eligibility import Decision, EligibilityRequest, evaluate
 from ..exceptions import EligibilityDenied, MarketplaceNotSupported
 from ..models import Dispatch, RoutingContextUse, ServiceRequest, SupportTopic
@@ -51,7 +58,23 @@ FILED_FIELDS = (
     "portal",
     "contact_email",
     "country_code",
+    "support_language",
 )
+
+
+def support_language_for(*, actor: User, requested: str = "") -> str:
+    """The preferred support language of a new request: ``requested`` when given (a
+    ``SupportLanguage`` value, else ``ValidationError`` naming ``support_language``); otherwise
+    the actor's stored language, else the language of the current request (the browser's, or the
+    API's ``X-Locale``/``Accept-Language``), as a support language; English (``en-US``) by default."""
+    if requested:
+        if requested not in SupportLanguage.values:
+            raise ValidationError(
+                {"support_language": [f"must be one of {', '.join(SupportLanguage.values)}."]}
+            )
+        return requested
+    interface = getattr(actor, "language", "") or translation.get_language() or ""
+    return SUPPORT_LANGUAGE_OF_INTERFACE.get(interface.lower(), SupportLanguage.EN_US)
 
 
 def _support_topic(topic_id: int) -> SupportTopic | None:
@@ -236,6 +259,7 @@ def service_request_file(
     support_plan: str = "",
     support_entitlement_id: str = "",
     routing_context_digest: str = "",
+    support_language: str = "",
 ) -> ServiceRequest:
     """File a service request on behalf of a customer (or, with ``customer_id`` None, about the partner's own
     subscription) and hand it to its workload portal.
@@ -260,6 +284,8 @@ def service_request_file(
       follows: the portal ticket and the filer's ``filed`` notification, recorded
       by ``portals.dispatch.dispatch_deliver``).
 
+    ``support_language``: the preferred support language (:func:`support_language_for`).
+
     ``routing_context_digest`` (a browser filing from a portal, ``servicerequests.routing``) is
     recorded with the request; a second filing with the same digest raises ``IntegrityError`` and
     writes nothing, so one routing context files one request.
@@ -271,6 +297,7 @@ def service_request_file(
     """
     title = (title or "").strip()
     description = (description or "").strip()
+    support_language = support_language_for(actor=actor, requested=support_language)
     eligibility_request = eligibility_request_build(
         actor=actor,
         customer_id=customer_id,
@@ -342,6 +369,7 @@ def service_request_file(
             contact_email=eligibility_request.contact_email,
             contact_phone=eligibility_request.contact_phone,
             country_code=customer.country if customer else "",
+            support_language=support_language,
             created_by=actor,
             portal=decision.portal.portal,
             eligibility=decision.as_dict(),

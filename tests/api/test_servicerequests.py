@@ -714,6 +714,7 @@ def _wire_summary(sr: ServiceRequest) -> dict:
         "subscriptionId": str(sr.subscription_id) if sr.subscription_id else None,
         "externalTicketId": sr.external_ticket_id,
         "portal": sr.portal,
+        "supportLanguage": sr.support_language,
         "slaDueDate": _wire_date(sr.sla_due_at) if sr.sla_due_at else None,
         "slaBreached": sr.sla_breached,
         "assignedTo": (

@@ -32,6 +32,7 @@ def _view_name(url: str) -> str:
     sample = (
         url.replace("{tenant_id}", "5b3d7a8e-1d2c-4e5f-8a9b-0c1d2e3f4a5b")
         .replace("{request_id}", "123456789012345")
+        .replace("{agent_locale}", "pt-BR")
         .replace("{application_id}", "5b3d7a8e-1d2c-4e5f-8a9b-0c1d2e3f4a5b")
         .replace("{key_id}", "5b3d7a8e-1d2c-4e5f-8a9b-0c1d2e3f4a5b")
     )

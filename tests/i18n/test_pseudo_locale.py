@@ -3,7 +3,8 @@ pseudo-locale where every translated string is wrapped in ``⟦…⟧``, show no
 but data (names and texts of the database), product names, rule ids and numbers.
 
 The pages are those a persona reaches from home by links and GET forms to depth 2 (one page per
-route name), plus the sign-in page. A failure names the page and the unmarked fragments.
+route name) and from New request, the pages POST forms answer with (a refusal, a form with its
+errors, a simulated portal's form), and the sign-in page. A failure names the page and the unmarked fragments.
 """
 
 from __future__ import annotations
@@ -81,45 +82,73 @@ def pseudo_client(user: User | None = None) -> Client:
     return client
 
 
-def pages_of(client: Client, start: str = "/") -> dict[str, tuple[str, str]]:
-    """route name → (url, html) of the first page of each route reached by GET from ``start``."""
+NOT_SUBMITTED = frozenset({"logout", "language_set"})
+
+
+def _route_name(url: str) -> str | None:
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    return f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+
+
+def pages_of(client: Client, *starts: str) -> dict[str, tuple[str, str]]:
+    """route name → (url, html) of the first page of each route reached from ``start`` by links
+    and GET forms; each POST form met is also submitted once with its default values (inside a
+    rolled-back transaction) and its answer kept as ``POST <route name>`` when it is a page (a
+    refusal, a form with its errors)."""
     pages: dict[str, tuple[str, str]] = {}
     seen: set[str] = set()
-    queue = deque([(start, 0)])
+    queue = deque([("get", start, None, 0) for start in starts or ("/",)])
     while queue:
-        url, depth = queue.popleft()
-        if url in seen:
+        method, url, data, depth = queue.popleft()
+        name = _route_name(url)
+        key = name if method == "get" else f"POST {name}"
+        if name is None or name in NOT_SUBMITTED or key in pages or (method, url, data) in seen:
             continue
-        seen.add(url)
-        try:
-            match = resolve(urlsplit(url).path)
-        except Resolver404:
-            continue
-        name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
-        if name in pages or name == "logout":
+        seen.add((method, url, data))
+        if method == "post":
+            with transaction.atomic():
+                response = client.post(url, dict(data))
+                # A refusal or a form with its errors: 200, 400, 403, 409 or 422 with a page.
+                html = response.content.decode() if 200 <= response.status_code < 500 else ""
+                html = "" if 300 <= response.status_code < 400 else html
+                transaction.set_rollback(True)
+            if "html" in response.get("Content-Type", "") and html:
+                pages[key] = (url, html)
+            elif response.status_code in {302, 303}:  # e.g. on to a simulated portal's form
+                queue.append(("get", urljoin(url, response["Location"]), None, depth))
             continue
         response = client.get(url)
         if response.status_code in {301, 302, 303}:
-            queue.append((urljoin(url, response["Location"]), depth))
+            queue.append(("get", urljoin(url, response["Location"]), None, depth))
             continue
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         html = response.content.decode()
-        pages[name] = (url, html)
-        if depth >= MAX_DEPTH:
-            continue
+        pages[key] = (url, html)
         parser = PageLinks()
         parser.feed(html)
+        if depth >= MAX_DEPTH:  # the last pages' POST forms are still submitted
+            parser.links = []
+            parser.forms = [form for form in parser.forms if form["method"] != "get"]
         for href in parser.links:
             target = urljoin(url, href).split("#", 1)[0]
             if target and is_page(target):
-                queue.append((target, depth + 1))
+                queue.append(("get", target, None, depth + 1))
         for form in parser.forms:
             action = urljoin(url, form["action"] or url).split("#", 1)[0]
-            if form["method"] == "get" and is_page(action):
-                fields = [(n, v) for n, v in form["fields"] if n]
+            if not is_page(action):
+                continue
+            fields = tuple((n, v) for n, v in form["fields"] if n)
+            if form["method"] == "get":
                 query = "?" + urlencode(fields) if fields else ""
-                queue.append((action.split("?", 1)[0] + query, depth + 1))
+                queue.append(("get", action.split("?", 1)[0] + query, None, depth + 1))
+            else:
+                button = form["buttons"][0] if form["buttons"] else (None, "")
+                submitted = fields + ((button,) if button[0] else ())
+                queue.append(("post", action, submitted, depth + 1))
     return pages
 
 
@@ -161,7 +190,8 @@ def test_the_sign_in_page_is_marked(pseudo_locale, demo_data):
 @pytest.mark.xfail(reason="until the catalogues of every app are complete (issue #22, in progress)")
 @pytest.mark.parametrize("username", demo_usernames())
 def test_every_page_of_a_persona_is_marked(pseudo_locale, demo_data, username):
-    pages = pages_of(pseudo_client(User.objects.get(username=username)))
+    # From home, and from New request (whose POST answers with a refusal or a simulated portal).
+    pages = pages_of(pseudo_client(User.objects.get(username=username)), "/", "/service-requests/new/")
     assert len(pages) >= 3, f"{username} reached only {sorted(pages)}"
     problems = report(pages, demo_data)
     assert problems == [], f"{len(problems)} pages of {username} show unmarked text:\n" + "\n".join(problems)

@@ -133,6 +133,7 @@ URL_RULES: dict[str, str] = {
     "home": "signed_in",
     "login": "signin_page",
     "logout": "post_only_public",
+    "language_set": "post_only_public",
     "healthz": "public",
     "readyz": "public",
     "api_access": "signed_in",
@@ -214,6 +215,7 @@ URL_RULES: dict[str, str] = {
     "v1:customer-managed-services": "api_customer_scoped",
     "v1:customer-service-incidents": "api_customer_health",
     "v1:servicerequest-list": "api_request_list",
+    "v1:servicerequest-create-in-locale": "api_signed_in",
     "v1:supporttopic-list": "api_signed_in",
     "v1:servicerequest-detail": "api_request_scoped",
     "v1:servicerequest-attachment-list": "api_request_scoped",
@@ -268,6 +270,7 @@ POST_ONLY = frozenset(
         "gdap:assignment_delete",
         "webhooks:redeliver",
         "v1:webhook-test",
+        "v1:servicerequest-create-in-locale",
         "v1:customer-servicerequest-eligibility",
         "v1:application-secret-list",
         "v1:application-secret-detail",
@@ -323,6 +326,7 @@ UNSAFE: dict[str, tuple[str, ...]] = {
     "v1:servicerequest-handoff-decline": ("POST",),
     "v1:servicerequest-handoff-notes": ("POST",),
     "v1:servicerequest-list": ("POST",),
+    "v1:servicerequest-create-in-locale": ("POST",),
     "v1:servicerequest-detail": ("PATCH",),
     "v1:servicerequest-attachment-list": ("POST",),
     "v1:servicerequest-attachment-detail": ("DELETE",),
@@ -350,6 +354,7 @@ UNSAFE_RULES: dict[str, str] = {
     "v1:servicerequest-detail": "api_request_write",
     "v1:customer-servicerequest-detail": "api_request_write",
     "v1:servicerequest-list": "api_filing",
+    "v1:servicerequest-create-in-locale": "api_filing",
     "v1:customer-servicerequest-list": "api_filing",
     "servicerequests:new_own": "partner_user",
     "v1:customer-servicerequest-handoffs": "api_filing",
@@ -368,6 +373,11 @@ UNSAFE_BODIES: dict[str, dict] = {
     "servicerequests:note_add": {"text": "A note from the matrix."},
     "v1:customer-servicerequest-list": FILING,
     "v1:servicerequest-list": {**FILING, "supportEntitlementId": "PREM-1", "supportTopicId": 32444610},
+    "v1:servicerequest-create-in-locale": {
+        **FILING,
+        "supportEntitlementId": "PREM-1",
+        "supportTopicId": 32444610,
+    },
     "v1:servicerequest-detail": {"newNote": {"text": "A note from the matrix."}},
     "v1:customer-servicerequest-detail": {"newNote": {"text": "A note from the matrix."}},
     "v1:application-list": {"displayName": "Matrix app", "scopes": ["audit.read"]},
@@ -459,6 +469,7 @@ def url_for(world, key: str, org_key: str) -> str:
         "pk": org.saved_queue.pk if org.saved_queue else 0,
         "export_id": org.queue_export.pk if org.queue_export else "00000000-0000-0000-0000-000000000000",
         "request_id": org.relationship_request.pk if namespace == "graph" else org.service_request.pk,
+        "agent_locale": "pt-BR",
         "application_id": org.app.pk,
         "key_id": org.app.secrets.values_list("pk", flat=True).first(),
     }
@@ -500,7 +511,7 @@ def request_as(world, persona: str, method: str, path: str, body: dict | None = 
 def combinations(world, key: str):
     """(persona, ownership, path) for every persona against A's objects and, when the URL names an
     object, B's objects too; ownership is ``own`` when the persona belongs to that partner."""
-    org_keys = ("A", "B") if URLS[key] - {"portal"} else ("A",)
+    org_keys = ("A", "B") if URLS[key] - {"portal", "agent_locale"} else ("A",)
     for org_key in org_keys:
         path = url_for(world, key, org_key)
         for persona in ALL_PERSONAS:

@@ -138,6 +138,7 @@ def test_filing_writes_the_request_its_audit_event_and_dispatch(world):
         "portal": "m365",
         "contact_email": "alice@contosopartners.com",
         "country_code": "US",
+        "support_language": "en-US",
     }
     assert (event.request_id, event.correlation_id, event.ip_address) == (
         "4b1c2d3e-0000-4000-8000-000000000001",
