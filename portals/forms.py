@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from servicerequests.choices import IssueType, Severity
+from servicerequests.choices import IssueType, Severity, SupportLanguage
 from servicerequests.forms import ContactFieldsForm
 from servicerequests.models import SupportTopic
 
@@ -43,6 +43,13 @@ class PortalSupportForm(ContactFieldsForm):
         widget=forms.RadioSelect,
     )
 
+    support_language = forms.ChoiceField(
+        label=_("Preferred support language"),
+        choices=SupportLanguage.choices,
+        required=False,
+        help_text=_("The language Microsoft support answers in."),
+    )
+
     def clean(self):
         data = super().clean()
         if data.get("contact_method") == "phone" and not data.get("contact_phone"):
@@ -72,6 +79,7 @@ class AzureSupportRequestForm(PortalSupportForm):
         "description",
         "severity",
         "contact_method",
+        "support_language",
         "contact_first_name",
         "contact_last_name",
         "contact_email",

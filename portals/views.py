@@ -45,6 +45,7 @@ from servicerequests.services import (
     service_request_file,
 )
 from servicerequests.services.attachments import IncomingFile, attachments_add, attachments_check
+from servicerequests.services.filing import support_language_for
 from servicerequests.views import filing_error_response
 
 from .forms import SUPPORT_PLAN_LABEL, AdminCenterSupportForm, AzureSupportRequestForm
@@ -223,6 +224,7 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
             support_plan=support_plan,
             support_entitlement_id=ctx.support_entitlement_id,
             routing_context_digest=routing_context_digest(ctx.token),
+            support_language=data.get("support_language") or "",
         )
     except (ValidationError, FilingError) as exc:
         return filing_error_response(request, exc, form=form, customer=customer, heading=REFUSED_HEADING)
@@ -310,6 +312,7 @@ def _azure_new(request, ctx, customer):
     initial = {
         **AzureSupportRequestForm.initial_contact(request.user),
         "issue_type": ctx.issue_type or "technical",
+        "support_language": support_language_for(actor=request.user),
     }
     step = request.POST.get("step", "") if request.method == "POST" else ""
     form = AzureSupportRequestForm(request.POST if step else None, initial=initial)
@@ -365,7 +368,11 @@ def _admin_center_new(request, portal, ctx, customer):
     context.update({"ctx_token": ctx.token, "topics": topics, "topic": topic})
     if topic is None:
         return render(request, "portals/admin_center_categories.html", context)
-    initial = {**AdminCenterSupportForm.initial_contact(request.user), "support_topic_id": str(topic.pk)}
+    initial = {
+        **AdminCenterSupportForm.initial_contact(request.user),
+        "support_topic_id": str(topic.pk),
+        "support_language": support_language_for(actor=request.user),
+    }
     form = AdminCenterSupportForm(request.POST or None, initial=initial, workload=ctx.workload)
     status = 200
     if request.method == "POST":

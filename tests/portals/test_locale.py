@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from servicerequests.models import SupportTopic
+from servicerequests.models import ServiceRequest, SupportTopic
 from tests.portals.test_views import AZURE_NEW, M365_NEW, _azure_data, _token
 from tests.servicerequests import conftest as eligibility_world
 
@@ -101,3 +101,17 @@ def test_english_stays_the_default(alice_client, world):
     html = alice_client.get(AZURE_NEW, {"ctx": _token(world)}).content.decode()
     assert "<h1>New support request</h1>" in html and ">Review + create</button>" in html
     assert reverse("portals:new", kwargs={"portal": "azure"}) in html
+
+
+def test_the_preferred_support_language_follows_the_page_and_is_filed(alice_client, world):
+    token = _token(world)
+    html = alice_client.get(AZURE_NEW, {"ctx": token}, HTTP_ACCEPT_LANGUAGE="pt-PT").content.decode()
+    assert "Idioma de suporte preferido" in html
+    assert '<option value="pt-PT" selected>Português (Portugal)</option>' in html
+    data = _azure_data(world, token, step="create", support_language="es-ES")
+    response = alice_client.post(AZURE_NEW, data)
+    assert response.status_code == 302
+    filed = ServiceRequest.objects.get(title="VM does not start")
+    assert filed.support_language == "es-ES"
+    page = alice_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
+    assert "<dt>Idioma de suporte preferencial</dt><dd>Español</dd>" in page
