@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from oauth2_provider.models import AbstractApplication, get_access_token_model, get_application_model
 
 from audit.services import audit_event_record
@@ -38,7 +39,7 @@ SERVICE_USER_PREFIX = "app:"
 
 def _require_admin_agent(actor: User) -> None:
     if actor.partner_id is None or not actor.has_role(PartnerCenterRole.ADMIN_AGENT):
-        raise PermissionDenied("Only the partner's admin agents manage app registrations.")
+        raise PermissionDenied(_("Only the partner's admin agents manage app registrations."))
 
 
 def application_registrations_visible(*, actor: User) -> bool:
@@ -49,19 +50,24 @@ def application_registrations_visible(*, actor: User) -> bool:
 def _clean_name(value: str, field: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationError({field: ["is required."]})
+        raise ValidationError({field: [_("is required.")]})
     if len(value) > NAME_MAX:
-        raise ValidationError({field: [f"must be at most {NAME_MAX} characters."]})
+        raise ValidationError({field: [_("must be at most %(max)s characters.") % {"max": NAME_MAX}]})
     return value
 
 
 def _clean_scopes(scopes) -> list[str]:
     if not isinstance(scopes, list | tuple) or not scopes:
-        raise ValidationError({"scopes": ["needs at least one scope."]})
+        raise ValidationError({"scopes": [_("needs at least one scope.")]})
     unknown = sorted({str(s) for s in scopes} - set(SCOPES))
     if unknown:
         raise ValidationError(
-            {"scopes": [f"unknown scope(s): {', '.join(unknown)}; known: {', '.join(SCOPES)}."]}
+            {
+                "scopes": [
+                    _("unknown scope(s): %(unknown)s; known: %(known)s.")
+                    % {"unknown": ", ".join(unknown), "known": ", ".join(SCOPES)}
+                ]
+            }
         )
     return sorted(set(scopes))
 
@@ -71,7 +77,7 @@ def _clean_lifetime(days) -> timedelta:
         days = DEFAULT_SECRET_DAYS
     if isinstance(days, bool) or not isinstance(days, int) or days not in SECRET_LIFETIMES_DAYS:
         allowed = ", ".join(str(d) for d in SECRET_LIFETIMES_DAYS)
-        raise ValidationError({"expiresInDays": [f"must be one of {allowed}."]})
+        raise ValidationError({"expiresInDays": [_("must be one of %(allowed)s.") % {"allowed": allowed}]})
     return timedelta(days=days)
 
 
@@ -81,11 +87,15 @@ def _groups_of_partner(actor: User, group_ids) -> list[SecurityGroup]:
         try:
             ids.append(uuid.UUID(str(value)))
         except ValueError:
-            raise ValidationError({"securityGroupIds": [f"{value!r} is not a group id."]}) from None
+            raise ValidationError(
+                {"securityGroupIds": [_("%(value)s is not a group id.") % {"value": repr(value)}]}
+            ) from None
     groups = list(SecurityGroup.objects.filter(partner_id=actor.partner_id, pk__in=ids))
     missing = sorted({str(i) for i in ids} - {str(g.pk) for g in groups})
     if missing:
-        raise ValidationError({"securityGroupIds": [f"no such group of your partner: {', '.join(missing)}."]})
+        raise ValidationError(
+            {"securityGroupIds": [_("no such group of your partner: %(ids)s.") % {"ids": ", ".join(missing)}]}
+        )
     return groups
 
 
@@ -139,7 +149,7 @@ def application_create(
     scopes = _clean_scopes(scopes)
     groups = _groups_of_partner(actor, security_group_ids)
     lifetime = _clean_lifetime(secret_expires_in_days)
-    description = (secret_description or "").strip()[:NAME_MAX] or "Initial secret"
+    description = (secret_description or "").strip()[:NAME_MAX] or _("Initial secret")
     client_id = str(uuid.uuid4())
     with transaction.atomic():
         service_user = User(
@@ -206,7 +216,7 @@ def application_secret_add(
     lifetime = _clean_lifetime(expires_in_days)
     description = (description or "").strip()
     if len(description) > NAME_MAX:
-        raise ValidationError({"displayName": [f"must be at most {NAME_MAX} characters."]})
+        raise ValidationError({"displayName": [_("must be at most %(max)s characters.") % {"max": NAME_MAX}]})
     with transaction.atomic():
         registration = _registration_for_update(actor, registration_id)
         usable = registration.secrets.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()
@@ -214,11 +224,12 @@ def application_secret_add(
             raise ValidationError(
                 {
                     "secrets": [
-                        f"at most {MAX_USABLE_SECRETS} usable secrets; revoke one before adding another."
+                        _("at most %(max)s usable secrets; revoke one before adding another.")
+                        % {"max": MAX_USABLE_SECRETS}
                     ]
                 }
             )
-        row, secret = _new_secret(registration, description=description or "Secret", lifetime=lifetime)
+        row, secret = _new_secret(registration, description=description or _("Secret"), lifetime=lifetime)
         audit_event_record(
             action="application.secret_added", actor=actor, obj=registration, after=_secret_audit(row)
         )

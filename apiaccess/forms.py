@@ -1,6 +1,9 @@
 """Forms of the settings pages API access (personal tokens) and Applications (app registrations)."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.api.scopes import SCOPES
 
@@ -8,17 +11,27 @@ from .applications import DEFAULT_SECRET_DAYS, SECRET_LIFETIMES_DAYS
 from .services import DEFAULT_EXPIRY, EXPIRY_CHOICES, NAME_MAX
 
 
-def _days_label(days: int) -> str:
-    return f"{days // 365} year{'s' if days >= 730 else ''}" if days % 365 == 0 else f"{days} days"
+def _days_text(days: int) -> str:
+    if days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
+#: A lifetime in words ("180 days", "1 year"), in the language active when a form renders it.
+_days_label = lazy(_days_text, str)
 
 
 class ApiTokenCreateForm(forms.Form):
     name = forms.CharField(
-        max_length=NAME_MAX, help_text="What the token is for, e.g. 'ticket sync script'.", strip=True
+        label=_("Name"),
+        max_length=NAME_MAX,
+        help_text=_("What the token is for, e.g. 'ticket sync script'."),
+        strip=True,
     )
     expires_in = forms.ChoiceField(
-        label="Expires after",
-        choices=[(value, label) for value, (label, _) in EXPIRY_CHOICES.items()],
+        label=_("Expires after"),
+        choices=[(value, label) for value, (label, _lifetime) in EXPIRY_CHOICES.items()],
         initial=DEFAULT_EXPIRY,
     )
 
@@ -31,21 +44,25 @@ class ApplicationCreateForm(forms.Form):
     """Settings → Applications: register an app (its groups are the partner's, set by the view)."""
 
     display_name = forms.CharField(
-        label="Name", max_length=100, strip=True, help_text="What the app is, e.g. 'PSA sync (HaloPSA)'."
+        label=_("Name"),
+        max_length=100,
+        strip=True,
+        help_text=_("What the app is, e.g. 'PSA sync (HaloPSA)'."),
     )
     scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
         choices=[(scope, f"{scope} — {description}") for scope, description in SCOPES.items()],
         widget=forms.CheckboxSelectMultiple,
-        help_text="Grant only what the app needs; every endpoint requires one scope.",
+        help_text=_("Grant only what the app needs; every endpoint requires one scope."),
     )
     security_groups = forms.MultipleChoiceField(
-        label="Security groups",
+        label=_("Security groups"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The app's service identity joins these groups: their GDAP access applies to it.",
+        help_text=_("The app's service identity joins these groups: their GDAP access applies to it."),
     )
     secret_expires_in_days = forms.TypedChoiceField(
-        label="Secret expires after",
+        label=_("Secret expires after"),
         coerce=int,
         choices=[(days, _days_label(days)) for days in SECRET_LIFETIMES_DAYS],
         initial=DEFAULT_SECRET_DAYS,
@@ -58,9 +75,9 @@ class ApplicationCreateForm(forms.Form):
 
 class ApplicationSecretAddForm(forms.Form):
     registration_id = forms.UUIDField(widget=forms.HiddenInput)
-    description = forms.CharField(label="Description", max_length=100, required=False, strip=True)
+    description = forms.CharField(label=_("Description"), max_length=100, required=False, strip=True)
     expires_in_days = forms.TypedChoiceField(
-        label="Expires after",
+        label=_("Expires after"),
         coerce=int,
         choices=[(days, _days_label(days)) for days in SECRET_LIFETIMES_DAYS],
         initial=DEFAULT_SECRET_DAYS,

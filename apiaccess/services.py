@@ -12,6 +12,9 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_event_record
 from core.models import ApiToken
@@ -19,12 +22,12 @@ from partners.models import User
 
 NAME_MAX = 100
 # Expiry choices offered in the browser, as data: value → (label, lifetime or None = never).
-EXPIRY_CHOICES: dict[str, tuple[str, timedelta | None]] = {
-    "7d": ("7 days", timedelta(days=7)),
-    "30d": ("30 days", timedelta(days=30)),
-    "90d": ("90 days", timedelta(days=90)),
-    "365d": ("1 year", timedelta(days=365)),
-    "never": ("Never", None),
+EXPIRY_CHOICES: dict[str, tuple[Promise, timedelta | None]] = {
+    "7d": (_("7 days"), timedelta(days=7)),
+    "30d": (_("30 days"), timedelta(days=30)),
+    "90d": (_("90 days"), timedelta(days=90)),
+    "365d": (_("1 year"), timedelta(days=365)),
+    "never": (pgettext_lazy("token expiry", "Never"), None),
 }
 DEFAULT_EXPIRY = "30d"
 _DURATION_RE = re.compile(r"^(\d+)([mhd])$")
@@ -51,9 +54,9 @@ def api_token_create(*, actor: User, name: str, expires_in: timedelta | None) ->
     """
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": ["is required."]})
+        raise ValidationError({"name": [gettext("is required.")]})
     if len(name) > NAME_MAX:
-        raise ValidationError({"name": [f"must be at most {NAME_MAX} characters."]})
+        raise ValidationError({"name": [gettext("must be at most %(max)s characters.") % {"max": NAME_MAX}]})
     with transaction.atomic():
         token_row, token = ApiToken.objects.create(user=actor, expiry=expires_in, name=name)
         audit_event_record(

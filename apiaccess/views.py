@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partners.selectors import security_group_list
@@ -61,12 +62,12 @@ def api_access(request):
                 actor=request.user,
                 token_key=revoke_form.cleaned_data["token_key"],
             ):
-                messages.success(request, "Token revoked: requests that use it now get 401.")
+                messages.success(request, _("Token revoked: requests that use it now get 401."))
             else:
-                messages.error(request, "No such token.")
+                messages.error(request, _("No such token."))
             return redirect("api_access")
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
             return redirect("api_access")
     context = {
         "create_form": create_form,
@@ -75,7 +76,7 @@ def api_access(request):
         "new_token_name": new_token_name,
         "now": timezone.now(),
     }
-    response = render(request, "partners/api_access.html", context, status=status)
+    response = render(request, "apiaccess/api_access.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -86,7 +87,7 @@ def applications(request):
     """Settings → Applications (admin agents): register an app (client id and secret shown
     once), add or revoke secrets, remove an app; everyone else gets 403."""
     if not application_registrations_visible(actor=request.user):
-        raise PermissionDenied("Only the partner's admin agents manage app registrations.")
+        raise PermissionDenied(_("Only the partner's admin agents manage app registrations."))
     groups = list(security_group_list(actor=request.user))
     create_form = ApplicationCreateForm(groups=groups)
     created = None
@@ -126,7 +127,7 @@ def applications(request):
                 )
                 created = {"registration": row.registration, "secret": secret, "kind": "secret"}
             except AppRegistration.DoesNotExist:
-                messages.error(request, "No such application.")
+                messages.error(request, _("No such application."))
                 return redirect("applications")
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -134,7 +135,7 @@ def applications(request):
         elif action in ("revoke_secret", "remove"):
             return _application_change(request, action)
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
             return redirect("applications")
     context = {
         "create_form": create_form,
@@ -155,7 +156,7 @@ _FORM_FIELDS = {"displayName": "display_name", "scopes": "scopes", "securityGrou
 def _application_change(request, action: str):
     form = (ApplicationSecretRevokeForm if action == "revoke_secret" else ApplicationRemoveForm)(request.POST)
     if not form.is_valid():
-        messages.error(request, "No such application or secret.")
+        messages.error(request, _("No such application or secret."))
         return redirect("applications")
     try:
         if action == "revoke_secret":
@@ -164,14 +165,16 @@ def _application_change(request, action: str):
                 registration_id=form.cleaned_data["registration_id"],
                 secret_id=form.cleaned_data["secret_id"],
             )
-            messages.success(request, "Secret revoked: token requests with it now fail.")
+            messages.success(request, _("Secret revoked: token requests with it now fail."))
         else:
             registration = application_remove(
                 actor=request.user, registration_id=form.cleaned_data["registration_id"]
             )
             messages.success(
-                request, f"Application “{registration.display_name}” removed: its tokens no longer work."
+                request,
+                _("Application “%(name)s” removed: its tokens no longer work.")
+                % {"name": registration.display_name},
             )
     except (AppRegistration.DoesNotExist, AppSecret.DoesNotExist):
-        messages.error(request, "No such application or secret.")
+        messages.error(request, _("No such application or secret."))
     return redirect("applications")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .selectors import KNOWN_ACTIONS, AuditFilters, day_after, day_start
 
@@ -10,28 +12,28 @@ from .selectors import KNOWN_ACTIONS, AuditFilters, day_after, day_start
 class AuditLogFilterForm(forms.Form):
     """Filter by actor, customer, action, object (type and id) and an inclusive date range (UTC)."""
 
-    actor = forms.ModelChoiceField(queryset=None, required=False, label="Actor", empty_label="Anyone")
+    actor = forms.ModelChoiceField(queryset=None, required=False, label=_("Actor"), empty_label=_("Anyone"))
     customer = forms.ModelChoiceField(
-        queryset=None, required=False, label="Customer", empty_label="Any customer"
+        queryset=None, required=False, label=_("Customer"), empty_label=_("Any customer")
     )
     action = forms.CharField(
         required=False,
         max_length=64,
-        label="Action",
-        widget=forms.TextInput(attrs={"list": "audit-actions", "placeholder": "e.g. servicerequest.filed"}),
+        label=_("Action"),
+        widget=forms.TextInput(attrs={"list": "audit-actions"}),
     )
     object_type = forms.CharField(
         required=False,
         max_length=64,
-        label="Object type",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. servicerequests.ServiceRequest"}),
+        label=_("Object type"),
+        widget=forms.TextInput(),
     )
-    object_id = forms.CharField(required=False, max_length=80, label="Object id")
+    object_id = forms.CharField(required=False, max_length=80, label=_("Object id"))
     date_from = forms.DateField(
-        required=False, label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("From (UTC)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        required=False, label="To (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("To (UTC)"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     known_actions = KNOWN_ACTIONS
@@ -40,12 +42,17 @@ class AuditLogFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["actor"].queryset = users
         self.fields["customer"].queryset = customers
+        for name, example in (
+            ("action", "servicerequest.filed"),
+            ("object_type", "servicerequests.ServiceRequest"),
+        ):
+            self.fields[name].widget.attrs["placeholder"] = gettext("e.g. %(example)s") % {"example": example}
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "must be on or after the From date.")
+            self.add_error("date_to", _("must be on or after the From date."))
         return cleaned
 
     def filters(self) -> AuditFilters:

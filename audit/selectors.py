@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from partners.choices import PartnerCenterRole
 from partners.models import User
@@ -184,7 +185,7 @@ def cursor_decode(cursor: str) -> tuple[datetime, int]:
         if not isinstance(pk, int) or timezone.is_naive(instant):
             raise ValueError("bad cursor")
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidCursor("cursor: not a cursor of this list; start again from the first page") from exc
+        raise InvalidCursor(_("cursor: not a cursor of this list; start again from the first page")) from exc
     return instant, pk
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.csv import csv_cell
 from core.pages import query_string_without
@@ -51,7 +52,9 @@ CSV_COLUMNS = (
 
 def _require_audit_reader(request) -> None:
     if not audit_log_visible(actor=request.user):
-        raise PermissionDenied("Only the partner's admin agents and support managers can read the audit log.")
+        raise PermissionDenied(
+            _("Only the partner's admin agents and support managers can read the audit log.")
+        )
 
 
 def _filter_form(request) -> AuditLogFilterForm:

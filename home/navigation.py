@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apiaccess.applications import application_registrations_visible
 from audit.selectors import audit_log_visible
@@ -62,13 +64,13 @@ class MenuEntry:
     ``count``: an optional number shown beside the label (``count_label`` says what it counts).
     """
 
-    label: str
+    label: str | Promise
     url_name: str
     allowed: Callable[[User], bool]
     current: tuple[str, ...] = ()
     not_current: tuple[str, ...] = ()
     count: Callable[[User], int] | None = None
-    count_label: str = ""
+    count_label: str | Promise = ""
 
     def is_current(self, route: str) -> bool:
         return any(fnmatchcase(route, p) for p in self.current) and not any(
@@ -81,68 +83,71 @@ CUSTOMER_ADMIN_PAGES = ("customers:own_support_options",)
 CUSTOMER_REQUEST_PAGES = ("servicerequests:new",)
 
 MENU: tuple[MenuEntry, ...] = (
-    MenuEntry("Home", "home", signed_in, current=("home",)),
+    MenuEntry(pgettext_lazy("menu", "Home"), "home", signed_in, current=("home",)),
     # A partner's users.
     MenuEntry(
-        "Customers",
+        _("Customers"),
         "customers:list",
         sees_customers_through_partner,
         current=("customers:*", *CUSTOMER_REQUEST_PAGES),
         not_current=("customers:service_health", *CUSTOMER_ADMIN_PAGES),
     ),
     MenuEntry(
-        "Service requests",
+        _("Service requests"),
         "servicerequests:list",
         may_view_partner_requests,
         current=("servicerequests:*",),
         not_current=("servicerequests:filed_for_us", "servicerequests:handoff*", *CUSTOMER_REQUEST_PAGES),
     ),
     MenuEntry(
-        "Hand-offs", "servicerequests:handoff_list", may_work_handoffs, current=("servicerequests:handoff*",)
+        _("Hand-offs"),
+        "servicerequests:handoff_list",
+        may_work_handoffs,
+        current=("servicerequests:handoff*",),
     ),
     MenuEntry(
-        "Admin relationships",
+        _("Admin relationships"),
         "gdap:relationship_list",
         is_partner_user,
         current=("gdap:*",),
         not_current=("gdap:partner_relationships",),
     ),
     MenuEntry(
-        "Service health",
+        _("Service health"),
         "customers:service_health",
         may_view_partner_health,
         current=("customers:service_health",),
     ),
-    MenuEntry("Queues", "queues", is_queue_manager, current=("queues", "queue_*")),
-    MenuEntry("My requests", "queues", works_own_requests, current=("queues", "queue_*")),
-    MenuEntry("Audit log", "audit:log", lambda u: audit_log_visible(actor=u), current=("audit:*",)),
+    MenuEntry(_("Queues"), "queues", is_queue_manager, current=("queues", "queue_*")),
+    MenuEntry(_("My requests"), "queues", works_own_requests, current=("queues", "queue_*")),
+    MenuEntry(_("Audit log"), "audit:log", lambda u: audit_log_visible(actor=u), current=("audit:*",)),
     MenuEntry(
-        "Webhooks", "webhooks:registration", lambda u: webhooks_visible(actor=u), current=("webhooks:*",)
+        _("Webhooks"), "webhooks:registration", lambda u: webhooks_visible(actor=u), current=("webhooks:*",)
     ),
-    MenuEntry("API access", "api_access", is_partner_user, current=("api_access",)),
+    MenuEntry(_("API access"), "api_access", is_partner_user, current=("api_access",)),
     MenuEntry(
-        "Applications",
+        _("Applications"),
         "applications",
         lambda u: application_registrations_visible(actor=u),
         current=("applications",),
     ),
     # A customer's admins (their side of the Microsoft 365 admin center).
     MenuEntry(
-        "Partner relationships",
+        _("Partner relationships"),
         "gdap:partner_relationships",
         is_customer_side,
         current=("gdap:*",),
         count=invitations_waiting,
-        count_label="waiting for your approval",
+        count_label=_("waiting for your approval"),
     ),
     MenuEntry(
-        "Service requests filed for us",
+        _("Service requests filed for us"),
         "servicerequests:filed_for_us",
         may_view_requests_filed_for_customer,
         current=("servicerequests:filed_for_us",),
     ),
     MenuEntry(
-        "Support options", "customers:own_support_options", is_customer_side, current=CUSTOMER_ADMIN_PAGES
+        _("Support options"), "customers:own_support_options", is_customer_side, current=CUSTOMER_ADMIN_PAGES
     ),
 )
 
@@ -177,11 +182,11 @@ def menu_for(user: User, route: str = "") -> list[dict]:
             continue
         items.append(
             {
-                "label": entry.label,
+                "label": str(entry.label),
                 "url": url,
                 "current": entry.is_current(route),
                 "count": entry.count(user) if entry.count else None,
-                "count_label": entry.count_label,
+                "count_label": str(entry.count_label),
             }
         )
     return items

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from servicerequests.choices import Portal
+from servicerequests.choices import Portal, Status
 
 
 class PortalTicket(models.Model):
@@ -44,3 +44,7 @@ class PortalTicket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_portal_display()} ticket {self.ticket_number}"
+
+    def get_status_display(self) -> str:
+        """The status in words, as a service request's ``Status`` labels it (an unknown value as stored)."""
+        return dict(Status.choices).get(self.status, self.status)

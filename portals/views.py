@@ -21,6 +21,9 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from customers.models import Customer, Subscription
 from customers.shortcuts import customer_or_404
@@ -42,6 +45,7 @@ from servicerequests.services import (
     service_request_file,
 )
 from servicerequests.services.attachments import IncomingFile, attachments_add, attachments_check
+from servicerequests.services.filing import support_language_for
 from servicerequests.views import filing_error_response
 
 from .forms import SUPPORT_PLAN_LABEL, AdminCenterSupportForm, AzureSupportRequestForm
@@ -55,9 +59,10 @@ class PortalPage:
     """How one stub portal presents itself (its own look, names and the workload it files by default)."""
 
     body_class: str
-    brand: str
-    government_brand: str
-    new_label: str
+    brand: str | Promise
+    government_brand: str | Promise
+    new_label: str | Promise
+    list_name: str | Promise  # the tickets page, as servicerequests.eligibility.tables.PORTALS names it
     default_workload: str
 
 
@@ -66,33 +71,41 @@ PORTAL_PAGES: dict[str, PortalPage] = {
         body_class="workload-portal portal-azure",
         brand="Microsoft Azure",
         government_brand="Microsoft Azure Government",
-        new_label="New support request",
+        new_label=gettext_lazy("New support request"),
+        list_name=gettext_lazy("Manage support requests"),
         default_workload="azure",
     ),
     "m365": PortalPage(
         body_class="workload-portal portal-m365",
-        brand="Microsoft 365 admin center",
-        government_brand="Microsoft 365 admin center (US Government)",
-        new_label="New service request",
+        brand=gettext_lazy("Microsoft 365 admin center"),
+        government_brand=gettext_lazy("Microsoft 365 admin center (US Government)"),
+        new_label=gettext_lazy("New service request"),
+        list_name=gettext_lazy("View all support tickets"),
         default_workload="m365",
     ),
     "dynamics": PortalPage(
         body_class="workload-portal portal-dynamics",
-        brand="Power Platform admin center",
-        government_brand="Power Platform admin center (US Government)",
-        new_label="New support request",
+        brand=gettext_lazy("Power Platform admin center"),
+        government_brand=gettext_lazy("Power Platform admin center (US Government)"),
+        new_label=gettext_lazy("New support request"),
+        list_name=gettext_lazy("See all support requests"),
         default_workload="dynamics",
     ),
 }
 
-AZURE_STEPS = ("Problem description", "Additional details", "Support method", "Contact information")
-REVIEW_STEP = "Review + create"
+AZURE_STEPS = (
+    gettext_lazy("Problem description"),
+    gettext_lazy("Additional details"),
+    gettext_lazy("Support method"),
+    gettext_lazy("Contact information"),
+)
+REVIEW_STEP = pgettext_lazy("Azure portal step", "Review + create")
 
 
 def _portal_or_404(portal: str) -> PortalPage:
     page = PORTAL_PAGES.get(portal)
     if page is None:
-        raise Http404("No such portal.")
+        raise Http404(_("No such portal."))
     return page
 
 
@@ -105,7 +118,7 @@ def _portal_context(request, portal: str, customer: Customer | None) -> dict:
         "portal": portal,
         "portal_page": page,
         "portal_brand": page.government_brand if government else page.brand,
-        "portal_list_name": spec.list_name,
+        "portal_list_name": page.list_name,
         "portal_host": spec.hosts.get(cloud) or spec.hosts["commercial"],
         "government": government,
         "customer": customer,
@@ -156,7 +169,7 @@ def _read_context(request, portal: str):
             _context_error(
                 request,
                 portal,
-                "This page needs a portal link from the partner portal: start from New request.",
+                _("This page needs a portal link from the partner portal: start from New request."),
             ),
         )
     try:
@@ -167,13 +180,13 @@ def _read_context(request, portal: str):
         return (
             None,
             None,
-            _context_error(request, portal, "This portal link is for another portal or context."),
+            _context_error(request, portal, _("This portal link is for another portal or context.")),
         )
     customer = customer_or_404(request.user, ctx.customer_id)
     return ctx, customer, None
 
 
-REFUSED_HEADING = "The portal refused this request"
+REFUSED_HEADING = gettext_lazy("The portal refused this request")
 
 
 def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: str = ""):
@@ -188,7 +201,9 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
         try:
             attachments_check(files)  # before filing: a refused file files nothing
         except AttachmentRefused as exc:
-            form.add_error(None, f"{exc} Nothing was submitted; choose the files again.")
+            form.add_error(
+                None, _("%(reason)s Nothing was submitted; choose the files again.") % {"reason": exc}
+            )
             return None
     try:
         service_request = service_request_file(
@@ -209,6 +224,7 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
             support_plan=support_plan,
             support_entitlement_id=ctx.support_entitlement_id,
             routing_context_digest=routing_context_digest(ctx.token),
+            support_language=data.get("support_language") or "",
         )
     except (ValidationError, FilingError) as exc:
         return filing_error_response(request, exc, form=form, customer=customer, heading=REFUSED_HEADING)
@@ -226,7 +242,10 @@ def _file(request, ctx, customer, form, *, issue_type: str = "", support_plan: s
                 source=AttachmentSource.PORTAL,
             )
         except (AttachmentRefused, PermissionDenied) as exc:
-            messages.error(request, f"The request was filed, but its files were not attached: {exc}")
+            messages.error(
+                request,
+                _("The request was filed, but its files were not attached: %(reason)s") % {"reason": exc},
+            )
     return redirect(
         "portals:request",
         portal=service_request.portal,
@@ -239,7 +258,8 @@ def _already_filed(request, service_request, customer):
     """A routing context files once: a second submit shows the request the first one filed."""
     messages.info(
         request,
-        f"This request was already submitted as {service_request.pk}; it was not filed a second time.",
+        _("This request was already submitted as %(id)s; it was not filed a second time.")
+        % {"id": service_request.pk},
     )
     return redirect(
         "portals:request",
@@ -292,6 +312,7 @@ def _azure_new(request, ctx, customer):
     initial = {
         **AzureSupportRequestForm.initial_contact(request.user),
         "issue_type": ctx.issue_type or "technical",
+        "support_language": support_language_for(actor=request.user),
     }
     step = request.POST.get("step", "") if request.method == "POST" else ""
     form = AzureSupportRequestForm(request.POST if step else None, initial=initial)
@@ -347,7 +368,11 @@ def _admin_center_new(request, portal, ctx, customer):
     context.update({"ctx_token": ctx.token, "topics": topics, "topic": topic})
     if topic is None:
         return render(request, "portals/admin_center_categories.html", context)
-    initial = {**AdminCenterSupportForm.initial_contact(request.user), "support_topic_id": str(topic.pk)}
+    initial = {
+        **AdminCenterSupportForm.initial_contact(request.user),
+        "support_topic_id": str(topic.pk),
+        "support_language": support_language_for(actor=request.user),
+    }
     form = AdminCenterSupportForm(request.POST or None, initial=initial, workload=ctx.workload)
     status = 200
     if request.method == "POST":
@@ -368,7 +393,7 @@ def _request_context(request, portal, customer_id, request_id) -> dict:
             actor=request.user, portal=portal, customer_id=customer.pk, request_id=request_id
         )
     except ServiceRequest.DoesNotExist as exc:
-        raise Http404("No such ticket.") from exc
+        raise Http404(_("No such ticket.")) from exc
     dispatch = getattr(service_request, "dispatch", None)
     ticket = getattr(service_request, "portal_ticket", None)
     context = _portal_context(request, portal, customer)

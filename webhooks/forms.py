@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .choices import EventName
 
@@ -11,13 +12,13 @@ class WebhookRegistrationForm(forms.Form):
     """URL and events of a new registration (the service checks the URL against the SSRF rules)."""
 
     url = forms.CharField(
-        label="Webhook URL",
+        label=_("Webhook URL"),
         max_length=2000,
         widget=forms.URLInput(attrs={"placeholder": "https://hooks.example.com/partnercenter"}),
-        help_text="An http or https URL on a public address. Events are POSTed to it, signed.",
+        help_text=_("An http or https URL on a public address. Events are POSTed to it, signed."),
     )
     events = forms.MultipleChoiceField(
-        label="Events",
+        label=_("Events"),
         choices=EventName.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[EventName.SERVICE_REQUEST_CREATED, EventName.SERVICE_REQUEST_UPDATED],

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record
 from core.queueing import enqueue
@@ -56,7 +57,7 @@ class WebhookNotRedeliverable(Exception):
 
 def _require_manager(actor: User) -> None:
     if actor.partner_id is None or not actor.role_codes.intersection(WEBHOOK_ROLES):
-        raise PermissionDenied("Only the partner's admin agents and support managers manage webhooks.")
+        raise PermissionDenied(_("Only the partner's admin agents and support managers manage webhooks."))
 
 
 def _validated(url: str, events) -> tuple[str, list[str]]:
@@ -67,12 +68,15 @@ def _validated(url: str, events) -> tuple[str, list[str]]:
     except WebhookUrlRefused as exc:
         errors["url"] = [exc.reason]
     if not isinstance(events, list | tuple) or not events:
-        errors["events"] = [f"name at least one of {', '.join(EventName.values)}."]
+        errors["events"] = [_("name at least one of %(events)s.") % {"events": ", ".join(EventName.values)}]
         events = []
     else:
         unknown = [str(e) for e in events if e not in EventName.values]
         if unknown:
-            errors["events"] = [f"{', '.join(unknown)}: not one of {', '.join(EventName.values)}."]
+            errors["events"] = [
+                _("%(unknown)s: not one of %(events)s.")
+                % {"unknown": ", ".join(unknown), "events": ", ".join(EventName.values)}
+            ]
     if errors:
         raise ValidationError(errors)
     return url, sorted(set(events))
@@ -109,7 +113,7 @@ def webhook_registration_create(*, actor: User, url: str, events) -> tuple[Webho
             )
     except IntegrityError:
         raise WebhookRegistrationExists(
-            "The partner already has a webhook registration; delete it first."
+            _("The partner already has a webhook registration; delete it first.")
         ) from None
     return registration, secret
 
@@ -248,7 +252,7 @@ def webhook_test_send(*, actor: User) -> WebhookEvent:
     with transaction.atomic():
         registration = WebhookRegistration.objects.filter(partner_id=actor.partner_id).first()
         if registration is None:
-            raise WebhookRegistrationMissing("Register a webhook URL first.")
+            raise WebhookRegistrationMissing(_("Register a webhook URL first."))
         audit_event = audit_event_record(
             action="webhook.test_requested",
             actor=actor,
@@ -273,14 +277,14 @@ def webhook_delivery_redeliver(*, actor: User, delivery: WebhookDelivery) -> Web
     """
     _require_manager(actor)
     if delivery.partner_id != actor.partner_id:
-        raise PermissionDenied("This delivery belongs to another partner.")
+        raise PermissionDenied(_("This delivery belongs to another partner."))
     with transaction.atomic():
         original = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         if original.status == DeliveryStatus.PENDING:
-            raise WebhookNotRedeliverable("This delivery is still pending: wait for its outcome.")
+            raise WebhookNotRedeliverable(_("This delivery is still pending: wait for its outcome."))
         registration = WebhookRegistration.objects.filter(partner_id=actor.partner_id).first()
         if registration is None:
-            raise WebhookRegistrationMissing("The registration was deleted; register a URL first.")
+            raise WebhookRegistrationMissing(_("The registration was deleted; register a URL first."))
         now = timezone.now()
         new = WebhookDelivery.objects.create(
             partner_id=actor.partner_id,

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 ALLOWED_SCHEMES = ("http", "https")
 URL_MAX = 2000
@@ -63,36 +65,49 @@ class WebhookTarget:
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
     """The transition mechanism and the IPv4 address an IPv6 address carries, if any."""
     if ip.sixtofour is not None:
-        return "a 6to4", ip.sixtofour
+        return "6to4", ip.sixtofour
     if ip.teredo is not None:
-        return "a Teredo", ip.teredo[1]
+        return "Teredo", ip.teredo[1]
     if any(ip in network for network in NAT64_NETWORKS):
-        return "a NAT64", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        return "NAT64", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     if ip in IPV4_COMPATIBLE and int(ip) > 1:
-        return "an IPv4-compatible", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        return "IPv4-compatible", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
 
+#: An address that may not receive webhooks, in words, per kind (whole noun phrases, translated).
+_EMBEDDING = {
+    "6to4": pgettext_lazy("refused address", "a 6to4 address embedding %(ipv4)s (%(ip)s)"),
+    "Teredo": pgettext_lazy("refused address", "a Teredo address embedding %(ipv4)s (%(ip)s)"),
+    "NAT64": pgettext_lazy("refused address", "a NAT64 address embedding %(ipv4)s (%(ip)s)"),
+    "IPv4-compatible": pgettext_lazy(
+        "refused address", "an IPv4-compatible address embedding %(ipv4)s (%(ip)s)"
+    ),
+}
+_KINDS = (
+    ("is_unspecified", pgettext_lazy("refused address", "an unspecified address (%(ip)s)")),
+    ("is_loopback", pgettext_lazy("refused address", "a loopback address (%(ip)s)")),
+    ("is_link_local", pgettext_lazy("refused address", "a link-local address (%(ip)s)")),
+    ("is_multicast", pgettext_lazy("refused address", "a multicast address (%(ip)s)")),
+    ("is_reserved", pgettext_lazy("refused address", "a reserved address (%(ip)s)")),
+    ("is_private", pgettext_lazy("refused address", "a private address (%(ip)s)")),
+)
+
+
 def address_refusal(address: str) -> str | None:
-    """Why ``address`` may not receive webhooks, or None when it is a public unicast address."""
+    """Why ``address`` may not receive webhooks (a noun phrase in the active language, e.g. "a
+    private address (10.0.0.1)"), or None when it is a public unicast address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if isinstance(ip, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(ip)) is not None:
         mechanism, ipv4 = embedded
-        return f"{mechanism} address embedding {ipv4} ({ip})"
-    for attribute, label in (
-        ("is_unspecified", "an unspecified"),
-        ("is_loopback", "a loopback"),
-        ("is_link_local", "a link-local"),
-        ("is_multicast", "a multicast"),
-        ("is_reserved", "a reserved"),
-        ("is_private", "a private"),
-    ):
+        return str(_EMBEDDING[mechanism]) % {"ipv4": ipv4, "ip": ip}
+    for attribute, phrase in _KINDS:
         if getattr(ip, attribute):
-            return f"{label} address ({ip})"
+            return str(phrase) % {"ip": ip}
     if not ip.is_global:
-        return f"a non-public address ({ip})"
+        return pgettext("refused address", "a non-public address (%(ip)s)") % {"ip": ip}
     return None
 
 
@@ -100,14 +115,16 @@ def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise WebhookUrlRefused(f"the host name {host!r} does not resolve ({exc})") from None
+        raise WebhookUrlRefused(
+            _("the host name %(host)s does not resolve (%(error)s)") % {"host": repr(host), "error": exc}
+        ) from None
     addresses = []
     for info in infos:
         address = info[4][0]
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise WebhookUrlRefused(f"the host name {host!r} does not resolve")
+        raise WebhookUrlRefused(_("the host name %(host)s does not resolve") % {"host": repr(host)})
     return addresses
 
 
@@ -119,9 +136,9 @@ def url_check(url: str, *, resolve: bool = True) -> WebhookTarget:
     """
     url = (url or "").strip()
     if not url:
-        raise WebhookUrlRefused("is required")
+        raise WebhookUrlRefused(_("is required"))
     if len(url) > URL_MAX:
-        raise WebhookUrlRefused(f"must be at most {URL_MAX} characters")
+        raise WebhookUrlRefused(_("must be at most %(max)s characters") % {"max": URL_MAX})
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -129,14 +146,14 @@ def url_check(url: str, *, resolve: bool = True) -> WebhookTarget:
         raise WebhookUrlRefused(f"is not a valid URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
-        raise WebhookUrlRefused("must be an http or https URL")
+        raise WebhookUrlRefused(_("must be an http or https URL"))
     if parts.username is not None or parts.password is not None:
-        raise WebhookUrlRefused("must not contain credentials (user:password@)")
+        raise WebhookUrlRefused(_("must not contain credentials (user:password@)"))
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise WebhookUrlRefused("must name a host")
+        raise WebhookUrlRefused(_("must name a host"))
     if parts.fragment:
-        raise WebhookUrlRefused("must not contain a fragment (#...)")
+        raise WebhookUrlRefused(_("must not contain a fragment (#...)"))
     port = port or DEFAULT_PORTS[scheme]
     path = parts.path or "/"
     if parts.query:
@@ -156,8 +173,13 @@ def url_check(url: str, *, resolve: bool = True) -> WebhookTarget:
         for address in addresses:
             reason = address_refusal(address)
             if reason is not None:
-                raise WebhookUrlRefused(f"resolves to {reason}: webhooks are only sent to public addresses")
+                raise WebhookUrlRefused(
+                    _("resolves to %(address)s: webhooks are only sent to public addresses")
+                    % {"address": reason}
+                )
     if not allow_private and port not in settings.WEBHOOKS_ALLOWED_PORTS:
         allowed = ", ".join(str(p) for p in settings.WEBHOOKS_ALLOWED_PORTS)
-        raise WebhookUrlRefused(f"must use port {allowed} (not {port})")
+        raise WebhookUrlRefused(
+            _("must use port %(allowed)s (not %(port)s)") % {"allowed": allowed, "port": port}
+        )
     return WebhookTarget(url=url, scheme=scheme, host=host, port=port, address=addresses[0], path=path)

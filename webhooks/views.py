@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import WebhookRegistrationForm
@@ -33,7 +34,7 @@ PAGE_SIZE = 25
 
 def _require_manager(request) -> None:
     if not webhooks_visible(actor=request.user):
-        raise PermissionDenied("Only the partner's admin agents and support managers manage webhooks.")
+        raise PermissionDenied(_("Only the partner's admin agents and support managers manage webhooks."))
 
 
 @login_required
@@ -50,7 +51,7 @@ def registration(request):
             form = WebhookRegistrationForm(request.POST)
             if form.is_valid():
                 try:
-                    _, secret = webhook_registration_create(
+                    _registration, secret = webhook_registration_create(
                         actor=request.user,
                         url=form.cleaned_data["url"],
                         events=form.cleaned_data["events"],
@@ -65,17 +66,17 @@ def registration(request):
                 status = 400
         elif action == "delete":
             if webhook_registration_delete(actor=request.user):
-                messages.success(request, "Webhook registration deleted: no more events are sent.")
+                messages.success(request, _("Webhook registration deleted: no more events are sent."))
             return redirect("webhooks:registration")
         elif action == "test":
             try:
                 webhook_test_send(actor=request.user)
-                messages.success(request, "Test event sent: see its delivery below.")
+                messages.success(request, _("Test event sent: see its delivery below."))
             except WebhookRegistrationMissing as exc:
                 messages.error(request, str(exc))
             return redirect("webhooks:deliveries")
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
             return redirect("webhooks:registration")
     response = render(
         request,
@@ -103,10 +104,10 @@ def redeliver(request, delivery_id):
     try:
         delivery = webhook_delivery_get(actor=request.user, delivery_id=delivery_id)
     except WebhookDelivery.DoesNotExist as exc:
-        raise Http404("No such delivery.") from exc
+        raise Http404(_("No such delivery.")) from exc
     try:
         webhook_delivery_redeliver(actor=request.user, delivery=delivery)
-        messages.success(request, "Event queued for redelivery.")
+        messages.success(request, _("Event queued for redelivery."))
     except (WebhookNotRedeliverable, WebhookRegistrationMissing) as exc:
         messages.error(request, str(exc))
     return redirect("webhooks:deliveries")

@@ -5,6 +5,9 @@
  * - The header's language switcher applies as soon as a language is picked.
  * - A table wider than its card scrolls inside its .table-wrap, which is made keyboard-focusable
  *   and named after the table, so keyboard users can scroll it too.
+ *
+ * No visible or spoken text is written here: words come from the page, translated by its
+ * template (a wrap's name falls back to the <body data-table-label> the template renders).
  */
 (function () {
   "use strict";
@@ -22,15 +25,19 @@
     });
   }
 
+  function fallbackName() {
+    return document.body.getAttribute("data-table-label") || "Table";
+  }
+
   function tableName(wrap) {
     var table = wrap.querySelector("table");
-    if (!table) return "Table";
+    if (!table) return fallbackName();
     if (table.getAttribute("aria-label")) return table.getAttribute("aria-label");
     var caption = table.querySelector("caption");
     if (caption && caption.textContent.trim()) return caption.textContent.trim();
     var heading = wrap.closest("section, .card, main");
     heading = heading && heading.querySelector("h2, h1");
-    return heading ? heading.textContent.trim() : "Table";
+    return heading ? heading.textContent.trim() : fallbackName();
   }
 
   function makeScrollableTablesFocusable(root) {

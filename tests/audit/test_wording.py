@@ -4,11 +4,19 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from audit.selectors import KNOWN_ACTIONS
 from audit.services import audit_event_record
-from audit.wording import ACTION_PHRASES, audit_event_sentence
+from audit.wording import ACTION_SENTENCES, audit_event_sentence
 from tests.factories import CustomerFactory, CustomerPartnerRelationshipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A request in Portuguese leaves its language active in the thread: the next test starts in English."""
+    yield
+    translation.deactivate()
 
 
 def event(**fields):
@@ -22,8 +30,8 @@ def event(**fields):
     return SimpleNamespace(**{**base, **fields})
 
 
-def test_every_known_action_has_a_phrase():
-    assert set(KNOWN_ACTIONS) - set(ACTION_PHRASES) == set()
+def test_every_known_action_has_a_sentence():
+    assert set(KNOWN_ACTIONS) - set(ACTION_SENTENCES) == set()
 
 
 @pytest.mark.parametrize(
@@ -68,3 +76,69 @@ def test_the_log_page_shows_the_sentence_with_the_customers_name(client):
     html = client.get(reverse("audit:log")).content.decode()
     assert "Alice Admin added a note to service request 443396999279963 for Fabrikam" in html
     assert '<span class="mono">servicerequest.note_added</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "fields", "customer", "expected"),
+    [
+        (
+            "pt-br",
+            {
+                "action": "servicerequest.filed",
+                "object_type": "servicerequests.ServiceRequest",
+                "object_id": "4433",
+            },
+            "Fabrikam",
+            "Alice Admin abriu a solicitação de serviço 4433 do cliente Fabrikam",
+        ),
+        (
+            "pt-pt",
+            {
+                "action": "servicerequest.filed",
+                "object_type": "servicerequests.ServiceRequest",
+                "object_id": "4433",
+            },
+            "Fabrikam",
+            "Alice Admin submeteu o pedido de serviço 4433 do cliente Fabrikam",
+        ),
+        (
+            "pt-br",
+            {"action": "gdap.relationship.expired", "object_type": "gdap.Relationship", "object_id": "r1"},
+            "",
+            "Alice Admin constatou que o relacionamento GDAP r1 expirou",
+        ),
+        (
+            "pt-pt",
+            {"action": "gdap.relationship.expired", "object_type": "gdap.Relationship", "object_id": "r1"},
+            "",
+            "Alice Admin constatou que a relação GDAP r1 expirou",
+        ),
+        ("pt-pt", {"action": "auth.signed_in", "actor_name": ""}, "", "O sistema iniciou sessão"),
+    ],
+)
+def test_sentences_in_portuguese_agree_with_their_object(language, fields, customer, expected):
+    with translation.override(language):
+        assert audit_event_sentence(event(**fields), customer_name=customer) == expected
+
+
+@pytest.mark.django_db
+def test_the_log_page_in_pt_br_reads_as_sentences(client):
+    admin = UserFactory(username="alice", first_name="Alice", last_name="Admin", roles=["admin_agent"])
+    customer = CustomerFactory(name="Fabrikam")
+    CustomerPartnerRelationshipFactory(customer=customer, partner=admin.partner)
+    audit_event_record(
+        action="servicerequest.note_added",
+        actor=admin,
+        partner_id=admin.partner_id,
+        object_type="servicerequests.ServiceRequest",
+        object_id="443396999279963",
+        customer_id=customer.pk,
+    )
+    client.force_login(admin)
+    html = client.get(reverse("audit:log"), HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
+    assert (
+        "Alice Admin adicionou uma observação à solicitação de serviço 443396999279963 do cliente Fabrikam"
+        in html
+    )
+    assert "<h1>Log de auditoria</h1>" in html
+    assert '<span class="mono">servicerequest.note_added</span>' in html  # the action id stays

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from home.navigation import MENU, menu_for
 from partners.choices import PartnerCenterRole as R
@@ -90,3 +91,21 @@ def test_menu_entries_are_unique_per_audience():
 def test_the_menu_agrees_with_the_breadcrumb_on_request_pages(route, expected):
     alice = UserFactory(roles=[R.ADMIN_AGENT])
     assert [i["label"] for i in menu_for(alice, route) if i["current"]] == expected
+
+
+def test_the_menu_speaks_european_portuguese():
+    alice = UserFactory(roles=[R.ADMIN_AGENT])
+    with translation.override("pt-pt"):
+        assert labels(alice) == [
+            "Página inicial",
+            "Clientes",
+            "Pedidos de serviço",
+            "Relações de administrador",
+            "Estado de funcionamento do serviço",
+            "Os meus pedidos",
+            "Registo de auditoria",
+            "Webhooks",
+            "Acesso à API",
+            "Aplicações",
+        ]
+    assert labels(alice)[:3] == ["Home", "Customers", "Service requests"]  # English again outside
