@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -51,7 +52,9 @@ class ApplicationCreateForm(forms.Form):
     )
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=[(scope, f"{scope} — {description}") for scope, description in SCOPES.items()],
+        choices=[
+            (scope, format_lazy("{} — {}", scope, _(description))) for scope, description in SCOPES.items()
+        ],
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Grant only what the app needs; every endpoint requires one scope."),
     )

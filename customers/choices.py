@@ -10,7 +10,7 @@ class Workload(models.TextChoices):
     M365 = "m365", "Microsoft 365"
     DYNAMICS = "dynamics", "Dynamics 365"
     EMS = "ems", "Enterprise Mobility + Security"
-    MARKETPLACE = "marketplace", "Marketplace (third-party ISV)"
+    MARKETPLACE = "marketplace", _("Marketplace (third-party ISV)")
 
 
 #: Display label of each workload value (the choices' labels), for code that renders many rows.

@@ -21,7 +21,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_access_token_model
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -32,15 +32,16 @@ GDAP_READ, GDAP_WRITE = "gdap.read", "gdap.write"
 WEBHOOKS_MANAGE = "webhooks.manage"
 AUDIT_READ = "audit.read"
 
-# Scope → what it allows (shown on the Applications page, in OpenAPI and in docs/api.md).
+# Scope → what it allows (shown on the Applications page, in OpenAPI and in docs/api.md). English
+# here (OpenAPI, OAuth); pages translate each with ``gettext`` where they show it.
 SCOPES: dict[str, str] = {
-    SR_READ: "Read service requests, their notes, support topics and eligibility",
-    SR_WRITE: "File and update service requests (add notes, close, change severity)",
-    CUSTOMERS_READ: "Read customers, subscriptions, support options and service health",
-    GDAP_READ: "Read GDAP relationships, access assignments, operations, customers and groups",
-    GDAP_WRITE: "Create, change and end GDAP relationships and access assignments",
-    WEBHOOKS_MANAGE: "Register, change, test and remove the partner's webhook",
-    AUDIT_READ: "Read the partner's audit records",
+    SR_READ: gettext_noop("Read service requests, their notes, support topics and eligibility"),
+    SR_WRITE: gettext_noop("File and update service requests (add notes, close, change severity)"),
+    CUSTOMERS_READ: gettext_noop("Read customers, subscriptions, support options and service health"),
+    GDAP_READ: gettext_noop("Read GDAP relationships, access assignments, operations, customers and groups"),
+    GDAP_WRITE: gettext_noop("Create, change and end GDAP relationships and access assignments"),
+    WEBHOOKS_MANAGE: gettext_noop("Register, change, test and remove the partner's webhook"),
+    AUDIT_READ: gettext_noop("Read the partner's audit records"),
 }
 
 USER_ONLY = "user-only"

@@ -140,8 +140,10 @@ def untranslated_text(html: str, vocabulary: frozenset[str]) -> list[str]:
     parser = VisibleText()
     parser.feed(html)
     found = []
-    for part in parser.parts:
-        rest = strip_marked(part)
+    # A marked sentence may hold elements (a link, <strong>, <time>): strip markers across parts.
+    joined = strip_marked("\x00".join(parser.parts))
+    for part in joined.split("\x00"):
+        rest = part
         for pattern in PATTERNS_OF_DATA:
             rest = pattern.sub(" ", rest)
         words = [w for w in WORD.findall(rest) if w not in PRODUCT_WORDS and w.lower() not in vocabulary]

@@ -181,13 +181,11 @@ def test_untranslated_text_finds_an_unmarked_word_and_allows_data():
     assert untranslated_text(html, vocabulary) == ["SR-CONTACT-IS-PARTNER 12 Dec. 2026", "Delete", "Go"]
 
 
-@pytest.mark.xfail(reason="until the catalogues of every app are complete (issue #22, in progress)")
 def test_the_sign_in_page_is_marked(pseudo_locale, demo_data):
     pages = pages_of(pseudo_client(), "/signin/")
     assert report(pages, demo_data) == []
 
 
-@pytest.mark.xfail(reason="until the catalogues of every app are complete (issue #22, in progress)")
 @pytest.mark.parametrize("username", demo_usernames())
 def test_every_page_of_a_persona_is_marked(pseudo_locale, demo_data, username):
     # From home, and from New request (whose POST answers with a refusal or a simulated portal).
