@@ -1,6 +1,6 @@
 """Screenshots of the main pages, as each demo persona sees them (``make screenshots``).
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only NAME ...]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only NAME ...] [--language pt-br]
 
 Loads ``scenarios/demo.yaml`` into a fresh SQLite database (eager Celery, no Redis), serves the
 portal with ``runserver`` on a free port, signs in through the real form as each persona and
@@ -9,6 +9,9 @@ writes ``<name>-desktop.png`` (1366 px wide) and ``<name>-phone.png`` (390 px) f
 
 It also rewrites the gallery between ``<!-- screenshots -->`` and ``<!-- /screenshots -->`` in
 ``docs/browser.md`` (every shot, desktop and phone, with its caption); README shows four of them.
+
+``--language`` (``pt-br``, ``pt-pt``) takes the shots in that language (the persona signs in, then
+the language cookie is set) into ``docs/screenshots/<language>/``; the gallery is left alone.
 
 Exit status 0 when every shot was written; 1 when some failed (each failure is printed with the
 shot's name and the reason, the others are still written).
@@ -31,6 +34,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
+#: The language the shots are taken in (``--language``); English by default.
+LANGUAGE = {"code": "en"}
+
+
+def T(text: str) -> str:
+    """``text`` as the pages write it in the shots' language (Django's catalogues)."""
+    from django.utils import translation
+
+    with translation.override(LANGUAGE["code"]):
+        return translation.gettext(text)
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,7 @@ def _new_request(customer_key: str, workload: str) -> Callable:
     def go(page, ids):
         page.goto(f"/customers/{ids[customer_key]}/service-requests/new/")
         page.get_by_label(workload, exact=True).check()
-        page.get_by_role("button", name="Show service health and details").click()
+        page.get_by_role("button", name=T("Show service health and details")).click()
         page.wait_for_load_state("networkidle")
 
     return go
@@ -65,15 +78,15 @@ def _filed(
     def go(page, ids):
         _new_request(customer_key, workload)(page, ids)
         if workload == "Azure":
-            select = page.get_by_label("Azure subscription")
+            select = page.get_by_label(T("Azure subscription"))
             if subscription:
                 option = select.locator("option", has_text=subscription).first
                 select.select_option(option.get_attribute("value"))
             else:
                 select.select_option(index=1)
         if issue_type:
-            page.get_by_label("Issue type").select_option(issue_type)
-        page.get_by_role("button", name="Check eligibility and continue").click()
+            page.get_by_label(T("Issue type")).select_option(issue_type)
+        page.get_by_role("button", name=T("Check eligibility and continue")).click()
         page.wait_for_load_state("networkidle")
 
     return go
@@ -228,6 +241,10 @@ def take(shots, *, base_url: str, ids: dict[str, str], out: Path) -> list[str]:
                     )
                     context.set_default_timeout(15_000)
                     sign_in(context.new_page(), shot.persona)
+                    if LANGUAGE["code"] != "en":
+                        context.add_cookies(
+                            [{"name": "django_language", "value": LANGUAGE["code"], "url": base_url}]
+                        )
                     contexts[shot.persona] = context
                 page = contexts[shot.persona].new_page()
                 try:
@@ -278,7 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--only", nargs="*", help="names of the shots to take (default: all)")
+    parser.add_argument("--language", default="en", choices=["en", "pt-br", "pt-pt"])
     args = parser.parse_args(argv)
+    LANGUAGE["code"] = args.language
+    if args.language != "en" and args.out == str(ROOT / "docs" / "screenshots"):
+        args.out = str(ROOT / "docs" / "screenshots" / args.language)
     shots = [shot for shot in SHOTS if not args.only or shot.name in args.only]
     with tempfile.TemporaryDirectory() as workdir:
         env = {
@@ -295,7 +316,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    if not args.only and Path(args.out).resolve() == (ROOT / "docs" / "screenshots").resolve():
+    if (
+        not args.only
+        and args.language == "en"
+        and Path(args.out).resolve() == (ROOT / "docs" / "screenshots").resolve()
+    ):
         write_gallery(shots)
     for failure in failures:
         print(f"screenshots: {failure}", file=sys.stderr)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.pages import query_string_without
 
@@ -38,7 +39,7 @@ CUSTOMER_VISIBLE_FIELDS = (
 def filed_for_us(request):
     """The requests partners filed for the signed-in customer admin's organization, 25 a page."""
     if not may_view_requests_filed_for_customer(request.user):
-        raise PermissionDenied("This page is for a customer's administrators.")
+        raise PermissionDenied(_("This page is for a customer's administrators."))
     requests = service_requests_filed_for_customer(actor=request.user).only(*CUSTOMER_VISIBLE_FIELDS)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

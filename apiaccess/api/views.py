@@ -10,6 +10,7 @@ that answer a secret are not replayed through ``MS-RequestId`` (the stored answe
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status as http_status
 from rest_framework.exceptions import PermissionDenied
@@ -69,7 +70,7 @@ class _ApplicationApi(PartnerCenterApiView):
         super().initial(request, *args, **kwargs)
         request_id_for(request)  # settle MS-RequestId before any service writes the audit trail
         if not application_registrations_visible(actor=request.user):
-            raise PermissionDenied("Only the partner's admin agents manage app registrations.")
+            raise PermissionDenied(_("Only the partner's admin agents manage app registrations."))
 
     def registration(self, application_id) -> AppRegistration:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -57,7 +58,7 @@ class _AuditApi(PartnerCenterApiView):
         super().initial(request, *args, **kwargs)
         if not audit_log_visible(actor=request.user):
             raise PermissionDenied(
-                "Only the partner's admin agents and support managers can read audit records."
+                _("Only the partner's admin agents and support managers can read audit records.")
             )
 
     def _context(self, events) -> dict:

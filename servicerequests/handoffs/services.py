@@ -185,8 +185,11 @@ def handoff_create(
     )
     if offer is None:
         raise PermissionDenied(
-            f"{RULE_ID}: only an indirect reseller's or advisor's admin agent hands a non-technical Azure "
-            "request off, to the provider of the customer's CSP subscription."
+            _(
+                "%(rule)s: only an indirect reseller's or advisor's admin agent hands a non-technical "
+                "Azure request off, to the provider of the customer's CSP subscription."
+            )
+            % {"rule": RULE_ID}
         )
     decision = evaluate(
         eligibility_request_build(
@@ -199,7 +202,9 @@ def handoff_create(
         customer=customer,
     )
     if RULE_ID not in decision.failed_rule_ids:
-        raise PermissionDenied(f"{RULE_ID} does not refuse this request: file it yourself.")
+        raise PermissionDenied(
+            _("%(rule)s does not refuse this request: file it yourself.") % {"rule": RULE_ID}
+        )
     now = timezone.now()
     with transaction.atomic():
         handoff = ServiceRequestHandoff.objects.create(
@@ -230,8 +235,12 @@ def handoff_create(
 
 def _require_provider(actor: User, handoff: ServiceRequestHandoff, roles, doing: str) -> None:
     if actor.partner_id != handoff.provider_id or not actor.role_codes.intersection(roles):
-        names = " or ".join(sorted(str(PartnerCenterRole(r).label).lower() for r in roles))
-        raise PermissionDenied(f"Only the provider's {names} may {doing} a hand-off.")
+        names = _(" or ").join(sorted(_(str(PartnerCenterRole(r).label)).lower() for r in roles))
+        message = {
+            "file": _("Only the provider's %(roles)s may file a hand-off."),
+            "decline": _("Only the provider's %(roles)s may decline a hand-off."),
+        }[doing]
+        raise PermissionDenied(message % {"roles": names})
 
 
 def _require_pending(handoff: ServiceRequestHandoff) -> None:
@@ -360,7 +369,7 @@ def handoff_may_note(actor: User, handoff: ServiceRequestHandoff) -> bool:
 def handoff_add_note(*, actor: User, handoff: ServiceRequestHandoff, text: str) -> HandoffNote:
     """A note by either side; ``servicerequest.handoff_note_added`` for both partners."""
     if not handoff_may_note(actor, handoff):
-        raise PermissionDenied("Only the admin agents and support managers of either side add notes.")
+        raise PermissionDenied(_("Only the admin agents and support managers of either side add notes."))
     text = validated_note_text(text)
     with transaction.atomic():
         note = HandoffNote.objects.create(

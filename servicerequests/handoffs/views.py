@@ -89,7 +89,9 @@ def handoff_new(request, customer_id):
         issue_type=form.data.get("issue_type", ""),
     )
     if offer is None:
-        raise PermissionDenied("SR-AZURE-NONTECH-PROVIDER-ONLY does not refuse this request to you.")
+        raise PermissionDenied(
+            _("%(rule)s does not refuse this request to you.") % {"rule": "SR-AZURE-NONTECH-PROVIDER-ONLY"}
+        )
     return render(
         request,
         "servicerequests/handoff_new.html",

@@ -109,7 +109,7 @@ def service_request_update(
     assigning = assigned_to is not UNSET
     if assigning and actor.partner_id == service_request.partner_id and not actor.role_codes & ASSIGN_ROLES:
         # The specific answer for an attempt to assign (before the general write check).
-        raise PermissionDenied("Only a support manager may assign a service request.")
+        raise PermissionDenied(_("Only a support manager may assign a service request."))
     require_write_role(actor, service_request)
     errors: dict[str, list[str]] = {}
     if status is not None and status not in SETTABLE_STATUSES:
@@ -124,7 +124,7 @@ def service_request_update(
         )
     if assigning:
         if not actor.role_codes.intersection(ASSIGN_ROLES):
-            raise PermissionDenied("Only a support manager may assign a service request.")
+            raise PermissionDenied(_("Only a support manager may assign a service request."))
         if assigned_to is not None and (
             assigned_to.partner_id != service_request.partner_id
             or not assigned_to.is_active

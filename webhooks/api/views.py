@@ -8,6 +8,7 @@ signing secret; a retried POST gets 409 (the partner already has a registration)
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status as http_status
 from rest_framework.exceptions import PermissionDenied
@@ -65,7 +66,7 @@ class _WebhookApi(PartnerCenterApiView):
         # so that the audit trail (``core.context.request_context()``) records the one answered.
         request_id_for(request)
         if not webhooks_visible(actor=request.user):
-            raise PermissionDenied("Only the partner's admin agents and support managers manage webhooks.")
+            raise PermissionDenied(_("Only the partner's admin agents and support managers manage webhooks."))
 
 
 class WebhookRegistrationApi(_WebhookApi):
