@@ -19,10 +19,9 @@ from django.db import models, transaction
 from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 
-from gdap.roles import ENTRA_ROLES
 from partners.models import User
 from tests.conftest import SIGN_IN_BACKEND
-from tests.home.test_navigation_crawl import DEMO, PageLinks, demo_usernames, is_page
+from tests.home.test_navigation_crawl import PageLinks, demo, demo_usernames, is_page  # noqa: F401
 from tests.i18n.pseudo import (
     CLOSE,
     OPEN,
@@ -44,19 +43,10 @@ def pseudo_locale(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    from gdap.models import EntraRole
-    from scenario.loader import scenario_load
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        for template_id, name, tickets, health in ENTRA_ROLES:
-            EntraRole.objects.get_or_create(
-                template_id=template_id,
-                defaults={"name": name, "support_tickets": tickets, "service_health": health},
-            )
-        scenario_load(DEMO)
-        yield vocabulary_of_database()
-        transaction.set_rollback(True)
+def demo_data(request):
+    """The demo world (the navigation crawl's ``demo`` fixture) and the words of its data."""
+    request.getfixturevalue("demo")
+    return vocabulary_of_database()
 
 
 def vocabulary_of_database() -> frozenset[str]:
