@@ -122,6 +122,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("service-requests", "alice", "Service requests", _url("/service-requests/")),
     Shot("service-request", "alice", "One service request", _url("/service-requests/{request}/")),
     Shot("relationships", "alice", "GDAP admin relationships", _url("/gdap/relationships/")),
+    Shot("gdap-help", "alice", "What the GDAP terms mean (linked from every GDAP page)", _url("/gdap/help/")),
     Shot("queues", "maria", "A support manager's queues with SLA clocks", _url("/queues/")),
     Shot("reports", "maria", "Queue reports", _url("/queues/reports/")),
     Shot("helpdesk-home", "hank", "Home of a helpdesk agent", _url("/")),

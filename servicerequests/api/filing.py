@@ -200,9 +200,11 @@ AGENT_LOCALE_PARAMETER = OpenApiParameter(
     "agent_locale",
     str,
     OpenApiParameter.PATH,
+    pattern="^[A-Za-z]{2}-[A-Za-z]{2}$",
     description=(
         "The language of the request (BCP 47, e.g. pt-BR): the request's supportLanguage and the "
-        "language of this call's messages, as Partner Center's create took it."
+        "language of this call's messages, as Partner Center's create took it. A path that is not "
+        "a language and a region is no resource (404); an unknown one is a 400 naming agent-locale."
     ),
 )
 
@@ -222,7 +224,7 @@ class AgentLocaleServiceRequestCreateApi(FilingMixin, PartnerCenterApiView):
         ),
         parameters=[AGENT_LOCALE_PARAMETER, REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
         request=OwnServiceRequestCreateSerializer,
-        responses={201: ServiceRequestSerializer, **errors(400, 403, 409)},
+        responses={201: ServiceRequestSerializer, **errors(400, 403, 404, 409)},
         examples=[examples.OWN_CREATE_REQUEST, examples.SERVICE_REQUEST],
         tags=["service requests"],
     )
