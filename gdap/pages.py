@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.text import possessive
+from core.text import possessive_here
 
 from .choices import RelationshipStatus as S
 from .models import Relationship
@@ -48,7 +48,7 @@ def decision_message(relationship: Relationship, *, approved: bool, reseller_ste
         ) % {
             **values,
             "customer": relationship.customer.name,
-            "owner": possessive(relationship.customer.name),
+            "owner": possessive_here(relationship.customer.name),
         }
     return (
         _(

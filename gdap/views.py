@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.text import possessive
+from core.text import possessive_here
 
 from . import selectors, services
 from .choices import AUTO_EXTEND_OFF, AUTO_EXTEND_ON, RelationshipStatus
@@ -395,7 +395,7 @@ def invitation(request, relationship_id):
                 )
                 % {
                     "name": relationship.created_for_reseller.name,
-                    "owner": possessive(relationship.created_for_reseller.name),
+                    "owner": possessive_here(relationship.created_for_reseller.name),
                 }
             )
         raise PermissionDenied(_("Only the customer's Global Administrator may answer this invitation."))

@@ -5,11 +5,13 @@
     python scripts/messages.py compile   # .po → .mo with polib (no GNU gettext needed)
 
 ``check`` exits 1 naming each catalogue and entry that is untranslated, fuzzy, or whose compiled
-``.mo`` is missing or differs from its ``.po``; run ``extract`` first so that strings marked in
+``.mo`` is missing or differs from its ``.po``, and whatever GNU ``msgfmt --check-format`` (what
+``compilemessages`` runs) refuses, when msgfmt is installed; run ``extract`` first so that strings marked in
 the code but missing from a catalogue count as untranslated.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,8 +90,19 @@ def problems(po_path: Path) -> list[str]:
     return found
 
 
+def gnu_check(po_path: Path) -> list[str]:
+    """GNU gettext's own check of a catalogue (``msgfmt --check-format``, what ``compilemessages``
+    runs): every translation uses its English string's placeholders. Skipped without msgfmt."""
+    if shutil.which("msgfmt") is None:
+        return []
+    result = subprocess.run(
+        ["msgfmt", "--check-format", "-o", os.devnull, str(po_path)], capture_output=True, text=True
+    )
+    return [line for line in result.stderr.splitlines() if line.strip()] if result.returncode else []
+
+
 def check() -> int:
-    found = [line for po_path in catalogues() for line in problems(po_path)]
+    found = [line for po_path in catalogues() for line in [*problems(po_path), *gnu_check(po_path)]]
     if not catalogues():
         found.append("no catalogue found")
     for line in found:

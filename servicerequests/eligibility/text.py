@@ -4,7 +4,9 @@ A rule builds its message and remedy as :class:`Text`: an English msgid (the cat
 its named parameters. ``str(text)`` renders it in the language active at that moment, so an outcome
 built in one request and rendered in another (a cached or stored decision, the API's
 ``X-Locale``, a page in the user's language) speaks the reader's language. Parameters may be
-plain values, other ``Text``, :class:`Joined` lists or Django lazy strings (choice labels).
+plain values, other ``Text``, :class:`Joined` lists or Django lazy strings (choice labels). A
+parameter ``<x>_s`` is the English possessive of parameter ``<x>``: outside English it renders as
+``<x>``, so a translation uses ``%(<x>_s)s`` where it places the name.
 
 :meth:`Text.as_json` / :func:`text_from_json` give the stored form (ids + params) that a recorded
 decision keeps so that it can be rendered again in any language; a msgid that later disappears
@@ -46,6 +48,10 @@ class Text:
         if not self.params:
             return template
         values = {key: render(value) for key, value in self.params}
+        if not (translation.get_language() or "en").startswith("en"):
+            # ``<x>_s`` is the English possessive of ``<x>`` ("Fabrikam's"); other languages place
+            # the name themselves ("as subscrições de Fabrikam"), so it renders as ``<x>``.
+            values.update({k: values[k[:-2]] for k in values if k.endswith("_s") and k[:-2] in values})
         try:
             return template % values
         except (KeyError, ValueError, TypeError):

@@ -55,3 +55,20 @@ def test_both_portuguese_catalogues_hold_the_same_strings():
 
     assert catalogues("pt_BR"), "no catalogue found"
     assert keys("pt_BR") == keys("pt_PT")
+
+
+def test_a_possessive_parameter_is_the_plain_name_outside_english():
+    from django.utils import translation
+
+    from servicerequests.eligibility.text import gettext_lazy
+
+    text = gettext_lazy(
+        "Choose one of %(customer_s)s active Azure subscriptions.",
+        customer="Fabrikam",
+        customer_s="Fabrikam's",
+    )
+    assert str(text) == "Choose one of Fabrikam's active Azure subscriptions."
+    with translation.override("pt-br"):
+        rendered = str(text)
+    assert "Fabrikam's" not in rendered and "Fabrikam" in rendered
+    assert rendered != str(text)
