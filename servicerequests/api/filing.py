@@ -215,6 +215,8 @@ class AgentLocaleServiceRequestCreateApi(FilingMixin, PartnerCenterApiView):
     ``supportLanguage`` and the language of the answer's texts; an unknown one is a 400 naming
     ``agent-locale``. The body is that of ``POST /v1/servicerequests``."""
 
+    serializer_class = OwnServiceRequestCreateSerializer  # the body's fields, for OPTIONS (DRF's metadata)
+
     @extend_schema(
         operation_id="servicerequests_create_own_in_locale",
         summary="File a request about the partner's own subscription, in a locale",

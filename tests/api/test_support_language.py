@@ -70,3 +70,9 @@ def test_an_unknown_agent_locale_is_a_400_naming_it(api, world):
     assert response.status_code == 400
     assert [d["field"] for d in response.json()["data"]] == ["agent-locale"]
     assert ServiceRequest.objects.count() == 0
+
+
+def test_options_on_the_agent_locale_path_describes_the_body(api):
+    response = api.options("/v1/servicerequests/pt-BR")
+    assert response.status_code == 200
+    assert "supportLanguage" in response.json()["actions"]["POST"]
