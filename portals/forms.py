@@ -48,6 +48,8 @@ class PortalSupportForm(ContactFieldsForm):
         choices=SupportLanguage.choices,
         required=False,
         help_text=_("The language Microsoft support answers in."),
+        # Each language by its own name, in every interface language.
+        widget=forms.Select(attrs={"translate": "no"}),
     )
 
     def clean(self):
