@@ -98,15 +98,12 @@ def _summary_relations(rows: list[ServiceRequest]) -> None:
         else {}
     )
     for row in rows:
-        if row.support_topic_id:
-            _TOPIC.set_cached_value(row, topics.get(row.support_topic_id))
+        # Assigning through the relation's descriptor (same ids) caches the object for the serializer.
+        if topics.get(row.support_topic_id) is not None:
+            row.support_topic = topics[row.support_topic_id]
         if row.customer_id is None:
-            _PARTNER.set_cached_value(row, partner)
+            row.partner = partner
         row.eligibility_portal_url = portal_urls.get(row.pk)
-
-
-_TOPIC = ServiceRequest._meta.get_field("support_topic")
-_PARTNER = ServiceRequest._meta.get_field("partner")
 
 
 class ServiceRequestFilterBackend(DjangoFilterBackend):
