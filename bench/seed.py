@@ -232,6 +232,7 @@ def _request_rows(start: int, stop: int, *, partners, users, customers, now: dat
             "contact_email": "",
             "contact_phone": "",
             "country_code": "US",
+            "support_language": "pt-BR" if i % 10 == 0 else "en-US",
             "created_by_id": partner_users[0],
             "assigned_to_id": assignee,
             "sla_due_at": due,

@@ -586,3 +586,23 @@ class TestCpu:
         from bench.cpu import ServerCpu
 
         assert ServerCpu.spent({1: 1.0, 2: 5.0}, {1: 1.5, 3: 9.0}) == 0.5
+
+
+def test_the_seeder_writes_every_column_of_a_service_request():
+    """``make bench`` copies seeded rows into every column of the table: a column the model gains
+    must be seeded too (a missing one fails the COPY's row building)."""
+    import random
+    import uuid
+    from types import SimpleNamespace
+
+    from bench import seed
+
+    partners = [SimpleNamespace(pk=uuid.uuid4()) for _ in range(seed.PARTNERS)]
+    users = {str(p.pk): [1, 2] for p in partners}
+    customers = {str(p.pk): [str(uuid.uuid4())] for p in partners}
+    data = seed._request_rows(
+        0, 20, partners=partners, users=users, customers=customers, now=timezone.now(), rng=random.Random(1)
+    )
+    lines = data.getvalue().splitlines()
+    assert len(lines) == 20
+    assert {len(line.split("\t")) for line in lines} == {len(seed.COLUMNS)}
