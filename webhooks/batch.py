@@ -9,12 +9,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.queueing import enqueue
-
-from .models import WebhookDelivery, WebhookEvent, WebhookRegistration, WebhookSequence
+from .models import WebhookEvent, WebhookRegistration, WebhookSequence
 from .payloads import RESOURCES, body_bytes, envelope
-
-DELIVER_TASK = "webhooks.deliver"
+from .services import webhook_deliveries_create
 
 
 def webhook_events_emit(*, event_name: str, changes: list[tuple]) -> list[WebhookEvent]:
@@ -96,21 +93,8 @@ def webhook_events_emit(*, event_name: str, changes: list[tuple]) -> list[Webhoo
                 )
             )
         events = WebhookEvent.objects.bulk_create(events)
-        deliveries = WebhookDelivery.objects.bulk_create(
-            [
-                WebhookDelivery(
-                    partner_id=event.partner_id,
-                    registration_id=registration["id"],
-                    event=event,
-                    url=registration["url"],
-                    next_attempt_at=now,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for event in events
-                for registration in subscribed[event.partner_id]
-            ]
+        webhook_deliveries_create(
+            [(event, registration) for event in events for registration in subscribed[event.partner_id]],
+            now=now,
         )
-        pks = [delivery.pk for delivery in deliveries]
-        transaction.on_commit(lambda: [enqueue(DELIVER_TASK, pk) for pk in pks], robust=True)
     return events

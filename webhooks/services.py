@@ -175,6 +175,30 @@ def _enqueue_deliveries(delivery_pks: list[int]) -> None:
         enqueue("webhooks.deliver", pk)
 
 
+def webhook_deliveries_create(pairs: list[tuple[WebhookEvent, dict]], *, now) -> None:
+    """One pending delivery per ``(event, registration)`` (a registration as ``{"id", "url"}``),
+    in one INSERT, inside the caller's transaction; each is enqueued once that commits."""
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                partner_id=event.partner_id,
+                registration_id=registration["id"],
+                event=event,
+                url=registration["url"],
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            for event, registration in pairs
+        ]
+    )
+    pks = [delivery.pk for delivery in deliveries]
+    if None in pks:  # backends that don't return ids from a bulk INSERT
+        events = {event.pk for event, _registration in pairs}
+        pks = list(WebhookDelivery.objects.filter(event__in=events).values_list("pk", flat=True))
+    transaction.on_commit(lambda: _enqueue_deliveries(pks), robust=True)
+
+
 def webhook_event_emit(
     *, event_name: str, obj=None, partner_id=None, audit_event=None, force: bool = False
 ) -> WebhookEvent | None:
@@ -221,24 +245,7 @@ def webhook_event_emit(
             body=body_bytes(payload, limit=settings.WEBHOOKS_MAX_PAYLOAD_BYTES),
             created_at=now,
         )
-        deliveries = WebhookDelivery.objects.bulk_create(
-            [
-                WebhookDelivery(
-                    partner_id=partner_id,
-                    registration_id=registration["id"],
-                    event=event,
-                    url=registration["url"],
-                    next_attempt_at=now,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for registration in registrations
-            ]
-        )
-        pks = [d.pk for d in deliveries]
-        if None in pks:  # backends that don't return ids from a bulk INSERT
-            pks = list(WebhookDelivery.objects.filter(event=event).values_list("pk", flat=True))
-        transaction.on_commit(lambda: _enqueue_deliveries(pks), robust=True)
+        webhook_deliveries_create([(event, registration) for registration in registrations], now=now)
     return event
 
 

@@ -252,7 +252,7 @@ def test_a_batch_writes_the_webhook_events_one_emit_per_request_would(
     sent = []
 
     with (
-        mock.patch("webhooks.batch.enqueue", lambda task, pk: sent.append((task, pk))),
+        mock.patch("webhooks.services.enqueue", lambda task, pk: sent.append((task, pk))),
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert dispatch_deliver_batch(limit=10).delivered == 3
