@@ -6,21 +6,19 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from core.text import possessive_here
 
 register = template.Library()
 
 
 @register.filter
 def possessive(name) -> str:
-    """The possessive of a name in English, as ``core.text.possessive`` writes it: the name
-    escaped, the apostrophe kept as typed. In any other language the name alone, escaped: a
-    translated sentence places it itself ("o Global Administrator de {{ owner }}")."""
-    from django.utils import translation
-
+    """``core.text.possessive_here`` for templates: the name escaped, the apostrophe kept as typed
+    ("Fabrikam's" in English, the name alone in another language)."""
     name = str(name)
-    if not (translation.get_language() or "en").startswith("en"):
-        return format_html("{}", name)
-    return format_html("{}'", name) if name.endswith("s") else format_html("{}'s", name)
+    return format_html("{}{}", name, mark_safe(possessive_here(name)[len(name) :]))
 
 
 @register.simple_tag
