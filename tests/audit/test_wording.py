@@ -59,8 +59,8 @@ def test_sentences(fields, customer, expected):
     assert audit_event_sentence(event(**fields), customer_name=customer) == expected
 
 
-@pytest.mark.django_db
-def test_the_log_page_shows_the_sentence_with_the_customers_name(client):
+def _alice_noted_a_request_for_fabrikam():
+    """Alice Admin, whose partner serves Fabrikam, with one audit event: a note on its request."""
     admin = UserFactory(username="alice", first_name="Alice", last_name="Admin", roles=["admin_agent"])
     customer = CustomerFactory(name="Fabrikam")
     CustomerPartnerRelationshipFactory(customer=customer, partner=admin.partner)
@@ -72,6 +72,12 @@ def test_the_log_page_shows_the_sentence_with_the_customers_name(client):
         object_id="443396999279963",
         customer_id=customer.pk,
     )
+    return admin
+
+
+@pytest.mark.django_db
+def test_the_log_page_shows_the_sentence_with_the_customers_name(client):
+    admin = _alice_noted_a_request_for_fabrikam()
     client.force_login(admin)
     html = client.get(reverse("audit:log")).content.decode()
     assert "Alice Admin added a note to service request 443396999279963 for Fabrikam" in html
@@ -123,17 +129,7 @@ def test_sentences_in_portuguese_agree_with_their_object(language, fields, custo
 
 @pytest.mark.django_db
 def test_the_log_page_in_pt_br_reads_as_sentences(client):
-    admin = UserFactory(username="alice", first_name="Alice", last_name="Admin", roles=["admin_agent"])
-    customer = CustomerFactory(name="Fabrikam")
-    CustomerPartnerRelationshipFactory(customer=customer, partner=admin.partner)
-    audit_event_record(
-        action="servicerequest.note_added",
-        actor=admin,
-        partner_id=admin.partner_id,
-        object_type="servicerequests.ServiceRequest",
-        object_id="443396999279963",
-        customer_id=customer.pk,
-    )
+    admin = _alice_noted_a_request_for_fabrikam()
     client.force_login(admin)
     html = client.get(reverse("audit:log"), HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
     assert (
