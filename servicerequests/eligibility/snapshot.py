@@ -28,11 +28,11 @@ from django.db.models import Q
 
 from customers.models import Customer, Subscription
 from gdap.choices import AssignmentStatus
-from gdap.models import AccessAssignment, Relationship
+from gdap.models import AccessAssignment
 from gdap.selectors import held_by
 from partners.models import SupportEntitlement, User
 
-from . import tables
+from . import queries, tables
 from .facts import (
     AssignmentFacts,
     CustomerFacts,
@@ -102,61 +102,9 @@ def _partner_ref_fields(prefix: str) -> tuple[str, ...]:
     )
 
 
-# The snapshot's queries, one ``values()`` join each (rows as dicts). On PostgreSQL the driver
-# prepares them once per connection after a few runs (``DATABASES`` ``OPTIONS`` in the settings).
-
-
-def _user_rows(*, user_pk) -> list[dict[str, Any]]:
-    return list(
-        User.objects.filter(pk=user_pk).values(
-            "id",
-            "username",
-            "email",
-            "phone",
-            "partner_id",
-            "partner__name",
-            "partner__type",
-            "partner__cloud",
-            "partner__domains",
-            "partner__support_email",
-            "partner__support_phone",
-            "partner__support_url",
-            *_partner_ref_fields("partner__indirect_provider"),
-            "roles__role",
-            "memberships__group_id",
-            "memberships__group__name",
-            "memberships__group__partner_id",
-        )
-    )
-
-
-def _customer_rows(*, customer_id, partner_id) -> list[dict[str, Any]]:
-    return list(
-        Customer.objects.filter(pk=customer_id, partner_links__partner_id=partner_id).values(
-            "id", "name", "cloud", "country", "default_domain", "domains__domain"
-        )
-    )
-
-
-def _relationship_rows(*, partner_id, customer_id) -> list[dict[str, Any]]:
-    return list(
-        Relationship.objects.filter(
-            Q(partner_id=partner_id) | Q(created_for_reseller_id=partner_id), customer_id=customer_id
-        )
-        .order_by("display_name", "id", "roles__name")
-        .values(
-            "id",
-            "display_name",
-            "status",
-            "end_at",
-            "partner_id",
-            "partner__name",
-            "created_for_reseller_id",
-            "created_for_reseller__name",
-            "partner_consent_at",
-            *_ROLE_FIELDS,
-        )
-    )
+# Queries 1 to 4 run on every decision: SQL written once (``queries``). The rarer ones below are
+# ``values()`` joins (rows as dicts with the same keys). On PostgreSQL the driver prepares both kinds
+# once per connection after a few runs (``DATABASES`` ``OPTIONS`` in the settings).
 
 
 def _active_assignments_of(partner_id, customer_id, now):
@@ -168,15 +116,6 @@ def _active_assignments_of(partner_id, customer_id, now):
         relationship__status=tables.ACTIVE_RELATIONSHIP_STATUS,
         relationship__end_at__gt=now,
     ).exclude(status=AssignmentStatus.DELETED)
-
-
-def _assignment_rows(*, partner_id, customer_id, now, group_ids) -> list[dict[str, Any]]:
-    return list(
-        _active_assignments_of(partner_id, customer_id, now)
-        .filter(security_group_id__in=group_ids)
-        .order_by("security_group__name", "id", "roles__name")
-        .values("id", "relationship_id", "security_group_id", "security_group__name", "status", *_ROLE_FIELDS)
-    )
 
 
 OTHER_GROUPS_SAMPLE = 3
@@ -235,7 +174,7 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
     """
     if user_pk is None:
         return None, None
-    rows = _user_rows(user_pk=user_pk)
+    rows = queries.user_rows(user_pk=user_pk)
     if not rows:
         return None, None
     first = rows[0]
@@ -270,7 +209,7 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
 
 def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFacts | None:
     """Query 3: the customer and its domains, only if it is linked to the partner."""
-    rows = _customer_rows(customer_id=customer_pk, partner_id=partner.id)
+    rows = queries.customer_rows(customer_id=customer_pk, partner_id=partner.id)
     if not rows:
         return None
     first = rows[0]
@@ -289,7 +228,7 @@ def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFac
 
 def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple[RelationshipFacts, ...]:
     """Query 4: the GDAP relationships with the customer the partner sees, and their roles."""
-    rows = _relationship_rows(partner_id=partner.id, customer_id=customer.id)
+    rows = queries.relationship_rows(partner_id=partner.id, customer_id=customer.id)
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = grouped.setdefault(row["id"], {"row": row, "roles": []})
@@ -321,8 +260,13 @@ def _load_assignments(
     partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
 ) -> tuple[AssignmentFacts, ...]:
     """Query 4: the live access assignments of the user's groups inside active relationships, with roles."""
-    rows = _assignment_rows(
-        partner_id=partner.id, customer_id=customer.id, now=now, group_ids=list(user.groups)
+    rows = queries.assignment_rows(
+        partner_id=partner.id,
+        customer_id=customer.id,
+        now=now,
+        group_ids=list(user.groups),
+        relationship_status=tables.ACTIVE_RELATIONSHIP_STATUS,
+        deleted_status=AssignmentStatus.DELETED,
     )
     grouped: dict[Any, dict[str, Any]] = {}
     for row in rows:

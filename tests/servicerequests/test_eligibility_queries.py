@@ -118,3 +118,122 @@ def test_worst_case_path_reads_six_queries_at_any_size(world, django_assert_num_
     with django_assert_num_queries(6):
         large = evaluate(world.request(workload="azure"))
     assert small.failed_rule_ids == large.failed_rule_ids == ["SR-GDAP-ASSIGNMENT", "SR-GDAP-ANY-ROLE"]
+
+
+def _orm_reference(world, now):
+    """The four hot queries as the ORM's ``values()`` joins: what ``queries`` must return."""
+    from django.db.models import Q
+
+    from customers.models import Customer
+    from gdap.selectors import held_by
+    from partners.models import User
+
+    role = ("roles__template_id", "roles__name", "roles__support_tickets", "roles__service_health")
+    partner_ref = tuple(
+        f"partner__indirect_provider{s}"
+        for s in ("_id", "__name", "__type", "__support_email", "__support_phone", "__support_url")
+    )
+    partner_id, customer_id = world.partner.pk, world.customer.pk
+    users = User.objects.filter(pk=world.alice.pk).values(
+        "id",
+        "username",
+        "email",
+        "phone",
+        "partner_id",
+        "partner__name",
+        "partner__type",
+        "partner__cloud",
+        "partner__domains",
+        "partner__support_email",
+        "partner__support_phone",
+        "partner__support_url",
+        *partner_ref,
+        "roles__role",
+        "memberships__group_id",
+        "memberships__group__name",
+        "memberships__group__partner_id",
+    )
+    customers = Customer.objects.filter(pk=customer_id, partner_links__partner_id=partner_id).values(
+        "id", "name", "cloud", "country", "default_domain", "domains__domain"
+    )
+    relationships = (
+        Relationship.objects.filter(Q(partner_id=partner_id) | Q(created_for_reseller_id=partner_id))
+        .filter(customer_id=customer_id)
+        .order_by("display_name", "id", "roles__name")
+        .values(
+            "id",
+            "display_name",
+            "status",
+            "end_at",
+            "partner_id",
+            "partner__name",
+            "created_for_reseller_id",
+            "created_for_reseller__name",
+            "partner_consent_at",
+            *role,
+        )
+    )
+    groups = list(GroupMembership.objects.filter(user=world.alice).values_list("group_id", flat=True))
+    assignments = (
+        AccessAssignment.objects.filter(
+            held_by(partner_id, "relationship__"),
+            relationship__customer_id=customer_id,
+            relationship__status="active",
+            relationship__end_at__gt=now,
+            security_group_id__in=groups,
+        )
+        .exclude(status="deleted")
+        .order_by("security_group__name", "id", "roles__name")
+        .values("id", "relationship_id", "security_group_id", "security_group__name", "status", *role)
+    )
+    return list(users), list(customers), list(relationships), list(assignments), groups
+
+
+def test_the_sql_rows_equal_the_orms(world):
+    """``queries`` (SQL written once) returns what the ORM's ``values()`` joins return, keys, values
+    and types alike, on SQLite and PostgreSQL: with many groups, relationships and roles, a
+    relationship another partner created for this one (GDAP-INDIRECT-RESELLER), one this partner
+    created for a reseller, a deleted assignment and an expired relationship."""
+    from servicerequests.eligibility import queries
+    from tests.factories import AccessAssignmentFactory, PartnerFactory, RelationshipFactory
+
+    grow(world, relationships=4, assignments_per_relationship=3)
+    now = timezone.now()
+    provider, reseller = PartnerFactory(name="Provider Ltd"), PartnerFactory(name="Reseller Ltd")
+    group = SecurityGroup.objects.filter(partner=world.partner, members=world.alice).first()
+    for relationship in (
+        RelationshipFactory(partner=provider, customer=world.customer, created_for_reseller=world.partner),
+        RelationshipFactory(partner=world.partner, customer=world.customer, created_for_reseller=reseller),
+        RelationshipFactory(partner=world.partner, customer=world.customer, end_at=now - timedelta(days=1)),
+    ):
+        AccessAssignmentFactory(relationship=relationship, security_group=group)
+    AccessAssignment.objects.filter(relationship__display_name="Bulk relationship 0").update(status="deleted")
+
+    users, customers, relationships, assignments, groups = _orm_reference(world, now)
+    assert len(users) > 1 and relationships and assignments  # the world has rows of every kind
+
+    def canonical(rows):
+        return sorted(repr(sorted(row.items())) for row in rows)
+
+    got_users = queries.user_rows(user_pk=world.alice.pk)
+    assert canonical(got_users) == canonical(users)
+    got_customers = queries.customer_rows(customer_id=world.customer.pk, partner_id=world.partner.pk)
+    assert canonical(got_customers) == canonical(customers)
+    got = queries.relationship_rows(partner_id=world.partner.pk, customer_id=world.customer.pk)
+    assert got == relationships
+    assert [{k: type(v) for k, v in row.items()} for row in got] == [
+        {k: type(v) for k, v in row.items()} for row in relationships
+    ]
+    got = queries.assignment_rows(
+        partner_id=world.partner.pk,
+        customer_id=world.customer.pk,
+        now=now,
+        group_ids=groups,
+        relationship_status="active",
+        deleted_status="deleted",
+    )
+    assert got == assignments
+    assert [{k: type(v) for k, v in row.items()} for row in got] == [
+        {k: type(v) for k, v in row.items()} for row in assignments
+    ]
+    assert queries.customer_rows(customer_id=world.customer.pk, partner_id=reseller.pk) == []
