@@ -349,6 +349,27 @@ class ServiceRequestSerializer(ServiceRequestSummarySerializer):
         return file_links(sr)
 
 
+class FiledServiceRequestSerializer(ServiceRequestSerializer):
+    """``ServiceRequestSerializer`` of a request filed a moment ago (the filing's 201), built from
+    the objects the filing used without reading anything back: such a request has no notes and no
+    attachments yet, and the filer last updated it. ``test_filing_answer_equals_the_get`` holds
+    its body equal to a GET of the same request."""
+
+    notes = serializers.SerializerMethodField()
+
+    def get_notes(self, sr) -> list:
+        return []
+
+    def get_fileLinks(self, sr) -> list:
+        return []
+
+    def get_lastUpdatedBy(self, sr) -> dict:
+        author = sr.created_by
+        if author is None:
+            return _contact("", "", "", "")
+        return _contact(author.first_name, author.last_name, author.email, author.phone)
+
+
 class SupportTopicSerializer(serializers.ModelSerializer):
     """Partner Center ``SupportTopic`` (integer id) with its workload."""
 

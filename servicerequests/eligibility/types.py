@@ -108,7 +108,11 @@ class Outcome:
     def as_record(self) -> dict[str, Any]:
         """The stored form: ``as_dict`` in English, plus ``messageText``/``remedyText`` (ids + params)."""
         with translation.override("en"):
-            record: dict[str, Any] = self.as_dict()
+            return self._record()
+
+    def _record(self) -> dict[str, Any]:
+        """``as_record`` in the active language (the caller has made it English)."""
+        record: dict[str, Any] = self.as_dict()
         for key, text in (("messageText", self.message_text), ("remedyText", self.remedy_text)):
             if isinstance(text, Text):
                 record[key] = text.as_json()
@@ -192,18 +196,22 @@ class Decision:
 
     def as_dict(self) -> dict[str, Any]:
         """The API.md shape, JSON-ready, its messages in the active language."""
-        return {
-            "allowed": self.allowed,
-            "outcomes": [o.as_dict() for o in self.outcomes],
-            "portal": self.portal.as_dict() if self.portal else None,
-            "isvContact": dict(self.isv_contact) if self.isv_contact else None,
-        }
+        return self._shape([o.as_dict() for o in self.outcomes])
 
     def as_record(self) -> dict[str, Any]:
         """What a service request stores as its eligibility snapshot: ``as_dict`` in English, each
         outcome with its msgids and parameters (``Outcome.as_record``), so that a page renders the
         recorded decision again in its reader's language (``outcomes_from_record``)."""
-        return {**self.as_dict(), "outcomes": [o.as_record() for o in self.outcomes]}
+        with translation.override("en"):
+            return self._shape([o._record() for o in self.outcomes])
+
+    def _shape(self, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "outcomes": outcomes,
+            "portal": self.portal.as_dict() if self.portal else None,
+            "isvContact": dict(self.isv_contact) if self.isv_contact else None,
+        }
 
 
 def outcomes_from_record(record: dict[str, Any] | None) -> list[Outcome]:

@@ -100,6 +100,22 @@ class TestFiling:
             assert response.json() == got.json()
             assert response["ETag"] == got["ETag"]
 
+    def test_a_filing_runs_a_fixed_number_of_queries(self, api, world, django_assert_num_queries):
+        """The whole POST, whatever the number of relationships, assignments and roles: the token,
+        the support topic, the four eligibility reads (user, customer, relationships, the user's
+        assignments), the request, its dispatch row, its audit event, the partner's webhook
+        registrations, the idempotency record of its ``MS-RequestId``, and the savepoint pair of the
+        test's transaction (``run_idempotent``'s atomic block). The 201 reads nothing back (no notes,
+        no attachments)."""
+
+        def file():
+            return api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=str(uuid.uuid4()))
+
+        file()  # warm: the first filing reads no more
+        with django_assert_num_queries(13):
+            response = file()
+        assert response.status_code == 201, response.json()
+
     def test_a_partner_users_filing_reads_the_customer_once(self, api, world):
         """The eligibility decision's read of the customer is the filing's: the view does not look
         it up (``customer_get``), nor does the service read it again (its query count is pinned in
