@@ -104,17 +104,18 @@ def test_only_due_pending_dispatches_are_claimed_oldest_first():
 
 def test_a_batch_runs_the_same_statements_whatever_its_size(django_assert_max_num_queries):
     pending(2)
-    with django_assert_max_num_queries(19) as small:  # claim, requests, tickets, writes, e-mails
+    with django_assert_max_num_queries(20) as small:  # claim, requests, tickets, writes, e-mails
         dispatch_deliver_batch(limit=50)
     pending(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert dispatch_deliver_batch(limit=50).delivered == 20
 
 
-#: Statements of one batch on PostgreSQL, e-mails included: claim, requests, tickets (in a savepoint),
-#: one UPDATE of the requests, one of the dispatches, the audit events, the webhook subscriptions,
-#: the notifications (check, INSERT), then the e-mails' claim (3), their sent_at (1).
-BATCH_STATEMENTS = 19
+#: Statements of one batch on PostgreSQL, e-mails included: claim, requests, the check of the drawn
+#: ticket numbers, tickets (in a savepoint), one UPDATE of the requests, one of the dispatches, the
+#: audit events, the webhook subscriptions, the notifications (check, INSERT), then the e-mails'
+#: claim (3), their sent_at (1).
+BATCH_STATEMENTS = 20
 
 
 @pytest.mark.parametrize("size", [1, 100])
@@ -167,6 +168,44 @@ def test_a_request_that_already_has_its_ticket_keeps_it():
     dispatch.request.refresh_from_db()
     assert dispatch.request.external_ticket_id == number
     assert PortalTicket.objects.count() == 3
+
+
+def drawing(numbers):
+    """A Microsoft 365 portal whose ticket numbers are drawn from ``numbers``, in order."""
+    draws = iter(numbers)
+
+    class Scripted(adapters.Microsoft365AdminCenterAdapter):
+        def new_ticket_number(self, *, now):
+            return next(draws)
+
+    return Scripted()
+
+
+def test_a_drawn_number_already_taken_is_drawn_again_and_the_batch_still_delivers(monkeypatch):
+    """A taken number (or the same number twice in one batch) is drawn again before the INSERT, so
+    the batch does not fail and fall back to one delivery at a time."""
+    taken = pending(1)[0]
+    monkeypatch.setitem(adapters.ADAPTERS, "m365", drawing(["10000001"]))
+    assert dispatch_deliver_batch(limit=10).delivered == 1
+    pending(3)
+    monkeypatch.setitem(
+        adapters.ADAPTERS, "m365", drawing(["10000001", "10000002", "10000002", "10000003", "10000004"])
+    )
+
+    result = dispatch_deliver_batch(limit=10)
+
+    assert (result.delivered, result.one_by_one) == (3, False)
+    numbers = dict(PortalTicket.objects.values_list("service_request_id", "ticket_number"))
+    assert numbers[taken.request_id] == "10000001"
+    assert sorted(numbers.values()) == ["10000001", "10000002", "10000003", "10000004"]
+
+
+def test_a_portal_that_draws_only_taken_numbers_gives_up():
+    dispatch = pending(1)[0]
+    adapters.adapter_for("m365").create_ticket(dispatch.request)
+    number = PortalTicket.objects.get().ticket_number
+    with pytest.raises(adapters.TicketNumberExhausted):
+        drawing([number] * 10).free_ticket_numbers(1, now=timezone.now())
 
 
 class RefusingPortal(adapters.Microsoft365AdminCenterAdapter):
