@@ -61,19 +61,19 @@ class ReadScenario:
 
 #: The reads, as data. Targets are the issue's (at 1,000,000 requests).
 READ_SCENARIOS: tuple[ReadScenario, ...] = (
-    ReadScenario("queue page", "session", lambda ctx, i: "/queues/unassigned/", 50.0),
+    ReadScenario("queue page", "session", lambda ctx, i: "/queues/unassigned/", 20.0),
     ReadScenario(
         "list API, filtered",
         "token",
         lambda ctx, i: "/v1/servicerequests?status=open&severity=critical&size=50",
-        40.0,
+        15.0,
     ),
     *(
         ReadScenario(
             f"list API, {label}",
             "token",
             lambda ctx, i, depth=depth: f"/v1/servicerequests?size={LIST_PAGE}&offset={ctx.offset(depth)}",
-            40.0,
+            15.0 if label == "offset 0" else 40.0,
         )
         for label, depth in LIST_DEPTHS
     ),
@@ -84,6 +84,7 @@ READ_SCENARIOS: tuple[ReadScenario, ...] = (
         40.0,
         headers=lambda ctx: {"MS-ContinuationToken": ctx.deep_token},
     ),
+    ReadScenario("reports page", "session", lambda ctx, i: "/queues/reports/"),
     ReadScenario(
         "request page",
         "session",

@@ -105,11 +105,13 @@ class Target:
         return f"{self.op} {self.limit:g}"
 
 
-#: The issue's targets, keyed by figure name.
+#: The issue's targets (at 1,000,000 requests), keyed by figure name: the queue page and the list
+#: API's first page within 20 and 15 ms, every deeper page and the continuation within 40.
 TARGETS = {
     "filing ÷ baseline throughput": Target(">=", 0.70),
-    "queue page p95 ms": Target("<=", 50.0),
-    "list API, filtered p95 ms": Target("<=", 40.0),
+    "queue page p95 ms": Target("<=", 20.0),
+    "list API, filtered p95 ms": Target("<=", 15.0),
+    "list API, offset 0 p95 ms": Target("<=", 15.0),
     "queries per eligibility decision (max)": Target("<=", 6.0),
     "web worker peak RSS MB": Target("<=", 150.0),
     "relay deliveries/s (one process, e-mails included)": Target(">=", 300.0),
@@ -117,7 +119,7 @@ TARGETS = {
     "sustained 50/s: outbox drained after the load s": Target("<=", 2.0),
     **{
         f"list API, {label} p95 ms": Target("<=", 40.0)
-        for label in ("offset 0", "offset 10,000", "offset 100,000", "deepest page")
+        for label in ("offset 10,000", "offset 100,000", "deepest page")
     },
     "list API, continuation at the deepest page p95 ms": Target("<=", 40.0),
 }
