@@ -192,7 +192,7 @@ def report_rollup_refresh(*, partner_id=None, now: datetime | None = None) -> in
     written = 0
     for pid in _partner_ids(partner_id):
         rows = _rollup_rows(pid, since=_day_start(first_day), now=now)
-        snapshot = _snapshot(pid, now=now)
+        snapshot = {**_snapshot(pid, now=now), "median_first_response": _medians(rows)}
         with transaction.atomic():
             ReportRollup.objects.filter(partner_id=pid, day__gte=first_day).delete()
             ReportRollup.objects.bulk_create(rows)
@@ -234,6 +234,16 @@ def _rollup_rows(partner_id, *, since: datetime, now: datetime) -> list[ReportRo
         )
         for (day, workload, severity), b in sorted(buckets.items())
     ]
+
+
+def _medians(rows: list[ReportRollup]) -> dict[str, float | None]:
+    """The median time to first response per severity and over all of ``rows`` (the window's)."""
+    responses: dict[str, list[int]] = {s: [] for s in Severity.values}
+    for row in rows:
+        responses[row.severity].extend(row.first_response_seconds)
+    median = {s: _median(v) for s, v in responses.items()}
+    median["all"] = _median([v for values in responses.values() for v in values])
+    return median
 
 
 def _snapshot(partner_id, *, now: datetime) -> dict:
@@ -283,7 +293,11 @@ def _median(values: list[int]) -> float | None:
 
 
 def report_for(*, actor: User, now: datetime | None = None) -> Report | None:
-    """The partner's report from the rollup (two queries); None for anyone but a support manager."""
+    """The partner's report from the rollup (two queries); None for anyone but a support manager.
+
+    Reads the window's rollup rows without their response times: the medians come computed with the
+    snapshot (``ReportSnapshot.median_first_response``), so the page's work does not grow with the
+    partner's requests."""
     if not is_queue_manager(actor):
         return None
     now = now or timezone.now()
@@ -292,25 +306,25 @@ def report_for(*, actor: User, now: datetime | None = None) -> Report | None:
     per_day = {d: dict.fromkeys(Workload.values, 0) for d in days}
     by_workload = dict.fromkeys(Workload.values, 0)
     sla = {s: {"met": 0, "breached": 0} for s in Severity.values}
-    responses: dict[str, list[int]] = {s: [] for s in Severity.values}
     refreshed: list[datetime] = []
-    rows = ReportRollup.objects.filter(
-        partner_id=actor.partner_id, day__gte=first_day, day__lte=last_day
-    ).order_by("day", "workload", "severity")
+    rows = (
+        ReportRollup.objects.filter(partner_id=actor.partner_id, day__gte=first_day, day__lte=last_day)
+        .order_by("day", "workload", "severity")
+        .defer("first_response_seconds")
+    )
     for row in rows:
         per_day[row.day][row.workload] += row.created
         by_workload[row.workload] += row.created
         sla[row.severity]["met"] += row.sla_met
         sla[row.severity]["breached"] += row.sla_breached
-        responses[row.severity].extend(row.first_response_seconds)
         refreshed.append(row.refreshed_at)
     for numbers in sla.values():
         measured = numbers["met"] + numbers["breached"]
         numbers["measured"] = measured
         numbers["percent"] = round(100 * numbers["met"] / measured, 1) if measured else None
-    median = {s: _median(v) for s, v in responses.items()}
-    median["all"] = _median([v for values in responses.values() for v in values])
     snapshot = ReportSnapshot.objects.filter(partner_id=actor.partner_id).first()
+    stored = snapshot.median_first_response if snapshot else {}
+    median = {key: stored.get(key) for key in (*Severity.values, "all")}
     backlog_counts = snapshot.backlog_by_age if snapshot else {}
     if snapshot:
         refreshed.append(snapshot.refreshed_at)

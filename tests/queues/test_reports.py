@@ -85,7 +85,30 @@ def test_rollup_rows_from_a_known_dataset(dataset):
     snapshot = ReportSnapshot.objects.get(partner=partner)
     assert snapshot.backlog_by_age == {"lt_1d": 2, "1_3d": 2, "3_7d": 0, "7_30d": 0, "gt_30d": 1}
     assert [(c["name"], c["open"]) for c in snapshot.top_customers] == [("Fabrikam", 3), ("Litware", 2)]
+    assert snapshot.median_first_response == {
+        "critical": 6300.0,
+        "moderate": 3600.0,
+        "minimal": None,
+        "all": 3600.0,
+    }
     assert not ReportRollup.objects.filter(partner=other).exists()
+
+
+def test_the_page_reads_the_medians_the_refresh_computed_not_every_response_time(dataset):
+    """The response times grow with the partner's requests; the page reads the three medians."""
+    partner, _other, manager = dataset
+    report_rollup_refresh(partner_id=partner.pk, now=NOW)
+    ReportRollup.objects.filter(partner=partner).update(first_response_seconds=[1, 2, 3])
+    assert report_for(actor=manager, now=NOW).median_first_response == {
+        "critical": 6300.0,
+        "moderate": 3600.0,
+        "minimal": None,
+        "all": 3600.0,
+    }
+    ReportSnapshot.objects.filter(partner=partner).delete()  # never refreshed: nothing to show
+    assert report_for(actor=manager, now=NOW).median_first_response == dict.fromkeys(
+        ["critical", "moderate", "minimal", "all"]
+    )
 
 
 def test_report_numbers_from_the_rollup(dataset):
