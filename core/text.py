@@ -1,4 +1,4 @@
-"""Small rules of the product's English, shared by messages and templates."""
+"""Small rules of text shared across the product: its English possessive, what counts as a number."""
 
 
 def possessive(name: str) -> str:
@@ -15,3 +15,9 @@ def possessive_here(name: str) -> str:
     if (translation.get_language() or "en").startswith("en"):
         return possessive(name)
     return name
+
+
+def ascii_digits(text: str) -> bool:
+    """True when ``text`` is one or more of 0-9 and nothing else: what ``int()`` may parse as an id
+    or an enum's number. ``str.isdigit()`` alone also accepts "¹" or "³", which ``int()`` refuses."""
+    return text.isascii() and text.isdigit()

@@ -182,7 +182,7 @@ def verify(key: bytes, headers, body: bytes, now: float | None = None) -> dict:
     delivery_id = headers.get("webhook-id", "")
     timestamp = headers.get("webhook-timestamp", "")
     signatures = headers.get("webhook-signature", "")
-    if not (delivery_id and timestamp.isdigit() and signatures):
+    if not (delivery_id and timestamp.isascii() and timestamp.isdigit() and signatures):
         raise SyncError("unsigned delivery")
     if abs((now or time.time()) - int(timestamp)) > TOLERANCE:
         raise SyncError("timestamp too far from now")

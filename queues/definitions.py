@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from core.text import ascii_digits
 from customers.choices import Workload
 from partners.choices import PartnerCenterRole
 from partners.models import User
@@ -97,7 +98,7 @@ class QueueFilters:
             except ValueError:
                 raise ValidationError({"customer_id": [_("must be a customer tenant ID (GUID).")]}) from None
         assignee = str(data.get("assignee") or "").strip()
-        if assignee and assignee not in (ASSIGNEE_ME, ASSIGNEE_NONE) and not assignee.isdigit():
+        if assignee and assignee not in (ASSIGNEE_ME, ASSIGNEE_NONE) and not ascii_digits(assignee):
             raise ValidationError({"assignee": [_("must be 'me', 'none' or a user ID.")]})
         sla = str(data.get("sla_state") or "").strip()
         if sla and sla not in SLA_FILTER_STATES:

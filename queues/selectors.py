@@ -17,6 +17,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.text import ascii_digits
 from partners.models import User
 from servicerequests.models import QueueCount, SavedQueue, ServiceRequest
 from servicerequests.selectors import service_request_list
@@ -75,7 +76,7 @@ def queue_get(*, actor: User, key: str) -> QueueDefinition:
         if key not in AGENT_QUEUE_KEYS and not is_queue_manager(actor):
             raise QueueNotFound(key)
         return BUILTIN_BY_KEY[key]
-    if key.startswith(SAVED_PREFIX) and key[len(SAVED_PREFIX) :].isdigit():
+    if key.startswith(SAVED_PREFIX) and ascii_digits(key[len(SAVED_PREFIX) :]):
         saved = saved_queue_list(actor=actor).filter(pk=int(key[len(SAVED_PREFIX) :])).first()
         if saved is not None:
             return saved_definition(saved)
@@ -142,7 +143,7 @@ def cursor_decode(cursor: str, ordering: Ordering) -> tuple[datetime | None, str
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key, value, pk = json.loads(raw)
-        if key != ordering.key or not isinstance(pk, str) or not pk.isdigit():
+        if key != ordering.key or not isinstance(pk, str) or not ascii_digits(pk):
             raise ValueError("bad cursor")
         if value is None:
             if not ordering.nullable:

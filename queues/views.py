@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.text import ascii_digits
 from customers.choices import Workload
 from partners.selectors import partner_users
 from servicerequests.choices import Severity, Status
@@ -295,7 +296,7 @@ def _bulk_arguments(request) -> dict:
     assignee = None
     if action == BulkAction.ASSIGN:
         assignee_id = data.get("assignee", "")
-        if assignee_id.isdigit():
+        if ascii_digits(assignee_id):
             assignee = _assignees(request).prefetch_related("roles").filter(pk=assignee_id).first()
     return {
         "request_ids": data.getlist("ids"),

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from core.api.pcfilter import FilterField, FilterInvalid, pc_filter_q
 from core.api.pcfilter import text_value as _text_value
+from core.text import ascii_digits
 from customers.choices import Workload
 from customers.selectors import customer_list
 from partners.selectors import partner_users
@@ -127,7 +128,7 @@ def service_request_condition(
     text = text.strip()
     if text:
         matches = Q(title__icontains=text)
-        if text.isdigit():
+        if ascii_digits(text):
             matches |= Q(id__startswith=text)
         condition &= matches
     return condition
@@ -143,7 +144,7 @@ def _enum_converter(choices, integers: dict[int, str]):
 
     def convert(value):
         text = str(value).strip()
-        if text.isdigit() and int(text) in integers:
+        if ascii_digits(text) and int(text) in integers:
             return str(integers[int(text)])
         key = re.sub(r"[_\s]", "", text).lower()
         if key not in names:
@@ -168,7 +169,7 @@ def _datetime_value(value) -> datetime:
 
 def _id_value(value) -> str:
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 32:
+    if not ascii_digits(text) or len(text) > 32:
         raise ValueError(f"{text!r} is not a service request id (digits)")
     return text
 
@@ -241,7 +242,7 @@ class EnumListField(forms.Field):
             return parts
         result = []
         for part in parts:
-            if self.multiple and part.isdigit() and int(part) in self.aliases:
+            if self.multiple and ascii_digits(part) and int(part) in self.aliases:
                 part = self.aliases[int(part)]
             if part not in self.allowed:
                 raise ValidationError(

@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 
 from core.security import is_database_unavailable, service_unavailable_response
 from core.signals import permission_denied
+from core.text import ascii_digits
 
 from .casing import PartnerCenterJSONParser
 from .errors import throttled_message
@@ -236,7 +237,7 @@ def if_match_version(request) -> int | None:
         return None
     match = _ETAG_VALUE.match(raw.split(",")[0].strip())
     value = match.group(1) if match else ""
-    if not value.isdigit():
+    if not ascii_digits(value):
         raise PreconditionFailed(
             gettext("If-Match %(value)s does not match the current ETag") % {"value": raw}
         )
@@ -267,7 +268,7 @@ def top_param(request) -> int:
     raw = request.query_params.get("$top")
     if raw is None:
         return DEFAULT_TOP
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOP:
+    if not ascii_digits(raw) or not 1 <= int(raw) <= MAX_TOP:
         raise BadGraphQuery(f"$top must be an integer between 1 and {MAX_TOP}")
     return int(raw)
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import DateOrMinField, ResourceAttributesField
+from core.text import ascii_digits
 from customers.choices import WORKLOAD_LABELS, Workload
 from servicerequests.choices import (
     SEVERITY_INTEGERS,
@@ -44,10 +45,7 @@ class EnumField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, bool):
             self.fail_invalid(data)
-        # ASCII digits only: str.isdigit() also accepts "¹", which int() refuses.
-        if isinstance(data, int) or (
-            isinstance(data, str) and data.strip().isascii() and data.strip().isdigit()
-        ):
+        if isinstance(data, int) or (isinstance(data, str) and ascii_digits(data.strip())):
             number = int(data)
             if number in self.integers:
                 return str(self.integers[number])

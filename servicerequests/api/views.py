@@ -29,6 +29,7 @@ from core.api.schema import (
     errors,
 )
 from core.api.views import PartnerCenterApiView
+from core.text import ascii_digits
 from customers.api.mixins import CustomerScopedMixin
 from customers.choices import Workload
 from customers.selectors import sees_customers_through_partner
@@ -129,7 +130,7 @@ def _enum_param(raw: str, field: str, values: list[str], integers: dict[int, str
     result = []
     for part in raw.split(","):
         part = part.strip()
-        if part.isdigit() and int(part) in integers:
+        if ascii_digits(part) and int(part) in integers:
             result.append(str(integers[int(part)]))
         elif part in values:
             result.append(part)
@@ -344,7 +345,7 @@ class ServiceRequestDetailApi(PartnerCenterApiView):
         current = str(service_request.version)
         if current in versions:
             return service_request.version
-        number = next((v for v in versions if v.isdigit()), None)
+        number = next((v for v in versions if ascii_digits(v)), None)
         if number is None:
             raise ApiError(
                 "validation",

@@ -17,6 +17,7 @@ import uuid
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from core.text import ascii_digits
 from customers.models import Customer, Subscription
 from partners.models import User
 from servicerequests.choices import IssueType, Severity, SupportPlan
@@ -101,7 +102,7 @@ class Command(BaseCommand):
 
     def _user(self, value: str) -> User:
         user = User.objects.select_related("partner").filter(username=value).first()
-        if user is None and value.isdigit():
+        if user is None and ascii_digits(value):
             user = User.objects.select_related("partner").filter(pk=int(value)).first()
         if user is None:
             raise CommandError(f"--user: no user '{value}' (give a username or a user id)")
