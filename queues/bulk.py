@@ -135,13 +135,13 @@ def service_request_bulk_apply(
     Side effects: in one transaction, the changed rows with one audit event each; after commit,
     a refresh of the partner's queue counts is enqueued.
     """
-    ids = _validate(
-        action,
+    ids = bulk_action_check(
+        action=action,
+        request_ids=request_ids,
         assignee=assignee,
         status=status,
         severity=severity,
         note_text=note_text,
-        request_ids=ids_or(request_ids),
     )
     result = BulkResult(action=action)
     with transaction.atomic():
