@@ -336,11 +336,15 @@ class ServiceRequestSerializer(ServiceRequestSummarySerializer):
 
     @extend_schema_field(ContactSerializer)
     def get_lastUpdatedBy(self, sr) -> dict:
-        notes = list(sr.notes.all())
-        author = next((n.created_by for n in reversed(notes) if n.created_by_id), None) or sr.created_by
+        author = self.last_updater(sr)
         if author is None:
             return _contact("", "", "", "")
         return _contact(author.first_name, author.last_name, author.email, author.phone)
+
+    def last_updater(self, sr):
+        """The author of the request's latest note with one, else its filer (None when neither)."""
+        notes = list(sr.notes.all())
+        return next((n.created_by for n in reversed(notes) if n.created_by_id), None) or sr.created_by
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_fileLinks(self, sr) -> list:
@@ -361,11 +365,8 @@ class FiledServiceRequestSerializer(ServiceRequestSerializer):
     def get_fileLinks(self, sr) -> list:
         return []
 
-    def get_lastUpdatedBy(self, sr) -> dict:
-        author = sr.created_by
-        if author is None:
-            return _contact("", "", "", "")
-        return _contact(author.first_name, author.last_name, author.email, author.phone)
+    def last_updater(self, sr):
+        return sr.created_by
 
 
 class SupportTopicSerializer(serializers.ModelSerializer):
