@@ -1,11 +1,13 @@
 """Reads about service requests, always scoped to the acting user's partner (SR-VIEW)."""
 
+import time
+
 from django.db.models import QuerySet
 
 from partners.choices import PartnerCenterRole
 from partners.models import User
 
-from .models import ServiceRequest
+from .models import ServiceRequest, SupportTopic
 
 VIEW_ROLES = frozenset(
     {
@@ -35,3 +37,36 @@ def service_requests_filed_for_customer(*, actor: User) -> QuerySet[ServiceReque
         .select_related("partner")
         .order_by("-created_at", "-id")
     )
+
+
+#: How long a process keeps its copy of the support topic table before reading it again. Topics are
+#: reference data (loaded by migrations from ``support_topics.SUPPORT_TOPICS``); an edit in this
+#: process clears the copy at once, one in another process (the admin site) is seen within this.
+SUPPORT_TOPICS_CACHE_SECONDS = 60.0
+
+_TOPIC_FIELDS = ("id", "workload", "name", "description")
+_support_topics: tuple[float, dict[int, tuple[str, str, str]]] | None = None
+
+
+def support_topics_forget(**_kwargs) -> None:
+    """Drop this process's copy of the support topic table (a signal receiver: a topic was saved or
+    deleted)."""
+    global _support_topics
+    _support_topics = None
+
+
+def support_topic_get(topic_id: int) -> SupportTopic | None:
+    """The support topic with this id (a fresh instance of the stored row, as a query gives), or None.
+
+    Reads the whole topic table once per process and keeps it ``SUPPORT_TOPICS_CACHE_SECONDS``
+    (one query, a few dozen rows), so that filing validates its topic without a query of its own.
+    """
+    global _support_topics
+    now = time.monotonic()
+    if _support_topics is None or now - _support_topics[0] > SUPPORT_TOPICS_CACHE_SECONDS:
+        rows = SupportTopic.objects.values_list(*_TOPIC_FIELDS)
+        _support_topics = (now, {pk: tuple(rest) for pk, *rest in rows})
+    found = _support_topics[1].get(topic_id)
+    if found is None:
+        return None
+    return SupportTopic.from_db(SupportTopic.objects.db, _TOPIC_FIELDS, (topic_id, *found))

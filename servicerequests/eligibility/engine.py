@@ -63,7 +63,12 @@ def decide(snapshot: Snapshot) -> Decision:
     if request.workload == "marketplace" and sub is not None and sub.workload == "marketplace" and sub.isv:
         isv_contact = dict(sub.isv)
     return Decision(
-        outcomes=outcomes, portal=portal, isv_contact=isv_contact, request=request, customer=snapshot.customer
+        outcomes=outcomes,
+        portal=portal,
+        isv_contact=isv_contact,
+        request=request,
+        customer=snapshot.customer,
+        partner=snapshot.partner,
     )
 
 

@@ -25,6 +25,9 @@ class PartnerFacts:
     support_phone: str = ""
     support_url: str = ""
     indirect_provider: PartnerFacts | None = None
+    #: Whether the partner has a webhook registration (read with the filing partner only; True,
+    #: "look them up", when not known).
+    has_webhook_registrations: bool = field(default=True, compare=False)
 
     @property
     def contact_line(self) -> str:

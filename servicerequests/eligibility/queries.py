@@ -29,6 +29,7 @@ from django.db import connection, models
 from customers.models import Customer, CustomerDomain, CustomerPartnerRelationship
 from gdap.models import AccessAssignment, EntraRole, Relationship
 from partners.models import GroupMembership, Partner, SecurityGroup, User, UserRole
+from webhooks.models import WebhookRegistration
 
 _NAME = re.compile(r"\{(\w+)\}|\b([a-z]{1,2})\.([a-z_]+)\b")
 
@@ -93,14 +94,22 @@ class _Select:
     ``aliases``; the SQL is resolved once per process, per ``shape`` (the sizes of ``IN`` lists,
     written ``{in}``)."""
 
-    def __init__(self, *, aliases: dict[str, type[models.Model]], columns: list[tuple[str, str]], sql: str):
+    def __init__(
+        self,
+        *,
+        aliases: dict[str, type[models.Model]],
+        columns: list[tuple[str, str]],
+        sql: str,
+        computed: Sequence[tuple[str, str, Callable[[Any], Any]]] = (),
+    ):
         self.aliases = aliases
         self.columns = columns
+        self.computed = computed  # (key, SQL expression, converter), selected after the columns
         self.text = sql
 
     @cache  # noqa: B019 - one instance per query, alive for the process
     def sql(self, *shape: int) -> str:
-        selected = ", ".join(column for _, column in self.columns)
+        selected = ", ".join([column for _, column in self.columns] + [expr for _, expr, _ in self.computed])
         text = f"SELECT {selected} {self.text}"
         for size in shape:
             text = text.replace("{in}", ", ".join(["%s"] * size), 1)
@@ -112,6 +121,7 @@ class _Select:
         for key, column in self.columns:
             alias, field = column.split(".")
             converters.append((key, _converter(self.aliases[alias], field)))
+        converters.extend((key, convert) for key, _, convert in self.computed)
         return tuple(converters)
 
     def rows(self, params: Sequence[Any], *shape: int) -> list[dict[str, Any]]:
@@ -143,7 +153,15 @@ _ROLE_COLUMNS = [
 ]
 
 _USER = _Select(
-    aliases={"u": User, "p": Partner, "ip": Partner, "r": UserRole, "m": GroupMembership, "g": SecurityGroup},
+    aliases={
+        "u": User,
+        "p": Partner,
+        "ip": Partner,
+        "r": UserRole,
+        "m": GroupMembership,
+        "g": SecurityGroup,
+        "w": WebhookRegistration,
+    },
     columns=[
         ("id", "u.id"),
         ("username", "u.username"),
@@ -164,6 +182,14 @@ _USER = _Select(
         ("memberships__group__name", "g.name"),
         ("memberships__group__partner_id", "g.partner"),
     ],
+    computed=[
+        # Whether filing has webhook registrations to look up (``webhooks.services.webhook_event_emit``).
+        (
+            "partner__has_webhook_registrations",
+            "EXISTS (SELECT 1 FROM {WebhookRegistration} w WHERE w.partner = p.id)",
+            bool,
+        ),
+    ],
     sql="""
         FROM {User} u
         LEFT JOIN {Partner} p ON p.id = u.partner
@@ -177,7 +203,8 @@ _USER = _Select(
 
 
 def user_rows(*, user_pk) -> list[dict[str, Any]]:
-    """The user, their partner and its indirect provider, one row per (role, group) pair."""
+    """The user, their partner and its indirect provider, one row per (role, group) pair; and
+    whether the partner has any webhook registration (``partner__has_webhook_registrations``)."""
     return _USER.rows([_prep(User, "id", user_pk)])
 
 

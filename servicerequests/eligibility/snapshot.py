@@ -203,6 +203,7 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
             support_phone=first["partner__support_phone"] or "",
             support_url=first["partner__support_url"] or "",
             indirect_provider=_partner_ref(first, "partner__indirect_provider"),
+            has_webhook_registrations=first["partner__has_webhook_registrations"],
         )
     return user, partner
 

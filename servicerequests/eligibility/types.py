@@ -17,6 +17,10 @@ FAILED = "failed"
 NOT_APPLICABLE = "not_applicable"
 OUTCOME_VALUES = (PASSED, FAILED, NOT_APPLICABLE)
 
+#: The language a record's ``message`` and ``remedy`` are written in (``Decision.as_record``).
+RECORD_LANGUAGE = "en"
+_OUTCOME_KEYS = ("ruleId", "outcome", "message", "remedy")
+
 
 class CustomerNotVisible(FilingError):
     """The customer does not exist or is not linked to the filing user's partner.
@@ -107,7 +111,7 @@ class Outcome:
 
     def as_record(self) -> dict[str, Any]:
         """The stored form: ``as_dict`` in English, plus ``messageText``/``remedyText`` (ids + params)."""
-        with translation.override("en"):
+        with translation.override(RECORD_LANGUAGE):
             return self._record()
 
     def _record(self) -> dict[str, Any]:
@@ -166,7 +170,9 @@ class Decision:
     ``portal`` is set only when the request is allowed; ``isv_contact`` is set
     for a marketplace product whose publisher is known. ``customer``: the
     customer's facts as the decision read them (``snapshot.CustomerFacts``),
-    so that filing needs no second read of the customer.
+    so that filing needs no second read of the customer; ``partner``: the
+    filing partner's (``facts.PartnerFacts``), so that filing knows whether it
+    has webhook registrations to look up.
     """
 
     outcomes: tuple[Outcome, ...]
@@ -174,6 +180,7 @@ class Decision:
     isv_contact: dict[str, str] | None = None
     request: EligibilityRequest | None = field(default=None, compare=False)
     customer: Any = field(default=None, compare=False, repr=False)
+    partner: Any = field(default=None, compare=False, repr=False)
 
     @property
     def allowed(self) -> bool:
@@ -202,7 +209,7 @@ class Decision:
         """What a service request stores as its eligibility snapshot: ``as_dict`` in English, each
         outcome with its msgids and parameters (``Outcome.as_record``), so that a page renders the
         recorded decision again in its reader's language (``outcomes_from_record``)."""
-        with translation.override("en"):
+        with translation.override(RECORD_LANGUAGE):
             return self._shape([o._record() for o in self.outcomes])
 
     def _shape(self, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -221,7 +228,14 @@ def outcomes_from_record(record: dict[str, Any] | None) -> list[Outcome]:
 
 def record_as_dict(record: dict[str, Any] | None) -> dict[str, Any]:
     """A stored eligibility snapshot in ``Decision.as_dict``'s shape, its messages in the active
-    language (what the API shows of a filed request); a record without outcomes is returned as is."""
+    language (what the API shows of a filed request); a record without outcomes is returned as is.
+
+    In the record's own language (``RECORD_LANGUAGE``) the stored sentences are the rendering, so
+    they are taken as they are; in any other language each outcome is rendered again."""
     if not record or "outcomes" not in record:
         return dict(record or {})
+    if translation.get_language() == RECORD_LANGUAGE:
+        outcomes = [o for o in record["outcomes"] or () if isinstance(o, dict)]
+        if all(key in o for o in outcomes for key in _OUTCOME_KEYS):
+            return {**record, "outcomes": [{key: o[key] for key in _OUTCOME_KEYS} for o in outcomes]}
     return {**record, "outcomes": [o.as_dict() for o in outcomes_from_record(record)]}

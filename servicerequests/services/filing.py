@@ -45,6 +45,7 @@ from ..choices import (
 from ..eligibility import Decision, EligibilityRequest, evaluate
 from ..exceptions import EligibilityDenied, MarketplaceNotSupported
 from ..models import Dispatch, RoutingContextUse, ServiceRequest, SupportTopic
+from ..selectors import support_topic_get
 from .common import TEXT_MAX, TITLE_MAX, add_error
 from .dispatch import DISPATCH_TASK
 
@@ -76,13 +77,6 @@ def support_language_for(*, actor: User, requested: str = "") -> str:
         return requested
     interface = getattr(actor, "language", "") or translation.get_language() or ""
     return SUPPORT_LANGUAGE_OF_INTERFACE.get(interface.lower(), SupportLanguage.EN_US)
-
-
-def _support_topic(topic_id: int) -> SupportTopic | None:
-    """The support topic with this id, or None."""
-    if not 0 < topic_id < 2**31:  # the column's range: no topic outside it
-        return None
-    return SupportTopic.objects.filter(pk=topic_id).first()
 
 
 def _validate_filing(
@@ -141,7 +135,7 @@ def _validate_filing(
     topic = None
     if support_topic_id not in (None, ""):
         try:
-            topic = _support_topic(int(support_topic_id))
+            topic = support_topic_get(int(support_topic_id))
         except (TypeError, ValueError, OverflowError):
             topic = None
         if topic is None:
@@ -421,9 +415,11 @@ def service_request_file(
             obj=service_request,
             after={field: getattr(service_request, field) for field in FILED_FIELDS},
         )
-        webhook_event_emit(
-            event_name=EventName.SERVICE_REQUEST_CREATED, obj=service_request, audit_event=audit_event
-        )
+        if decision.partner is None or decision.partner.has_webhook_registrations:
+            # The decision read whether the partner has registrations: none, no lookup.
+            webhook_event_emit(
+                event_name=EventName.SERVICE_REQUEST_CREATED, obj=service_request, audit_event=audit_event
+            )
         # With the relay, nothing is published: the dispatch table's trigger wakes the relay at commit
         # (``portals.relay``). Without it, one message per filing. Either way the delivery records
         # the filer's notification.

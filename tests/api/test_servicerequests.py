@@ -102,17 +102,18 @@ class TestFiling:
 
     def test_a_filing_runs_a_fixed_number_of_queries(self, api, world, django_assert_num_queries):
         """The whole POST, whatever the number of relationships, assignments and roles: the token,
-        the support topic, the four eligibility reads (user, customer, relationships, the user's
-        assignments), the request, its dispatch row, its audit event, the partner's webhook
-        registrations, the idempotency record of its ``MS-RequestId``, and the savepoint pair of the
-        test's transaction (``run_idempotent``'s atomic block). The 201 reads nothing back (no notes,
-        no attachments)."""
+        the four eligibility reads (user, customer, relationships, the user's assignments), the
+        request, its dispatch row, its audit event, the idempotency record of its ``MS-RequestId``,
+        and the savepoint pair of the test's transaction (``run_idempotent``'s atomic block). The
+        support topic is the process's copy (``support_topic_get``); the partner has no webhook
+        registration, which the user's read tells, so none is looked up. The 201 reads nothing back
+        (no notes, no attachments)."""
 
         def file():
             return api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=str(uuid.uuid4()))
 
         file()  # warm: the first filing reads no more
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(11):
             response = file()
         assert response.status_code == 201, response.json()
 
@@ -355,7 +356,7 @@ class TestIdempotency:
         transaction for rollback: whatever the answer, nothing is kept or recorded."""
         request_id = str(uuid.uuid4())
         half_way = DjangoValidationError({"title": ["rejected half-way through the writes"]})
-        with mock.patch("servicerequests.services.filing.webhook_event_emit", side_effect=half_way):
+        with mock.patch("servicerequests.services.filing.audit_event_record", side_effect=half_way):
             first = api.post(file_url(world), M365_BODY, format="json", HTTP_MS_REQUESTID=request_id)
         assert first.status_code == 400
         assert (ServiceRequest.objects.count(), IdempotencyRecord.objects.count()) == (0, 0)

@@ -10,7 +10,12 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from gdap.choices import RelationshipStatus
-from servicerequests.eligibility import EligibilityRequest, evaluate, outcomes_from_record
+from servicerequests.eligibility import (
+    EligibilityRequest,
+    evaluate,
+    outcomes_from_record,
+    record_as_dict,
+)
 from servicerequests.models import ServiceRequest
 from tests.api.conftest import (
     api_settings,  # noqa: F401  (the /v1 tests' throttle settings)
@@ -237,3 +242,41 @@ def test_a_text_round_trips_through_its_stored_form():
         assert str(text).startswith(
             "Só o fornecedor de 'Azure plan' (1234), Northwind, pode submeter pedidos de faturação"
         )
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_a_record_read_in_english_is_the_decision_rendered_in_english(world, refused):
+    """``record_as_dict`` takes the stored English sentences as they are: they must be exactly
+    what rendering the outcomes again in English gives, for passed and failed rules alike."""
+    if refused:
+        without_tickets_role(world)
+    decision = evaluate(
+        EligibilityRequest(user_id=world.admin.pk, customer_id=world.customer.pk, workload="m365")
+    )
+    assert decision.allowed is not refused
+    record = decision.as_record()
+    with translation.override("en"):
+        assert record_as_dict(record) == decision.as_dict()
+        rendered_again = [o.as_dict() for o in outcomes_from_record(record)]
+        assert record_as_dict(record)["outcomes"] == rendered_again
+    with translation.override("pt-br"):
+        read = record_as_dict(record)
+        assert read == decision.as_dict()
+        assert read["outcomes"] != record["outcomes"]
+        if refused:
+            tickets = next(o for o in read["outcomes"] if o["ruleId"] == "SR-GDAP-ROLE-TICKETS")
+            assert tickets["message"] == GDAP_ROLE_TICKETS_PT_BR
+
+
+def test_an_older_english_only_record_reads_the_same_in_english():
+    """A record written before the msgids were stored (message and remedy only) reads as it was."""
+    record = {
+        "allowed": True,
+        "outcomes": [{"ruleId": "SR-CONTACT-EMAIL", "outcome": "passed", "message": "Fine.", "remedy": ""}],
+        "portal": None,
+        "isvContact": None,
+    }
+    with translation.override("en"):
+        assert record_as_dict(record) == record
+    with translation.override("pt-br"):
+        assert record_as_dict(record)["outcomes"] == record["outcomes"]

@@ -122,11 +122,12 @@ def test_worst_case_path_reads_six_queries_at_any_size(world, django_assert_num_
 
 def _orm_reference(world, now):
     """The four hot queries as the ORM's ``values()`` joins: what ``queries`` must return."""
-    from django.db.models import Q
+    from django.db.models import Exists, OuterRef, Q
 
     from customers.models import Customer
     from gdap.selectors import held_by
     from partners.models import User
+    from webhooks.models import WebhookRegistration
 
     role = ("roles__template_id", "roles__name", "roles__support_tickets", "roles__service_health")
     partner_ref = tuple(
@@ -152,7 +153,17 @@ def _orm_reference(world, now):
         "memberships__group_id",
         "memberships__group__name",
         "memberships__group__partner_id",
+        has_webhook_registrations=Exists(
+            WebhookRegistration.objects.filter(partner_id=OuterRef("partner_id"))
+        ),
     )
+    users = [
+        {
+            **{k: v for k, v in row.items() if k != "has_webhook_registrations"},
+            "partner__has_webhook_registrations": row["has_webhook_registrations"],
+        }
+        for row in users
+    ]
     customers = Customer.objects.filter(pk=customer_id, partner_links__partner_id=partner_id).values(
         "id", "name", "cloud", "country", "default_domain", "domains__domain"
     )
@@ -237,3 +248,16 @@ def test_the_sql_rows_equal_the_orms(world):
         {k: type(v) for k, v in row.items()} for row in assignments
     ]
     assert queries.customer_rows(customer_id=world.customer.pk, partner_id=reseller.pk) == []
+    assert {row["partner__has_webhook_registrations"] for row in got_users} == {False}
+
+    from webhooks.models import WebhookRegistration
+
+    WebhookRegistration.objects.create(partner=provider, url="https://provider.example/hook")
+    assert {r["partner__has_webhook_registrations"] for r in queries.user_rows(user_pk=world.alice.pk)} == {
+        False
+    }  # another partner's registration is not this one's
+    WebhookRegistration.objects.create(partner=world.partner, url="https://contoso.example/hook")
+    users, *_ = _orm_reference(world, now)
+    got_users = queries.user_rows(user_pk=world.alice.pk)
+    assert canonical(got_users) == canonical(users)
+    assert {row["partner__has_webhook_registrations"] for row in got_users} == {True}
