@@ -279,6 +279,29 @@ def wait_ready(base_url: str, service: Service, timeout: float = 60.0) -> None:
 # Facts about the run ------------------------------------------------------------------------------
 
 
+def cpu_model() -> str | None:
+    """The processor's model name (``/proc/cpuinfo``), or None where it can't be read."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def python_calibration_ms(repeats: int = 5) -> float:
+    """CPU milliseconds one process spends summing ten million integers (the best of ``repeats``):
+    a yardstick of the machine's single-core speed, so that absolute figures of runs on different
+    machines can be compared (the ratios need none)."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.process_time()
+        sum(range(10_000_000))
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
+
+
 def machine_facts() -> dict:
     from django.db import connection
 
@@ -300,6 +323,8 @@ def machine_facts() -> dict:
         redis_version = None
     return {
         "cores": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "python_calibration_ms": python_calibration_ms(),
         "memory_mb": memory_mb,
         "python": platform.python_version(),
         "postgresql": postgresql,
@@ -428,7 +453,9 @@ def print_table(results: dict) -> None:
     print()
     print(
         f"Bench ({results['profile']}) at {rows['service_requests']:,} service requests, "
-        f"{results['machine']['cores']} cores, PostgreSQL {results['machine']['postgresql']}, "
+        f"{results['machine']['cores']} cores ({results['machine'].get('cpu_model') or '?'}, "
+        f"calibration {results['machine'].get('python_calibration_ms') or '?'} ms), "
+        f"PostgreSQL {results['machine']['postgresql']}, "
         f"git {(results['git']['revision'] or '?')[:10]}{' (dirty)' if results['git']['dirty'] else ''}"
     )
     header = f"{'figure':<42} {'value':>12} {'target':>10}  result"
@@ -691,10 +718,7 @@ def profile(args: argparse.Namespace) -> int:
         report = args.output.parent / f"profile-{slug}.html"
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(profiler.output_html())
-        print(
-            f"{name:<22} {wall:>8.1f} {cpu:>8.1f} {queries:>8}  "
-            f"{report.relative_to(ROOT)} (statuses {sorted(statuses)})"
-        )
+        print(f"{name:<22} {wall:>8.1f} {cpu:>8.1f} {queries:>8}  {report} (statuses {sorted(statuses)})")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -320,6 +320,20 @@ class TestMemory:
         assert memory.process_memory(child.pid) is None
 
 
+class TestMachineFacts:
+    def test_the_cpu_model_is_read_where_the_kernel_tells_it(self):
+        model = run.cpu_model()
+        if Path("/proc/cpuinfo").exists() and "model name" in Path("/proc/cpuinfo").read_text():
+            assert model and ":" not in model
+        else:
+            assert model is None
+
+    def test_the_calibration_is_the_best_cpu_time_of_its_repeats(self, monkeypatch):
+        ticks = iter([0.0, 0.5, 1.0, 1.2, 2.0, 2.9])  # 500, 200 and 900 ms of CPU
+        monkeypatch.setattr(run.time, "process_time", lambda: next(ticks))
+        assert run.python_calibration_ms(repeats=3) == 200.0
+
+
 @pytest.mark.django_db
 class TestDispatchFigures:
     def _filed(self, partner, created, delivered):
