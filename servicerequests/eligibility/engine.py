@@ -79,7 +79,7 @@ def evaluate(request: EligibilityRequest, now: datetime | None = None, *, custom
     ``customer``: the ``customers.Customer`` of ``request.customer_id`` when the caller already read
     it for this partner user (``customers.selectors.customer_get``): it is not read again.
 
-    Reads the database with at most six queries and writes nothing. Raises
+    Reads the database with at most five queries and writes nothing. Raises
     :class:`~.types.CustomerNotVisible` when ``request.customer_id`` is set but
     that customer does not exist or is not linked to the user's partner
     (callers answer 404). An unknown user or subscription never raises: the

@@ -1,7 +1,8 @@
-"""The eligibility snapshot's four hot queries as SQL written once, run through ``connection.cursor()``.
+"""The eligibility snapshot's hot queries as SQL written once, run through ``connection.cursor()``.
 
 Every filing and every dry run reads the user, the customer, the GDAP relationships and the user's
-access assignments (``snapshot_build``, queries 1 to 4). Built through the ORM, each costs more
+access assignments (``snapshot_build``, queries 1 to 3: the last two are one ``UNION ALL``
+statement, ``relationship_and_assignment_rows``). Built through the ORM, each costs more
 Python (building and compiling the ``values()`` join) than the database spends answering it; here
 the SQL text is made once per process from the models' ``_meta`` (table and column names), so a
 query costs one ``execute`` and the conversion of its rows. On PostgreSQL the driver prepares each
@@ -11,7 +12,7 @@ Each function returns the rows as dicts with the keys the ORM's ``values()`` wou
 (``partner__name``, ``roles__template_id``, …) and the same Python types on every backend: UUIDs
 as ``uuid.UUID``, datetimes aware (UTC), JSON decoded. Parameters go through the model fields'
 ``get_db_prep_value``, so SQLite and PostgreSQL store and compare them alike. The SQL is portable
-(joins, ``IN``, ``ORDER BY``): the test suite runs it on both.
+(joins, ``IN``, ``EXISTS``, ``UNION ALL``, ``ORDER BY``): the test suite runs it on both.
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def _bool(value: Any) -> bool | None:
+    # SQLite gives 0/1 where a statement's column has lost its declared type (a UNION's)
+    return value if value is None else bool(value)
+
+
 def _plain(value: Any) -> Any:
     return value
 
@@ -86,6 +92,8 @@ def _converter(model: type[models.Model], field: str) -> Callable[[Any], Any]:
         return _datetime
     if isinstance(target, models.JSONField):
         return _json
+    if isinstance(target, models.BooleanField):
+        return _bool
     return _plain
 
 
@@ -101,18 +109,34 @@ class _Select:
         columns: list[tuple[str, str]],
         sql: str,
         computed: Sequence[tuple[str, str, Callable[[Any], Any]]] = (),
+        order: Sequence[str] = (),
     ):
         self.aliases = aliases
         self.columns = columns
         self.computed = computed  # (key, SQL expression, converter), selected after the columns
         self.text = sql
+        self.order = tuple(order)  # keys of ``columns``, ascending
+
+    def selected(self) -> list[str]:
+        """The select list's expressions, unresolved, in the order of ``keys``."""
+        return [column for _, column in self.columns] + [expr for _, expr, _ in self.computed]
+
+    def keys(self) -> list[str]:
+        return [key for key, _ in self.columns] + [key for key, _, _ in self.computed]
+
+    def body(self, *shape: int) -> str:
+        """The ``FROM …`` on, its ``{in}`` lists sized by ``shape``, unresolved."""
+        text = self.text
+        for size in shape:
+            text = text.replace("{in}", ", ".join(["%s"] * size), 1)
+        return text
 
     @cache  # noqa: B019 - one instance per query, alive for the process
     def sql(self, *shape: int) -> str:
-        selected = ", ".join([column for _, column in self.columns] + [expr for _, expr, _ in self.computed])
-        text = f"SELECT {selected} {self.text}"
-        for size in shape:
-            text = text.replace("{in}", ", ".join(["%s"] * size), 1)
+        columns = dict(self.columns)
+        text = f"SELECT {', '.join(self.selected())} {self.body(*shape)}"
+        if self.order:
+            text += " ORDER BY " + ", ".join(columns[key] for key in self.order)
         return _resolve(" ".join(text.split()), self.aliases)
 
     @cache  # noqa: B019
@@ -256,16 +280,15 @@ _RELATIONSHIPS = _Select(
         LEFT JOIN {Relationship_roles} rr ON rr.relationship = r.id
         LEFT JOIN {EntraRole} e ON e.template_id = rr.entrarole
         WHERE (r.partner = %s OR r.created_for_reseller = %s) AND r.customer = %s
-        ORDER BY r.display_name, r.id, e.name
     """,
+    order=["display_name", "id", "roles__name"],
 )
 
 
 def relationship_rows(*, partner_id, customer_id) -> list[dict[str, Any]]:
     """The GDAP relationships with the customer that the partner sees (its own and those created
     for it), a row per role, ordered by display name, id and role name."""
-    partner = _prep(Partner, "id", partner_id)
-    return _RELATIONSHIPS.rows([partner, partner, _prep(Customer, "id", customer_id)])
+    return _RELATIONSHIPS.rows(_relationship_params(partner_id, customer_id))
 
 
 _ASSIGNMENTS = _Select(
@@ -295,8 +318,8 @@ _ASSIGNMENTS = _Select(
         WHERE ((r.partner = %s AND r.created_for_reseller IS NULL) OR r.created_for_reseller = %s)
         AND r.customer = %s AND r.status = %s AND r.end_at > %s
         AND NOT (a.status = %s) AND a.security_group IN ({in})
-        ORDER BY g.name, a.id, e.name
     """,
+    order=["security_group__name", "id", "roles__name"],
 )
 
 
@@ -308,14 +331,69 @@ def assignment_rows(
     and an end after ``now``; a row per role, ordered by group name, id and role name."""
     if not group_ids:
         return []
+    params = _assignment_params(partner_id, customer_id, now, group_ids, relationship_status, deleted_status)
+    return _ASSIGNMENTS.rows(params, len(group_ids))
+
+
+def _relationship_params(partner_id, customer_id) -> list[Any]:
     partner = _prep(Partner, "id", partner_id)
-    params = [
-        partner,
-        partner,
-        _prep(Customer, "id", customer_id),
+    return [partner, partner, _prep(Customer, "id", customer_id)]
+
+
+def _assignment_params(partner_id, customer_id, now, group_ids, relationship_status, deleted_status):
+    return [
+        *_relationship_params(partner_id, customer_id),
         relationship_status,
         _prep(Relationship, "end_at", now),
         deleted_status,
         *(_prep(SecurityGroup, "id", group) for group in group_ids),
     ]
-    return _ASSIGNMENTS.rows(params, len(group_ids))
+
+
+@cache
+def _union_sql(groups: int) -> str:
+    """``_RELATIONSHIPS`` and ``_ASSIGNMENTS`` as one statement: ``UNION ALL`` of their rows, each
+    tagged in column 1 (``r`` or ``a``) and NULL in the other's columns, ordered by the tag and then
+    each one's own ordering (by position: the columns of the other branch are NULL, so each branch
+    keeps its order)."""
+    left, right = _RELATIONSHIPS.selected(), _ASSIGNMENTS.selected()
+
+    def branch(query: _Select, tag: str, selected: list[str], *shape: int) -> str:
+        return _resolve(
+            " ".join(f"SELECT '{tag}', {', '.join(selected)} {query.body(*shape)}".split()), query.aliases
+        )
+
+    first = branch(_RELATIONSHIPS, "r", left + ["NULL"] * len(right))
+    second = branch(_ASSIGNMENTS, "a", ["NULL"] * len(left) + right, groups)
+    positions = [2 + _RELATIONSHIPS.keys().index(key) for key in _RELATIONSHIPS.order] + [
+        2 + len(left) + _ASSIGNMENTS.keys().index(key) for key in _ASSIGNMENTS.order
+    ]
+    return f"{first} UNION ALL {second} ORDER BY 1, {', '.join(map(str, positions))}"
+
+
+def relationship_and_assignment_rows(
+    *, partner_id, customer_id, now, group_ids, relationship_status: str, deleted_status: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``relationship_rows`` and ``assignment_rows`` (same arguments) in one statement: the same rows
+    in the same order. Without ``group_ids`` only the relationships are read."""
+    if not group_ids:
+        return relationship_rows(partner_id=partner_id, customer_id=customer_id), []
+    params = [
+        *_relationship_params(partner_id, customer_id),
+        *_assignment_params(partner_id, customer_id, now, group_ids, relationship_status, deleted_status),
+    ]
+    left, right = _RELATIONSHIPS.converters(), _ASSIGNMENTS.converters()
+    with connection.cursor() as cursor:
+        cursor.execute(_union_sql(len(group_ids)), params)
+        fetched = cursor.fetchall()
+    relationships, assignments = [], []
+    for tag, *values in fetched:
+        if tag == "r":
+            relationships.append(
+                {key: convert(v) for (key, convert), v in zip(left, values[: len(left)], strict=True)}
+            )
+        else:
+            assignments.append(
+                {key: convert(v) for (key, convert), v in zip(right, values[len(left) :], strict=True)}
+            )
+    return relationships, assignments

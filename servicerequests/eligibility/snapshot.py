@@ -1,16 +1,16 @@
 """Everything the eligibility rules need, loaded with a fixed number of queries.
 
-``snapshot_build`` reads at most six queries whatever the number of
-relationships, assignments, groups, roles or subscriptions (``values()``
-joins, no per-row queries):
+``snapshot_build`` reads at most five queries whatever the number of
+relationships, assignments, groups, roles or subscriptions (joins, no
+per-row queries):
 
 1. the user, their partner (and its indirect provider), Partner Center roles and security groups;
 2. the customer with its domains, only if linked to the user's partner;
 3. the GDAP relationships with that customer the partner sees (its own, and those its indirect
-   provider created for it: GDAP-INDIRECT-RESELLER), with their roles;
-4. the live access assignments of the user's groups inside the active ones, with their roles;
-5. only when none of them is active: a few active assignments of other groups (to name in the remedy);
-6. the chosen subscription with its provider, reseller, ISV and Azure RBAC assignments.
+   provider created for it: GDAP-INDIRECT-RESELLER), with their roles, and in the same statement
+   the live access assignments of the user's groups inside the active ones, with their roles;
+4. only when none of them is active: a few active assignments of other groups (to name in the remedy);
+5. the chosen subscription with its provider, reseller, ISV and Azure RBAC assignments.
 
 A request about the partner's own subscription reads 1 and the partner's
 support entitlements instead. The snapshot is plain frozen dataclasses, so
@@ -102,7 +102,7 @@ def _partner_ref_fields(prefix: str) -> tuple[str, ...]:
     )
 
 
-# Queries 1 to 4 run on every decision: SQL written once (``queries``). The rarer ones below are
+# Queries 1 to 3 run on every decision: SQL written once (``queries``). The rarer ones below are
 # ``values()`` joins (rows as dicts with the same keys). On PostgreSQL the driver prepares both kinds
 # once per connection after a few runs (``DATABASES`` ``OPTIONS`` in the settings).
 
@@ -209,7 +209,7 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
 
 
 def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFacts | None:
-    """Query 3: the customer and its domains, only if it is linked to the partner."""
+    """Query 2: the customer and its domains, only if it is linked to the partner."""
     rows = queries.customer_rows(customer_id=customer_pk, partner_id=partner.id)
     if not rows:
         return None
@@ -227,9 +227,25 @@ def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFac
     )
 
 
-def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple[RelationshipFacts, ...]:
-    """Query 4: the GDAP relationships with the customer the partner sees, and their roles."""
-    rows = queries.relationship_rows(partner_id=partner.id, customer_id=customer.id)
+def _load_relationships_and_assignments(
+    partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
+) -> tuple[tuple[RelationshipFacts, ...], list[dict[str, Any]]]:
+    """Query 3: the GDAP relationships with the customer the partner sees, with their roles; and,
+    in the same statement, the rows of the live access assignments of the user's groups inside the
+    active ones (``_assignments``)."""
+    relationship_rows, assignment_rows = queries.relationship_and_assignment_rows(
+        partner_id=partner.id,
+        customer_id=customer.id,
+        now=now,
+        group_ids=list(user.groups),
+        relationship_status=tables.ACTIVE_RELATIONSHIP_STATUS,
+        deleted_status=AssignmentStatus.DELETED,
+    )
+    return _relationships(partner, relationship_rows), assignment_rows
+
+
+def _relationships(partner: PartnerFacts, rows: list[dict[str, Any]]) -> tuple[RelationshipFacts, ...]:
+    """The relationships of ``queries.relationship_rows``' rows (a row per role)."""
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = grouped.setdefault(row["id"], {"row": row, "roles": []})
@@ -257,18 +273,8 @@ def _load_relationships(partner: PartnerFacts, customer: CustomerFacts) -> tuple
     )
 
 
-def _load_assignments(
-    partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
-) -> tuple[AssignmentFacts, ...]:
-    """Query 4: the live access assignments of the user's groups inside active relationships, with roles."""
-    rows = queries.assignment_rows(
-        partner_id=partner.id,
-        customer_id=customer.id,
-        now=now,
-        group_ids=list(user.groups),
-        relationship_status=tables.ACTIVE_RELATIONSHIP_STATUS,
-        deleted_status=AssignmentStatus.DELETED,
-    )
+def _assignments(rows: list[dict[str, Any]]) -> tuple[AssignmentFacts, ...]:
+    """The assignments of ``queries.assignment_rows``' rows (a row per role)."""
     grouped: dict[Any, dict[str, Any]] = {}
     for row in rows:
         entry = grouped.setdefault(row["id"], {"row": row, "roles": []})
@@ -291,7 +297,7 @@ def _load_assignments(
 def _load_other_group_assignments(
     partner: PartnerFacts, customer: CustomerFacts, user: UserFacts, now: datetime
 ) -> tuple[AssignmentFacts, ...]:
-    """Query 5: a few active assignments of groups the user is not in (their roles are not needed)."""
+    """Query 4: a few active assignments of groups the user is not in (their roles are not needed)."""
     rows = _other_assignment_rows(
         partner_id=partner.id, customer_id=customer.id, now=now, group_ids=list(user.groups)
     )
@@ -308,7 +314,7 @@ def _load_other_group_assignments(
 
 
 def _load_subscription(subscription_pk: uuid.UUID, customer: CustomerFacts) -> SubscriptionFacts | None:
-    """Query 6: the customer's subscription (by id or Azure subscription id) and its RBAC."""
+    """Query 5: the customer's subscription (by id or Azure subscription id) and its RBAC."""
     rows = _subscription_rows(subscription_pk=subscription_pk, customer_id=customer.id)
     if not rows:
         return None
@@ -356,7 +362,7 @@ def _load_entitlements(partner: PartnerFacts) -> tuple[EntitlementFacts, ...]:
 
 
 def _customer_facts(customer: Customer) -> CustomerFacts:
-    """Query 3 when the caller already read the customer: only its domains."""
+    """Query 2 when the caller already read the customer: only its domains."""
     domains = {d.lower() for d in customer.domains.values_list("domain", flat=True)}
     if customer.default_domain:
         domains.add(customer.default_domain.lower())
@@ -373,7 +379,7 @@ def _customer_facts(customer: Customer) -> CustomerFacts:
 def snapshot_build(
     request: EligibilityRequest, *, now: datetime, customer: Customer | None = None
 ) -> Snapshot:
-    """Load the snapshot for ``request`` at ``now`` (at most six queries).
+    """Load the snapshot for ``request`` at ``now`` (at most five queries).
 
     ``customer``: the customer of ``request.customer_id`` as the caller already read it for the
     requesting partner user (``customers.selectors.customer_get``, which checks the same link to
@@ -402,11 +408,10 @@ def snapshot_build(
     if customer is None:
         raise CustomerNotVisible(request.customer_id)
 
-    relationships = _load_relationships(partner, customer)
+    relationships, assignment_rows = _load_relationships_and_assignments(partner, customer, user, now)
     assignments: tuple[AssignmentFacts, ...] = ()
     if any(r.is_active_at(now) and not r.for_reseller for r in relationships):
-        if user.groups:
-            assignments = _load_assignments(partner, customer, user, now)
+        assignments = _assignments(assignment_rows)
         if not any(a.status == tables.ACTIVE_ASSIGNMENT_STATUS for a in assignments):
             assignments += _load_other_group_assignments(partner, customer, user, now)
     subscription = None

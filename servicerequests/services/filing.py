@@ -240,7 +240,7 @@ def service_request_eligibility_check(
     carry the decision. ``customer``: the request's customer when the caller already read it for
     ``actor`` (``customers.selectors.customer_get``); a partner user's customer is then not read
     again. ``record_refusal``: write the refusal on the audit trail (``servicerequest.filing_denied``,
-    in its own transaction) before raising it. Reads at most six queries (``evaluate``); writes
+    in its own transaction) before raising it. Reads at most five queries (``evaluate``); writes
     nothing else.
     """
     known = customer if customer is not None and sees_customers_through_partner(actor) else None
