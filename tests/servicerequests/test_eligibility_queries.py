@@ -202,6 +202,10 @@ def _orm_reference(world, now):
     return list(users), list(customers), list(relationships), list(assignments), groups
 
 
+def types(rows):
+    return [{key: type(value) for key, value in row.items()} for row in rows]
+
+
 def test_the_sql_rows_equal_the_orms(world):
     """``queries`` (SQL written once) returns what the ORM's ``values()`` joins return, keys, values
     and types alike, on SQLite and PostgreSQL: with many groups, relationships and roles, a
@@ -234,42 +238,21 @@ def test_the_sql_rows_equal_the_orms(world):
     assert canonical(got_customers) == canonical(customers)
     got = queries.relationship_rows(partner_id=world.partner.pk, customer_id=world.customer.pk)
     assert got == relationships
-    assert [{k: type(v) for k, v in row.items()} for row in got] == [
-        {k: type(v) for k, v in row.items()} for row in relationships
-    ]
-    got = queries.assignment_rows(
-        partner_id=world.partner.pk,
-        customer_id=world.customer.pk,
-        now=now,
-        group_ids=groups,
-        relationship_status="active",
-        deleted_status="deleted",
-    )
+    assert types(got) == types(relationships)
+    scope = {
+        "partner_id": world.partner.pk,
+        "customer_id": world.customer.pk,
+        "now": now,
+        "relationship_status": "active",
+        "deleted_status": "deleted",
+    }
+    got = queries.assignment_rows(**scope, group_ids=groups)
     assert got == assignments
-    both = queries.relationship_and_assignment_rows(
-        partner_id=world.partner.pk,
-        customer_id=world.customer.pk,
-        now=now,
-        group_ids=groups,
-        relationship_status="active",
-        deleted_status="deleted",
-    )
+    assert types(got) == types(assignments)
+    both = queries.relationship_and_assignment_rows(**scope, group_ids=groups)
     assert both == (relationships, assignments)  # one statement, the same rows in the same order
-    assert [{k: type(v) for k, v in row.items()} for row in both[0] + both[1]] == [
-        {k: type(v) for k, v in row.items()} for row in relationships + assignments
-    ]
-    no_groups = queries.relationship_and_assignment_rows(
-        partner_id=world.partner.pk,
-        customer_id=world.customer.pk,
-        now=now,
-        group_ids=[],
-        relationship_status="active",
-        deleted_status="deleted",
-    )
-    assert no_groups == (relationships, [])
-    assert [{k: type(v) for k, v in row.items()} for row in got] == [
-        {k: type(v) for k, v in row.items()} for row in assignments
-    ]
+    assert types(both[0] + both[1]) == types(relationships + assignments)
+    assert queries.relationship_and_assignment_rows(**scope, group_ids=[]) == (relationships, [])
     assert queries.customer_rows(customer_id=world.customer.pk, partner_id=reseller.pk) == []
     assert {row["partner__has_webhook_registrations"] for row in got_users} == {False}
 
