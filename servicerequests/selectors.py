@@ -41,7 +41,8 @@ def service_requests_filed_for_customer(*, actor: User) -> QuerySet[ServiceReque
 
 #: How long a process keeps its copy of the support topic table before reading it again. Topics are
 #: reference data (loaded by migrations from ``support_topics.SUPPORT_TOPICS``); an edit in this
-#: process clears the copy at once, one in another process (the admin site) is seen within this.
+#: process clears the copy at once, one in another process (the admin site) is seen within this
+#: (a topic deleted there and named by a filing here within it fails that filing's foreign key).
 SUPPORT_TOPICS_CACHE_SECONDS = 60.0
 
 _TOPIC_FIELDS = ("id", "workload", "name", "description")
