@@ -131,13 +131,16 @@ class _Select:
             text = text.replace("{in}", ", ".join(["%s"] * size), 1)
         return text
 
+    def statement(self, selected: list[str], *shape: int, order: str = "") -> str:
+        """``SELECT selected`` from this query's ``FROM`` on, then ``order``, resolved."""
+        text = f"SELECT {', '.join(selected)} {self.body(*shape)} {order}"
+        return _resolve(" ".join(text.split()), self.aliases)
+
     @cache  # noqa: B019 - one instance per query, alive for the process
     def sql(self, *shape: int) -> str:
         columns = dict(self.columns)
-        text = f"SELECT {', '.join(self.selected())} {self.body(*shape)}"
-        if self.order:
-            text += " ORDER BY " + ", ".join(columns[key] for key in self.order)
-        return _resolve(" ".join(text.split()), self.aliases)
+        order = f"ORDER BY {', '.join(columns[key] for key in self.order)}" if self.order else ""
+        return self.statement(self.selected(), *shape, order=order)
 
     @cache  # noqa: B019
     def converters(self) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
@@ -148,16 +151,15 @@ class _Select:
         converters.extend((key, convert) for key, _, convert in self.computed)
         return tuple(converters)
 
+    def row(self, values: Sequence[Any]) -> dict[str, Any]:
+        """One fetched row (the values of ``keys``, in order) as a dict of converted values."""
+        return {key: convert(value) for (key, convert), value in zip(self.converters(), values, strict=True)}
+
     def rows(self, params: Sequence[Any], *shape: int) -> list[dict[str, Any]]:
         """Run the query with ``params``; its rows as dicts of converted values."""
-        converters = self.converters()
         with connection.cursor() as cursor:
             cursor.execute(self.sql(*shape), params)
-            fetched = cursor.fetchall()
-        return [
-            {key: convert(value) for (key, convert), value in zip(converters, row, strict=True)}
-            for row in fetched
-        ]
+            return [self.row(values) for values in cursor.fetchall()]
 
 
 def _prep(model: type[models.Model], field: str, value: Any) -> Any:
@@ -323,18 +325,6 @@ _ASSIGNMENTS = _Select(
 )
 
 
-def assignment_rows(
-    *, partner_id, customer_id, now, group_ids, relationship_status: str, deleted_status: str
-) -> list[dict[str, Any]]:
-    """The access assignments of ``group_ids`` that are not ``deleted_status``, inside relationships
-    with the customer held by the partner (``gdap.selectors.held_by``) with ``relationship_status``
-    and an end after ``now``; a row per role, ordered by group name, id and role name."""
-    if not group_ids:
-        return []
-    params = _assignment_params(partner_id, customer_id, now, group_ids, relationship_status, deleted_status)
-    return _ASSIGNMENTS.rows(params, len(group_ids))
-
-
 def _relationship_params(partner_id, customer_id) -> list[Any]:
     partner = _prep(Partner, "id", partner_id)
     return [partner, partner, _prep(Customer, "id", customer_id)]
@@ -357,14 +347,8 @@ def _union_sql(groups: int) -> str:
     each one's own ordering (by position: the columns of the other branch are NULL, so each branch
     keeps its order)."""
     left, right = _RELATIONSHIPS.selected(), _ASSIGNMENTS.selected()
-
-    def branch(query: _Select, tag: str, selected: list[str], *shape: int) -> str:
-        return _resolve(
-            " ".join(f"SELECT '{tag}', {', '.join(selected)} {query.body(*shape)}".split()), query.aliases
-        )
-
-    first = branch(_RELATIONSHIPS, "r", left + ["NULL"] * len(right))
-    second = branch(_ASSIGNMENTS, "a", ["NULL"] * len(left) + right, groups)
+    first = _RELATIONSHIPS.statement(["'r'", *left, *["NULL"] * len(right)])
+    second = _ASSIGNMENTS.statement(["'a'", *["NULL"] * len(left), *right], groups)
     positions = [2 + _RELATIONSHIPS.keys().index(key) for key in _RELATIONSHIPS.order] + [
         2 + len(left) + _ASSIGNMENTS.keys().index(key) for key in _ASSIGNMENTS.order
     ]
@@ -374,26 +358,24 @@ def _union_sql(groups: int) -> str:
 def relationship_and_assignment_rows(
     *, partner_id, customer_id, now, group_ids, relationship_status: str, deleted_status: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """``relationship_rows`` and ``assignment_rows`` (same arguments) in one statement: the same rows
-    in the same order. Without ``group_ids`` only the relationships are read."""
+    """``relationship_rows``, and in the same statement the access assignments of ``group_ids`` that
+    are not ``deleted_status``, inside relationships with the customer held by the partner
+    (``gdap.selectors.held_by``) with ``relationship_status`` and an end after ``now``: a row per
+    role, the relationships ordered by display name, id and role name, the assignments by group
+    name, id and role name. Without ``group_ids`` only the relationships are read."""
     if not group_ids:
         return relationship_rows(partner_id=partner_id, customer_id=customer_id), []
     params = [
         *_relationship_params(partner_id, customer_id),
         *_assignment_params(partner_id, customer_id, now, group_ids, relationship_status, deleted_status),
     ]
-    left, right = _RELATIONSHIPS.converters(), _ASSIGNMENTS.converters()
+    split = len(_RELATIONSHIPS.keys())
+    relationships, assignments = [], []
     with connection.cursor() as cursor:
         cursor.execute(_union_sql(len(group_ids)), params)
-        fetched = cursor.fetchall()
-    relationships, assignments = [], []
-    for tag, *values in fetched:
-        if tag == "r":
-            relationships.append(
-                {key: convert(v) for (key, convert), v in zip(left, values[: len(left)], strict=True)}
-            )
-        else:
-            assignments.append(
-                {key: convert(v) for (key, convert), v in zip(right, values[len(left) :], strict=True)}
-            )
+        for tag, *values in cursor.fetchall():
+            if tag == "r":
+                relationships.append(_RELATIONSHIPS.row(values[:split]))
+            else:
+                assignments.append(_ASSIGNMENTS.row(values[split:]))
     return relationships, assignments

@@ -274,7 +274,7 @@ def _relationships(partner: PartnerFacts, rows: list[dict[str, Any]]) -> tuple[R
 
 
 def _assignments(rows: list[dict[str, Any]]) -> tuple[AssignmentFacts, ...]:
-    """The assignments of ``queries.assignment_rows``' rows (a row per role)."""
+    """The assignments of ``queries.relationship_and_assignment_rows``' rows (a row per role)."""
     grouped: dict[Any, dict[str, Any]] = {}
     for row in rows:
         entry = grouped.setdefault(row["id"], {"row": row, "roles": []})

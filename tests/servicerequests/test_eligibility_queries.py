@@ -246,9 +246,6 @@ def test_the_sql_rows_equal_the_orms(world):
         "relationship_status": "active",
         "deleted_status": "deleted",
     }
-    got = queries.assignment_rows(**scope, group_ids=groups)
-    assert got == assignments
-    assert types(got) == types(assignments)
     both = queries.relationship_and_assignment_rows(**scope, group_ids=groups)
     assert both == (relationships, assignments)  # one statement, the same rows in the same order
     assert types(both[0] + both[1]) == types(relationships + assignments)
