@@ -244,53 +244,48 @@ def _load_relationships_and_assignments(
     return _relationships(partner, relationship_rows), assignment_rows
 
 
-def _relationships(partner: PartnerFacts, rows: list[dict[str, Any]]) -> tuple[RelationshipFacts, ...]:
-    """The relationships of ``queries.relationship_rows``' rows (a row per role)."""
-    grouped: dict[str, dict[str, Any]] = {}
+def _with_roles(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], tuple[RoleFacts, ...]]]:
+    """Rows of a row per (object, role), in order: each object's first row and its roles."""
+    grouped: dict[Any, tuple[dict[str, Any], list[RoleFacts]]] = {}
     for row in rows:
-        entry = grouped.setdefault(row["id"], {"row": row, "roles": []})
+        _first, roles = grouped.setdefault(row["id"], (row, []))
         role = _role(row)
         if role is not None:
-            entry["roles"].append(role)
+            roles.append(role)
+    return [(row, tuple(roles)) for row, roles in grouped.values()]
+
+
+def _relationships(partner: PartnerFacts, rows: list[dict[str, Any]]) -> tuple[RelationshipFacts, ...]:
+    """The relationships of ``queries.relationship_rows``' rows (a row per role)."""
     return tuple(
         RelationshipFacts(
-            id=rid,
-            display_name=e["row"]["display_name"],
-            status=e["row"]["status"],
-            end_at=e["row"]["end_at"],
-            roles=tuple(e["roles"]),
-            for_reseller=(
-                e["row"]["created_for_reseller__name"] or "" if e["row"]["partner_id"] == partner.id else ""
-            ),
-            from_provider=(
-                e["row"]["partner__name"] if e["row"]["created_for_reseller_id"] == partner.id else ""
-            ),
+            id=row["id"],
+            display_name=row["display_name"],
+            status=row["status"],
+            end_at=row["end_at"],
+            roles=roles,
+            for_reseller=row["created_for_reseller__name"] or "" if row["partner_id"] == partner.id else "",
+            from_provider=row["partner__name"] if row["created_for_reseller_id"] == partner.id else "",
             partner_consent_pending=(
-                e["row"]["created_for_reseller_id"] is not None and e["row"]["partner_consent_at"] is None
+                row["created_for_reseller_id"] is not None and row["partner_consent_at"] is None
             ),
         )
-        for rid, e in grouped.items()
+        for row, roles in _with_roles(rows)
     )
 
 
 def _assignments(rows: list[dict[str, Any]]) -> tuple[AssignmentFacts, ...]:
     """The assignments of ``queries.relationship_and_assignment_rows``' rows (a row per role)."""
-    grouped: dict[Any, dict[str, Any]] = {}
-    for row in rows:
-        entry = grouped.setdefault(row["id"], {"row": row, "roles": []})
-        role = _role(row)
-        if role is not None:
-            entry["roles"].append(role)
     return tuple(
         AssignmentFacts(
-            id=aid,
-            relationship_id=e["row"]["relationship_id"],
-            group_id=e["row"]["security_group_id"],
-            group_name=e["row"]["security_group__name"],
-            status=e["row"]["status"],
-            roles=tuple(e["roles"]),
+            id=row["id"],
+            relationship_id=row["relationship_id"],
+            group_id=row["security_group_id"],
+            group_name=row["security_group__name"],
+            status=row["status"],
+            roles=roles,
         )
-        for aid, e in grouped.items()
+        for row, roles in _with_roles(rows)
     )
 
 
