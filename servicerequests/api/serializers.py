@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.representation import PlannedRepresentationMixin
 from core.api.serializers import DateOrMinField, ResourceAttributesField
 from core.text import ascii_digits
 from customers.choices import WORKLOAD_LABELS, Workload
@@ -204,8 +205,9 @@ def _contact(first, last, email, phone) -> dict:
     }
 
 
-class ServiceRequestSummarySerializer(serializers.ModelSerializer):
-    """A service request in a collection (no notes, no eligibility snapshot)."""
+class ServiceRequestSummarySerializer(PlannedRepresentationMixin, serializers.ModelSerializer):
+    """A service request in a collection (no notes, no eligibility snapshot). Written through a plan
+    of its declared fields (``PlannedRepresentationMixin``), as are its subclasses."""
 
     supportTopicId = serializers.SerializerMethodField()
     supportTopicName = serializers.SerializerMethodField()
