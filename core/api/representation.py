@@ -10,7 +10,8 @@ writes a row, and then used for every row.
 
 What the plan does per field, all through the fields' public attributes:
 
-- a field whose ``source`` is a concrete column of the ``ModelSerializer``'s model (its
+- a field whose ``source`` is a concrete column of the serializer's model (its
+  ``representation_model``, else a ``ModelSerializer``'s ``Meta.model``; its
   ``attname``: a plain value, never callable) and whose class keeps ``Field.get_attribute`` is
   read with ``operator.attrgetter``; a ``DateTimeField`` that keeps DRF's ISO 8601 output is
   written with the time zone looked up once per plan; any other such field through its own
@@ -73,7 +74,9 @@ def _keeps_iso_output(field: serializers.DateTimeField) -> bool:
 
 def representation_plan(serializer: serializers.Serializer) -> list[PlanEntry]:
     """The plan of ``serializer``'s readable fields, in their declared order."""
-    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    model = getattr(serializer, "representation_model", None) or getattr(
+        getattr(serializer, "Meta", None), "model", None
+    )
     columns = {f.attname for f in model._meta.concrete_fields} if model is not None else set()
     plan: list[PlanEntry] = []
     for field in serializer.fields.values():

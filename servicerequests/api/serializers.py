@@ -16,6 +16,7 @@ from servicerequests.choices import (
     SEVERITY_INTEGERS,
     STATUS_INTEGERS,
     IssueType,
+    Portal,
     Severity,
     Status,
     SupportLanguage,
@@ -205,10 +206,21 @@ def _contact(first, last, email, phone) -> dict:
     }
 
 
-class ServiceRequestSummarySerializer(PlannedRepresentationMixin, serializers.ModelSerializer):
-    """A service request in a collection (no notes, no eligibility snapshot). Written through a plan
-    of its declared fields (``PlannedRepresentationMixin``), as are its subclasses."""
+class ServiceRequestSummarySerializer(PlannedRepresentationMixin, serializers.Serializer):
+    """A service request in a collection (no notes, no eligibility snapshot)."""
 
+    # Written through a plan of its declared fields (PlannedRepresentationMixin), as are its
+    # subclasses. Every field is declared (the model's own as a ModelSerializer would build them),
+    # so that making each serializer instance's fields does not introspect the model again; the
+    # wire order is ``wire_fields``.
+    representation_model = ServiceRequest
+
+    id = serializers.CharField(read_only=True)
+    title = serializers.CharField(max_length=200)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    workload = serializers.ChoiceField(choices=Workload.choices)
+    portal = serializers.ChoiceField(choices=Portal.choices, allow_blank=True, required=False)
     supportTopicId = serializers.SerializerMethodField()
     supportTopicName = serializers.SerializerMethodField()
     organization = serializers.SerializerMethodField()
@@ -230,36 +242,38 @@ class ServiceRequestSummarySerializer(PlannedRepresentationMixin, serializers.Mo
     links = serializers.SerializerMethodField()
     attributes = ResourceAttributesField("ServiceRequest", etag_source="version")
 
-    class Meta:
-        model = ServiceRequest
-        fields = [
-            "id",
-            "title",
-            "severity",
-            "supportTopicId",
-            "supportTopicName",
-            "status",
-            "organization",
-            "primaryContact",
-            "productName",
-            "productId",
-            "createdDate",
-            "lastModifiedDate",
-            "lastClosedDate",
-            "countryCode",
-            "customerId",
-            "workload",
-            "issueType",
-            "subscriptionId",
-            "externalTicketId",
-            "portal",
-            "supportLanguage",
-            "slaDueDate",
-            "slaBreached",
-            "assignedTo",
-            "links",
-            "attributes",
-        ]
+    wire_fields = (
+        "id",
+        "title",
+        "severity",
+        "supportTopicId",
+        "supportTopicName",
+        "status",
+        "organization",
+        "primaryContact",
+        "productName",
+        "productId",
+        "createdDate",
+        "lastModifiedDate",
+        "lastClosedDate",
+        "countryCode",
+        "customerId",
+        "workload",
+        "issueType",
+        "subscriptionId",
+        "externalTicketId",
+        "portal",
+        "supportLanguage",
+        "slaDueDate",
+        "slaBreached",
+        "assignedTo",
+        "links",
+        "attributes",
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {name: fields[name] for name in self.wire_fields}
 
     def get_supportTopicId(self, sr) -> str:
         return str(sr.support_topic_id) if sr.support_topic_id else ""
@@ -318,18 +332,19 @@ class ServiceRequestSerializer(ServiceRequestSummarySerializer):
     fileLinks = serializers.SerializerMethodField()
     eligibility = serializers.SerializerMethodField()
 
-    class Meta(ServiceRequestSummarySerializer.Meta):
-        fields = [
-            *ServiceRequestSummarySerializer.Meta.fields[:2],
-            "description",
-            *ServiceRequestSummarySerializer.Meta.fields[2:8],
-            "lastUpdatedBy",
-            *ServiceRequestSummarySerializer.Meta.fields[8:-2],
-            "notes",
-            "fileLinks",
-            "eligibility",
-            *ServiceRequestSummarySerializer.Meta.fields[-2:],
-        ]
+    description = serializers.CharField(max_length=10000, style={"base_template": "textarea.html"})
+
+    wire_fields = (
+        *ServiceRequestSummarySerializer.wire_fields[:2],
+        "description",
+        *ServiceRequestSummarySerializer.wire_fields[2:8],
+        "lastUpdatedBy",
+        *ServiceRequestSummarySerializer.wire_fields[8:-2],
+        "notes",
+        "fileLinks",
+        "eligibility",
+        *ServiceRequestSummarySerializer.wire_fields[-2:],
+    )
 
     @extend_schema_field(serializers.JSONField())
     def get_eligibility(self, sr) -> dict:

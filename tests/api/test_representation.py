@@ -112,6 +112,6 @@ def test_the_service_request_serializers_write_what_their_fields_write(serialize
     rows = list(ServiceRequest.objects.filter(pk__in=[r.pk for r in _rows()]).order_by("id"))
     for row in rows:
         planned = serializer_class(row).data
-        declared = serializers.ModelSerializer.to_representation(serializer_class(row), row)
+        declared = serializers.Serializer.to_representation(serializer_class(row), row)
         assert list(planned) == list(declared)
         assert planned == declared
