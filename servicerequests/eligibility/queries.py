@@ -1,8 +1,8 @@
 """The eligibility snapshot's hot queries as SQL written once, run through ``connection.cursor()``.
 
 Every filing and every dry run reads the user, the customer, the GDAP relationships and the user's
-access assignments (``snapshot_build``, queries 1 to 3: the last two are one ``UNION ALL``
-statement, ``relationship_and_assignment_rows``). Built through the ORM, each costs more
+access assignments (``snapshot_build``: two ``UNION ALL`` statements, ``user_and_customer_rows``
+and ``relationship_and_assignment_rows``). Built through the ORM, each costs more
 Python (building and compiling the ``values()`` join) than the database spends answering it; here
 the SQL text is made once per process from the models' ``_meta`` (table and column names), so a
 query costs one ``execute`` and the conversion of its rows. On PostgreSQL the driver prepares each
@@ -235,7 +235,7 @@ def user_rows(*, user_pk) -> list[dict[str, Any]]:
 
 
 _CUSTOMER = _Select(
-    aliases={"c": Customer, "l": CustomerPartnerRelationship, "d": CustomerDomain},
+    aliases={"c": Customer, "l": CustomerPartnerRelationship, "d": CustomerDomain, "u": User},
     columns=[
         ("id", "c.id"),
         ("name", "c.name"),
@@ -248,14 +248,20 @@ _CUSTOMER = _Select(
         FROM {Customer} c
         INNER JOIN {CustomerPartnerRelationship} l ON l.customer = c.id
         LEFT JOIN {CustomerDomain} d ON d.customer = c.id
-        WHERE c.id = %s AND l.partner = %s
+        WHERE c.id = %s AND l.partner = (SELECT u.partner FROM {User} u WHERE u.id = %s)
     """,
 )
 
 
-def customer_rows(*, customer_id, partner_id) -> list[dict[str, Any]]:
-    """The customer and its domains (a row per domain), only if linked to the partner."""
-    return _CUSTOMER.rows([_prep(Customer, "id", customer_id), _prep(Partner, "id", partner_id)])
+def user_and_customer_rows(*, user_pk, customer_id) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``user_rows``, and in the same statement the customer and its domains (a row per domain),
+    only if it is linked to the user's partner (no row for a user without a partner)."""
+    user = _prep(User, "id", user_pk)
+    users, customers = _tagged_rows(
+        (("u", _USER, ()), ("c", _CUSTOMER, ())),
+        [user, _prep(Customer, "id", customer_id), user],
+    )
+    return users, customers
 
 
 RelationshipRole = Relationship.roles.through
@@ -340,19 +346,41 @@ def _assignment_params(partner_id, customer_id, now, group_ids, relationship_sta
     ]
 
 
+Branch = tuple[str, _Select, tuple[int, ...]]
+
+
 @cache
-def _union_sql(groups: int) -> str:
-    """``_RELATIONSHIPS`` and ``_ASSIGNMENTS`` as one statement: ``UNION ALL`` of their rows, each
-    tagged in column 1 (``r`` or ``a``) and NULL in the other's columns, ordered by the tag and then
-    each one's own ordering (by position: the columns of the other branch are NULL, so each branch
-    keeps its order)."""
-    left, right = _RELATIONSHIPS.selected(), _ASSIGNMENTS.selected()
-    first = _RELATIONSHIPS.statement(["'r'", *left, *["NULL"] * len(right)])
-    second = _ASSIGNMENTS.statement(["'a'", *["NULL"] * len(left), *right], groups)
-    positions = [2 + _RELATIONSHIPS.keys().index(key) for key in _RELATIONSHIPS.order] + [
-        2 + len(left) + _ASSIGNMENTS.keys().index(key) for key in _ASSIGNMENTS.order
-    ]
-    return f"{first} UNION ALL {second} ORDER BY 1, {', '.join(map(str, positions))}"
+def _tagged_union_sql(branches: tuple[Branch, ...]) -> str:
+    """The ``branches`` (tag, query, its ``IN`` shape) as one statement: ``UNION ALL`` of their rows,
+    each tagged in column 1 and NULL in the other branches' columns, ordered by the tag and then
+    each one's own ordering (by position: the columns of the other branches are NULL, so each
+    branch keeps its order)."""
+    widths = [len(select.selected()) for _, select, _ in branches]
+    statements, positions, offset = [], [], 2
+    for index, (tag, select, shape) in enumerate(branches):
+        before, after = sum(widths[:index]), sum(widths[index + 1 :])
+        statements.append(
+            select.statement([f"'{tag}'", *["NULL"] * before, *select.selected(), *["NULL"] * after], *shape)
+        )
+        positions += [offset + select.keys().index(key) for key in select.order]
+        offset += widths[index]
+    order = ", ".join(map(str, [1, *positions]))
+    return f"{' UNION ALL '.join(statements)} ORDER BY {order}"
+
+
+def _tagged_rows(branches: tuple[Branch, ...], params: list[Any]) -> list[list[dict[str, Any]]]:
+    """Run :func:`_tagged_union_sql` with ``params`` (each branch's in turn); each branch's rows."""
+    spans, start = {}, 0
+    for tag, select, _ in branches:
+        spans[tag] = (select, start, start + len(select.keys()))
+        start += len(select.keys())
+    rows: dict[str, list[dict[str, Any]]] = {tag: [] for tag, _, _ in branches}
+    with connection.cursor() as cursor:
+        cursor.execute(_tagged_union_sql(branches), params)
+        for tag, *values in cursor.fetchall():
+            select, first, last = spans[tag]
+            rows[tag].append(select.row(values[first:last]))
+    return list(rows.values())
 
 
 def relationship_and_assignment_rows(
@@ -369,13 +397,7 @@ def relationship_and_assignment_rows(
         *_relationship_params(partner_id, customer_id),
         *_assignment_params(partner_id, customer_id, now, group_ids, relationship_status, deleted_status),
     ]
-    split = len(_RELATIONSHIPS.keys())
-    relationships, assignments = [], []
-    with connection.cursor() as cursor:
-        cursor.execute(_union_sql(len(group_ids)), params)
-        for tag, *values in cursor.fetchall():
-            if tag == "r":
-                relationships.append(_RELATIONSHIPS.row(values[:split]))
-            else:
-                assignments.append(_ASSIGNMENTS.row(values[split:]))
+    relationships, assignments = _tagged_rows(
+        (("r", _RELATIONSHIPS, ()), ("a", _ASSIGNMENTS, (len(group_ids),))), params
+    )
     return relationships, assignments

@@ -5,7 +5,9 @@ relationships, assignments, groups, roles or subscriptions (joins, no
 per-row queries):
 
 1. the user, their partner (and its indirect provider), Partner Center roles and security groups;
-2. the customer with its domains, only if linked to the user's partner;
+2. the customer with its domains, only if linked to the user's partner: in the statement of 1
+   (``queries.user_and_customer_rows``), or, when the caller already read the customer for the
+   user, only its domains;
 3. the GDAP relationships with that customer the partner sees (its own, and those its indirect
    provider created for it: GDAP-INDIRECT-RESELLER), with their roles, and in the same statement
    the live access assignments of the user's groups inside the active ones, with their roles;
@@ -174,7 +176,21 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
     """
     if user_pk is None:
         return None, None
-    rows = queries.user_rows(user_pk=user_pk)
+    return _user_facts(queries.user_rows(user_pk=user_pk))
+
+
+def _load_user_and_customer(
+    user_pk: Any, customer_pk: uuid.UUID
+) -> tuple[UserFacts | None, PartnerFacts | None, CustomerFacts | None]:
+    """Queries 1 and 2 in one statement: ``_load_user``, and the customer and its domains (a row
+    per domain), only if it is linked to the user's partner."""
+    if user_pk is None:
+        return None, None, None
+    user_rows, customer_rows = queries.user_and_customer_rows(user_pk=user_pk, customer_id=customer_pk)
+    return *_user_facts(user_rows), _customer_from_rows(customer_rows)
+
+
+def _user_facts(rows: list[dict[str, Any]]) -> tuple[UserFacts | None, PartnerFacts | None]:
     if not rows:
         return None, None
     first = rows[0]
@@ -208,9 +224,7 @@ def _load_user(user_pk: Any) -> tuple[UserFacts | None, PartnerFacts | None]:
     return user, partner
 
 
-def _load_customer(customer_pk: uuid.UUID, partner: PartnerFacts) -> CustomerFacts | None:
-    """Query 2: the customer and its domains, only if it is linked to the partner."""
-    rows = queries.customer_rows(customer_id=customer_pk, partner_id=partner.id)
+def _customer_from_rows(rows: list[dict[str, Any]]) -> CustomerFacts | None:
     if not rows:
         return None
     first = rows[0]
@@ -386,7 +400,14 @@ def snapshot_build(
     or is not linked to the user's partner (callers answer 404). A user
     without a partner sees no customer at all: nothing is loaded for it.
     """
-    user, partner = _load_user(_as_user_pk(request.user_id))
+    customer_pk = _as_uuid(request.customer_id) if request.customer_id is not None else None
+    known = customer is not None and customer_pk is not None and customer.pk == customer_pk
+    if customer_pk is not None and not known:
+        # The customer is read with the user, for the user's partner (one statement).
+        user, partner, customer = _load_user_and_customer(_as_user_pk(request.user_id), customer_pk)
+    else:
+        user, partner = _load_user(_as_user_pk(request.user_id))
+        customer = _customer_facts(customer) if known else None
     if user is None or partner is None:
         return Snapshot(request=request, now=now, user=user, partner=partner)
 
@@ -395,11 +416,6 @@ def snapshot_build(
             request=request, now=now, user=user, partner=partner, entitlements=_load_entitlements(partner)
         )
 
-    customer_pk = _as_uuid(request.customer_id)
-    if customer is not None and customer_pk is not None and customer.pk == customer_pk:
-        customer = _customer_facts(customer)
-    else:
-        customer = _load_customer(customer_pk, partner) if customer_pk else None
     if customer is None:
         raise CustomerNotVisible(request.customer_id)
 

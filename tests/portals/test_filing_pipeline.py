@@ -41,12 +41,15 @@ def alice_client(client, world):
 @contextmanager
 def counting():
     """Count the eligibility evaluations and the reads of the customer's row: the page's lookup
-    (``customer_get``) and the eligibility snapshot's own (``_load_customer``)."""
+    (``customer_get``) and the eligibility snapshot's own (``_load_user_and_customer``, which reads
+    it with the user)."""
     counts = {"evaluations": 0, "customer_reads": 0}
     with (
         mock.patch("servicerequests.services.filing.evaluate", wraps=evaluate) as evaluations,
         mock.patch("customers.shortcuts.customer_get", wraps=customer_get) as page_lookups,
-        mock.patch.object(snapshot, "_load_customer", wraps=snapshot._load_customer) as snapshot_reads,
+        mock.patch.object(
+            snapshot, "_load_user_and_customer", wraps=snapshot._load_user_and_customer
+        ) as snapshot_reads,
         CaptureQueriesContext(connection) as queries,
     ):
         yield counts

@@ -13,7 +13,7 @@ from customers.choices import AzureRole, Workload
 from gdap.models import AccessAssignment, EntraRole, Relationship
 from partners.models import GroupMembership, SecurityGroup
 from servicerequests.eligibility import evaluate
-from tests.factories import AzureRoleAssignmentFactory, SubscriptionFactory
+from tests.factories import AzureRoleAssignmentFactory, SubscriptionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,11 +75,11 @@ def count_queries(request) -> tuple[int, object]:
 
 
 @pytest.mark.parametrize("workload", ["m365", "azure", "marketplace"])
-def test_query_count_is_fixed_and_at_most_five(world, workload, django_assert_max_num_queries):
+def test_query_count_is_fixed_and_at_most_four(world, workload, django_assert_max_num_queries):
     small, small_decision = count_queries(world.request(workload=workload))
     grow(world, relationships=RELATIONSHIPS, assignments_per_relationship=ASSIGNMENTS_PER_RELATIONSHIP)
     assert AccessAssignment.objects.count() == 1 + RELATIONSHIPS * ASSIGNMENTS_PER_RELATIONSHIP
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         decision = evaluate(world.request(workload=workload))
     large, _ = count_queries(world.request(workload=workload))
     assert large == small
@@ -94,30 +94,31 @@ def test_own_subscription_reads_two_queries(world, django_assert_num_queries):
 
 
 def test_no_active_relationship_reads_no_other_groups_assignments(world, django_assert_num_queries):
-    """The user, the customer, and the relationships with the user's assignments (one statement);
-    with no active relationship, no sample of other groups' assignments is read."""
+    """The user with the customer (one statement), and the relationships with the user's
+    assignments (one statement); with no active relationship, no sample of other groups'
+    assignments is read."""
     world.relationship.status = "expired"
     world.relationship.save()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         evaluate(world.request(workload="m365"))
 
 
-@pytest.mark.parametrize(("workload", "queries"), [("m365", 3), ("azure", 4)])
+@pytest.mark.parametrize(("workload", "queries"), [("m365", 2), ("azure", 3)])
 def test_allowed_path_query_count(world, workload, queries, django_assert_num_queries):
     grow(world, relationships=RELATIONSHIPS, assignments_per_relationship=ASSIGNMENTS_PER_RELATIONSHIP)
     with django_assert_num_queries(queries):
         assert evaluate(world.request(workload=workload)).allowed
 
 
-def test_worst_case_path_reads_five_queries_at_any_size(world, django_assert_num_queries):
+def test_worst_case_path_reads_four_queries_at_any_size(world, django_assert_num_queries):
     """The user's groups have no active assignment: a sample of other groups' is read for the remedy."""
     world.assignment.status = "pending"
     world.assignment.save()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         small = evaluate(world.request(workload="azure"))
     grow(world, relationships=RELATIONSHIPS, assignments_per_relationship=ASSIGNMENTS_PER_RELATIONSHIP)
     GroupMembership.objects.filter(user=world.alice, group__name__startswith="Bulk").delete()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         large = evaluate(world.request(workload="azure"))
     assert small.failed_rule_ids == large.failed_rule_ids == ["SR-GDAP-ASSIGNMENT", "SR-GDAP-ANY-ROLE"]
 
@@ -234,8 +235,12 @@ def test_the_sql_rows_equal_the_orms(world):
 
     got_users = queries.user_rows(user_pk=world.alice.pk)
     assert canonical(got_users) == canonical(users)
-    got_customers = queries.customer_rows(customer_id=world.customer.pk, partner_id=world.partner.pk)
+    got_users, got_customers = queries.user_and_customer_rows(
+        user_pk=world.alice.pk, customer_id=world.customer.pk
+    )
+    assert canonical(got_users) == canonical(users)  # the same user rows, read with the customer
     assert canonical(got_customers) == canonical(customers)
+    assert types(got_customers) == types(customers)
     got = queries.relationship_rows(partner_id=world.partner.pk, customer_id=world.customer.pk)
     assert got == relationships
     assert types(got) == types(relationships)
@@ -250,7 +255,14 @@ def test_the_sql_rows_equal_the_orms(world):
     assert both == (relationships, assignments)  # one statement, the same rows in the same order
     assert types(both[0] + both[1]) == types(relationships + assignments)
     assert queries.relationship_and_assignment_rows(**scope, group_ids=[]) == (relationships, [])
-    assert queries.customer_rows(customer_id=world.customer.pk, partner_id=reseller.pk) == []
+    # The customer is read only for the user's own partner; a user without a partner reads none.
+    reseller_user = UserFactory(partner=reseller)
+    assert queries.user_and_customer_rows(user_pk=reseller_user.pk, customer_id=world.customer.pk)[1] == []
+    loner = UserFactory(partner=None)
+    assert queries.user_and_customer_rows(user_pk=loner.pk, customer_id=world.customer.pk) == (
+        queries.user_rows(user_pk=loner.pk),
+        [],
+    )
     assert {row["partner__has_webhook_registrations"] for row in got_users} == {False}
 
     from webhooks.models import WebhookRegistration
