@@ -302,7 +302,9 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
     """The filters of a list of service requests (all optional), over an already scoped queryset,
     and its ``orderBy`` (default ``-createdDate``; every ordering ends with the id).
 
-    ``parameters``: the names a subclass accepts (None: every filter declared)."""
+    ``parameters``: the names a subclass accepts (None: every filter declared). ``only_given``:
+    build and validate only the filters whose parameter ``data`` carries (the API's lists, which
+    render no form); an absent parameter filters nothing either way."""
 
     parameters: tuple[str, ...] | None = None
 
@@ -358,10 +360,13 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
         help_text=f"Default {DEFAULT_ORDER_BY}.",
     )
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, only_given=False):
         super().__init__(data, queryset, request=request, prefix=prefix)
         if self.parameters is not None:
             self.filters = {name: f for name, f in self.filters.items() if name in self.parameters}
+        if only_given:
+            given = data if data is not None else {}
+            self.filters = {name: f for name, f in self.filters.items() if name in given}
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         """The valid parameters as one :func:`service_request_condition`, then ``orderBy``."""

@@ -109,7 +109,11 @@ def _summary_relations(rows: list[ServiceRequest]) -> None:
 
 class ServiceRequestFilterBackend(DjangoFilterBackend):
     """``ServiceRequestFilterSet`` over a list view's scoped queryset; a bad parameter is a 400 in
-    the ``/v1`` error shape naming it (the first one, in the filter set's order)."""
+    the ``/v1`` error shape naming it (the first one, in the filter set's order). Only the
+    parameters the query string carries are built and validated (``only_given``)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), "only_given": True}
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)

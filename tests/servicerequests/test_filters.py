@@ -38,8 +38,8 @@ def test_the_openapi_document_shows_typed_enum_parameters(client, url):
     assert parameters["unassigned"]["schema"] == {"type": "boolean"}
 
 
-def _filterset(query: str) -> ServiceRequestFilterSet:
-    return ServiceRequestFilterSet(QueryDict(query), queryset=ServiceRequest.objects.none())
+def _filterset(query: str, **kwargs) -> ServiceRequestFilterSet:
+    return ServiceRequestFilterSet(QueryDict(query), queryset=ServiceRequest.objects.none(), **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -65,6 +65,26 @@ def test_status_accepts_the_real_apis_integers(query, status):
 )
 def test_the_first_bad_parameter_is_named_with_its_reason(query, error):
     assert _filterset(query).first_error() == error
+    assert _filterset(query, only_given=True).first_error() == error  # the API's filter set
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["", "size=50&offset=10", "status=open", "severity=1&q=disk&orderBy=-lastModifiedDate"]
+)
+def test_only_the_given_parameters_are_built_and_they_filter_alike(query):
+    """The API builds and validates only the filters its query string names; the rows and their
+    order are those of the whole filter set."""
+    partner = PartnerFactory()
+    ServiceRequestFactory(partner=partner, status="open", severity="critical", title="Disk full")
+    ServiceRequestFactory(partner=partner, status="open", severity="minimal", title="Disk")
+    ServiceRequestFactory(partner=partner, status="none", severity="critical", title="Mail")
+    scoped = ServiceRequest.objects.filter(partner=partner)
+    given = ServiceRequestFilterSet(QueryDict(query), queryset=scoped, only_given=True)
+    whole = ServiceRequestFilterSet(QueryDict(query), queryset=scoped)
+    assert set(given.filters) == set(QueryDict(query)) & set(whole.filters)
+    assert list(given.qs) == list(whole.qs)
+    assert given.qs.query.order_by == whole.qs.query.order_by
 
 
 @pytest.mark.django_db
