@@ -18,7 +18,7 @@ from audit.services import audit_event_record
 from tests.conftest import require
 
 TABLE = AuditEvent._meta.db_table
-REFUSED = ("permission denied", "must be owner", "append-only")
+REFUSED = ("permission denied", "must be owner", "append-only", "months_ahead must be between")
 
 
 @pytest.fixture
@@ -77,6 +77,36 @@ def test_the_runtime_role_reads_and_appends_but_cannot_change_or_erase(runtime_r
     refused(raw, f"DROP TABLE {TABLE}")
     assert AuditEvent.objects.get(pk=event.pk).action == "x.y"
     assert AuditEvent.objects.count() == 2
+
+
+def test_the_runtime_role_keeps_partitions_ready_but_cannot_detach_or_drop_them(runtime_role):
+    """It may create the coming months' partitions (the SECURITY DEFINER function); reading or
+    writing a partition directly, detaching or dropping one is the owner's alone."""
+    role, raw = runtime_role
+    event = audit_event_record(action="x.y")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tableoid::regclass::text FROM {TABLE} WHERE id = %s", [event.pk])
+        (partition,) = cursor.fetchone()
+
+    outcomes = run(raw, f"SELECT partition_month, outcome FROM {TABLE}_partitions_ensure(5)")
+    created = [month for month, outcome in outcomes if outcome == "created"]
+    # Committed by the runtime role's own connection: the owner removes them again (a flush doesn't).
+    with connection.cursor() as cursor:
+        for month in created:
+            name = f"{TABLE}_y{month:%Y}m{month:%m}"
+            cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
+            cursor.execute(f"DROP TABLE {name}")
+    assert [outcome for month, outcome in outcomes] == ["exists"] * 4 + ["created"] * 2
+    refused(raw, f"SELECT * FROM {TABLE}_partitions_ensure(25)")
+    refused(raw, f"SELECT {TABLE}_partition_create('2020-01-01')")
+    refused(raw, f"SELECT count(*) FROM {partition}")
+    refused(raw, f"DELETE FROM {partition}")
+    refused(raw, f"TRUNCATE {partition}")
+    refused(raw, f"ALTER TABLE {TABLE} DETACH PARTITION {partition}")
+    refused(raw, f"DROP TABLE {partition}")
+    bounds = "FOR VALUES FROM ('2020-01-01') TO ('2020-02-01')"
+    refused(raw, f"CREATE TABLE {TABLE}_y2020m01 PARTITION OF {TABLE} {bounds}")
+    assert AuditEvent.objects.get(pk=event.pk).action == "x.y"
 
 
 def test_the_runtime_role_works_on_the_other_tables(runtime_role):

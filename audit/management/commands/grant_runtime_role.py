@@ -4,8 +4,9 @@ no more (PostgreSQL only).
 Run it as the role that owns the tables (the one that ran ``migrate``), after every ``migrate``
 (docker-compose's ``migrate`` service does). The runtime role — the one web and workers connect
 as — then reads and writes every table but owns none, so it can't TRUNCATE, ALTER, DROP or disable
-triggers anywhere; and on the audit events it may only SELECT and INSERT. ``docs/audit.md`` says
-what that guarantees.
+triggers anywhere; and on the audit events it may only SELECT and INSERT (through the partitioned
+table: on its monthly partitions it gets nothing), and EXECUTE the function that creates the coming
+months' partitions. ``docs/audit.md`` says what that guarantees.
 """
 
 from __future__ import annotations
@@ -36,10 +37,37 @@ def runtime_role_grant(*, role: str) -> list[str]:
         f"GRANT {APPEND_ONLY_PRIVILEGES} ON {audit_table} TO {quote(role)}",
         f"REVOKE ALL ON {audit_table} FROM PUBLIC",
     ]
+    # PostgreSQL checks privileges on the partitioned table only; the partitions themselves (which
+    # "ALL TABLES" just covered) are not the runtime role's to read or write directly.
+    statements += [
+        f"REVOKE ALL ON {quote(partition)} FROM {quote(role)}" for partition in _audit_partition_names()
+    ]
+    if _audit_partitions_ensure_exists():
+        ensure = f"{AuditEvent._meta.db_table}_partitions_ensure(integer)"
+        statements.append(f"GRANT EXECUTE ON FUNCTION {ensure} TO {quote(role)}")
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
     return statements
+
+
+def _audit_partition_names() -> list[str]:
+    """The partitions of the audit table (none before migration ``audit/0004``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass ORDER BY c.relname",
+            [AuditEvent._meta.db_table],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _audit_partitions_ensure_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_regproc(%s) IS NOT NULL", [f"{AuditEvent._meta.db_table}_partitions_ensure"]
+        )
+        return cursor.fetchone()[0]
 
 
 class Command(BaseCommand):
