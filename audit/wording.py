@@ -36,6 +36,9 @@ ACTION_SENTENCES: dict[str, Sentence] = {
     "application.secret_added": Sentence(_("%(actor)s added a secret to %(object)s")),
     "application.secret_revoked": Sentence(_("%(actor)s revoked a secret of %(object)s")),
     "application.token_issued": Sentence(_("%(actor)s obtained an access token")),
+    "audit.partition_dropped": Sentence(
+        _("%(actor)s deleted the %(object)s at the end of their retention period")
+    ),
     "auth.permission_denied": Sentence(_("%(actor)s was refused a page or an API call")),
     "auth.sign_in_failed": Sentence(_("%(actor)s failed to sign in")),
     "auth.signed_in": Sentence(_("%(actor)s signed in")),
@@ -233,6 +236,7 @@ OBJECT_PHRASES: dict[str, Promise] = {
     "apiaccess.AppRegistration": pgettext_lazy("audit object", "application %(id)s"),
     "servicerequests.Dispatch": pgettext_lazy("audit object", "portal delivery %(id)s"),
     "portals.PortalTicket": pgettext_lazy("audit object", "portal ticket %(id)s"),
+    "audit.AuditPartition": pgettext_lazy("audit object", "audit events of %(id)s"),
 }
 
 

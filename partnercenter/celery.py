@@ -62,6 +62,8 @@ BEAT_SCHEDULE = {
     "attachment-purge": {"task": "servicerequests.purge_attachments", "schedule": 3600.0},
     # Delete expired API tokens and idempotency records older than IDEMPOTENCY_RETENTION_HOURS.
     "expired-purge": {"task": "partnercenter.purge_expired", "schedule": 3600.0},
+    # Audit events: create the coming months' partitions, drop those past AUDIT_RETENTION_DAYS (0: never).
+    "audit-partitions": {"task": "audit.maintain_partitions", "schedule": 86400.0},
 }
 #: Only scheduled when PORTAL_PROGRESS_ENABLED is true.
 PORTAL_PROGRESS_SCHEDULE = {

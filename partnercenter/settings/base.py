@@ -248,6 +248,9 @@ FILE_SIGNED_URL_SECONDS = env.int("FILE_SIGNED_URL_SECONDS", default=300)
 # Attachments of requests closed more than this many days ago are deleted by the maintenance queue
 # (servicerequests.purge_attachments, hourly); 0 keeps them for ever.
 ATTACHMENT_RETENTION_DAYS = env.int("ATTACHMENT_RETENTION_DAYS", default=0)
+# Audit events are kept this many days, then dropped a whole month at a time (PostgreSQL monthly
+# partitions; audit.maintain_partitions, daily, as the table's owner). 0 keeps them for ever.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0)
 
 
 def private_file_storage(*, root_setting: str, prefix: str, file_storage: str = FILE_STORAGE) -> dict:
