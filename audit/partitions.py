@@ -55,10 +55,6 @@ class AuditPartition:
     rows: int | None = None
 
     @property
-    def start(self) -> datetime:
-        return datetime(self.month.year, self.month.month, 1, tzinfo=UTC)
-
-    @property
     def end(self) -> datetime:
         """The exclusive upper bound: midnight UTC on the first day of the next month."""
         return month_after(self.month)
@@ -205,7 +201,7 @@ def audit_partitions_drop_expired(
                         "partition": partition.name,
                         "rows": rows,
                         "retentionDays": days,
-                        "before": partition.end.isoformat(),
+                        "eventsBefore": partition.end.isoformat(),
                     },
                 )
         except OperationalError as exc:

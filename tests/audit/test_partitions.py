@@ -178,7 +178,7 @@ def test_drop_expired_drops_only_the_months_wholly_past_the_retention(postgres_o
         "partition": f"{TABLE}_y2020m01",
         "rows": 1,
         "retentionDays": 60,
-        "before": "2020-02-01T00:00:00+00:00",
+        "eventsBefore": "2020-02-01T00:00:00+00:00",
     }
     assert audit_partitions_drop_expired(retention_days=60, now=datetime(2020, 6, 15, tzinfo=UTC)) == []
 
