@@ -85,7 +85,8 @@ def _escape(value) -> str:
 
 @dataclass(frozen=True)
 class RowWords:
-    """The words of the rows, translated once per page (not once per row), escaped."""
+    """The words of the rows, translated once per page (not once per row), escaped; the choice
+    labels by value."""
 
     own_subscription: str
     unassigned: str
@@ -94,11 +95,21 @@ class RowWords:
     assignee_label: str
     age_label: str
     sla_label: str
+    workloads: dict[str, str]
+    severities: dict[str, str]
+    statuses: dict[str, str]
+
+
+def _escaped_labels(labels: dict[str, str]) -> dict[str, str]:
+    return {value: _escape(label) for value, label in labels.items()}
 
 
 def row_words() -> RowWords:
     """The rows' words in the active language."""
     return RowWords(
+        workloads=_escaped_labels(WORKLOAD_LABELS),
+        severities=_escaped_labels(SEVERITY_LABELS),
+        statuses=_escaped_labels(STATUS_LABELS),
         own_subscription=_MUTED.format(_escape(_("Own subscription"))),
         unassigned=_MUTED.format(_escape(_("Unassigned"))),
         select=_("Select %(id)s"),
@@ -143,11 +154,11 @@ def row_html(
             url=_escape(f"{head}{sr.pk}{tail}"),
             title=_escape(sr.title),
             customer=customer,
-            workload=_escape(WORKLOAD_LABELS.get(sr.workload, sr.workload)),
+            workload=words.workloads.get(sr.workload) or _escape(sr.workload),
             severity=_escape(sr.severity),
-            severity_label=_escape(SEVERITY_LABELS.get(sr.severity, sr.severity)),
+            severity_label=words.severities.get(sr.severity) or _escape(sr.severity),
             status=_escape(sr.status),
-            status_label=_escape(STATUS_LABELS.get(sr.status, sr.status)),
+            status_label=words.statuses.get(sr.status) or _escape(sr.status),
             assignee=assignee,
             age=_escape(age),
             sla_state=_escape(sla.state),
