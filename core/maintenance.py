@@ -25,16 +25,21 @@ from .queueing import enqueue
 
 #: Rows one DELETE of a purge removes at most.
 PURGE_BATCH = 1000
+#: Rows one run of a retention purge removes at most (its ``limit``): a backlog (the first run after
+#: a retention is set) is worked off over several hourly runs, each well inside its time limit.
+PURGE_RUN_LIMIT = 200_000
 
 
-def purge_in_batches(queryset: QuerySet, *, batch_size: int = PURGE_BATCH) -> int:
+def purge_in_batches(queryset: QuerySet, *, batch_size: int = PURGE_BATCH, limit: int | None = None) -> int:
     """Delete the rows of ``queryset`` and return how many of its model's rows were deleted.
 
     Batch by batch: one SELECT of at most ``batch_size`` ids, then one DELETE of those ids (with
     whatever Django's delete cascades to), each in its own transaction unless the caller holds one.
-    A purge of N rows runs ceil(N / batch_size) DELETEs of the model's table; it stops after a
-    batch that was not full. Rows added meanwhile that match are deleted too (the purges' filters
-    are cut-offs in the past, so nothing new matches)."""
+    A purge of N rows runs ceil(N / batch_size) DELETEs of the model's table (a model that other
+    rows point at, or with delete signals, Django loads first and deletes 100 ids a statement); it
+    stops after a batch that was not full, or once ``limit`` rows (if given) are deleted, so that
+    one run over a large backlog stays short and the next run goes on. Rows added meanwhile that
+    match are deleted too (the purges' filters are cut-offs in the past, so nothing new matches)."""
     model = queryset.model
     ids_query = queryset.order_by().values_list("pk", flat=True)
     deleted = 0
@@ -43,7 +48,7 @@ def purge_in_batches(queryset: QuerySet, *, batch_size: int = PURGE_BATCH) -> in
         if ids:
             _total, per_model = model._default_manager.filter(pk__in=ids).delete()
             deleted += per_model.get(model._meta.label, 0)
-        if len(ids) < batch_size:
+        if len(ids) < batch_size or (limit is not None and deleted >= limit):
             return deleted
 
 
