@@ -47,6 +47,9 @@ ACTION_SENTENCES: dict[str, Sentence] = {
         _("%(actor)s saw %(object)s fail"),
         _("%(actor)s saw %(object)s fail for %(customer)s"),
     ),
+    "dispatch.purged": Sentence(
+        _("%(actor)s deleted delivered portal deliveries at the end of their retention period")
+    ),
     "dispatch.retried": Sentence(
         _("%(actor)s retried %(object)s"),
         _("%(actor)s retried %(object)s for %(customer)s"),
@@ -219,6 +222,9 @@ ACTION_SENTENCES: dict[str, Sentence] = {
         _("%(actor)s changed %(object)s for %(customer)s"),
     ),
     "webhook.delivered": Sentence(_("%(actor)s delivered a webhook event")),
+    "webhook.deliveries_purged": Sentence(
+        _("%(actor)s deleted finished webhook deliveries at the end of their retention period")
+    ),
     "webhook.delivery_failed": Sentence(_("%(actor)s could not deliver a webhook event")),
     "webhook.redelivered": Sentence(_("%(actor)s redelivered a webhook event")),
     "webhook.registration_created": Sentence(_("%(actor)s registered the webhook endpoint")),

@@ -60,6 +60,10 @@ BEAT_SCHEDULE = {
     "export-purge": {"task": "servicerequests.purge_exports", "schedule": 3600.0},
     # Delete the attachments of requests closed more than ATTACHMENT_RETENTION_DAYS ago (0: never).
     "attachment-purge": {"task": "servicerequests.purge_attachments", "schedule": 3600.0},
+    # Delete dispatches delivered more than DISPATCH_RETENTION_DAYS ago (0, the default: never).
+    "dispatch-purge": {"task": "servicerequests.purge_dispatches", "schedule": 3600.0},
+    # Delete finished webhook deliveries (and events left without one) past WEBHOOK_DELIVERY_RETENTION_DAYS.
+    "webhook-purge": {"task": "webhooks.purge_deliveries", "schedule": 3600.0},
     # Delete expired API tokens and idempotency records older than IDEMPOTENCY_RETENTION_HOURS.
     "expired-purge": {"task": "partnercenter.purge_expired", "schedule": 3600.0},
     # Audit events: create the coming months' partitions, drop those past AUDIT_RETENTION_DAYS (0: never).

@@ -27,7 +27,7 @@ from .choices import DispatchStatus, Status
 from .handoffs.notifications import handoff_notify
 from .models import Dispatch, Notification, ServiceRequest
 from .notifications import notification_send
-from .services import DISPATCH_TASK, service_request_mark_sla_breached
+from .services import DISPATCH_TASK, dispatch_purge_delivered, service_request_mark_sla_breached
 from .services.attachments import attachment_purge
 
 logger = logging.getLogger(__name__)
@@ -162,6 +162,14 @@ def purge_attachments() -> int:
     (``services.attachments.attachment_purge``; beat, hourly, on the maintenance queue; nothing when
     the setting is 0, the default). Idempotent; returns how many attachments were removed."""
     return attachment_purge()
+
+
+@shared_task(name="servicerequests.purge_dispatches", ignore_result=True, soft_time_limit=240, time_limit=300)
+def purge_dispatches() -> dict[str, int]:
+    """Delete the dispatches delivered more than ``DISPATCH_RETENTION_DAYS`` days ago
+    (``services.dispatch_purge_delivered``; beat, hourly, on the maintenance queue; nothing when the
+    setting is 0, the default). Idempotent; returns the count."""
+    return {"dispatches": dispatch_purge_delivered()}
 
 
 @shared_task(

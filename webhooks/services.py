@@ -1,4 +1,5 @@
-"""Writes for webhooks: registrations, event emission (the outbox), delivery attempts, redelivery.
+"""Writes for webhooks: registrations, event emission (the outbox), delivery attempts, redelivery,
+and the retention purge of finished deliveries.
 
 Every function is keyword-only and transactional, writes an audit event for each state change in
 the same transaction, and leaves the HTTP work to Celery after commit (``webhooks.tasks``). The one
@@ -11,17 +12,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record
+from core.maintenance import PURGE_BATCH, PURGE_RUN_LIMIT, purge_in_batches
 from core.queueing import enqueue
 from partners.models import User
 
@@ -527,3 +529,62 @@ def webhook_deliveries_due(*, min_age_seconds: float, limit: int) -> list[int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+# Retention ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebhookPurge:
+    """What one run of ``webhook_delivery_purge`` deleted."""
+
+    deliveries: int = 0
+    events: int = 0
+
+
+def webhook_delivery_purge(
+    *,
+    now: datetime | None = None,
+    retention_days: int | None = None,
+    batch_size: int = PURGE_BATCH,
+    limit: int | None = PURGE_RUN_LIMIT,
+) -> WebhookPurge:
+    """Delete the finished deliveries (``delivered`` or ``failed``) created more than
+    ``retention_days`` days ago (default ``WEBHOOK_DELIVERY_RETENTION_DAYS``; 0 or less: nothing),
+    then the events that old left without any delivery; returns how many of each.
+
+    A pending delivery (retrying, or a redelivery under way) is never deleted, whatever its age, and
+    neither is its event; a finished delivery never becomes pending again (a redelivery is a new
+    row), so deleting by id after the SELECT is safe. A redelivery whose original is deleted keeps
+    its own row and loses only its link (``redelivery_of`` is ``SET NULL``). In batches of
+    ``batch_size``, each its own transaction (``core.maintenance.purge_in_batches``; Django deletes
+    the deliveries of a batch 100 ids a statement, after clearing the links of their
+    redeliveries), at most about ``limit`` rows of each a run (the next run goes on). Side effects:
+    when anything was deleted, one audit event ``webhook.deliveries_purged`` for the run (no actor,
+    no partner: the counts, the retention, the cut-off), after the deletes. The outcome of each
+    delivery stays in the audit trail (``webhook.delivered``, ``webhook.delivery_failed``).
+    """
+    days = settings.WEBHOOK_DELIVERY_RETENTION_DAYS if retention_days is None else retention_days
+    if days <= 0:
+        return WebhookPurge()
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    finished = WebhookDelivery.objects.filter(
+        status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.FAILED], created_at__lt=cutoff
+    )
+    deliveries = purge_in_batches(finished, batch_size=batch_size, limit=limit)
+    orphaned = WebhookEvent.objects.filter(created_at__lt=cutoff).filter(
+        ~Exists(WebhookDelivery.objects.filter(event_id=OuterRef("pk")))
+    )
+    events = purge_in_batches(orphaned, batch_size=batch_size, limit=limit)
+    if deliveries or events:
+        audit_event_record(
+            action="webhook.deliveries_purged",
+            object_type=WebhookDelivery._meta.label,
+            after={
+                "deliveries": deliveries,
+                "events": events,
+                "retentionDays": days,
+                "createdBefore": cutoff.isoformat(),
+            },
+        )
+    return WebhookPurge(deliveries=deliveries, events=events)

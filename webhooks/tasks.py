@@ -19,6 +19,7 @@ from .services import (
     ATTEMPT_TASK_TIME_LIMIT,
     webhook_deliveries_due,
     webhook_delivery_attempt,
+    webhook_delivery_purge,
     webhook_delivery_record_interrupted,
 )
 
@@ -58,3 +59,12 @@ def sweep_deliveries(min_age_seconds: float = SWEEP_MIN_AGE_SECONDS) -> int:
     harmless: an attempt under way holds a lease, a finished delivery is left alone."""
     due = webhook_deliveries_due(min_age_seconds=min_age_seconds, limit=SWEEP_BATCH)
     return sum(enqueue(deliver_webhook, pk) for pk in due)
+
+
+@shared_task(name="webhooks.purge_deliveries", ignore_result=True, soft_time_limit=240, time_limit=300)
+def purge_deliveries() -> dict[str, int]:
+    """Delete finished deliveries older than ``WEBHOOK_DELIVERY_RETENTION_DAYS`` and the events left
+    without one (``services.webhook_delivery_purge``; beat, hourly, on the maintenance queue;
+    nothing when the setting is 0). Idempotent; returns the counts."""
+    purged = webhook_delivery_purge()
+    return {"deliveries": purged.deliveries, "events": purged.events}

@@ -352,6 +352,10 @@ DISPATCH_SWEEP_MIN_AGE = env.float("DISPATCH_SWEEP_MIN_AGE", default=60.0)
 DISPATCH_RELAY = env.bool("DISPATCH_RELAY", default=False)
 DISPATCH_RELAY_BATCH = env.int("DISPATCH_RELAY_BATCH", default=100)  # dispatches per transaction
 DISPATCH_RELAY_IDLE = env.float("DISPATCH_RELAY_IDLE", default=1.0)  # seconds between looks without NOTIFY
+# Delivered dispatches are deleted this many days after delivery (servicerequests.purge_dispatches,
+# hourly, in batches); 0 keeps them for ever. Off by default: the row is the request page's
+# "Dispatch" line, and there is one per request (docs/async.md, "Retention of delivered dispatches").
+DISPATCH_RETENTION_DAYS = env.int("DISPATCH_RETENTION_DAYS", default=0)
 NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
 # Simulated progress of the portal tickets (the portal's engineer answers, then closes).
 PORTAL_PROGRESS_ENABLED = env.bool("PORTAL_PROGRESS_ENABLED", default=False)
@@ -372,6 +376,10 @@ WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)  # then the 
 WEBHOOKS_RETRY_BACKOFF = env.float("WEBHOOKS_RETRY_BACKOFF", default=10.0)  # seconds, doubled per attempt
 WEBHOOKS_RETRY_BACKOFF_MAX = env.float("WEBHOOKS_RETRY_BACKOFF_MAX", default=3600.0)
 WEBHOOKS_MAX_PAYLOAD_BYTES = env.int("WEBHOOKS_MAX_PAYLOAD_BYTES", default=65536)
+# Finished webhook deliveries (delivered or failed) and the events left without one are deleted this
+# many days after they were created (webhooks.purge_deliveries, hourly, in batches); 0 keeps them
+# for ever (docs/webhooks.md, "Retention").
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
 # Key the per-registration signing secrets are derived from (defaults to SECRET_KEY).
 WEBHOOKS_SECRET_KEY = env("WEBHOOKS_SECRET_KEY", default="") or SECRET_KEY
 

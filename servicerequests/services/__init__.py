@@ -2,8 +2,8 @@
 
 - ``filing``: the filing pipeline (eligibility request with its defaults, the check, the filing);
 - ``updates``: notes, status, severity, assignment, the SLA breach and the portal's updates;
-- ``dispatch``: a failed delivery recorded, a user's retry (the delivery itself is
-  ``portals.dispatch.dispatch_deliver``, above this app);
+- ``dispatch``: a failed delivery recorded, a user's retry, the purge of old delivered ones (the
+  delivery itself is ``portals.dispatch.dispatch_deliver``, above this app);
 - ``common``: roles, limits and the version bump they share.
 
 The names below are re-exported so callers write ``from servicerequests.services import ...``.
@@ -19,7 +19,7 @@ from .common import (
     WRITE_ROLES,
     service_request_write_refusal,
 )
-from .dispatch import DISPATCH_TASK, dispatch_record_failure, dispatch_retry
+from .dispatch import DISPATCH_TASK, dispatch_purge_delivered, dispatch_record_failure, dispatch_retry
 from .filing import (
     FILED_FIELDS,
     eligibility_request_build,
@@ -43,6 +43,7 @@ __all__ = [
     "TITLE_MAX",
     "UNSET",
     "WRITE_ROLES",
+    "dispatch_purge_delivered",
     "dispatch_record_failure",
     "dispatch_retry",
     "eligibility_request_build",

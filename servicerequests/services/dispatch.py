@@ -1,16 +1,19 @@
 """The dispatch outbox of a service request, on this side of the portal boundary: recording a failed
-delivery and a user's retry. The delivery itself (which talks to the portal adapters) is
-``portals.dispatch.dispatch_deliver``, run by the ``servicerequests.dispatch`` task.
+delivery, a user's retry, and the retention purge of delivered dispatches. The delivery itself
+(which talks to the portal adapters) is ``portals.dispatch.dispatch_deliver``, run by the
+``servicerequests.dispatch`` task.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_event_record
+from core.maintenance import PURGE_BATCH, PURGE_RUN_LIMIT, purge_in_batches
 from core.queueing import enqueue
 from partners.models import User
 
@@ -101,3 +104,38 @@ def dispatch_retry(*, actor: User, dispatch: Dispatch) -> Dispatch:
     for field in ("status", "next_attempt_at", "updated_at"):
         setattr(dispatch, field, getattr(locked, field))
     return dispatch
+
+
+def dispatch_purge_delivered(
+    *,
+    now: datetime | None = None,
+    retention_days: int | None = None,
+    batch_size: int = PURGE_BATCH,
+    limit: int | None = PURGE_RUN_LIMIT,
+) -> int:
+    """Delete the dispatches delivered more than ``retention_days`` days ago (default
+    ``DISPATCH_RETENTION_DAYS``; 0 or less: nothing, the default) and return how many.
+
+    Only ``delivered`` rows: a pending dispatch (the outbox) and a failed one (waiting for a user's
+    retry) are never deleted, whatever their age, and a delivered one never becomes pending again,
+    so deleting by id after the SELECT is safe. In batches of ``batch_size``, each its own
+    transaction (``core.maintenance.purge_in_batches``), at most about ``limit`` rows a run (the
+    next run goes on). The request keeps its portal ticket and its audit events
+    (``servicerequest.dispatched``, ``dispatch.failed``, ``dispatch.retried``); its page no longer
+    shows the dispatch's status and attempts. Side effects: when anything was deleted, one audit
+    event ``dispatch.purged`` for the run (no actor, no partner: how many, the retention, the
+    cut-off), after the deletes.
+    """
+    days = settings.DISPATCH_RETENTION_DAYS if retention_days is None else retention_days
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    delivered = Dispatch.objects.filter(status=DispatchStatus.DELIVERED, delivered_at__lt=cutoff)
+    deleted = purge_in_batches(delivered, batch_size=batch_size, limit=limit)
+    if deleted:
+        audit_event_record(
+            action="dispatch.purged",
+            object_type=Dispatch._meta.label,
+            after={"dispatches": deleted, "retentionDays": days, "deliveredBefore": cutoff.isoformat()},
+        )
+    return deleted
