@@ -22,7 +22,6 @@ from audit.partitions import (
 from audit.services import audit_event_record
 from audit.tasks import maintain_partitions
 from audit.wording import audit_event_sentence
-from partnercenter.celery import app, beat_schedule
 
 pytestmark = pytest.mark.django_db
 TABLE = AuditEvent._meta.db_table
@@ -215,14 +214,6 @@ def test_a_role_that_does_not_own_the_table_drops_nothing(postgres_only, monkeyp
 
 
 # The task and the command ------------------------------------------------------------------------
-
-
-def test_the_task_is_scheduled_daily_with_time_limits():
-    entry = beat_schedule(portal_progress_enabled=False)["audit-partitions"]
-    assert (entry["task"], entry["schedule"]) == ("audit.maintain_partitions", 86400.0)
-    app.loader.import_default_modules()
-    task = app.tasks["audit.maintain_partitions"]
-    assert (task.soft_time_limit, task.time_limit) == (240, 300)
 
 
 def test_the_task_ensures_and_drops(postgres_only, settings):

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from partnercenter.celery import app, beat_schedule
 from servicerequests.choices import DispatchStatus, Portal
 from servicerequests.models import Dispatch, ServiceRequest
 from servicerequests.services import dispatch_purge_delivered
@@ -125,12 +124,3 @@ def test_the_task_returns_the_count(settings):
     _dispatch(DispatchStatus.PENDING, age_days=90)
     assert purge_dispatches.delay().get() == {"dispatches": 2}
     assert purge_dispatches.delay().get() == {"dispatches": 0}
-
-
-def test_the_task_is_scheduled_hourly_with_time_limits():
-    entry = beat_schedule(portal_progress_enabled=False)["dispatch-purge"]
-    assert (entry["task"], entry["schedule"]) == ("servicerequests.purge_dispatches", 3600.0)
-    assert "dispatch-purge" in app.conf.beat_schedule
-    app.loader.import_default_modules()
-    task = app.tasks["servicerequests.purge_dispatches"]
-    assert (task.soft_time_limit, task.time_limit) == (240, 300)

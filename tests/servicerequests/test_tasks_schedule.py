@@ -80,3 +80,22 @@ def test_the_schedule_sweeps_and_purges_the_exports(name, expected):
     entry = beat_schedule(portal_progress_enabled=False)[name]
     assert (entry["task"], entry["schedule"]) == expected
     assert name in app.conf.beat_schedule
+
+
+#: Retention and upkeep: (beat entry) -> (task, interval in seconds, (soft, hard) time limits).
+RETENTION_SCHEDULE = {
+    "dispatch-purge": ("servicerequests.purge_dispatches", 3600.0, (240, 300)),
+    "webhook-purge": ("webhooks.purge_deliveries", 3600.0, (240, 300)),
+    "audit-partitions": ("audit.maintain_partitions", 86400.0, (240, 300)),
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), RETENTION_SCHEDULE.items())
+def test_the_retention_tasks_are_scheduled_with_their_time_limits(name, expected):
+    task_name, interval, limits = expected
+    entry = beat_schedule(portal_progress_enabled=False)[name]
+    assert (entry["task"], entry["schedule"]) == (task_name, interval)
+    assert name in app.conf.beat_schedule
+    app.loader.import_default_modules()
+    task = app.tasks[task_name]
+    assert (task.soft_time_limit, task.time_limit) == limits

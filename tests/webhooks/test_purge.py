@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from partnercenter.celery import app, beat_schedule
 from tests.factories import PartnerFactory
 from webhooks.choices import DeliveryStatus, EventName
 from webhooks.models import WebhookDelivery, WebhookEvent
@@ -167,12 +166,3 @@ def test_the_task_returns_the_counts(settings, partner):
     assert purge_deliveries.delay().get() == {"deliveries": 2, "events": 1}
     assert purge_deliveries.delay().get() == {"deliveries": 0, "events": 0}
     assert AuditEvent.objects.filter(action="webhook.deliveries_purged").count() == 1
-
-
-def test_the_task_is_scheduled_hourly_with_time_limits():
-    entry = beat_schedule(portal_progress_enabled=False)["webhook-purge"]
-    assert (entry["task"], entry["schedule"]) == ("webhooks.purge_deliveries", 3600.0)
-    assert "webhook-purge" in app.conf.beat_schedule
-    app.loader.import_default_modules()
-    task = app.tasks["webhooks.purge_deliveries"]
-    assert (task.soft_time_limit, task.time_limit) == (240, 300)
