@@ -216,7 +216,7 @@ class ServiceRequestSummarySerializer(PlannedRepresentationMixin, serializers.Se
     representation_model = ServiceRequest
 
     id = serializers.CharField(read_only=True)
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=ServiceRequest._meta.get_field("title").max_length)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     workload = serializers.ChoiceField(choices=Workload.choices)
@@ -332,7 +332,10 @@ class ServiceRequestSerializer(ServiceRequestSummarySerializer):
     fileLinks = serializers.SerializerMethodField()
     eligibility = serializers.SerializerMethodField()
 
-    description = serializers.CharField(max_length=10000, style={"base_template": "textarea.html"})
+    description = serializers.CharField(
+        max_length=ServiceRequest._meta.get_field("description").max_length,
+        style={"base_template": "textarea.html"},
+    )
 
     wire_fields = (
         *ServiceRequestSummarySerializer.wire_fields[:2],

@@ -121,8 +121,9 @@ class _Select:
         """The select list's expressions, unresolved, in the order of ``keys``."""
         return [column for _, column in self.columns] + [expr for _, expr, _ in self.computed]
 
-    def keys(self) -> list[str]:
-        return [key for key, _ in self.columns] + [key for key, _, _ in self.computed]
+    @cache  # noqa: B019
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.columns) + tuple(key for key, _, _ in self.computed)
 
     def body(self, *shape: int) -> str:
         """The ``FROM …`` on, its ``{in}`` lists sized by ``shape``, unresolved."""
@@ -368,12 +369,19 @@ def _tagged_union_sql(branches: tuple[Branch, ...]) -> str:
     return f"{' UNION ALL '.join(statements)} ORDER BY {order}"
 
 
-def _tagged_rows(branches: tuple[Branch, ...], params: list[Any]) -> list[list[dict[str, Any]]]:
-    """Run :func:`_tagged_union_sql` with ``params`` (each branch's in turn); each branch's rows."""
+@cache
+def _tagged_spans(branches: tuple[Branch, ...]) -> dict[str, tuple[_Select, int, int]]:
+    """Per tag of :func:`_tagged_union_sql`: its query and where its columns are in a row."""
     spans, start = {}, 0
     for tag, select, _ in branches:
         spans[tag] = (select, start, start + len(select.keys()))
         start += len(select.keys())
+    return spans
+
+
+def _tagged_rows(branches: tuple[Branch, ...], params: list[Any]) -> list[list[dict[str, Any]]]:
+    """Run :func:`_tagged_union_sql` with ``params`` (each branch's in turn); each branch's rows."""
+    spans = _tagged_spans(branches)
     rows: dict[str, list[dict[str, Any]]] = {tag: [] for tag, _, _ in branches}
     with connection.cursor() as cursor:
         cursor.execute(_tagged_union_sql(branches), params)
