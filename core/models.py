@@ -17,8 +17,8 @@ class ApiToken(AbstractAuthToken):
 
     name = models.CharField(max_length=100)
 
-    class Meta:
-        ordering = ["-created"]
+    # No default ordering: the token lookup of every API request (knox's, by ``token_key``) needs
+    # none; lists order explicitly (``apiaccess.selectors.api_token_list``).
 
     def __str__(self) -> str:
         return f"{self.name} ({self.token_key}…)"

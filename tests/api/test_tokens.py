@@ -129,3 +129,19 @@ class TestApiAccessPage:
         page = client.get(self.url).content.decode()
         assert "mine" in page and "theirs" not in page
         assert "never" in page
+
+
+@pytest.mark.django_db
+def test_a_token_is_looked_up_by_its_key_without_sorting(world):
+    """Every API request authenticates with one lookup by ``token_key``: no ORDER BY to plan or run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import client_for
+
+    client = client_for(world.admin)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/v1/servicerequests").status_code == 200
+    lookups = [q["sql"] for q in queries.captured_queries if "token_key" in q["sql"]]
+    assert len(lookups) == 1
+    assert "ORDER BY" not in lookups[0].upper()
