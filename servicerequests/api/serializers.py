@@ -210,10 +210,12 @@ class ServiceRequestSummarySerializer(PlannedRepresentationMixin, serializers.Se
     """A service request in a collection (no notes, no eligibility snapshot)."""
 
     # Written through a plan of its declared fields (PlannedRepresentationMixin), as are its
-    # subclasses. Every field is declared (the model's own as a ModelSerializer would build them),
-    # so that making each serializer instance's fields does not introspect the model again; the
-    # wire order is ``wire_fields``.
+    # subclasses, made once per class: no field here reads the serializer's context. Every field
+    # is declared (the model's own as a ModelSerializer would build them), so that making the
+    # fields (for validation, the OpenAPI document) does not introspect the model again; the wire
+    # order is ``wire_fields``.
     representation_model = ServiceRequest
+    shared_representation_plan = True
 
     id = serializers.CharField(read_only=True)
     title = serializers.CharField(max_length=ServiceRequest._meta.get_field("title").max_length)

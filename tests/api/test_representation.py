@@ -115,3 +115,54 @@ def test_the_service_request_serializers_write_what_their_fields_write(serialize
         declared = serializers.Serializer.to_representation(serializer_class(row), row)
         assert list(planned) == list(declared)
         assert planned == declared
+
+
+class _Shared(_Planned):
+    """The same fields, planned once per class; a method field reading the instance's context."""
+
+    shared_representation_plan = True
+    caller = serializers.SerializerMethodField()
+
+    class Meta(_Planned.Meta):
+        fields = [*_Planned.Meta.fields, "caller"]
+
+    def get_caller(self, sr) -> str:
+        return self.context.get("caller", "")
+
+
+class _SharedChild(_Shared):
+    severityName = serializers.SerializerMethodField()
+
+    def get_severityName(self, sr) -> str:
+        return f"child {sr.severity}"
+
+
+def test_a_shared_plan_is_made_once_per_class_and_builds_no_fields_per_instance():
+    rows = _rows()
+    assert _Shared(rows[0]).data["title"] == rows[0].title  # makes the class's plan
+    first, second = _Shared(rows[1], context={"caller": "a"}), _Shared(rows[1], context={"caller": "b"})
+    assert first.data["caller"] == "a" and second.data["caller"] == "b"  # each instance's own context
+    assert "fields" not in first.__dict__ and "fields" not in second.__dict__  # no per-instance fields
+    expected = _Declared(rows[1]).data
+    assert {k: v for k, v in first.data.items() if k != "caller"} == expected
+    # A subclass makes its own plan (its own fields), not its parent's.
+    assert _SharedChild(rows[1]).data["severityName"] == f"child {rows[1].severity}"
+    assert _Shared(rows[1]).data["severityName"] == expected["severityName"]
+
+
+def test_a_shared_plan_writes_date_times_in_the_time_zone_active_for_each_instance():
+    row = _rows()[1]
+    assert _Shared(row).data["createdDate"].endswith("Z")  # the class's plan, made under UTC
+    with timezone.override(zoneinfo.ZoneInfo("America/Sao_Paulo")):
+        shared = _Shared(row).data
+        declared = _Declared(row).data
+    assert shared["createdDate"] == declared["createdDate"]
+    assert not shared["createdDate"].endswith("Z")
+
+
+def test_the_service_request_serializers_share_their_plan():
+    row = _rows()[0]
+    for serializer_class in (ServiceRequestSummarySerializer, FiledServiceRequestSerializer):
+        serializer = serializer_class(row)
+        assert serializer.data["title"] == row.title
+        assert "fields" not in serializer.__dict__
