@@ -19,6 +19,7 @@ msgids: ``gettext_lazy(msgid, **params)``, ``ngettext_lazy(singular, plural, cou
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -60,9 +61,13 @@ class Text:
             return (self.plural if self.plural and self.count != 1 else self.msgid) % values
 
     def english(self) -> str:
-        """The sentence in English, whatever the active language (what a record stores)."""
-        with translation.override("en"):
-            return str(self)
+        """The sentence in English, whatever the active language (what a record stores). Rendered
+        once per process for each distinct text (the English sentences are fixed, and every filing
+        records a dozen of them); a text with an unhashable parameter is rendered each time."""
+        try:
+            return _english(self)
+        except TypeError:
+            return _render_english(self)
 
     def as_json(self) -> dict[str, Any]:
         """The stored form: msgid, plural and parameters (nested texts included)."""
@@ -83,6 +88,15 @@ class Joined:
 
     def __str__(self) -> str:
         return self.separator.join(render(item) for item in self.items)
+
+
+def _render_english(text: Text) -> str:
+    with translation.override("en"):
+        return str(text)
+
+
+#: The English rendering of the texts seen most recently (``Text.english``).
+_english = functools.lru_cache(maxsize=4096)(_render_english)
 
 
 def render(value: Any) -> str:

@@ -115,8 +115,14 @@ class Outcome:
             return self._record()
 
     def _record(self) -> dict[str, Any]:
-        """``as_record`` in the active language (the caller has made it English)."""
-        record: dict[str, Any] = self.as_dict()
+        """``as_record`` in the active language (the caller has made it English); the sentences
+        through ``Text.english``, which renders each distinct one once per process."""
+        record: dict[str, Any] = {
+            "ruleId": self.rule_id,
+            "outcome": self.outcome,
+            "message": _english(self.message_text),
+            "remedy": _english(self.remedy_text),
+        }
         for key, text in (("messageText", self.message_text), ("remedyText", self.remedy_text)):
             if isinstance(text, Text):
                 record[key] = text.as_json()
@@ -130,6 +136,10 @@ class Outcome:
         )
         remedy = text_from_json(record["remedyText"]) if "remedyText" in record else record.get("remedy", "")
         return cls(record.get("ruleId", ""), record.get("outcome", ""), message or "", remedy or "")
+
+
+def _english(text: Text | str) -> str:
+    return text.english() if isinstance(text, Text) else str(text)
 
 
 @dataclass(frozen=True)

@@ -280,3 +280,30 @@ def test_an_older_english_only_record_reads_the_same_in_english():
         assert record_as_dict(record) == record
     with translation.override("pt-br"):
         assert record_as_dict(record)["outcomes"] == record["outcomes"]
+
+
+def test_a_texts_english_is_rendered_once_and_stays_english_whatever_the_active_language():
+    from servicerequests.eligibility.tables import WORKLOAD_NAMES
+    from servicerequests.eligibility.text import _english, gettext_lazy, joined
+
+    text = gettext_lazy(
+        "Only the provider of %(subscription)s, %(provider)s, may file %(issue)s requests; %(partner)s "
+        "(%(type)s) may not.",
+        subscription="'Azure plan' (42)",
+        provider="Northwind",
+        issue="billing",
+        partner="Tailspin",
+        type=joined([WORKLOAD_NAMES["azure"]]),
+    )
+    with translation.override("en"):
+        expected = str(text)
+    with translation.override("pt-br"):
+        hits = _english.cache_info().hits
+        assert text.english() == expected  # rendered (and remembered) while Portuguese is active
+        assert text.english() == expected
+        assert _english.cache_info().hits == hits + 1
+        assert str(text) != expected  # the text itself still renders in the active language
+    # A parameter that can't be hashed: rendered each time, the same sentence.
+    unhashable = gettext_lazy("Contact %(name)s.", name={"first": "Ana"})
+    with translation.override("pt-pt"):
+        assert unhashable.english() == "Contact {'first': 'Ana'}."
