@@ -23,8 +23,7 @@ What the plan does per field, all through the fields' public attributes:
 
 A serializer class that sets ``shared_representation_plan = True`` makes the plan once per
 *class*, from one instance of its own, instead of once per instance: its instances then never
-build their fields (DRF deep-copies every declared field for each instance, about 0.3 ms for a
-service request's thirty fields, on every filing and every page of a collection). Its contract:
+build their fields (DRF deep-copies every declared field for each instance). Its contract:
 the fields' output does not depend on the serializer instance (its ``context``, its ``__init__``
 arguments): method fields are still called on the instance at hand, and date-times still read
 the time zone active when the instance first writes, but every other field is the one bound to
@@ -47,10 +46,10 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
 #: A plan entry: (wire name, getter or None for DRF's own steps, converter, the bound field). The
-#: getter of a ``SerializerMethodField`` is ``METHOD`` and its converter the method's name.
+#: getter of a ``SerializerMethodField`` is ``_METHOD`` and its converter the method's name.
 PlanEntry = tuple[str, Callable[[Any], Any] | object | None, Callable[[Any], Any] | str, Field]
 
-METHOD = object()  # the getter of a SerializerMethodField: call the serializer's method by name
+_METHOD = object()  # the getter of a SerializerMethodField: call the serializer's method by name
 _ISO = object()  # the converter of a date-time written as ISO 8601 in the active time zone
 
 
@@ -111,7 +110,7 @@ def _plan_of_fields(serializer: serializers.Serializer) -> list[PlanEntry]:
             isinstance(field, serializers.SerializerMethodField)
             and type(field).to_representation is serializers.SerializerMethodField.to_representation
         ):
-            plan.append((name, METHOD, field.method_name, field))
+            plan.append((name, _METHOD, field.method_name, field))
         elif field.source in columns and type(field).get_attribute is Field.get_attribute:
             if isinstance(field, serializers.DateTimeField) and _keeps_iso_output(field):
                 convert = _ISO
@@ -151,7 +150,7 @@ class PlannedRepresentationMixin:
     def to_representation(self, instance):
         ret = {}
         for name, getter, convert, field in self._plan_entries():
-            if getter is METHOD:
+            if getter is _METHOD:
                 ret[name] = getattr(self, convert)(instance)
                 continue
             if getter is None:
