@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from core.api.representation import PlannedRepresentationMixin
 from core.api.serializers import DateOrMinField, ResourceAttributesField
 from core.text import ascii_digits
 from customers.choices import WORKLOAD_LABELS, Workload
+from partners.models import User
 from servicerequests.choices import (
     SEVERITY_INTEGERS,
     STATUS_INTEGERS,
@@ -176,8 +178,13 @@ class NoteSerializer(serializers.ModelSerializer):
         fields = ["createdByName", "createdDate", "text"]
 
 
-class AssigneeSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
+class AssigneeSerializer(PlannedRepresentationMixin, serializers.Serializer):
+    """The partner user a request is assigned to."""
+
+    representation_model = User
+    shared_representation_plan = True
+
+    id = serializers.IntegerField()
     userName = serializers.CharField(source="username")
     displayName = serializers.SerializerMethodField()
 
@@ -189,9 +196,11 @@ class AssigneeSerializer(serializers.Serializer):
 CONTACT_ID_NAMESPACE = uuid.UUID("6f0c5d0e-2a4b-5c8d-9e1f-3a2b4c5d6e7f")
 
 
+@functools.lru_cache(maxsize=4096)
 def contact_id(email: str) -> str:
     """The ``contactId`` of the person with this e-mail address: the same GUID on every request
-    (the nil GUID for a contact without an address)."""
+    (the nil GUID for a contact without an address). Remembered for the addresses seen most
+    recently (a page of requests repeats a few contacts)."""
     email = (email or "").strip().lower()
     return str(uuid.uuid5(CONTACT_ID_NAMESPACE, email) if email else uuid.UUID(int=0))
 

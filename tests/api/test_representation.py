@@ -166,3 +166,19 @@ def test_the_service_request_serializers_share_their_plan():
         serializer = serializer_class(row)
         assert serializer.data["title"] == row.title
         assert "fields" not in serializer.__dict__
+
+
+def test_the_assignee_is_written_as_drf_writes_it():
+    from servicerequests.api.serializers import AssigneeSerializer
+
+    named, unnamed = UserFactory(first_name="Ana", last_name="Lima"), UserFactory(first_name="", last_name="")
+    for user in (named, unnamed):
+        planned = AssigneeSerializer(user).data
+        assert planned == serializers.Serializer.to_representation(AssigneeSerializer(user), user)
+        assert list(planned) == ["id", "userName", "displayName"]
+    assert AssigneeSerializer(named).data == {
+        "id": named.pk,
+        "userName": named.username,
+        "displayName": "Ana Lima",
+    }
+    assert AssigneeSerializer(unnamed).data["displayName"] == unnamed.username
