@@ -403,8 +403,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "core.api.throttling.UserRateThrottle",
-        "core.api.throttling.PartnerRateThrottle",
+        "core.api.throttling.ApiRateThrottle",
     ],
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
 }
