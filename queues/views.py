@@ -46,7 +46,6 @@ from .bulk import (
 )
 from .definitions import (
     HANDOFF_QUEUE_KEY,
-    HANDOFF_QUEUE_NAME,
     ORDERINGS,
     PARAM_FIELDS,
     QueueDefinition,
@@ -78,6 +77,7 @@ from .selectors import (
     saved_queue_list,
 )
 from .services import saved_queue_create, saved_queue_delete, saved_queue_rename
+from .sidebar import sidebar_entries
 
 
 def _require_queue_user(request) -> None:
@@ -141,13 +141,21 @@ def _sidebar_counts(user, queues) -> dict:
     return counts
 
 
-def _handoff_entry(user, counts) -> dict:
-    """The sidebar's "Hand-offs from resellers" entry, for providers' managers and admin agents
-    where it applies: the partner has resellers or has received hand-offs, which is when
-    ``reports.queue_counts_refresh`` counts that queue."""
-    if not may_open_handoff_queue(user) or HANDOFF_QUEUE_KEY not in counts:
-        return {}
-    return {"handoff_queue": {"name": HANDOFF_QUEUE_NAME, "count": counts.get(HANDOFF_QUEUE_KEY)}}
+def _sidebar(user, queues, counts, *, current_key: str | None = None, handoff_current: bool = False) -> dict:
+    """The sidebar's context: ``queues`` with their counts (``(queue, count or None)``) and the
+    prepared ``sidebar_entries``. "Hand-offs from resellers" is listed for providers' managers and
+    admin agents where it applies: the partner has resellers or has received hand-offs, which is
+    when ``reports.queue_counts_refresh`` counts that queue."""
+    return {
+        "queues": [(q, counts.get(q.key)) for q in queues],
+        "sidebar_entries": sidebar_entries(
+            queues,
+            counts,
+            current_key=current_key,
+            handoff_listed=may_open_handoff_queue(user) and HANDOFF_QUEUE_KEY in counts,
+            handoff_current=handoff_current,
+        ),
+    }
 
 
 def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
@@ -194,8 +202,7 @@ def _page_context(request, queue: QueueDefinition) -> tuple[dict, int]:
     return {
         "queue": queue,
         "queue_url": queue_url,
-        "queues": [(q, counts.get(q.key)) for q in queues],
-        **_handoff_entry(user, counts),
+        **_sidebar(user, queues, counts, current_key=queue.key),
         "rows": rows,
         "rows_html": rows_html,
         "next_cursor": page.next_cursor,
@@ -479,9 +486,7 @@ def queue_handoffs(request):
         {
             "rows": rows,
             "show_all": show_all,
-            "queues": [(q, counts.get(q.key)) for q in queues],
+            **_sidebar(user, queues, counts, handoff_current=True),
             "is_manager": is_queue_manager(user),
-            "handoff_current": True,
-            **_handoff_entry(user, counts),
         },
     )
