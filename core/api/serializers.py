@@ -8,6 +8,27 @@ from .shape import ERROR_SOURCE
 MIN_DATE = "0001-01-01T00:00:00"  # Partner Center's "empty" date (.NET DateTime.MinValue)
 
 
+class SharedChoices(tuple):
+    """A field's choices (or values) as an immutable tuple that deep-copies to itself.
+
+    DRF gives every serializer instance its own copy of the declared fields (``copy.deepcopy``,
+    which re-creates each field from deep copies of its arguments); constant choices need no copy,
+    and copying the lists of ``(value, label)`` pairs was most of a filing body's validation."""
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class SharedMapping(dict):
+    """A constant mapping given to a field (e.g. enum integers), shared by its copies as
+    :class:`SharedChoices` is. Not to be changed after the field is declared."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 @extend_schema_field(
     {
         "type": "object",

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.representation import PlannedRepresentationMixin
-from core.api.serializers import DateOrMinField, ResourceAttributesField
+from core.api.serializers import DateOrMinField, ResourceAttributesField, SharedChoices, SharedMapping
 from core.text import ascii_digits
 from customers.choices import WORKLOAD_LABELS, Workload
 from partners.models import User
@@ -78,11 +78,11 @@ class EnumField(serializers.Field):
 
 
 def severity_field(**kwargs) -> EnumField:
-    return EnumField(Severity.values, SEVERITY_INTEGERS, **kwargs)
+    return EnumField(SharedChoices(Severity.values), SharedMapping(SEVERITY_INTEGERS), **kwargs)
 
 
 def status_field(**kwargs) -> EnumField:
-    return EnumField(Status.values, STATUS_INTEGERS, **kwargs)
+    return EnumField(SharedChoices(Status.values), SharedMapping(STATUS_INTEGERS), **kwargs)
 
 
 class ContactInputSerializer(serializers.Serializer):
@@ -95,11 +95,15 @@ class ContactInputSerializer(serializers.Serializer):
 class EligibilityInputSerializer(serializers.Serializer):
     """What the eligibility dry run needs (the create body; title and description optional)."""
 
-    workload = serializers.ChoiceField(choices=Workload.choices)
+    workload = serializers.ChoiceField(choices=SharedChoices(Workload.choices))
     severity = severity_field(required=False, default=Severity.MINIMAL)
     subscriptionId = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
-    issueType = serializers.ChoiceField(choices=IssueType.choices, required=False, allow_blank=True)
-    supportPlan = serializers.ChoiceField(choices=SupportPlan.choices, required=False, allow_blank=True)
+    issueType = serializers.ChoiceField(
+        choices=SharedChoices(IssueType.choices), required=False, allow_blank=True
+    )
+    supportPlan = serializers.ChoiceField(
+        choices=SharedChoices(SupportPlan.choices), required=False, allow_blank=True
+    )
     primaryContact = ContactInputSerializer(required=False)
     supportEntitlementId = serializers.CharField(required=False, allow_blank=True, max_length=64)
     title = serializers.CharField(required=False, allow_blank=True)
@@ -114,7 +118,7 @@ class ServiceRequestCreateSerializer(EligibilityInputSerializer):
     description = serializers.CharField(max_length=10000)
     severity = severity_field()
     supportLanguage = serializers.ChoiceField(
-        choices=SupportLanguage.choices,
+        choices=SharedChoices(SupportLanguage.choices),
         required=False,
         help_text=(
             "The language the customer wants support to answer in (BCP 47). Defaults to the "
@@ -228,10 +232,10 @@ class ServiceRequestSummarySerializer(PlannedRepresentationMixin, serializers.Se
 
     id = serializers.CharField(read_only=True)
     title = serializers.CharField(max_length=ServiceRequest._meta.get_field("title").max_length)
-    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
-    workload = serializers.ChoiceField(choices=Workload.choices)
-    portal = serializers.ChoiceField(choices=Portal.choices, allow_blank=True, required=False)
+    severity = serializers.ChoiceField(choices=SharedChoices(Severity.choices), required=False)
+    status = serializers.ChoiceField(choices=SharedChoices(Status.choices), required=False)
+    workload = serializers.ChoiceField(choices=SharedChoices(Workload.choices))
+    portal = serializers.ChoiceField(choices=SharedChoices(Portal.choices), allow_blank=True, required=False)
     supportTopicId = serializers.SerializerMethodField()
     supportTopicName = serializers.SerializerMethodField()
     organization = serializers.SerializerMethodField()
