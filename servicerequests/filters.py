@@ -361,12 +361,15 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
     )
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, only_given=False):
+        # The instance's own ``base_filters`` (the class's, narrowed): django-filter copies each
+        # instance's filters from it, so the filters left out are neither copied nor built.
+        given = data if data is not None else {}
+        self.base_filters = {
+            name: f
+            for name, f in type(self).base_filters.items()
+            if (self.parameters is None or name in self.parameters) and (not only_given or name in given)
+        }
         super().__init__(data, queryset, request=request, prefix=prefix)
-        if self.parameters is not None:
-            self.filters = {name: f for name, f in self.filters.items() if name in self.parameters}
-        if only_given:
-            given = data if data is not None else {}
-            self.filters = {name: f for name, f in self.filters.items() if name in given}
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         """The valid parameters as one :func:`service_request_condition`, then ``orderBy``."""

@@ -83,6 +83,9 @@ def test_only_the_given_parameters_are_built_and_they_filter_alike(query):
     given = ServiceRequestFilterSet(QueryDict(query), queryset=scoped, only_given=True)
     whole = ServiceRequestFilterSet(QueryDict(query), queryset=scoped)
     assert set(given.filters) == set(QueryDict(query)) & set(whole.filters)
+    # Only those are copied from the class, whose own filters stay whole and unshared.
+    assert set(ServiceRequestFilterSet.base_filters) == set(whole.filters)
+    assert all(f is not ServiceRequestFilterSet.base_filters[name] for name, f in given.filters.items())
     assert list(given.qs) == list(whole.qs)
     assert given.qs.query.order_by == whole.qs.query.order_by
 
