@@ -92,18 +92,6 @@ class ApiRateThrottle(SlidingWindowThrottle):
     scopes = ("user", "partner")
 
 
-class UserRateThrottle(SlidingWindowThrottle):
-    """Requests per signed-in user (anonymous requests: per client address)."""
-
-    scopes = ("user",)
-
-
-class PartnerRateThrottle(SlidingWindowThrottle):
-    """Requests per partner organisation, all its users together (none for users without one)."""
-
-    scopes = ("partner",)
-
-
 class TokenRequestThrottle(SlidingWindowThrottle):
     """Requests to ``POST /oauth2/token`` per client address (``API_THROTTLE_RATES["token"]``)."""
 

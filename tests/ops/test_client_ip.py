@@ -8,7 +8,7 @@ from axes.utils import reset as axes_reset
 from django.test import RequestFactory
 
 from audit.models import AuditEvent
-from core.api.throttling import UserRateThrottle
+from core.api.throttling import ApiRateThrottle
 from core.context import request_ip
 from tests.factories import UserFactory
 
@@ -70,7 +70,7 @@ def test_axes_and_throttling_read_the_same_address(settings, trusted, expected):
     settings.TRUSTED_PROXIES = trusted
     request = request_from(PROXY, CLIENT)
     assert get_client_ip_address(request) == expected
-    assert UserRateThrottle().get_ident(request) == expected
+    assert ApiRateThrottle().get_ident(request) == expected
 
 
 @pytest.fixture
