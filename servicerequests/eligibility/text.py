@@ -63,11 +63,16 @@ class Text:
     def english(self) -> str:
         """The sentence in English, whatever the active language (what a record stores). Rendered
         once per process for each distinct text (the English sentences are fixed, and every filing
-        records a dozen of them); a text with an unhashable parameter is rendered each time."""
+        records a dozen of them); a text with an unhashable parameter is rendered each time. The
+        texts are looked up with English active, so that a lazy parameter hashes and compares as
+        its English words (two labels one translation merges stay two texts)."""
+        if translation.get_language() != "en":
+            with translation.override("en"):
+                return self.english()
         try:
             return _english(self)
         except TypeError:
-            return _render_english(self)
+            return str(self)
 
     def as_json(self) -> dict[str, Any]:
         """The stored form: msgid, plural and parameters (nested texts included)."""
@@ -90,13 +95,8 @@ class Joined:
         return self.separator.join(render(item) for item in self.items)
 
 
-def _render_english(text: Text) -> str:
-    with translation.override("en"):
-        return str(text)
-
-
 #: The English rendering of the texts seen most recently (``Text.english``).
-_english = functools.lru_cache(maxsize=4096)(_render_english)
+_english = functools.lru_cache(maxsize=4096)(Text.__str__)  # called with English active
 
 
 def render(value: Any) -> str:

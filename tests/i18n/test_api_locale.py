@@ -307,3 +307,18 @@ def test_a_texts_english_is_rendered_once_and_stays_english_whatever_the_active_
     unhashable = gettext_lazy("Contact %(name)s.", name={"first": "Ana"})
     with translation.override("pt-pt"):
         assert unhashable.english() == "Contact {'first': 'Ana'}."
+
+
+def test_two_texts_whose_parameters_one_translation_merges_keep_their_own_english():
+    from django.utils.functional import lazy
+
+    from servicerequests.eligibility.text import gettext_lazy
+
+    def word(english: str, portuguese: str):
+        return lazy(lambda: english if translation.get_language() == "en" else portuguese, str)()
+
+    minimal = gettext_lazy("Kind: %(kind)s.", kind=word("Minimal", "Mínima"))
+    minimum = gettext_lazy("Kind: %(kind)s.", kind=word("Minimum", "Mínima"))
+    with translation.override("pt-br"):
+        assert minimal.english() == "Kind: Minimal."
+        assert minimum.english() == "Kind: Minimum."
