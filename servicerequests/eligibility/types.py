@@ -120,8 +120,8 @@ class Outcome:
         record: dict[str, Any] = {
             "ruleId": self.rule_id,
             "outcome": self.outcome,
-            "message": _english(self.message_text),
-            "remedy": _english(self.remedy_text),
+            "message": _in_english(self.message_text),
+            "remedy": _in_english(self.remedy_text),
         }
         for key, text in (("messageText", self.message_text), ("remedyText", self.remedy_text)):
             if isinstance(text, Text):
@@ -138,7 +138,7 @@ class Outcome:
         return cls(record.get("ruleId", ""), record.get("outcome", ""), message or "", remedy or "")
 
 
-def _english(text: Text | str) -> str:
+def _in_english(text: Text | str) -> str:
     return text.english() if isinstance(text, Text) else str(text)
 
 
