@@ -7,11 +7,18 @@ by itself. It talks to loopback only (``base_url`` must be ``http://127.0.0.1:<p
 
 Every response is a sample: latency (from sending to the last byte of the body), status, and the
 ``X-Bench-Queries`` header when the server sets it (``partnercenter.settings.bench``).
+
+Latency with one client (:func:`run_sequential`) is measured by a blocking ``http.client``
+connection instead: the client shares the machine's cores with the server, and httpx's asyncio
+stack spent 2.5–3 ms of its own CPU inside every sample of a 60 kB page, time no server spends
+(docs/performance.md, "Read latency measured without the client's own CPU").
 """
 
 from __future__ import annotations
 
 import asyncio
+import http.client
+import json
 import math
 import time
 from collections import Counter
@@ -166,6 +173,49 @@ def run_load(
             max_seconds=max_seconds,
         )
     )
+
+
+def run_sequential(
+    *, base_url: str, make_call: Callable[[int], Call], count: int, max_seconds: float
+) -> LoadResult:
+    """One client sending ``count`` requests one after the other (at most ``max_seconds``) over one
+    kept-alive ``http.client`` connection; the samples as :func:`run_load` takes them, from sending
+    the request to the last byte of the body. A transport error is counted and the connection
+    opened again. Raises ``ValueError`` for a non-loopback URL or non-positive bounds."""
+    _check_loopback(base_url)
+    if count < 1 or max_seconds <= 0:
+        raise ValueError("count and max_seconds must be positive")
+    parts = urlsplit(base_url)
+    samples: list[Sample] = []
+    transport_errors = 0
+    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30.0)
+    started = time.perf_counter()
+    deadline = started + max_seconds
+    try:
+        for index in range(count):
+            if time.perf_counter() >= deadline:
+                break
+            call = make_call(index)
+            headers = dict(call.headers)
+            body = None
+            if call.json is not None:
+                body = json.dumps(call.json).encode()
+                headers["Content-Type"] = "application/json"
+            sent = time.perf_counter()
+            try:
+                connection.request(call.method, call.path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                transport_errors += 1
+                connection.close()
+                continue
+            latency = time.perf_counter() - sent
+            raw = response.getheader(QUERIES_HEADER)
+            samples.append(Sample(latency, response.status, int(raw) if raw else None))
+    finally:
+        connection.close()
+    return LoadResult(samples, time.perf_counter() - started, 1, transport_errors)
 
 
 def run_async(make_coroutine):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from importlib import import_module
 
-from bench.loadgen import Call, run_load
+from bench.loadgen import Call, run_load, run_sequential
 
 SAMPLE_SIZE = 500
 #: The page size of the list API at depth (the issue's ``size=50``).
@@ -160,6 +160,13 @@ def read_call(scenario: ReadScenario, ctx: ReadContext, index: int) -> Call:
     return Call("GET", scenario.path(ctx, index), headers=headers)
 
 
+def load(*, concurrency: int, **kwargs):
+    """One client: ``run_sequential``; more: ``run_load``."""
+    if concurrency == 1:
+        return run_sequential(**kwargs)
+    return run_load(concurrency=concurrency, **kwargs)
+
+
 def measure_reads(
     *,
     base_url: str,
@@ -170,17 +177,18 @@ def measure_reads(
     scenarios: tuple[ReadScenario, ...] = READ_SCENARIOS,
 ) -> list[dict]:
     """Run each scenario (``count`` requests, ``concurrency`` clients, at most ``max_seconds``) after
-    a short unmeasured warm-up; return their summaries with name and target."""
+    a short unmeasured warm-up; return their summaries with name and target. One client is a
+    latency measurement (``loadgen.run_sequential``); more are the asyncio load generator's."""
     results = []
     for scenario in scenarios:
-        run_load(
+        load(
             base_url=base_url,
             make_call=lambda i, s=scenario: read_call(s, ctx, i + count),
             count=min(20, count),
             concurrency=concurrency,
             max_seconds=max_seconds,
         )
-        result = run_load(
+        result = load(
             base_url=base_url,
             make_call=lambda i, s=scenario: read_call(s, ctx, i),
             count=count,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -213,6 +214,62 @@ class TestLoadgen:
             max_seconds=30,
         )
         assert (result.summary()["ok"], result.summary()["failures"]) == (5, {"404": 5})
+
+    def test_the_sequential_client_stops_at_the_count_and_reads_the_queries_header(self, http_server):
+        result = loadgen.run_sequential(
+            base_url=http_server,
+            make_call=lambda i: loadgen.Call("GET", "/missing" if i % 3 == 2 else f"/{i}"),
+            count=12,
+            max_seconds=30,
+        )
+        summary = result.summary()
+        assert (summary["requests"], summary["ok"], summary["failures"], summary["concurrency"]) == (
+            12,
+            8,
+            {"404": 4},
+            1,
+        )
+        assert summary["queries_per_request"] == {"mean": 3.0, "max": 3}
+        assert all(sample.latency > 0 for sample in result.samples)
+
+    def test_the_sequential_client_posts_json_and_stops_at_the_time_bound(self, http_server):
+        _Handler.posted.clear()
+        result = loadgen.run_sequential(
+            base_url=http_server,
+            make_call=lambda i: loadgen.Call("POST", "/filed", json={"title": f"t{i}"}),
+            count=3,
+            max_seconds=30,
+        )
+        assert [s.status for s in result.samples] == [201, 201, 201]
+        assert _Handler.posted == [("/filed", "t0"), ("/filed", "t1"), ("/filed", "t2")]
+        slow = loadgen.run_sequential(
+            base_url=http_server,
+            make_call=lambda i: loadgen.Call("GET", "/slow"),
+            count=10_000,
+            max_seconds=0.3,
+        )
+        assert 0 < len(slow.samples) < 50
+
+    def test_the_sequential_client_counts_a_refused_connection_as_a_transport_error(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        result = loadgen.run_sequential(
+            base_url=f"http://127.0.0.1:{port}",
+            make_call=lambda i: loadgen.Call("GET", "/"),
+            count=3,
+            max_seconds=5,
+        )
+        assert (result.samples, result.summary()["failures"]) == ([], {"transport": 3})
+
+    def test_the_sequential_client_only_talks_to_loopback(self):
+        with pytest.raises(ValueError, match="loopback"):
+            loadgen.run_sequential(
+                base_url="http://example.com",
+                make_call=lambda i: loadgen.Call("GET", "/"),
+                count=1,
+                max_seconds=1,
+            )
 
     def test_slices_merge_into_one_result(self):
         first = loadgen.LoadResult([loadgen.Sample(0.010, 201, 5)], seconds=2.0, concurrency=8)
