@@ -17,6 +17,7 @@ from servicerequests.models import ServiceRequest
 from servicerequests.sla import SlaState, sla_state
 
 from .reports import duration_label
+from .selectors import QueueRow
 
 
 @dataclass
@@ -27,7 +28,7 @@ class SlaCell:
     text: str
 
 
-def sla_cell(service_request: ServiceRequest, now: datetime) -> SlaCell:
+def sla_cell(service_request: ServiceRequest | QueueRow, now: datetime) -> SlaCell:
     """The SLA remaining of a row at ``now``: time left, overdue by, met or not started."""
     stops = [t for t in (service_request.first_response_at, service_request.closed_at) if t is not None]
     due = service_request.sla_due_at
@@ -121,7 +122,7 @@ def row_words() -> RowWords:
 
 
 def row_html(
-    sr: ServiceRequest,
+    sr: QueueRow,
     sla: SlaCell,
     age: str,
     *,
@@ -139,10 +140,10 @@ def row_html(
     customer = words.own_subscription
     if sr.customer_id:
         link = f"{queue_url}?customer={sr.customer_id}"
-        customer = f'<a href="{escape_text(link)}">{escape_text(sr.customer.name)}</a>'
+        customer = f'<a href="{escape_text(link)}">{escape_text(sr.customer_name)}</a>'
     assignee = words.unassigned
-    if sr.assigned_to is not None:
-        assignee = escape_text(sr.assigned_to.get_full_name() or sr.assigned_to.username)
+    if sr.assignee_name is not None:
+        assignee = escape_text(sr.assignee_name)
     return mark_safe(  # noqa: S308 - every interpolated value is escaped above or here
         _ROW.format(
             pk=pk,

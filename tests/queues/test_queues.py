@@ -35,7 +35,13 @@ from servicerequests.filters import sla_state_q
 from servicerequests.models import QueueCount, SavedQueue, ServiceRequest
 from servicerequests.sla import SlaState
 from tests.conftest import SIGN_IN_BACKEND
-from tests.factories import CustomerFactory, PartnerFactory, ServiceRequestFactory, UserFactory
+from tests.factories import (
+    CustomerFactory,
+    PartnerFactory,
+    ServiceRequestFactory,
+    SupportEntitlementFactory,
+    UserFactory,
+)
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -228,6 +234,39 @@ def test_assignee_filter_by_user_id(queue_world, frozen):
         queue_requests(actor=queue_world.manager, filters=filters, now=NOW), ordering=ORDERINGS["-created"]
     ).rows
     assert names(queue_world, rows) == ["met", "breached"]
+
+
+def test_a_page_row_holds_the_columns_of_its_request_with_the_customer_and_assignee_names(
+    queue_world, frozen
+):
+    nameless = UserFactory(
+        username="nia", first_name="", last_name="", partner=queue_world.partner, roles=["helpdesk_agent"]
+    )
+    ServiceRequest.objects.filter(pk=queue_world.rows["ok"].pk).update(assigned_to=nameless)
+    entitlement = SupportEntitlementFactory(partner=queue_world.partner)
+    ServiceRequest.objects.filter(pk=queue_world.rows["none"].pk).update(
+        customer=None, support_entitlement=entitlement
+    )
+    rows = queue_page(
+        queue_requests(actor=queue_world.manager, filters=QueueFilters(), now=NOW),
+        ordering=ORDERINGS["-created"],
+    ).rows
+    by_pk = {sr.pk: sr for sr in ServiceRequest.objects.select_related("customer", "assigned_to")}
+    columns = ("id", "title", "workload", "severity", "status", "created_at", "updated_at", "sla_due_at")
+    columns += ("first_response_at", "closed_at", "customer_id")
+    for row in rows:
+        sr = by_pk[row.pk]
+        assert [getattr(row, c) for c in columns] == [getattr(sr, c) for c in columns]
+    names_shown = {row.pk: (row.customer_name, row.assignee_name) for row in rows}
+    assert names_shown == {
+        "100000000000005": (None, None),  # own subscription, unassigned
+        "100000000000002": ("Litware", "nia"),  # no full name: the username
+        "100000000000001": ("Fabrikam", None),
+        "100000000000004": ("Litware", "Mia Manager"),
+        "100000000000007": ("Litware", "Hugo Help"),
+        "100000000000003": ("Fabrikam", "Hugo Help"),
+        "100000000000006": ("Fabrikam", None),
+    }
 
 
 def test_a_helpdesk_agent_only_ever_sees_own_requests_whatever_the_filters(queue_world, frozen):
