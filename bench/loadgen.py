@@ -8,10 +8,10 @@ by itself. It talks to loopback only (``base_url`` must be ``http://127.0.0.1:<p
 Every response is a sample: latency (from sending to the last byte of the body), status, and the
 ``X-Bench-Queries`` header when the server sets it (``partnercenter.settings.bench``).
 
-Latency with one client (:func:`run_sequential`) is measured by a blocking ``http.client``
-connection instead: the client shares the machine's cores with the server, and httpx's asyncio
-stack spent 2.5–3 ms of its own CPU inside every sample of a 60 kB page, time no server spends
-(docs/performance.md, "Read latency measured without the client's own CPU").
+Latency with one client (:func:`run_sequential`) is measured over a blocking ``http.client``
+connection instead, so that a sample holds as little of the client's own CPU as it can: the
+client shares the machine's cores with the server (docs/performance.md, "Read latency measured
+without the client's own CPU").
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from django.utils.translation import pgettext
 
 from customers.choices import WORKLOAD_LABELS
 from servicerequests.choices import SEVERITY_LABELS, STATUS_LABELS
-from servicerequests.models import ServiceRequest
 from servicerequests.sla import SlaState, sla_state
 
 from .reports import duration_label
@@ -28,10 +27,10 @@ class SlaCell:
     text: str
 
 
-def sla_cell(service_request: ServiceRequest | QueueRow, now: datetime) -> SlaCell:
+def sla_cell(row: QueueRow, now: datetime) -> SlaCell:
     """The SLA remaining of a row at ``now``: time left, overdue by, met or not started."""
-    stops = [t for t in (service_request.first_response_at, service_request.closed_at) if t is not None]
-    due = service_request.sla_due_at
+    stops = [t for t in (row.first_response_at, row.closed_at) if t is not None]
+    due = row.sla_due_at
     state = sla_state(due_at=due, at=now, stopped_at=min(stops, default=None))
     if state == SlaState.NOT_STARTED:
         return SlaCell(state, pgettext("SLA", "not started"))
@@ -131,9 +130,8 @@ def row_html(
     detail_url: tuple[str, str],
     words: RowWords | None = None,
 ) -> str:
-    """One row of the queue table, every value escaped (``escape_text``): 50 rows through the template
-    engine, a dozen variables each, were most of the page's time, and ``format_html`` about half of
-    what remained."""
+    """One row of the queue table as HTML, the same markup the template wrote, every interpolated
+    value escaped (``escape_text``); ``words`` from :func:`row_words`, shared by a page's rows."""
     words = words or row_words()
     head, tail = detail_url
     pk = escape_text(sr.pk)

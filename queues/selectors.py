@@ -101,8 +101,8 @@ def queue_counts(
 
 @dataclass(frozen=True, slots=True)
 class QueueRow:
-    """One row of a queue page: the columns the page shows, read as values (a page of model
-    instances, three per row with the customer and the assignee, cost more than its query)."""
+    """One row of a queue page: the request's columns the page shows, its customer's name and its
+    assignee's display name, read as values (no model instances)."""
 
     id: str
     title: str

@@ -13,7 +13,7 @@ class SharedChoices(tuple):
 
     DRF gives every serializer instance its own copy of the declared fields (``copy.deepcopy``,
     which re-creates each field from deep copies of its arguments); constant choices need no copy,
-    and copying the lists of ``(value, label)`` pairs was most of a filing body's validation."""
+    so every copy of a field shares this one."""
 
     __slots__ = ()
 
