@@ -125,7 +125,9 @@ def rows_after(queryset, token: str):
 class PartnerCenterPagination(BasePagination):
     """``?size=`` (default 50, at most 500) and ``?offset=`` over an ordered queryset; on views that
     opt in, ids first for deep pages (``page_ids_first``) and the keyset continuation
-    (``keyset_paging``, see the module docstring)."""
+    (``keyset_paging``, see the module docstring). A view's ``page_rows(queryset)``, if it has one,
+    reads the page's slice (default: ``list``); a row needs the ordering's attributes and ``pk``
+    for a continuation token."""
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -138,11 +140,12 @@ class PartnerCenterPagination(BasePagination):
         self.token = None
         if self.seek:
             queryset = rows_after(queryset, request.headers.get(CONTINUATION_HEADER, ""))
+        read = getattr(view, "page_rows", None) or list
         if self.offset and getattr(view, "page_ids_first", False):
             ids = queryset.values("pk")[self.offset : self.offset + self.size + 1]
-            rows = list(queryset.filter(pk__in=ids)[: self.size + 1])
+            rows = read(queryset.filter(pk__in=ids)[: self.size + 1])
         else:
-            rows = list(queryset[self.offset : self.offset + self.size + 1])
+            rows = read(queryset[self.offset : self.offset + self.size + 1])
         self.has_next = len(rows) > self.size
         rows = rows[: self.size]
         if self.keyset and self.has_next:

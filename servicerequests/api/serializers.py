@@ -294,7 +294,8 @@ class ServiceRequestSummarySerializer(PlannedRepresentationMixin, serializers.Se
         return str(sr.support_topic_id) if sr.support_topic_id else ""
 
     def get_supportTopicName(self, sr) -> str:
-        return sr.support_topic.name if sr.support_topic_id else ""
+        topic = sr.support_topic if sr.support_topic_id else None
+        return topic.name if topic is not None else ""
 
     @extend_schema_field(OrganizationSerializer)
     def get_organization(self, sr) -> dict:

@@ -50,6 +50,7 @@ from .serializers import (
     ServiceRequestUpdateSerializer,
     SupportTopicSerializer,
 )
+from .summaries import SummaryRow, summary_rows
 
 
 def _detail_queryset(queryset):
@@ -58,28 +59,7 @@ def _detail_queryset(queryset):
     ).prefetch_related(Prefetch("notes", queryset=Note.objects.select_related("created_by")), "attachments")
 
 
-#: The columns a collection item shows (``ServiceRequestSummarySerializer``): not the description nor
-#: the eligibility snapshot (decoding 50 JSON snapshots was a large part of a page's time).
-SUMMARY_FIELDS = (
-    *(
-        f.name
-        for f in ServiceRequest._meta.concrete_fields
-        if f.name not in ("description", "eligibility", "created_by", "support_entitlement")
-    ),
-    "customer__name",
-    "assigned_to__username",
-    "assigned_to__first_name",
-    "assigned_to__last_name",
-)
-
-
-def _summary_queryset(queryset):
-    """A collection's rows with two joins (customer, assignee); the rarer relations come from
-    :func:`_summary_relations`. Planning a six-table join took PostgreSQL longer than running it."""
-    return queryset.select_related("customer", "assigned_to").only(*SUMMARY_FIELDS)
-
-
-def _summary_relations(rows: list[ServiceRequest]) -> None:
+def _summary_relations(rows: list[SummaryRow]) -> None:
     """Attach to a collection page's rows the relations only some rows have: the support topic, the
     partner (requests without a customer) and the snapshot's portal URL (requests not yet routed to
     a customer's portal, see ``portal_uri``). At most one query each, and none when no row on the
@@ -99,9 +79,7 @@ def _summary_relations(rows: list[ServiceRequest]) -> None:
         else {}
     )
     for row in rows:
-        # Assigning through the relation's descriptor (same ids) caches the object for the serializer.
-        if topics.get(row.support_topic_id) is not None:
-            row.support_topic = topics[row.support_topic_id]
+        row.support_topic = topics.get(row.support_topic_id)
         if row.customer_id is None:
             row.partner = partner
         row.eligibility_portal_url = portal_urls.get(row.pk)
@@ -158,6 +136,7 @@ class ServiceRequestListApi(FilingMixin, PartnerCenterApiView):
 
     selector = staticmethod(service_request_list)
     page_ids_first = True  # deep offsets: the page's ids from the index, then the rows
+    page_rows = staticmethod(summary_rows)  # a page's rows as values (``SummaryRow``)
     keyset_paging = True  # continuationToken / seekOperation=Next (an extension, docs/fidelity.md)
     serializer_class = ServiceRequestSummarySerializer
     filter_backends = [ServiceRequestFilterBackend]
@@ -172,7 +151,7 @@ class ServiceRequestListApi(FilingMixin, PartnerCenterApiView):
         tags=["service requests"],
     )
     def get(self, request):
-        queryset = self.filter_queryset(_summary_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
         return self.paginated_response(queryset, ServiceRequestSummarySerializer, prepare=_summary_relations)
 
     @extend_schema(
@@ -202,6 +181,7 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
 
     selector = staticmethod(service_request_list)
     page_ids_first = True  # deep offsets: the page's ids from the index, then the rows
+    page_rows = staticmethod(summary_rows)  # a page's rows as values (``SummaryRow``)
     keyset_paging = True  # continuationToken / seekOperation=Next (an extension, docs/fidelity.md)
     serializer_class = ServiceRequestSummarySerializer
     filter_backends = [ServiceRequestFilterBackend]
@@ -218,7 +198,7 @@ class CustomerServiceRequestListApi(CustomerScopedMixin, FilingMixin, PartnerCen
     )
     def get(self, request, tenant_id):
         customer = self.get_customer()
-        queryset = _summary_queryset(self.get_queryset().filter(customer=customer))
+        queryset = self.get_queryset().filter(customer=customer)
         return self.paginated_response(
             self.filter_queryset(queryset),
             ServiceRequestSummarySerializer,
