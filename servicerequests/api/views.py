@@ -37,7 +37,7 @@ from partners.models import Partner
 from partners.selectors import partner_users
 from servicerequests.filters import ServiceRequestFilterSet
 from servicerequests.models import Note, ServiceRequest, SupportTopic
-from servicerequests.selectors import service_request_list
+from servicerequests.selectors import service_request_list, support_topic_get
 from servicerequests.services import UNSET, service_request_update
 
 from . import examples
@@ -60,14 +60,15 @@ def _detail_queryset(queryset):
 
 
 def _summary_relations(rows: list[SummaryRow]) -> None:
-    """Attach to a collection page's rows the relations only some rows have: the support topic, the
-    partner (requests without a customer) and the snapshot's portal URL (requests not yet routed to
-    a customer's portal, see ``portal_uri``). At most one query each, and none when no row on the
-    page needs it."""
+    """Attach to a collection page's rows the relations only some rows have: the support topic (from
+    the process's copy of the topic table, ``support_topic_get``), the partner (requests without a
+    customer) and the snapshot's portal URL (requests not yet routed to a customer's portal, see
+    ``portal_uri``). At most one query each for the last two, and none when no row on the page
+    needs it."""
     topic_ids = {r.support_topic_id for r in rows if r.support_topic_id}
     own = [r for r in rows if r.customer_id is None]
     unrouted = [r.pk for r in rows if not (r.customer_id and r.portal)]
-    topics = SupportTopic.objects.only("id", "name").in_bulk(topic_ids) if topic_ids else {}
+    topics = {topic_id: support_topic_get(topic_id) for topic_id in topic_ids}
     partner = Partner.objects.only("id", "name", "support_phone").get(pk=own[0].partner_id) if own else None
     portal_urls = (
         dict(
