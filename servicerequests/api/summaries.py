@@ -114,6 +114,7 @@ class SummaryRow:
 
     @property
     def pk(self) -> str:
+        """The request's id, as a model instance's ``pk`` (the pagination's continuation token)."""
         return self.id
 
 
@@ -122,7 +123,8 @@ _OWN = len(REQUEST_COLUMNS)
 
 def summary_rows(queryset: QuerySet) -> list[SummaryRow]:
     """The rows of ``queryset`` (service requests, filtered, ordered and sliced as the page needs)
-    as :class:`SummaryRow`: one query."""
+    as :class:`SummaryRow`: one query, joining only the customer and the assignee (the rarer
+    relations are ``_summary_relations``'s)."""
     rows = []
     for values in queryset.values_list(*REQUEST_COLUMNS, *JOINED_COLUMNS):
         row = SummaryRow(*values[:_OWN])
