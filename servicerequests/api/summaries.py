@@ -10,40 +10,11 @@ with those attributes, and the same JSON (``tests/api/test_summary_rows.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 from django.db.models import QuerySet
 
-#: The request's own columns a collection item shows (``ServiceRequestSummarySerializer``), as
-#: ``values_list`` names them, in :class:`SummaryRow`'s order.
-REQUEST_COLUMNS = (
-    "id",
-    "partner_id",
-    "customer_id",
-    "workload",
-    "subscription_id",
-    "issue_type",
-    "title",
-    "severity",
-    "status",
-    "support_topic_id",
-    "contact_first_name",
-    "contact_last_name",
-    "contact_email",
-    "contact_phone",
-    "country_code",
-    "support_language",
-    "assigned_to_id",
-    "sla_due_at",
-    "sla_breached",
-    "external_ticket_id",
-    "portal",
-    "version",
-    "created_at",
-    "updated_at",
-    "closed_at",
-)
 #: The joined names: the customer's, and the assignee's (LEFT JOINs: either may be absent).
 JOINED_COLUMNS = (
     "customer__name",
@@ -76,10 +47,11 @@ class SummaryAssignee:
 
 @dataclass(slots=True)
 class SummaryRow:
-    """One request of a collection page: the columns of ``REQUEST_COLUMNS`` by their attribute
-    names, the customer and the assignee (None when the request has none), and what
-    ``_summary_relations`` attaches afterwards (the support topic, the partner of a request without
-    a customer, the snapshot's portal URL)."""
+    """One request of a collection page: the request's columns a collection item shows
+    (``ServiceRequestSummarySerializer``), by their attribute names (the fields without a default,
+    ``REQUEST_COLUMNS``); then the customer and the assignee (None when the request has none), and
+    what ``_summary_relations`` attaches afterwards (the support topic, the partner of a request
+    without a customer, the snapshot's portal URL)."""
 
     id: str
     partner_id: Any
@@ -118,6 +90,8 @@ class SummaryRow:
         return self.id
 
 
+#: The request's columns, as ``values_list`` names them, in :class:`SummaryRow`'s order.
+REQUEST_COLUMNS = tuple(field.name for field in fields(SummaryRow) if field.default is MISSING)
 _OWN = len(REQUEST_COLUMNS)
 
 
