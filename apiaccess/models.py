@@ -28,7 +28,9 @@ class AppRegistration(models.Model):
     token, its tokens are gone); the row stays for the audit trail."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="app_registrations")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="app_registrations", db_index=False
+    )
     display_name = models.CharField(max_length=100)
     client_id = models.CharField(max_length=100, unique=True)
     application = models.OneToOneField(

@@ -33,7 +33,9 @@ class IdempotencyRecord(models.Model):
     5xx records nothing, so a retry runs afresh.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     request_id = models.CharField(max_length=64)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=500)

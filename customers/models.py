@@ -67,7 +67,9 @@ class CustomerPartnerRelationship(models.Model):
     """A relationship row between a customer and a partner (reseller, advisor, indirect reseller)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="partner_links")
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="customer_links")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="customer_links", db_index=False
+    )
     relationship = models.CharField(max_length=32, choices=RelationshipToPartner.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -118,7 +120,9 @@ class Subscription(models.Model):
     """A customer's product subscription (CSP or direct; Azure ones carry an Azure subscription id)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="subscriptions")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="subscriptions", db_index=False
+    )
     workload = models.CharField(max_length=16, choices=Workload.choices)
     offer = models.CharField(max_length=200)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.CSP)
@@ -238,7 +242,12 @@ class ServiceHealthIssue(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     issue_id = models.CharField(max_length=32, help_text="Graph id, for example EX712345.")
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="health_issues"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="health_issues",
+        db_index=False,
     )
     cloud = models.CharField(max_length=32, choices=CustomerCloud.choices, default=CustomerCloud.COMMERCIAL)
     service = models.CharField(max_length=120)

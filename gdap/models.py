@@ -74,7 +74,10 @@ class Relationship(models.Model):
 
     id = models.CharField(primary_key=True, max_length=73, default=new_relationship_id, editable=False)
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="gdap_relationships"
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="gdap_relationships",
+        db_index=False,
     )
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="gdap_relationships"
@@ -163,10 +166,16 @@ class AccessAssignment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     relationship = models.ForeignKey(
-        Relationship, on_delete=models.CASCADE, related_name="access_assignments"
+        Relationship,
+        on_delete=models.CASCADE,
+        related_name="access_assignments",
+        db_index=False,
     )
     security_group = models.ForeignKey(
-        "partners.SecurityGroup", on_delete=models.CASCADE, related_name="access_assignments"
+        "partners.SecurityGroup",
+        on_delete=models.CASCADE,
+        related_name="access_assignments",
+        db_index=False,
     )
     roles = models.ManyToManyField(EntraRole, related_name="access_assignments")
     status = models.CharField(
@@ -243,7 +252,10 @@ class RoleTemplate(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="gdap_role_templates"
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="gdap_role_templates",
+        db_index=False,
     )
     name = models.CharField(max_length=80)
     roles = models.ManyToManyField(EntraRole, related_name="templates")
@@ -264,7 +276,9 @@ class ExpiryNotice(models.Model):
     relationship's ``end_at``. Unique per relationship, threshold and end date, so each notice goes
     out once, and a relationship whose end date moved gets a fresh set."""
 
-    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="expiry_notices")
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="expiry_notices", db_index=False
+    )
     days_before = models.PositiveSmallIntegerField()
     end_at = models.DateTimeField()
     sent_at = models.DateTimeField(default=timezone.now)

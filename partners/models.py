@@ -107,7 +107,7 @@ class User(AbstractUser):
 class UserRole(models.Model):
     """One Partner Center role held by a partner user in the partner's own tenant."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", db_index=False)
     role = models.CharField(max_length=32, choices=PartnerCenterRole.choices)
 
     class Meta:
@@ -126,7 +126,9 @@ class SecurityGroup(models.Model):
     """A partner's security group; GDAP access assignments grant roles to it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="security_groups")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="security_groups", db_index=False
+    )
     name = models.CharField(max_length=120)
     description = models.CharField(max_length=300, blank=True)
     members = models.ManyToManyField(User, through="GroupMembership", related_name="security_groups")
@@ -144,7 +146,7 @@ class SecurityGroup(models.Model):
 class GroupMembership(models.Model):
     """Membership of a partner user in one of the partner's security groups."""
 
-    group = models.ForeignKey(SecurityGroup, on_delete=models.CASCADE)
+    group = models.ForeignKey(SecurityGroup, on_delete=models.CASCADE, db_index=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
 
     class Meta:
@@ -159,7 +161,9 @@ class GroupMembership(models.Model):
 class SupportEntitlement(models.Model):
     """A support plan of the partner itself (for requests about its own subscriptions)."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="support_entitlements")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="support_entitlements", db_index=False
+    )
     kind = models.CharField(max_length=32, choices=EntitlementKind.choices)
     entitlement_id = models.CharField(max_length=64)
     valid_until = models.DateTimeField(null=True, blank=True)

@@ -57,7 +57,9 @@ class ServiceRequest(models.Model):
     """
 
     id = models.CharField(primary_key=True, max_length=15, default=new_service_request_id, editable=False)
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="service_requests")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="service_requests", db_index=False
+    )
     customer = models.ForeignKey(
         "customers.Customer",
         null=True,
@@ -217,7 +219,9 @@ class RoutingContextUse(models.Model):
 class Note(models.Model):
     """A note on a service request (Partner Center ``ServiceRequestNote``)."""
 
-    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="notes")
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="notes", db_index=False
+    )
     text = models.TextField(max_length=10000)
     created_by = models.ForeignKey(
         "partners.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -298,7 +302,9 @@ class Notification(models.Model):
     """
 
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
-    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="notifications")
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     recipient = models.ForeignKey(
         "partners.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
     )
@@ -346,7 +352,9 @@ class SavedQueue(models.Model):
     deletes one.
     """
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="saved_queues")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="saved_queues", db_index=False
+    )
     owner = models.ForeignKey("partners.User", on_delete=models.CASCADE, related_name="saved_queues")
     name = models.CharField(max_length=80)
     filters = models.JSONField(default=dict, blank=True)
@@ -374,7 +382,9 @@ class QueueCount(models.Model):
     page never counts requests itself.
     """
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     queue_key = models.CharField(max_length=40)
     count = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(default=timezone.now)
@@ -398,7 +408,9 @@ class ReportRollup(models.Model):
     window; the reports page reads only these rows.
     """
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     day = models.DateField()
     workload = models.CharField(max_length=16, choices=Workload.choices)
     severity = models.CharField(max_length=16, choices=Severity.choices)

@@ -25,7 +25,10 @@ class WebhookRegistration(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="webhook_registrations"
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="webhook_registrations",
+        db_index=False,
     )
     url = models.CharField("URL", max_length=2000)
     events = models.JSONField(default=list)
@@ -52,7 +55,9 @@ class WebhookRegistration(models.Model):
 class WebhookSequence(models.Model):
     """The last sequence number given to an event about one object of a partner (per-object order)."""
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     resource_name = models.CharField(max_length=40)
     resource_id = models.CharField(max_length=80)
     last_value = models.BigIntegerField(default=0)
@@ -71,7 +76,9 @@ class WebhookSequence(models.Model):
 class WebhookEvent(models.Model):
     """One event as it is sent: the exact JSON body (signed as is) and its sequence number."""
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     event_name = models.CharField(max_length=40, choices=EventName.choices)
     resource_name = models.CharField(max_length=40)
     resource_id = models.CharField(max_length=80)
@@ -94,7 +101,9 @@ class WebhookDelivery(models.Model):
     """
 
     delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     registration = models.ForeignKey(
         WebhookRegistration, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )

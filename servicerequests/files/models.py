@@ -27,7 +27,10 @@ class Attachment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     request = models.ForeignKey(
-        "servicerequests.ServiceRequest", on_delete=models.CASCADE, related_name="attachments"
+        "servicerequests.ServiceRequest",
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        db_index=False,
     )
     file_name = models.CharField(max_length=160)
     content_type = models.CharField(max_length=100)

@@ -41,9 +41,14 @@ class ServiceRequestHandoff(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    reseller = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="handoffs_sent")
+    reseller = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="handoffs_sent", db_index=False
+    )
     provider = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="handoffs_received"
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="handoffs_received",
+        db_index=False,
     )
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     subscription = models.ForeignKey("customers.Subscription", on_delete=models.CASCADE, related_name="+")
