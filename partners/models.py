@@ -57,6 +57,12 @@ class Partner(models.Model):
         return {"email": self.support_email, "phone": self.support_phone, "url": self.support_url}
 
 
+def display_name(first_name: str, last_name: str, username: str = "") -> str:
+    """First and last name as ``AbstractUser.get_full_name`` joins them, or ``username`` when both
+    are empty: how a user is named where only their columns were read (values, not a ``User``)."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """A person who signs in: a partner's user, or a customer-side admin.
 

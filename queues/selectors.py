@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.text import ascii_digits
-from partners.models import User
+from partners.models import User, display_name
 from servicerequests.models import QueueCount, SavedQueue, ServiceRequest
 from servicerequests.selectors import service_request_list
 
@@ -148,8 +148,7 @@ PAGE_FIELDS = (
 def _queue_rows(queryset: QuerySet) -> list[QueueRow]:
     rows = []
     for *columns, username, first_name, last_name in queryset.values_list(*PAGE_FIELDS):
-        # The name as ``User.get_full_name() or username``.
-        name = (f"{first_name} {last_name}".strip() or username) if username is not None else None
+        name = display_name(first_name, last_name, username) if username is not None else None
         rows.append(QueueRow(*columns, name))
     return rows
 

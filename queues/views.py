@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.text import ascii_digits
 from customers.choices import Workload
+from partners.models import display_name
 from partners.selectors import partner_users
 from servicerequests.choices import Severity, Status
 from servicerequests.filters import SLA_FILTER_STATES
@@ -110,7 +111,7 @@ def _assignee_options(request) -> list[tuple[str, str]]:
     """``(user id, name)`` of the users a request can be assigned to, for the filter and bulk
     selects: values, not user objects (the page needs two strings of each)."""
     return [
-        (str(pk), f"{first} {last}".strip() or username)
+        (str(pk), display_name(first, last, username))
         for pk, username, first, last in _assignees(request).values_list(
             "pk", "username", "first_name", "last_name"
         )

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from partners.models import display_name
+
 #: The joined names: the customer's, and the assignee's (LEFT JOINs: either may be absent).
 JOINED_COLUMNS = (
     "customer__name",
@@ -42,7 +44,7 @@ class SummaryAssignee:
 
     def get_full_name(self) -> str:
         """First and last name, as ``AbstractUser.get_full_name``."""
-        return f"{self.first_name} {self.last_name}".strip()
+        return display_name(self.first_name, self.last_name)
 
 
 @dataclass(slots=True)
