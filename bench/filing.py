@@ -39,14 +39,16 @@ DESCRIPTION = (
 
 @dataclass(frozen=True)
 class FilingWorld:
-    """What the filing clients need: the agent, the customer, a support topic, a Bearer token."""
+    """What the filing clients need: the agent, the customer, a support topic, a Bearer token; and
+    the eligibility snapshot a filed request stores (``Decision.as_record``), which the baseline
+    sends so that its row is as large as a filed one."""
 
     agent_id: int
     partner_id: str
     customer_id: str
     support_topic_id: int
     token: str
-    eligibility: dict
+    record: dict
 
 
 @transaction.atomic
@@ -122,7 +124,7 @@ def stage_filing_world() -> FilingWorld:
         customer_id=str(customer.pk),
         support_topic_id=topic.pk,
         token=token,
-        eligibility=decision.as_dict(),
+        record=decision.as_record(),
     )
 
 
@@ -149,7 +151,8 @@ def filing_call(world: FilingWorld, index: int) -> Call:
 
 
 def baseline_call(world: FilingWorld, index: int) -> Call:
-    """One baseline insert: the same columns and sizes as a filed row, eligibility snapshot included."""
+    """One baseline insert: the same columns and sizes as a filed row, its eligibility snapshot in
+    the stored form filing writes."""
     return Call(
         "POST",
         BASELINE_PATH,
@@ -166,7 +169,7 @@ def baseline_call(world: FilingWorld, index: int) -> Call:
             "contact_email": "filer@benchfiling.example",
             "contact_phone": "+1 555 0100",
             "portal": "m365",
-            "eligibility": world.eligibility,
+            "eligibility": world.record,
         },
     )
 

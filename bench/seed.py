@@ -8,7 +8,11 @@ manager ``bench-mgr-NN`` and three helpdesk agents ``bench-agent-NN-K`` (passwor
 filed over the last 365 days. "Bench Partner 00" holds 15% of the customers and requests (the
 partner the benchmarks measure); the others share the rest evenly. Statuses, severities,
 workloads, SLA clocks, first responses and assignees follow fixed proportions from a seeded
-random generator, so two runs produce the same data.
+random generator, so two runs produce the same data. Every request names a support topic of its
+workload and a contact; those filed in the last ``SNAPSHOT_DAYS`` days (the ones the request page
+reads) carry the eligibility snapshot a filed request stores (``Decision.as_record`` of the filing
+world of ``bench/filing.py``: sixteen outcomes, about 6 kB), so that pages render what they render
+for a filed request; older ones an empty one, which keeps the database near its real size.
 
 Fast because the requests table's secondary indexes are dropped during the load and rebuilt
 afterwards (from their own ``pg_indexes`` definitions), foreign key triggers are skipped for the
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import random
 import sys
@@ -44,7 +49,13 @@ from django.db import connection, transaction  # noqa: E402
 
 from customers.models import Customer, CustomerPartnerRelationship  # noqa: E402
 from partners.models import Partner, User, UserRole  # noqa: E402
-from servicerequests.models import QueueCount, ReportRollup, ReportSnapshot, ServiceRequest  # noqa: E402
+from servicerequests.models import (  # noqa: E402
+    QueueCount,
+    ReportRollup,
+    ReportSnapshot,
+    ServiceRequest,
+    SupportTopic,
+)
 from servicerequests.sla import SLA_TARGETS  # noqa: E402
 
 PARTNERS = 50
@@ -64,6 +75,8 @@ SEVERITIES = [("critical", 10), ("moderate", 40), ("minimal", 50)]
 RECENT_STATUSES = [("open", 60), ("attention_needed", 12), ("none", 8), ("closed", 20)]
 OLD_STATUSES = [("closed", 86), ("open", 8), ("attention_needed", 4), ("none", 2)]
 PORTALS = {"azure": "azure", "m365": "m365", "ems": "m365", "dynamics": "dynamics"}
+#: Requests younger than this carry a filed request's eligibility snapshot.
+SNAPSHOT_DAYS = 30
 
 
 @dataclass
@@ -171,6 +184,10 @@ def _copy(cursor, statement: str, data: io.StringIO) -> None:
         copy.write(data.getvalue())
 
 
+#: ``COPY``'s text format: a backslash, a tab or a line break inside a value is written escaped.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _fmt(value) -> str:
     if value is None:
         return "\\N"
@@ -178,12 +195,27 @@ def _fmt(value) -> str:
         return "t" if value else "f"
     if isinstance(value, datetime):
         return value.isoformat()
-    return str(value)
+    return str(value).translate(COPY_ESCAPES)
 
 
-def _request_rows(start: int, stop: int, *, partners, users, customers, now: datetime, rng: random.Random):
-    """Tab-separated COPY lines for request numbers ``start``..``stop - 1``."""
+def _request_rows(
+    start: int,
+    stop: int,
+    *,
+    partners,
+    users,
+    customers,
+    now: datetime,
+    rng: random.Random,
+    topics: dict[str, list[int]] | None = None,
+    snapshot: str = "{}",
+):
+    """Tab-separated COPY lines for request numbers ``start``..``stop - 1``. ``topics``: support
+    topic ids by workload (a request names one of its workload's); ``snapshot``: the JSON of the
+    eligibility snapshot of requests younger than ``SNAPSHOT_DAYS``."""
     main_cut = int(MAIN_SHARE * 1_000_000)
+    topics = topics or {}
+    recent_snapshot = timedelta(days=SNAPSHOT_DAYS)
     out = io.StringIO()
     for i in range(start, stop):
         # Deterministic partner choice: 15% to partner 0, the rest round-robin.
@@ -213,6 +245,7 @@ def _request_rows(start: int, stop: int, *, partners, users, customers, now: dat
         partner_users = users[pid]
         assignee = rng.choice(partner_users) if status != "none" and rng.random() < 0.6 else None
         updated = closed or first_response or created
+        workload_topics = topics.get(workload) or [None]
         row = {
             "id": ID_BASE + i,
             "partner_id": pid,
@@ -224,12 +257,12 @@ def _request_rows(start: int, stop: int, *, partners, users, customers, now: dat
             "description": "Seeded by bench/seed.py",
             "severity": severity,
             "status": status,
-            "support_topic_id": None,
+            "support_topic_id": workload_topics[i % len(workload_topics)],
             "support_plan": "cloud_solution_provider" if workload == "azure" else "",
             "support_entitlement_id": None,
-            "contact_first_name": "",
-            "contact_last_name": "",
-            "contact_email": "",
+            "contact_first_name": "Bench",
+            "contact_last_name": "Contact",
+            "contact_email": f"contact{index:02d}@bench.example",
             "contact_phone": "",
             "country_code": "US",
             "support_language": "pt-BR" if i % 10 == 0 else "en-US",
@@ -240,7 +273,7 @@ def _request_rows(start: int, stop: int, *, partners, users, customers, now: dat
             "first_response_at": first_response,
             "external_ticket_id": "" if status == "none" else f"T{i}",
             "portal": PORTALS[workload],
-            "eligibility": "{}",
+            "eligibility": snapshot if age < recent_snapshot else "{}",
             "version": 1,
             "created_at": created,
             "updated_at": updated,
@@ -266,6 +299,13 @@ def bench_rows(partners) -> int:
     return ServiceRequest.objects.filter(partner__in=partners).count()
 
 
+def filed_snapshot() -> dict:
+    """The eligibility snapshot a request filed in the filing world stores (``bench/filing.py``)."""
+    from bench.filing import stage_filing_world
+
+    return stage_filing_world().record
+
+
 def seed(rows: int, *, reset: bool = False, quiet: bool = False) -> SeedInfo:
     """Make the bench partners hold exactly ``rows`` requests (loading them when they don't)."""
     if connection.vendor != "postgresql":
@@ -277,6 +317,10 @@ def seed(rows: int, *, reset: bool = False, quiet: bool = False) -> SeedInfo:
     loaded = False
     if reset or have != rows:
         say(f"loading {rows:,} requests (the bench partners had {have:,})")
+        topics: dict[str, list[int]] = {}
+        for workload, topic_id in SupportTopic.objects.order_by("id").values_list("workload", "id"):
+            topics.setdefault(workload, []).append(topic_id)
+        snapshot = json.dumps(filed_snapshot(), separators=(",", ":"))
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE} WHERE partner_id = ANY(%s)", [[p.pk for p in partners]])
             for model in (QueueCount, ReportRollup, ReportSnapshot):
@@ -291,7 +335,15 @@ def seed(rows: int, *, reset: bool = False, quiet: bool = False) -> SeedInfo:
                 for start in range(0, rows, CHUNK):
                     stop = min(rows, start + CHUNK)
                     data = _request_rows(
-                        start, stop, partners=partners, users=users, customers=customers, now=now, rng=rng
+                        start,
+                        stop,
+                        partners=partners,
+                        users=users,
+                        customers=customers,
+                        now=now,
+                        rng=rng,
+                        topics=topics,
+                        snapshot=snapshot,
                     )
                     _copy(cursor, f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN", data)
                     say(f"  {stop:,} rows ({time.perf_counter() - started:.1f} s)")

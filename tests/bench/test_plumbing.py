@@ -115,9 +115,27 @@ class TestFilingWorld:
             world.partner_id,
             world.agent_id,
             "Shared mailboxes unavailable (3)",
-            world.eligibility,
+            world.record,
         )
         assert not Dispatch.objects.filter(request=row).exists()
+
+    @override_settings(ROOT_URLCONF=BENCH_URLCONF)
+    def test_the_baseline_row_stores_the_snapshot_a_filed_row_stores(self):
+        """Same stored form, same size: the baseline's row is not cheaper to write than a filing's."""
+        world = filing.stage_filing_world()
+        filed_call = filing.filing_call(world, 5)
+        filed = _client(world.token).post(
+            filed_call.path,
+            filed_call.json,
+            format="json",
+            HTTP_MS_REQUESTID=filed_call.headers["MS-RequestId"],
+        )
+        base_call = filing.baseline_call(world, 5)
+        base = _client(world.token).post(base_call.path, base_call.json, format="json")
+        filed_row = ServiceRequest.objects.get(pk=filed.json()["id"])
+        base_row = ServiceRequest.objects.get(pk=base.json()["id"])
+        assert base_row.eligibility == filed_row.eligibility
+        assert "messageText" in base_row.eligibility["outcomes"][0]  # the stored form, not the answer's
 
     @override_settings(ROOT_URLCONF=BENCH_URLCONF)
     def test_the_baseline_is_a_bare_insert_without_lookups(self):
@@ -300,7 +318,7 @@ class TestInterleavedFiling:
     def test_filing_and_baseline_run_in_alternating_slices_within_their_bounds(self, http_server):
         _Handler.posted.clear()
         world = filing.FilingWorld(
-            agent_id=1, partner_id="p", customer_id="c", support_topic_id=1, token="t", eligibility={}
+            agent_id=1, partner_id="p", customer_id="c", support_topic_id=1, token="t", record={}
         )
         filed, baseline = filing.measure_filing_and_baseline(
             base_url=http_server, world=world, count=12, concurrency=2, max_seconds=60, slices=3
@@ -677,3 +695,44 @@ def test_the_seeder_writes_every_column_of_a_service_request():
     lines = data.getvalue().splitlines()
     assert len(lines) == 20
     assert {len(line.split("\t")) for line in lines} == {len(seed.COLUMNS)}
+
+
+def test_recent_seeded_requests_carry_a_filed_snapshot_a_topic_and_a_contact():
+    """What the request page reads: a recent request as a filed one stores it; older ones an empty
+    snapshot. The backslashes of the snapshot's JSON escapes are doubled for COPY's text format."""
+    import random
+    import uuid
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from bench import seed
+
+    partners = [SimpleNamespace(pk=uuid.uuid4()) for _ in range(seed.PARTNERS)]
+    users = {str(p.pk): [1, 2] for p in partners}
+    customers = {str(p.pk): [str(uuid.uuid4())] for p in partners}
+    topics = {"azure": [11, 12], "m365": [21], "dynamics": [31], "ems": [41]}
+    snapshot = '{"outcomes":[{"message":"a \\\\ b\\tc\\nd"}]}'  # JSON with escapes
+    data = seed._request_rows(
+        0,
+        400,
+        partners=partners,
+        users=users,
+        customers=customers,
+        now=timezone.now(),
+        rng=random.Random(1),
+        topics=topics,
+        snapshot=snapshot,
+    )
+    column = {name: n for n, name in enumerate(seed.COLUMNS)}
+    rows = [line.split("\t") for line in data.getvalue().splitlines()]
+    assert {len(row) for row in rows} == {len(seed.COLUMNS)}
+    recent, old = [], []
+    for row in rows:
+        created = datetime.fromisoformat(row[column["created_at"]])
+        (recent if timezone.now() - created < timedelta(days=seed.SNAPSHOT_DAYS) else old).append(row)
+        assert int(row[column["support_topic_id"]]) in topics[row[column["workload"]]]
+        assert row[column["contact_first_name"]] == "Bench"
+    assert recent and old
+    escaped = snapshot.replace("\\", "\\\\")  # COPY reads a doubled backslash as one
+    assert {row[column["eligibility"]] for row in recent} == {escaped}
+    assert {row[column["eligibility"]] for row in old} == {"{}"}
