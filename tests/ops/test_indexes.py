@@ -1,6 +1,6 @@
 """No index is written on every insert and never read: a foreign key's own index when a composite
 index or unique constraint already starts with it, and PostgreSQL's ``LIKE`` twin of an index on a
-key column (``core.indexes``)."""
+key column (``core.indexes``); and no foreign key is left without an index."""
 
 from pathlib import Path
 
@@ -65,6 +65,19 @@ def test_no_foreign_key_has_an_index_that_a_composite_one_already_starts_with():
         and field.name in leading_columns(model)
     ]
     assert redundant == [], "set db_index=False: a composite index or unique constraint leads with it"
+
+
+def test_every_foreign_key_is_indexed_by_its_own_index_or_a_composite_one():
+    """The other side of the check above: a key that gives up its own index relies on a composite
+    one, and dropping that would leave its joins and cascades scanning the table."""
+    unindexed = [
+        f"{model._meta.label}.{field.name}"
+        for model in project_models()
+        for field in model._meta.local_fields
+        if isinstance(field, models.ForeignKey)
+        and not (field.db_index or field.unique or field.name in leading_columns(model))
+    ]
+    assert unindexed == []
 
 
 REDUNDANT_BTREE_SQL = """
