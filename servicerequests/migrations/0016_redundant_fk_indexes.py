@@ -1,17 +1,17 @@
-"""Foreign keys whose own index duplicated the first column of a composite index or unique
-constraint lose it (``db_index=False``): the composite serves every lookup by that key, cascades
-included, and each insert maintains one index fewer (a filed request: its partner's; a delivery's
-notification: its request's). ``tests/ops/test_indexes.py`` keeps it that way.
-
-On PostgreSQL, the ``LIKE`` twins (``core.indexes``) of the keys that keep their index go too:
-the dispatch's, the routing context use's and the handoff's request (those of the keys above go
-with their index).
+"""Foreign keys whose own index duplicated the first column of a composite index or unique constraint
+lose it (``db_index=False``): the composite serves every lookup by that key, cascades included. The
+field change is Django's state only; the database drops the index and nothing else
+(``core.indexes``: Django's own ``AlterField`` would drop, re-add and re-check each foreign key
+constraint, locking the table against writes while it reads every row). On PostgreSQL the ``LIKE``
+twins of the request keys go too: the dropped indexes' and those of the keys that keep theirs (the
+dispatch's, the routing context use's, the handoff's). ``tests/ops/test_indexes.py`` keeps it that
+way.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.indexes import like_indexes_dropped
+from core.indexes import foreign_key_indexes_dropped, like_indexes_dropped
 
 
 class Migration(migrations.Migration):
@@ -21,95 +21,144 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="attachment",
-            name="request",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="attachments",
-                to="servicerequests.servicerequest",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="note",
-            name="request",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="notes",
-                to="servicerequests.servicerequest",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="request",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="notifications",
-                to="servicerequests.servicerequest",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="queuecount",
-            name="partner",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="partners.partner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reportrollup",
-            name="partner",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="partners.partner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="savedqueue",
-            name="partner",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="saved_queues",
-                to="partners.partner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="servicerequest",
-            name="partner",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="service_requests",
-                to="partners.partner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="servicerequesthandoff",
-            name="provider",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="handoffs_received",
-                to="partners.partner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="servicerequesthandoff",
-            name="reseller",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="handoffs_sent",
-                to="partners.partner",
-            ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="attachment",
+                    name="request",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="servicerequests.servicerequest",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="note",
+                    name="request",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="servicerequests.servicerequest",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="request",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="servicerequests.servicerequest",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="queuecount",
+                    name="partner",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partners.partner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="reportrollup",
+                    name="partner",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partners.partner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="savedqueue",
+                    name="partner",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_queues",
+                        to="partners.partner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="servicerequest",
+                    name="partner",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_requests",
+                        to="partners.partner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="servicerequesthandoff",
+                    name="provider",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="handoffs_received",
+                        to="partners.partner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="servicerequesthandoff",
+                    name="reseller",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="handoffs_sent",
+                        to="partners.partner",
+                    ),
+                ),
+            ],
+            database_operations=[
+                foreign_key_indexes_dropped(
+                    (
+                        "servicerequests_attachment_request_id_52c1884b",
+                        "servicerequests_attachment",
+                        "request_id",
+                    ),
+                    ("servicerequests_note_request_id_f4a37faf", "servicerequests_note", "request_id"),
+                    (
+                        "servicerequests_notification_request_id_e39a236e",
+                        "servicerequests_notification",
+                        "request_id",
+                    ),
+                    (
+                        "servicerequests_queuecount_partner_id_b37b7789",
+                        "servicerequests_queuecount",
+                        "partner_id",
+                    ),
+                    (
+                        "servicerequests_reportrollup_partner_id_f167010f",
+                        "servicerequests_reportrollup",
+                        "partner_id",
+                    ),
+                    (
+                        "servicerequests_savedqueue_partner_id_e675a798",
+                        "servicerequests_savedqueue",
+                        "partner_id",
+                    ),
+                    (
+                        "servicerequests_servicerequest_partner_id_b0b2ce29",
+                        "servicerequests_servicerequest",
+                        "partner_id",
+                    ),
+                    (
+                        "servicerequests_servicerequesthandoff_provider_id_bbf96a4f",
+                        "servicerequests_servicerequesthandoff",
+                        "provider_id",
+                    ),
+                    (
+                        "servicerequests_servicerequesthandoff_reseller_id_3c0ec134",
+                        "servicerequests_servicerequesthandoff",
+                        "reseller_id",
+                    ),
+                ),
+            ],
         ),
         like_indexes_dropped(
             ("servicerequests_dispatch_request_id_0688ca1e_like", "servicerequests_dispatch", "request_id"),
@@ -122,6 +171,17 @@ class Migration(migrations.Migration):
                 "servicerequests_servicer_service_request_id_d52bd360_like",
                 "servicerequests_servicerequesthandoff",
                 "service_request_id",
+            ),
+            (
+                "servicerequests_attachment_request_id_52c1884b_like",
+                "servicerequests_attachment",
+                "request_id",
+            ),
+            ("servicerequests_note_request_id_f4a37faf_like", "servicerequests_note", "request_id"),
+            (
+                "servicerequests_notification_request_id_e39a236e_like",
+                "servicerequests_notification",
+                "request_id",
             ),
         ),
     ]
