@@ -147,3 +147,31 @@ def test_the_checks_see_an_index_they_must_refuse():
         assert ("servicerequests_note", "test_note_request_idx", "note_request_idx") in cursor.fetchall()
         cursor.execute(KEY_LIKE_INDEXES_SQL, [table])
         assert ("test_note_request_like", "request_id") in cursor.fetchall()
+
+
+REDUNDANT_INDEX_MIGRATIONS = [
+    ("partners", "0003_redundant_fk_indexes"),
+    ("customers", "0005_redundant_fk_indexes"),
+    ("gdap", "0008_redundant_fk_indexes"),
+    ("partnercenter", "0004_redundant_fk_indexes"),
+    ("servicerequests", "0016_redundant_fk_indexes"),
+    ("webhooks", "0003_redundant_fk_indexes"),
+    ("apiaccess", "0002_redundant_fk_indexes"),
+]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("app", "migration"), REDUNDANT_INDEX_MIGRATIONS)
+def test_dropping_an_index_leaves_the_foreign_key_constraints_alone(app, migration):
+    """Re-adding a foreign key constraint checks every row while the table's writes wait: on
+    PostgreSQL these migrations drop indexes only (``core.indexes``)."""
+    require(connection.vendor == "postgresql", "this test needs PostgreSQL: set DATABASE_URL")
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("sqlmigrate", app, migration, stdout=out)
+    sql = out.getvalue()
+    assert "DROP INDEX" in sql
+    assert "CONSTRAINT" not in sql
