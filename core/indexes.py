@@ -2,10 +2,10 @@
 
 - :func:`foreign_key_indexes_dropped`: a foreign key's own index, where a composite index or unique
   constraint starts with the key (the model says ``db_index=False``). Django's ``AlterField`` for
-  that change drops and re-adds the key's foreign key constraint, and re-adding it checks every row
-  of the table under a lock that blocks writes (minutes on a table of millions); the migration
-  pairs the ``AlterField`` (state only) with this operation (``SeparateDatabaseAndState``), which
-  drops the index and nothing else.
+  that change drops and re-adds the key's foreign key constraint, and re-adding it reads every row
+  of the table under a lock that blocks writes (longer as the table grows); the migration pairs the
+  ``AlterField`` (state only) with this operation (``SeparateDatabaseAndState``), which drops the
+  index and nothing else.
 - :func:`like_indexes_dropped`: on PostgreSQL, Django gives every indexed or unique ``CharField`` (a
   foreign key or one-to-one to a string primary key included) a second index with
   ``varchar_pattern_ops``, for ``LIKE 'abc%'`` lookups. A key column is only ever compared for
