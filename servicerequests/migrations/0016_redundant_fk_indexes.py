@@ -1,11 +1,6 @@
-"""Foreign keys whose own index duplicated the first column of a composite index or unique constraint
-lose it (``db_index=False``): the composite serves every lookup by that key, cascades included. The
-field change is Django's state only; the database drops the index and nothing else
-(``core.indexes``: Django's own ``AlterField`` would drop, re-add and re-check each foreign key
-constraint, locking the table against writes while it reads every row). On PostgreSQL the ``LIKE``
-twins of the request keys go too: the dropped indexes' and those of the keys that keep theirs (the
-dispatch's, the routing context use's, the handoff's). ``tests/ops/test_indexes.py`` keeps it that
-way.
+"""Foreign keys led by a composite index or unique constraint lose their own index: the field
+change in Django's state, only the index dropped in the database (``core.indexes`` says why).
+On PostgreSQL the ``LIKE`` twins of the request keys go too.
 """
 
 import django.db.models.deletion
