@@ -677,9 +677,8 @@ class TestCpu:
         assert ServerCpu.spent({1: 1.0, 2: 5.0}, {1: 1.5, 3: 9.0}) == 0.5
 
 
-def test_the_seeder_writes_every_column_of_a_service_request():
-    """``make bench`` copies seeded rows into every column of the table: a column the model gains
-    must be seeded too (a missing one fails the COPY's row building)."""
+def _seeded_rows(count: int, **options):
+    """``bench.seed``'s COPY text for ``count`` requests of a world made up here (no database)."""
     import random
     import uuid
     from types import SimpleNamespace
@@ -687,11 +686,24 @@ def test_the_seeder_writes_every_column_of_a_service_request():
     from bench import seed
 
     partners = [SimpleNamespace(pk=uuid.uuid4()) for _ in range(seed.PARTNERS)]
-    users = {str(p.pk): [1, 2] for p in partners}
-    customers = {str(p.pk): [str(uuid.uuid4())] for p in partners}
-    data = seed._request_rows(
-        0, 20, partners=partners, users=users, customers=customers, now=timezone.now(), rng=random.Random(1)
+    return seed._request_rows(
+        0,
+        count,
+        partners=partners,
+        users={str(p.pk): [1, 2] for p in partners},
+        customers={str(p.pk): [str(uuid.uuid4())] for p in partners},
+        now=timezone.now(),
+        rng=random.Random(1),
+        **options,
     )
+
+
+def test_the_seeder_writes_every_column_of_a_service_request():
+    """``make bench`` copies seeded rows into every column of the table: a column the model gains
+    must be seeded too (a missing one fails the COPY's row building)."""
+    from bench import seed
+
+    data = _seeded_rows(20)
     lines = data.getvalue().splitlines()
     assert len(lines) == 20
     assert {len(line.split("\t")) for line in lines} == {len(seed.COLUMNS)}
@@ -700,29 +712,13 @@ def test_the_seeder_writes_every_column_of_a_service_request():
 def test_recent_seeded_requests_carry_a_filed_snapshot_a_topic_and_a_contact():
     """What the request page reads: a recent request as a filed one stores it; older ones an empty
     snapshot. The backslashes of the snapshot's JSON escapes are doubled for COPY's text format."""
-    import random
-    import uuid
     from datetime import datetime
-    from types import SimpleNamespace
 
     from bench import seed
 
-    partners = [SimpleNamespace(pk=uuid.uuid4()) for _ in range(seed.PARTNERS)]
-    users = {str(p.pk): [1, 2] for p in partners}
-    customers = {str(p.pk): [str(uuid.uuid4())] for p in partners}
     topics = {"azure": [11, 12], "m365": [21], "dynamics": [31], "ems": [41]}
     snapshot = '{"outcomes":[{"message":"a \\\\ b\\tc\\nd"}]}'  # JSON with escapes
-    data = seed._request_rows(
-        0,
-        400,
-        partners=partners,
-        users=users,
-        customers=customers,
-        now=timezone.now(),
-        rng=random.Random(1),
-        topics=topics,
-        snapshot=snapshot,
-    )
+    data = _seeded_rows(400, topics=topics, snapshot=snapshot)
     column = {name: n for n, name in enumerate(seed.COLUMNS)}
     rows = [line.split("\t") for line in data.getvalue().splitlines()]
     assert {len(row) for row in rows} == {len(seed.COLUMNS)}
