@@ -199,6 +199,12 @@ def slice_order(slices: int) -> list[str]:
     return [kind for pair in pairs for kind in pair]
 
 
+def throughput_ratio(filed: LoadResult, base: LoadResult) -> float | None:
+    """Successful requests a second of ``filed`` over those of ``base``; None without a baseline."""
+    baseline_rate = base.summary()["requests_per_second"]
+    return round(filed.summary()["requests_per_second"] / baseline_rate, 3) if baseline_rate else None
+
+
 def measure_filing_and_baseline(
     *,
     base_url: str,
@@ -215,7 +221,9 @@ def measure_filing_and_baseline(
     within minutes) weighs on both alike. Returns their summaries; filing's carries the window
     from its first to its last request. ``cpu`` (``bench.cpu.ServerCpu``): each summary also
     carries the server's CPU per successful request (``server_cpu_ms_per_request``), measured
-    around each slice."""
+    around each slice. Filing's summary also carries ``ratio_by_pair``: filing's throughput over
+    the baseline's in each pair of slices (the n-th of each), in the order they ran, so that a
+    reader sees how far the ratio moved within the run."""
     calls = {"filing": filing_call, "baseline": baseline_call}
     cpu_seconds = {"filing": 0.0, "baseline": 0.0}
     results: dict[str, list] = {"filing": [], "baseline": []}
@@ -240,6 +248,10 @@ def measure_filing_and_baseline(
     window = {"slices": slices, "started_at": started_at.isoformat(), "ended_at": ended_at.isoformat()}
     filing = LoadResult.merged(results["filing"]).summary()
     baseline = LoadResult.merged(results["baseline"]).summary()
+    filing["ratio_by_pair"] = [
+        throughput_ratio(filed, base)
+        for filed, base in zip(results["filing"], results["baseline"], strict=True)
+    ]
     if cpu is not None:
         for kind, summary in (("filing", filing), ("baseline", baseline)):
             ok = summary["ok"]

@@ -387,6 +387,7 @@ def figures_of(results: dict) -> list[dict]:
         if baseline["requests_per_second"]
         else None
     )
+    pairs = [r for r in filing.get("ratio_by_pair") or () if r is not None]
     decisions = phases["eligibility"]["scenarios"]
     values = [
         ("filing throughput req/s", filing["requests_per_second"]),
@@ -395,6 +396,8 @@ def figures_of(results: dict) -> list[dict]:
         ("baseline throughput req/s", baseline["requests_per_second"]),
         ("baseline p95 ms", baseline["latency_ms"]["p95"]),
         ("filing ÷ baseline throughput", ratio),
+        ("filing ÷ baseline, lowest pair of slices", min(pairs, default=None)),
+        ("filing ÷ baseline, highest pair of slices", max(pairs, default=None)),
         ("filing server CPU ms/request", filing.get("server_cpu_ms_per_request")),
         ("baseline server CPU ms/request", baseline.get("server_cpu_ms_per_request")),
         (

@@ -315,6 +315,14 @@ class TestInterleavedFiling:
     def test_slice_order_alternates_which_runs_first(self, slices, expected):
         assert filing.slice_order(slices) == expected
 
+    def test_a_pair_of_slices_ratio_is_filing_successes_a_second_over_the_baseline_ones(self):
+        ok, failed = loadgen.Sample(0.01, 201, 7), loadgen.Sample(0.01, 500, 7)
+        filed = loadgen.LoadResult([ok, ok, ok, failed], seconds=2.0, concurrency=8)  # 1.5/s
+        base = loadgen.LoadResult([ok] * 6, seconds=3.0, concurrency=8)  # 2.0/s
+        assert filing.throughput_ratio(filed, base) == 0.75
+        nothing = loadgen.LoadResult([failed], seconds=1.0, concurrency=8)
+        assert filing.throughput_ratio(filed, nothing) is None
+
     def test_filing_and_baseline_run_in_alternating_slices_within_their_bounds(self, http_server):
         _Handler.posted.clear()
         world = filing.FilingWorld(
@@ -324,6 +332,9 @@ class TestInterleavedFiling:
             base_url=http_server, world=world, count=12, concurrency=2, max_seconds=60, slices=3
         )
         assert (filed["ok"], baseline["ok"], filed["slices"], baseline["slices"]) == (12, 12, 3, 3)
+        # One ratio per pair of slices, each that pair's filing rate over its baseline rate.
+        assert len(filed["ratio_by_pair"]) == 3
+        assert all(ratio > 0 for ratio in filed["ratio_by_pair"])
         kinds = ["filing" if path.startswith("/v1/") else "baseline" for path, _ in _Handler.posted]
         runs = [kinds[0]]
         for kind in kinds[1:]:
@@ -503,7 +514,7 @@ class TestResults:
     def test_figures_carry_value_target_and_verdict(self):
         results = {
             "phases": {
-                "filing": _summary(70.0, queries=26.0),
+                "filing": {**_summary(70.0, queries=26.0), "ratio_by_pair": [0.7, 0.64, None, 0.75]},
                 "baseline": _summary(100.0),
                 "reads": [
                     {"name": "queue page", **_summary(0, p95=19.0)},
@@ -542,6 +553,11 @@ class TestResults:
             "target": ">= 300",
             "pass": True,
         }
+        assert (
+            figures["filing ÷ baseline, lowest pair of slices"]["value"],
+            figures["filing ÷ baseline, highest pair of slices"]["value"],
+            figures["filing ÷ baseline, highest pair of slices"]["target"],
+        ) == (0.64, 0.75, None)
         assert figures["sustained 50/s: time to open p95 ms"]["pass"] is True
         assert figures["sustained 50/s: time to open p99 ms"]["value"] == 1200.0
         assert figures["sustained 50/s: outbox drained after the load s"]["pass"] is False
@@ -561,6 +577,8 @@ class TestResults:
         }
         figures = {f["name"]: f for f in run.figures_of(results)}
         assert (figures["queue page p95 ms"]["value"], figures["queue page p95 ms"]["pass"]) == (None, False)
+        # Results without the pairs (written before they were kept) report none.
+        assert figures["filing ÷ baseline, lowest pair of slices"]["value"] is None
 
 
 class TestCommandLine:
